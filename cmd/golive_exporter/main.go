@@ -1,0 +1,156 @@
+// Command golive_exporter turns a go-live checklist into Prometheus metrics,
+// a readiness board and a GO / NO-GO verdict.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	toolkitweb "github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+)
+
+const programName = "golive_exporter"
+
+// DefaultListenAddress is outside 9100-9999, which Prometheus' port
+// allocation list has filled; no well-known exporter uses it.
+const DefaultListenAddress = ":10720"
+
+// Exit codes of the check command and of config errors.
+const (
+	exitOK          = 0
+	exitNotReady    = 1
+	exitConfigError = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New(programName, "Turns a go-live checklist into evidence: Prometheus metrics, a readiness board and a GO / NO-GO verdict.")
+	app.UsageWriter(stderr)
+	app.ErrorWriter(stderr)
+	app.Terminate(nil)
+	configFile := app.Flag("config.file", "Configuration file. Without it the embedded default runs (see --config.print-default).").Envar("GOLIVE_CONFIG_FILE").String()
+
+	serve := app.Command("serve", "Run the exporter (the default command).").Default()
+	telemetryPath := serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
+	maxRequests := serve.Flag("web.max-requests", "Maximum number of parallel scrapes (0 for no limit).").Default("40").Int()
+	configCheck := serve.Flag("config.check", "Validate the configuration and exit (0 valid, 2 invalid).").Bool()
+	printDefault := serve.Flag("config.print-default", "Print the embedded default configuration and exit.").Bool()
+	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
+
+	checkCmd := app.Command("check", "Run every check once, print the results and exit 0 when all pass, 1 when any fails, 2 on a configuration error.")
+	checkOpts := addCheckFlags(checkCmd)
+
+	logCfg := &promslog.Config{}
+	promslogflag.AddFlags(app, logCfg)
+	app.Version(version.Print(programName))
+	app.HelpFlag.Short('h')
+
+	cmd, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
+		return exitConfigError
+	}
+	logCfg.Writer = stderr
+	logger := promslog.New(logCfg)
+
+	load := func() (*config.Config, error) {
+		if *configFile == "" {
+			return config.Default()
+		}
+		return config.LoadFile(*configFile)
+	}
+
+	switch cmd {
+	case checkCmd.FullCommand():
+		return runCheck(load, build(logger), checkOpts, stdout, stderr)
+	}
+
+	if *printDefault {
+		_, _ = stdout.Write(config.DefaultYAML())
+		return exitOK
+	}
+	if *configCheck {
+		cfg, err := load()
+		if err != nil {
+			fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
+			return exitConfigError
+		}
+		fmt.Fprintf(stdout, "configuration valid: %d checks\n", len(cfg.Checks))
+		return exitOK
+	}
+
+	logger.Info("starting "+programName, "version", version.Info(), "build_context", version.BuildContext())
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		versioncollector.NewCollector(programName),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	srv, err := web.NewServer(web.Options{
+		Logger:              logger,
+		TelemetryPath:       *telemetryPath,
+		Load:                load,
+		Build:               build(logger),
+		MaxRequestsInFlight: *maxRequests,
+		Registry:            reg,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
+		return exitConfigError
+	}
+	defer srv.Close()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			_ = srv.Reload()
+		}
+	}()
+
+	server := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- toolkitweb.ListenAndServe(server, toolkitFlags, logger) }()
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, os.Interrupt, syscall.SIGTERM)
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serving HTTP", "err", err)
+			return 1
+		}
+	case sig := <-term:
+		logger.Info("shutting down", "signal", sig.String())
+		_ = server.Close()
+	}
+	return exitOK
+}
+
+// build makes the runtime of a configuration: its checks, and what the
+// checklist adds.
+func build(logger *slog.Logger) func(*config.Config) (*web.Runtime, error) {
+	return func(cfg *config.Config) (*web.Runtime, error) {
+		return &web.Runtime{Config: cfg, Scheduler: collector.New(cfg, logger)}, nil
+	}
+}

@@ -1,0 +1,251 @@
+// Package collector runs the configured checks and turns their results into
+// metrics. Each kind of check lives in its own package below this one and
+// registers itself here by its YAML key; the scheduler runs them
+// concurrently, each under its own timeout, keeping results for their
+// interval.
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Namespace prefixes every metric the exporter exposes.
+const Namespace = "golive"
+
+// Check is one configured check, ready to run.
+type Check interface {
+	// Run performs the check once. It records what it measured in r and
+	// returns an error when the check could not be done (the failure's
+	// reason is taken from the error, see Failf and ReasonOf). Failed
+	// conditions recorded in r fail the check without an error. Run must
+	// return when ctx is done.
+	Run(ctx context.Context, r *Report) error
+}
+
+// Env is what a kind's factory gets besides the check's settings.
+type Env struct {
+	// Config is the whole configuration, for targets and path resolution.
+	Config *config.Config
+	// Logger is the exporter's logger, with the check's name attached.
+	Logger *slog.Logger
+	// Shared holds resources shared between checks (connection pools),
+	// closed when the configuration is replaced.
+	Shared *Shared
+}
+
+// Factory builds a check from its configuration.
+type Factory func(c *config.Check, env Env) (Check, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Factory{}
+)
+
+// Register makes a kind available under its YAML key; kind packages call it
+// from init.
+func Register(kind string, f Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[kind]; dup {
+		panic(fmt.Sprintf("collector: kind %q registered twice", kind))
+	}
+	registry[kind] = f
+}
+
+// RegisteredKinds lists the kinds compiled into this binary.
+func RegisteredKinds() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func factoryFor(kind string) (Factory, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	f, ok := registry[kind]
+	return f, ok
+}
+
+// Status is a check's outcome.
+type Status string
+
+// The outcomes of a check. Unknown means it has not run yet.
+const (
+	StatusPass    Status = "pass"
+	StatusWarn    Status = "warn"
+	StatusFail    Status = "fail"
+	StatusUnknown Status = "unknown"
+)
+
+// Condition is one thing a check asserts, shown beside the value it saw.
+type Condition struct {
+	Name     string `json:"name"`
+	OK       bool   `json:"ok"`
+	Observed string `json:"observed,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	// Warning marks a condition whose failure only warns.
+	Warning bool `json:"warning,omitempty"`
+}
+
+// Sample is one metric value a check recorded. Labels exclude the check
+// label, which the scheduler adds.
+type Sample struct {
+	Desc   *prometheus.Desc
+	Type   prometheus.ValueType
+	Value  float64
+	Labels []string
+}
+
+// Report collects what one run of a check found. It is safe for concurrent
+// use by the check's own goroutines.
+type Report struct {
+	mu         sync.Mutex
+	samples    []Sample
+	conditions []Condition
+}
+
+// Gauge records a gauge value for desc (see NewDesc) with the given label
+// values, not counting the check label.
+func (r *Report) Gauge(desc *prometheus.Desc, v float64, labels ...string) {
+	r.add(Sample{Desc: desc, Type: prometheus.GaugeValue, Value: v, Labels: labels})
+}
+
+// Counter records a counter value (a total the target itself keeps).
+func (r *Report) Counter(desc *prometheus.Desc, v float64, labels ...string) {
+	r.add(Sample{Desc: desc, Type: prometheus.CounterValue, Value: v, Labels: labels})
+}
+
+// Bool records 1 for true and 0 for false.
+func (r *Report) Bool(desc *prometheus.Desc, b bool, labels ...string) {
+	r.Gauge(desc, boolValue(b), labels...)
+}
+
+func (r *Report) add(s Sample) {
+	r.mu.Lock()
+	r.samples = append(r.samples, s)
+	r.mu.Unlock()
+}
+
+// Assert records a condition: what was observed against what was expected.
+// A false ok fails the check.
+func (r *Report) Assert(name string, ok bool, observed, expected string) {
+	r.mu.Lock()
+	r.conditions = append(r.conditions, Condition{Name: name, OK: ok, Observed: observed, Expected: expected})
+	r.mu.Unlock()
+}
+
+// Warn records a condition whose failure only makes the check warn.
+func (r *Report) Warn(name string, ok bool, observed, expected string) {
+	r.mu.Lock()
+	r.conditions = append(r.conditions, Condition{Name: name, OK: ok, Observed: observed, Expected: expected, Warning: true})
+	r.mu.Unlock()
+}
+
+// Samples returns what was recorded so far (for tests of kinds).
+func (r *Report) Samples() []Sample {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Sample(nil), r.samples...)
+}
+
+// Conditions returns the conditions recorded so far.
+func (r *Report) Conditions() []Condition {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Condition(nil), r.conditions...)
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// NewDesc describes a metric family a kind records. The check label comes
+// first and is added automatically; name is the full metric name, starting
+// with golive_.
+func NewDesc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, append([]string{"check"}, labels...), nil)
+}
+
+// Result is the outcome of one run of a check.
+type Result struct {
+	Check       string        `json:"check"`
+	Kind        string        `json:"kind"`
+	Items       []string      `json:"items,omitempty"`
+	Description string        `json:"description,omitempty"`
+	Status      Status        `json:"status"`
+	Reason      Reason        `json:"reason"`
+	Message     string        `json:"message,omitempty"`
+	Conditions  []Condition   `json:"conditions,omitempty"`
+	Start       time.Time     `json:"last_run"`
+	Duration    time.Duration `json:"-"`
+	DurationSec float64       `json:"duration_seconds"`
+	// Running is true while a background run is under way.
+	Running bool `json:"running,omitempty"`
+
+	samples []Sample
+}
+
+// Success reports whether the check passed (a warning still passes).
+func (r Result) Success() bool { return r.Status == StatusPass || r.Status == StatusWarn }
+
+// Samples returns the metric values the run recorded.
+func (r Result) Samples() []Sample { return r.samples }
+
+// finish builds a Result from a run's report and error.
+func finish(res Result, rep *Report, err error) Result {
+	res.samples = rep.Samples()
+	res.Conditions = rep.Conditions()
+	res.Status = StatusPass
+	res.Reason = ReasonNone
+	if err != nil {
+		res.Status = StatusFail
+		res.Reason = ReasonOf(err)
+		res.Message = err.Error()
+		return res
+	}
+	for _, c := range res.Conditions {
+		if c.OK {
+			continue
+		}
+		msg := c.Name
+		if c.Observed != "" || c.Expected != "" {
+			msg = fmt.Sprintf("%s: observed %s, expected %s", c.Name, orDash(c.Observed), orDash(c.Expected))
+		}
+		if c.Warning {
+			if res.Status == StatusPass {
+				res.Status = StatusWarn
+				res.Message = msg
+			}
+			continue
+		}
+		if res.Status != StatusFail {
+			res.Status = StatusFail
+			res.Reason = ReasonConditionFailed
+			res.Message = msg
+		}
+	}
+	return res
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/prometheus/common/model"
+)
+
+// Check is one named check of one kind. Exactly one of the kind fields is
+// set; the YAML key names the kind (e.g. "http:").
+type Check struct {
+	// Name identifies the check in metrics (label check) and in the checklist.
+	Name string `yaml:"name"`
+	// Description says in words what the check proves; shown on the board.
+	Description string `yaml:"description,omitempty"`
+	// Items are the checklist item ids this check proves.
+	Items []string `yaml:"items,omitempty"`
+	// Timeout bounds one run. Default: global.default_timeout.
+	Timeout model.Duration `yaml:"timeout,omitempty"`
+	// Interval keeps a result this long before the check runs again; 0 runs
+	// it on every scrape.
+	Interval model.Duration `yaml:"interval,omitempty"`
+	// Background runs the check on its own schedule (every interval) instead
+	// of on scrapes: for work too slow for a scrape, such as a restore test.
+	Background bool `yaml:"background,omitempty"`
+
+	// Network checks.
+	HTTP          *HTTPCheck          `yaml:"http,omitempty"`
+	TLS           *TLSCheck           `yaml:"tls,omitempty"`
+	TCP           *TCPCheck           `yaml:"tcp,omitempty"`
+	CORS          *CORSCheck          `yaml:"cors,omitempty"`
+	HTTPSRedirect *HTTPSRedirectCheck `yaml:"https_redirect,omitempty"`
+	RateLimit     *RateLimitCheck     `yaml:"rate_limit,omitempty"`
+
+	// Database and cache checks.
+	Postgres           *PostgresCheck           `yaml:"postgres,omitempty"`
+	PostgresMigrations *PostgresMigrationsCheck `yaml:"postgres_migrations,omitempty"`
+	PostgresIndexes    *PostgresIndexesCheck    `yaml:"postgres_indexes,omitempty"`
+	SQL                *SQLCheck                `yaml:"sql,omitempty"`
+	Redis              *RedisCheck              `yaml:"redis,omitempty"`
+
+	// Backup checks.
+	PgBackRest    *PgBackRestCheck    `yaml:"pgbackrest,omitempty"`
+	WALG          *WALGCheck          `yaml:"walg,omitempty"`
+	DumpFolder    *DumpFolderCheck    `yaml:"dump_folder,omitempty"`
+	Restore       *RestoreCheck       `yaml:"restore,omitempty"`
+	RestoreResult *RestoreResultCheck `yaml:"restore_result,omitempty"`
+
+	// Report checks.
+	JUnit      *JUnitCheck      `yaml:"junit,omitempty"`
+	TestReport *TestReportCheck `yaml:"test_report,omitempty"`
+	LoadTest   *LoadTestCheck   `yaml:"loadtest,omitempty"`
+
+	// Monitoring-stack checks.
+	Prometheus   *PrometheusCheck   `yaml:"prometheus,omitempty"`
+	Alertmanager *AlertmanagerCheck `yaml:"alertmanager,omitempty"`
+	Grafana      *GrafanaCheck      `yaml:"grafana,omitempty"`
+	Loki         *LokiCheck         `yaml:"loki,omitempty"`
+	PromQL       *PromQLCheck       `yaml:"promql,omitempty"`
+}
+
+// kindFields maps each kind's YAML key to its field index in Check.
+var kindFields = func() map[string]int {
+	m := map[string]int{}
+	t := reflect.TypeOf(Check{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		m[strings.Split(f.Tag.Get("yaml"), ",")[0]] = i
+	}
+	return m
+}()
+
+// Kinds lists every check kind's YAML key, in declaration order.
+func Kinds() []string {
+	out := make([]string, 0, len(kindFields))
+	t := reflect.TypeOf(Check{})
+	for i := 0; i < t.NumField(); i++ {
+		name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if _, ok := kindFields[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (c *Check) setKinds() []string {
+	var kinds []string
+	v := reflect.ValueOf(c).Elem()
+	for _, k := range Kinds() {
+		if !v.Field(kindFields[k]).IsNil() {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}
+
+// Kind returns the check's kind (its YAML key), or "" when none is set.
+func (c *Check) Kind() string {
+	if ks := c.setKinds(); len(ks) > 0 {
+		return ks[0]
+	}
+	return ""
+}
+
+// Spec returns the settings of the check's kind (e.g. *HTTPCheck), or nil.
+func (c *Check) Spec() any {
+	k := c.Kind()
+	if k == "" {
+		return nil
+	}
+	return reflect.ValueOf(c).Elem().Field(kindFields[k]).Interface()
+}

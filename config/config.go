@@ -1,0 +1,397 @@
+// Package config holds the exporter's YAML schema: the checks to run, the
+// targets they share, defaults and validation. Loading is strict: an unknown
+// key, a wrong type or an invalid value is refused with file:line and a hint.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Global Global `yaml:"global"`
+	// PostgresTargets are the PostgreSQL servers checks refer to by name; one
+	// small connection pool is kept per target.
+	PostgresTargets map[string]*PostgresTarget `yaml:"postgres_targets,omitempty"`
+	// RedisTargets are the Redis servers checks refer to by name.
+	RedisTargets map[string]*RedisTarget `yaml:"redis_targets,omitempty"`
+	// Checklist binds the go-live checklist to checks and attestations.
+	Checklist Checklist `yaml:"checklist,omitempty"`
+	// Checks are the named checks, each of one kind.
+	Checks []*Check `yaml:"checks"`
+
+	file  string
+	lines map[string]int
+}
+
+// Global holds settings that apply to every check.
+type Global struct {
+	// DefaultTimeout applies to checks that set no timeout of their own.
+	DefaultTimeout model.Duration `yaml:"default_timeout,omitempty"`
+	// MaxConcurrency bounds how many checks run at once.
+	MaxConcurrency int `yaml:"max_concurrency,omitempty"`
+	// ScrapeTimeoutMargin is taken off Prometheus' scrape timeout so the
+	// answer arrives before Prometheus gives up.
+	ScrapeTimeoutMargin model.Duration `yaml:"scrape_timeout_margin,omitempty"`
+	// DefaultScrapeTimeout is used when a scrape carries no
+	// X-Prometheus-Scrape-Timeout-Seconds header.
+	DefaultScrapeTimeout model.Duration `yaml:"default_scrape_timeout,omitempty"`
+}
+
+// Defaults for Global.
+const (
+	DefaultTimeout        = 10 * time.Second
+	DefaultMaxConcurrency = 16
+	DefaultScrapeMargin   = 500 * time.Millisecond
+	DefaultScrapeTimeout  = 10 * time.Second
+)
+
+var checkNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// ItemIDRE is the form of a checklist item id, e.g. P1.1.02.
+var ItemIDRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*\.\d+\.\d+$`)
+
+// File returns the path the configuration was loaded from ("" for the
+// embedded default).
+func (c *Config) File() string { return c.file }
+
+// BaseDir is the folder relative paths in the configuration are resolved
+// against: the config file's folder, or the working directory.
+func (c *Config) BaseDir() string {
+	if c.file == "" || c.file == EmbeddedName {
+		wd, _ := os.Getwd()
+		return wd
+	}
+	return filepath.Dir(c.file)
+}
+
+// ResolvePath makes a path from the configuration absolute, relative to the
+// configuration file's folder.
+func (c *Config) ResolvePath(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.BaseDir(), p)
+}
+
+// Line returns the line of the YAML node at path (e.g. "checks[2].http.url"),
+// or of its nearest ancestor that has one; 0 when unknown.
+func (c *Config) Line(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := c.lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// Position formats file:line for path, for error messages.
+func (c *Config) Position(path string) string {
+	if l := c.Line(path); l > 0 {
+		return fmt.Sprintf("%s:%d", c.file, l)
+	}
+	return c.file
+}
+
+// CheckByName returns the named check, or nil.
+func (c *Config) CheckByName(name string) *Check {
+	for _, ch := range c.Checks {
+		if ch.Name == name {
+			return ch
+		}
+	}
+	return nil
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// Error is one problem in a configuration file, positioned at a line.
+type Error struct {
+	File string
+	Line int
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	pos := e.File
+	if e.Line > 0 {
+		pos = fmt.Sprintf("%s:%d", e.File, e.Line)
+	}
+	if e.Path != "" {
+		return fmt.Sprintf("%s: %s: %s", pos, e.Path, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", pos, e.Msg)
+}
+
+// Errors is every problem found in one file; Load reports them all at once.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Problems collects validation errors by YAML path while a configuration is
+// checked. Kinds get one to report what is wrong with their settings.
+type Problems struct {
+	cfg  *Config
+	errs Errors
+}
+
+// Addf records a problem at path.
+func (p *Problems) Addf(path, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.cfg.file, Line: p.cfg.Line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Config is the configuration under validation, for cross references.
+func (p *Problems) Config() *Config { return p.cfg }
+
+// Validator is implemented by a kind's settings to check themselves after
+// defaults are applied.
+type Validator interface {
+	Validate(path string, p *Problems)
+}
+
+// Defaulter is implemented by settings that fill in defaults before
+// validation.
+type Defaulter interface {
+	SetDefaults()
+}
+
+// EmbeddedName is the file name errors give for the embedded default config.
+const EmbeddedName = "<embedded default>"
+
+// LoadFile reads and validates the configuration at path.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config file: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	c, err := Load(data, abs)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Load parses and validates configuration data; name is the file name used
+// in errors and for resolving relative paths.
+func Load(data []byte, name string) (*Config, error) {
+	c := &Config{file: name, lines: map[string]int{}}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, Errors{{File: name, Msg: "the file is empty; it needs at least a checks: list"}}
+	}
+	p := &Problems{cfg: c}
+	walkStrict(root.Content[0], reflect.TypeOf(Config{}), "", c.lines, p)
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, yamlError(name, err)
+	}
+	c.setDefaults()
+	c.validate(p)
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return c, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError turns the YAML library's errors into positioned errors.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	var msgs []string
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	var es Errors
+	for _, m := range msgs {
+		e := &Error{File: name, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
+			fmt.Sscanf(sm[1], "%d", &e.Line)
+			e.Msg = sm[2]
+		}
+		if strings.Contains(e.Msg, "cannot unmarshal") {
+			e.Msg += " (check the value's type: a duration like 10s, a number, a string, or a list)"
+		}
+		es = append(es, e)
+	}
+	return es
+}
+
+func (c *Config) setDefaults() {
+	g := &c.Global
+	if g.DefaultTimeout <= 0 {
+		g.DefaultTimeout = model.Duration(DefaultTimeout)
+	}
+	if g.MaxConcurrency <= 0 {
+		g.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if g.ScrapeTimeoutMargin <= 0 {
+		g.ScrapeTimeoutMargin = model.Duration(DefaultScrapeMargin)
+	}
+	if g.DefaultScrapeTimeout <= 0 {
+		g.DefaultScrapeTimeout = model.Duration(DefaultScrapeTimeout)
+	}
+	for _, t := range c.PostgresTargets {
+		if t != nil {
+			callDefaults(t)
+		}
+	}
+	for _, t := range c.RedisTargets {
+		if t != nil {
+			callDefaults(t)
+		}
+	}
+	callDefaults(&c.Checklist)
+	for _, ch := range c.Checks {
+		if ch == nil {
+			continue
+		}
+		if ch.Timeout <= 0 {
+			ch.Timeout = g.DefaultTimeout
+		}
+		if spec := ch.Spec(); spec != nil {
+			callDefaults(spec)
+		}
+	}
+}
+
+func callDefaults(v any) {
+	if d, ok := v.(Defaulter); ok {
+		d.SetDefaults()
+	}
+}
+
+func (c *Config) validate(p *Problems) {
+	for _, name := range sortedKeys(c.PostgresTargets) {
+		path := "postgres_targets." + name
+		if c.PostgresTargets[name] == nil {
+			p.Addf(path, "target is empty; give at least a dsn")
+			continue
+		}
+		if v, ok := any(c.PostgresTargets[name]).(Validator); ok {
+			v.Validate(path, p)
+		}
+	}
+	for _, name := range sortedKeys(c.RedisTargets) {
+		path := "redis_targets." + name
+		if c.RedisTargets[name] == nil {
+			p.Addf(path, "target is empty; give at least an address")
+			continue
+		}
+		if v, ok := any(c.RedisTargets[name]).(Validator); ok {
+			v.Validate(path, p)
+		}
+	}
+	if len(c.Checks) == 0 {
+		p.Addf("checks", "no checks configured; add at least one under checks:")
+	}
+	seen := map[string]int{}
+	for i, ch := range c.Checks {
+		path := fmt.Sprintf("checks[%d]", i)
+		if ch == nil {
+			p.Addf(path, "empty check; give it a name and one kind (%s)", strings.Join(Kinds(), ", "))
+			continue
+		}
+		switch {
+		case ch.Name == "":
+			p.Addf(path, "check has no name; add name: followed by lower-case letters, digits and _")
+		case !checkNameRE.MatchString(ch.Name):
+			p.Addf(path+".name", "check name %q is not valid; use lower-case letters, digits and _, starting with a letter", ch.Name)
+		default:
+			if j, dup := seen[ch.Name]; dup {
+				p.Addf(path+".name", "check name %q is used twice (first at line %d); every check needs its own name", ch.Name, c.Line(fmt.Sprintf("checks[%d]", j)))
+			} else {
+				seen[ch.Name] = i
+			}
+		}
+		kinds := ch.setKinds()
+		switch len(kinds) {
+		case 0:
+			p.Addf(path, "check %q has no kind; add one of: %s", ch.Name, strings.Join(Kinds(), ", "))
+		case 1:
+		default:
+			p.Addf(path, "check %q has several kinds (%s); split it into one check per kind", ch.Name, strings.Join(kinds, ", "))
+		}
+		for j, it := range ch.Items {
+			if !ItemIDRE.MatchString(it) {
+				p.Addf(fmt.Sprintf("%s.items[%d]", path, j), "%q is not a checklist item id; ids look like P1.1.02 (see the checklist)", it)
+			}
+		}
+		if ch.Interval < 0 {
+			p.Addf(path+".interval", "interval must not be negative")
+		}
+		if ch.Interval > 0 && ch.Timeout > ch.Interval {
+			p.Addf(path+".timeout", "timeout %s is longer than interval %s; a run would still go on when the next is due", ch.Timeout, ch.Interval)
+		}
+		if ch.Background && ch.Interval <= 0 {
+			p.Addf(path+".background", "a background check needs an interval: how often it runs")
+		}
+		if len(kinds) == 1 {
+			if v, ok := ch.Spec().(Validator); ok {
+				v.Validate(path+"."+kinds[0], p)
+			}
+		}
+	}
+	if v, ok := any(&c.Checklist).(Validator); ok {
+		v.Validate("checklist", p)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Marshal returns the effective configuration as YAML with every secret
+// masked, for the config endpoint.
+func (c *Config) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, fmt.Errorf("encoding config: %w", err)
+	}
+	return buf.Bytes(), nil
+}

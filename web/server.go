@@ -1,0 +1,280 @@
+// Package web serves the exporter's HTTP endpoints: /metrics, the readiness
+// board, the JSON status API, the effective configuration, health and
+// reload. It also owns the running configuration and swaps it on reload.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// Runtime is everything built from one configuration.
+type Runtime struct {
+	Config    *config.Config
+	Scheduler *collector.Scheduler
+	// Exporters add metrics derived from each collection's results.
+	Exporters []collector.ResultExporter
+	// Board, when set, renders the readiness board and its JSON; nil
+	// shows the plain check table.
+	Board Board
+}
+
+// Board is the readiness board: an HTML page and a JSON document made from
+// one collection's results.
+type Board interface {
+	ServeBoard(w http.ResponseWriter, r *http.Request, results []collector.Result)
+	ServeJSON(w http.ResponseWriter, r *http.Request, results []collector.Result)
+}
+
+// Options configure a Server.
+type Options struct {
+	Logger        *slog.Logger
+	TelemetryPath string
+	// Load reads the configuration (from --config.file or the embedded
+	// default).
+	Load func() (*config.Config, error)
+	// Build makes a runtime from a configuration.
+	Build func(*config.Config) (*Runtime, error)
+	// MaxRequestsInFlight bounds concurrent /metrics requests (0: no bound).
+	MaxRequestsInFlight int
+	// Registry holds the exporter's own metrics; nil makes a new one.
+	Registry *prometheus.Registry
+}
+
+// Server holds the running configuration and serves the endpoints.
+type Server struct {
+	opts Options
+	reg  *prometheus.Registry
+
+	mu sync.RWMutex
+	rt *Runtime
+
+	reloadMu      sync.Mutex
+	reloadOK      prometheus.Gauge
+	reloadSuccess prometheus.Gauge
+	reloadTotal   *prometheus.CounterVec
+	scrapeDur     prometheus.Histogram
+}
+
+// NewServer loads the configuration, builds its runtime and starts it.
+func NewServer(opts Options) (*Server, error) {
+	if opts.TelemetryPath == "" {
+		opts.TelemetryPath = "/metrics"
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s := &Server{
+		opts: opts,
+		reg:  reg,
+		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_config_last_reload_successful",
+			Help: "Whether the last configuration load succeeded (1) or was refused (0).",
+		}),
+		reloadSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "golive_config_last_reload_success_timestamp_seconds",
+			Help: "When the configuration was last loaded successfully, as a Unix timestamp.",
+		}),
+		reloadTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "golive_config_reloads_total",
+			Help: "Configuration loads by result (success or failure).",
+		}, []string{"result"}),
+		scrapeDur: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "golive_scrape_collection_duration_seconds",
+			Help:    "How long collecting every check took for one scrape.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
+		}),
+	}
+	reg.MustRegister(s.reloadOK, s.reloadSuccess, s.reloadTotal, s.scrapeDur)
+	s.reloadTotal.WithLabelValues("success")
+	s.reloadTotal.WithLabelValues("failure")
+	if err := s.Reload(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Runtime returns the running configuration's runtime.
+func (s *Server) Runtime() *Runtime {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.rt
+}
+
+// Reload reads the configuration again. A configuration that fails to load
+// is refused and the running one stays.
+func (s *Server) Reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	cfg, err := s.opts.Load()
+	if err == nil {
+		var rt *Runtime
+		rt, err = s.opts.Build(cfg)
+		if err == nil {
+			rt.Scheduler.Start()
+			s.mu.Lock()
+			old := s.rt
+			s.rt = rt
+			s.mu.Unlock()
+			if old != nil {
+				// Runs in flight finish on the old pools before they close.
+				go old.Scheduler.Close()
+			}
+			s.reloadOK.Set(1)
+			s.reloadSuccess.SetToCurrentTime()
+			s.reloadTotal.WithLabelValues("success").Inc()
+			s.opts.Logger.Info("configuration loaded", "file", cfg.File(), "checks", len(cfg.Checks))
+			return nil
+		}
+	}
+	s.reloadOK.Set(0)
+	s.reloadTotal.WithLabelValues("failure").Inc()
+	s.opts.Logger.Error("configuration refused; the previous one keeps running", "err", err)
+	return err
+}
+
+// Close stops the running configuration's checks.
+func (s *Server) Close() {
+	if rt := s.Runtime(); rt != nil {
+		rt.Scheduler.Close()
+	}
+}
+
+// Handler returns the HTTP handler with every endpoint.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(s.opts.TelemetryPath, s.serveMetrics)
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "Healthy")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if s.Runtime() == nil {
+			http.Error(w, "Not ready: no configuration loaded", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "Ready")
+	})
+	mux.HandleFunc("/-/reload", s.serveReload)
+	mux.HandleFunc("/api/v1/status", s.serveStatus)
+	mux.HandleFunc("/api/v1/config", s.serveConfig)
+	mux.HandleFunc("/config", s.serveConfig)
+	mux.HandleFunc("/{$}", s.serveBoard)
+	return mux
+}
+
+// scrapeContext derives the collection deadline from Prometheus' scrape
+// timeout header, minus the configured margin, so the answer arrives before
+// Prometheus gives up.
+func scrapeContext(r *http.Request, g config.Global) (context.Context, context.CancelFunc) {
+	timeout := time.Duration(g.DefaultScrapeTimeout)
+	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+			timeout = time.Duration(secs * float64(time.Second))
+		}
+	}
+	margin := time.Duration(g.ScrapeTimeoutMargin)
+	if timeout > 2*margin {
+		timeout -= margin
+	} else {
+		timeout /= 2
+	}
+	return context.WithTimeout(r.Context(), timeout)
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	rt := s.Runtime()
+	ctx, cancel := scrapeContext(r, rt.Config.Global)
+	defer cancel()
+	start := time.Now()
+	reqReg := prometheus.NewRegistry()
+	rc := rt.Scheduler.Collector(ctx, rt.Exporters...)
+	reqReg.MustRegister(rc)
+	// Collect checks first so the self-metrics include this scrape's time.
+	checks, err := reqReg.Gather()
+	s.scrapeDur.Observe(time.Since(start).Seconds())
+	gatherers := prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
+		ErrorHandling:       promhttp.ContinueOnError,
+		ErrorLog:            slogErrorLog{s.opts.Logger},
+		MaxRequestsInFlight: s.opts.MaxRequestsInFlight,
+	}).ServeHTTP(w, r)
+}
+
+func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		w.Header().Set("Allow", "POST, PUT")
+		http.Error(w, "reload needs POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if err := s.Reload(); err != nil {
+		http.Error(w, "configuration refused, the previous one keeps running:\n"+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	fmt.Fprintln(w, "configuration reloaded")
+}
+
+// collectForPage runs a collection with the default scrape timeout for the
+// board and the status API.
+func (s *Server) collectForPage(r *http.Request) (*Runtime, []collector.Result) {
+	rt := s.Runtime()
+	ctx, cancel := scrapeContext(r, rt.Config.Global)
+	defer cancel()
+	return rt, rt.Scheduler.Collect(ctx)
+}
+
+func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
+	rt, results := s.collectForPage(r)
+	if rt.Board != nil {
+		rt.Board.ServeJSON(w, r, results)
+		return
+	}
+	writeJSON(w, map[string]any{"checks": results})
+}
+
+func (s *Server) serveConfig(w http.ResponseWriter, _ *http.Request) {
+	out, err := s.Runtime().Config.Marshal()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write(out)
+}
+
+func (s *Server) serveBoard(w http.ResponseWriter, r *http.Request) {
+	rt, results := s.collectForPage(r)
+	if rt.Board != nil {
+		rt.Board.ServeBoard(w, r, results)
+		return
+	}
+	servePlainBoard(w, s.opts.TelemetryPath, results)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
+		return
+	}
+}
+
+type slogErrorLog struct{ l *slog.Logger }
+
+func (s slogErrorLog) Println(v ...any) { s.l.Error(fmt.Sprint(v...)) }
