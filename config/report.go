@@ -1,14 +1,7 @@
 package config
 
-// JUnitCheck reads JUnit XML reports.
-type JUnitCheck struct {
-	Paths []string `yaml:"paths"`
-}
-
-// TestReportCheck reads test runners' JSON reports.
-type TestReportCheck struct {
-	Paths []string `yaml:"paths"`
-}
+// JUnitCheck and TestReportCheck (the test-result checks) are in
+// testreport.go.
 
 // LoadTestCheck reads load-test results.
 type LoadTestCheck struct {

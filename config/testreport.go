@@ -1,0 +1,296 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults of the test-report checks.
+const (
+	DefaultTestReportMaxFileSize ByteSize = 64 << 20
+	DefaultJUnitMaxDepth                  = 64
+)
+
+// TestResults holds the settings the JUnit and JSON test-report checks
+// share: where the files are, the thresholds the run must meet, and the
+// groups of cases that prove individual checklist items.
+type TestResults struct {
+	// Paths are report files, folders (their files matching FolderPattern)
+	// or globs; "**" matches any number of folders. Relative paths are
+	// relative to the configuration file.
+	Paths []string `yaml:"paths"`
+	// FolderPattern selects the files of a folder named in Paths.
+	// Default: "*.xml" for junit, "*.json" for test_report.
+	FolderPattern string `yaml:"folder_pattern,omitempty"`
+	// ExpectedCases is the number of test cases the suite has; a report
+	// with fewer fails even when all pass (a suite that silently stopped
+	// running). 0 sets no minimum.
+	ExpectedCases int `yaml:"expected_cases,omitempty"`
+	// MaxFailures is how many failed or erroring cases are tolerated.
+	MaxFailures int `yaml:"max_failures,omitempty"`
+	// MaxSkipped, when set, is how many skipped cases are tolerated.
+	MaxSkipped *int `yaml:"max_skipped,omitempty"`
+	// FailOnFlaky fails the check when a case passed only on a rerun.
+	FailOnFlaky bool `yaml:"fail_on_flaky,omitempty"`
+	// MaxAge fails the check (reason stale) when the newest run in the
+	// report is older than this. 0 disables the age check.
+	MaxAge model.Duration `yaml:"max_age,omitempty"`
+	// MaxFileSize refuses larger files (e.g. 64MiB, 500KB, or bytes).
+	MaxFileSize ByteSize `yaml:"max_file_size,omitempty"`
+	// Groups map sets of cases to checklist items.
+	Groups []TestGroup `yaml:"groups,omitempty"`
+}
+
+// TestGroup is a set of test cases, chosen by patterns, that proves
+// checklist items (a browser project, a security suite, a workflow).
+type TestGroup struct {
+	// Name is the group's label value in metrics: from the config, never
+	// from the report.
+	Name string `yaml:"name"`
+	// Items are the checklist item ids the group proves.
+	Items []string `yaml:"items,omitempty"`
+	// Match selects the cases; every pattern given must match.
+	Match TestMatch `yaml:"match"`
+	// MinCases is how many cases the group must have to pass. Default 1: a
+	// group that matched nothing is not tested.
+	MinCases *int `yaml:"min_cases,omitempty"`
+}
+
+// TestMatch holds regular expressions (RE2, unanchored) over a case's
+// fields. Empty patterns are not used.
+type TestMatch struct {
+	// Suite matches the enclosing suite's name (any level of nesting), the
+	// test file for JSON reports, the package for go test.
+	Suite string `yaml:"suite,omitempty"`
+	// Classname matches the case's classname (describe blocks for Jest,
+	// the class for pytest).
+	Classname string `yaml:"classname,omitempty"`
+	// Name matches the case's name.
+	Name string `yaml:"name,omitempty"`
+	// Hostname matches the suite's hostname attribute (JUnit).
+	Hostname string `yaml:"hostname,omitempty"`
+	// Project matches the Playwright project: projectName in JSON, the
+	// "[project]" prefix of an old Playwright classname or name, else the
+	// suite's hostname (which modern Playwright sets to the project).
+	Project string `yaml:"project,omitempty"`
+}
+
+// Patterns returns the match fields by name, in a fixed order.
+func (m TestMatch) Patterns() [][2]string {
+	return [][2]string{{"suite", m.Suite}, {"classname", m.Classname}, {"name", m.Name}, {"hostname", m.Hostname}, {"project", m.Project}}
+}
+
+var groupNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
+
+func (c *TestResults) setDefaults(folderPattern string) {
+	if c.FolderPattern == "" {
+		c.FolderPattern = folderPattern
+	}
+	if c.MaxFileSize == 0 {
+		c.MaxFileSize = DefaultTestReportMaxFileSize
+	}
+	for i := range c.Groups {
+		if c.Groups[i].MinCases == nil {
+			one := 1
+			c.Groups[i].MinCases = &one
+		}
+	}
+}
+
+func (c *TestResults) validate(path string, p *Problems) {
+	if len(c.Paths) == 0 {
+		p.Addf(path+".paths", "no report paths; list files, folders or globs, e.g. [reports/junit/*.xml]")
+	}
+	for i, pt := range c.Paths {
+		if strings.TrimSpace(pt) == "" {
+			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "empty path; write a file, folder or glob")
+		} else if err := validateGlob(pt); err != nil {
+			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "%v; fix the glob (see filepath.Match syntax, ** for any folders)", err)
+		}
+	}
+	if err := validateGlob(c.FolderPattern); c.FolderPattern != "" && err != nil {
+		p.Addf(path+".folder_pattern", "%v; write a file name pattern such as TEST-*.xml", err)
+	}
+	if c.ExpectedCases < 0 {
+		p.Addf(path+".expected_cases", "is negative; write the number of test cases the suite has (e.g. 370), or 0 for no minimum")
+	}
+	if c.MaxFailures < 0 {
+		p.Addf(path+".max_failures", "is negative; write 0 to allow no failures")
+	}
+	if c.MaxSkipped != nil && *c.MaxSkipped < 0 {
+		p.Addf(path+".max_skipped", "is negative; write 0 to allow no skipped cases, or leave it out")
+	}
+	if c.MaxAge < 0 {
+		p.Addf(path+".max_age", "is negative; write how old the newest run may be, e.g. 24h")
+	}
+	if c.MaxFileSize < 0 {
+		p.Addf(path+".max_file_size", "is negative; write a size such as 64MiB")
+	}
+	seen := map[string]bool{}
+	for i, g := range c.Groups {
+		gp := fmt.Sprintf("%s.groups[%d]", path, i)
+		if !groupNameRE.MatchString(g.Name) {
+			p.Addf(gp+".name", "group name %q is not a short label; use letters, digits, _ . - (e.g. firefox, security)", g.Name)
+		} else if seen[g.Name] {
+			p.Addf(gp+".name", "group name %q is used twice; give each group its own name", g.Name)
+		}
+		seen[g.Name] = true
+		for j, it := range g.Items {
+			if !ItemIDRE.MatchString(it) {
+				p.Addf(fmt.Sprintf("%s.items[%d]", gp, j), "%q is not a checklist item id; write e.g. P1.4.21", it)
+			}
+		}
+		hasPattern := false
+		for _, kv := range g.Match.Patterns() {
+			if kv[1] == "" {
+				continue
+			}
+			hasPattern = true
+			if _, err := regexp.Compile(kv[1]); err != nil {
+				p.Addf(gp+".match."+kv[0], "bad regular expression: %v", err)
+			}
+		}
+		if !hasPattern {
+			p.Addf(gp+".match", "no pattern; give at least one of suite, classname, name, hostname, project")
+		}
+		if g.MinCases != nil && *g.MinCases < 0 {
+			p.Addf(gp+".min_cases", "is negative; write how many cases the group must have (default 1)")
+		}
+	}
+}
+
+func validateGlob(p string) error {
+	for _, el := range strings.Split(strings.ReplaceAll(p, `\`, "/"), "/") {
+		if el == "**" {
+			continue
+		}
+		if _, err := filepath.Match(el, ""); err != nil {
+			return fmt.Errorf("bad glob element %q", el)
+		}
+	}
+	return nil
+}
+
+// JUnitCheck reads JUnit XML reports (every producer's dialect: pytest,
+// Jest, Vitest, Playwright, Surefire/Failsafe, go-junit-report, gotestsum,
+// mocha, Cypress, PHPUnit, nextest, TestNG).
+type JUnitCheck struct {
+	TestResults `yaml:",inline"`
+	// MaxDepth bounds element nesting; deeper files are refused.
+	MaxDepth int `yaml:"max_depth,omitempty"`
+	// TimeZone interprets timestamps written without a zone (jest, mocha,
+	// pytest write local or UTC time without saying which). Default UTC.
+	TimeZone string `yaml:"time_zone,omitempty"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *JUnitCheck) SetDefaults() {
+	c.setDefaults("*.xml")
+	if c.MaxDepth == 0 {
+		c.MaxDepth = DefaultJUnitMaxDepth
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "UTC"
+	}
+}
+
+// Validate implements Validator.
+func (c *JUnitCheck) Validate(path string, p *Problems) {
+	c.validate(path, p)
+	if c.MaxDepth < 2 {
+		p.Addf(path+".max_depth", "is %d; write at least 2 (default %d)", c.MaxDepth, DefaultJUnitMaxDepth)
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		p.Addf(path+".time_zone", "unknown time zone %q; write UTC, Local or an IANA name such as Europe/Paris", c.TimeZone)
+	}
+}
+
+// Test report JSON formats.
+const (
+	TestReportAuto       = "auto"
+	TestReportJest       = "jest"
+	TestReportPytest     = "pytest"
+	TestReportPlaywright = "playwright"
+	TestReportGoTest     = "gotest"
+)
+
+// TestReportCheck reads test runners' JSON reports: Jest and Vitest --json,
+// pytest-json-report, Playwright's JSON reporter, go test -json streams.
+type TestReportCheck struct {
+	TestResults `yaml:",inline"`
+	// Format is auto (default: recognised from the content), jest (also
+	// Vitest), pytest, playwright or gotest.
+	Format string `yaml:"format,omitempty"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *TestReportCheck) SetDefaults() {
+	c.setDefaults("*.json")
+	if c.Format == "" {
+		c.Format = TestReportAuto
+	}
+}
+
+// Validate implements Validator.
+func (c *TestReportCheck) Validate(path string, p *Problems) {
+	c.validate(path, p)
+	switch c.Format {
+	case TestReportAuto, TestReportJest, TestReportPytest, TestReportPlaywright, TestReportGoTest:
+	default:
+		p.Addf(path+".format", "unknown format %q; write auto, jest (also for vitest), pytest, playwright or gotest", c.Format)
+	}
+}
+
+// ByteSize is a size in bytes, written as a number or with a unit
+// (B, KB, MB, GB, KiB, MiB, GiB).
+type ByteSize int64
+
+var byteUnits = map[string]int64{"": 1, "b": 1, "kb": 1000, "mb": 1000 * 1000, "gb": 1000 * 1000 * 1000,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+// ParseByteSize parses "64MiB", "500KB", "1048576".
+func ParseByteSize(s string) (ByteSize, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	n, err := strconv.ParseFloat(t[:i], 64)
+	mult, ok := byteUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
+	if err != nil || !ok || n < 0 {
+		return 0, fmt.Errorf("%q is not a size; write e.g. 64MiB, 500KB or a number of bytes", s)
+	}
+	return ByteSize(n * float64(mult)), nil
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return err
+	}
+	*b = v
+	return nil
+}
+
+// MarshalYAML writes the size back in the largest exact binary unit.
+func (b ByteSize) MarshalYAML() (any, error) { return b.String(), nil }
+
+func (b ByteSize) String() string {
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if b != 0 && int64(b)%u.n == 0 {
+			return fmt.Sprintf("%d%s", int64(b)/u.n, u.name)
+		}
+	}
+	return strconv.FormatInt(int64(b), 10)
+}
