@@ -1,5 +1,3 @@
-// Package network holds the checks that talk to services over the network:
-// HTTP, TLS and TCP.
 package network
 
 import (

@@ -1,0 +1,85 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	commoncfg "github.com/prometheus/common/config"
+	"github.com/prometheus/common/version"
+)
+
+// userAgent names the exporter in every request it sends.
+func userAgent() string { return "golive_exporter/" + version.Version }
+
+// newRoundTripper builds a transport from prometheus/common's client
+// settings. Keep-alives are off: every run measures a fresh connection and
+// leaves no idle connection (nor its goroutines) behind.
+func newRoundTripper(ctx context.Context, cfg commoncfg.HTTPClientConfig, name string) (http.RoundTripper, error) {
+	rt, err := commoncfg.NewRoundTripperFromConfigWithContext(ctx, cfg, name,
+		commoncfg.WithKeepAlivesDisabled(), commoncfg.WithUserAgent(userAgent()))
+	if err != nil {
+		return nil, fmt.Errorf("setting up the HTTP client: %w", err)
+	}
+	return rt, nil
+}
+
+// closeIdle releases a transport's connections.
+func closeIdle(rt http.RoundTripper) {
+	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// maxRedirects bounds how many redirects a check follows.
+const maxRedirects = 10
+
+// newClient wraps rt; follow says whether redirects are followed, and
+// redirects counts them.
+func newClient(rt http.RoundTripper, follow bool, redirects *int) *http.Client {
+	return &http.Client{
+		Transport: rt,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if !follow {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			if redirects != nil {
+				*redirects = len(via)
+			}
+			return nil
+		},
+	}
+}
+
+// readBounded reads at most limit bytes of r; truncated says there was more.
+// A huge answer is cut, never read whole.
+func readBounded(r io.Reader, limit int64) (body []byte, truncated bool, err error) {
+	body, err = io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true, nil
+	}
+	if err != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("the answer ended early: %w", err)
+	}
+	return body, false, err
+}
+
+// redactURL drops the query string and credentials from a URL for
+// messages: they may carry tokens.
+func redactURL(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	if at := strings.Index(raw, "@"); at >= 0 {
+		if s := strings.Index(raw, "://"); s >= 0 && s < at {
+			raw = raw[:s+3] + raw[at+1:]
+		}
+	}
+	return raw
+}

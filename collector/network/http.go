@@ -1,0 +1,335 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+var (
+	httpStatusCodeDesc = collector.NewDesc("golive_http_status_code",
+		"HTTP status code of the last answer (after redirects, when followed).")
+	httpDurationDesc = collector.NewDesc("golive_http_request_duration_seconds",
+		"Time from sending the request to having read the answer's body (bounded by max_body_bytes).")
+	httpFirstByteDesc = collector.NewDesc("golive_http_first_byte_duration_seconds",
+		"Time from sending the request to the first byte of the answer.")
+	httpBodyBytesDesc = collector.NewDesc("golive_http_response_body_bytes",
+		"Bytes of the answer's body that were read (at most max_body_bytes).")
+	httpBodyTruncatedDesc = collector.NewDesc("golive_http_response_body_truncated",
+		"Whether the answer was larger than max_body_bytes and was cut (1) or read whole (0).")
+	httpRedirectsDesc = collector.NewDesc("golive_http_redirects",
+		"How many redirects were followed.")
+	httpHealthStatusDesc = collector.NewDesc("golive_http_health_status_state",
+		"The overall status of a health answer: 1 for the state it is in (ok, warning, failed), 0 for the others.", "state")
+	httpHealthComponentDesc = collector.NewDesc("golive_http_health_component_state",
+		"Each component of a health answer: 1 for the state it is in (ok, warning, failed), 0 for the others. Component names come from the answer, capped at health.max_components.", "component", "state")
+	httpHealthComponentsDesc = collector.NewDesc("golive_http_health_components",
+		"How many components of the health answer are in each state (all of them, also beyond max_components).", "state")
+	httpSecurityHeaderDesc = collector.NewDesc("golive_http_security_header_ok",
+		"Whether a security header is present with a sane value (1) or not (0).", "header")
+	httpHSTSMaxAgeDesc = collector.NewDesc("golive_http_hsts_max_age_seconds",
+		"The max-age of Strict-Transport-Security, when the header is present and valid.")
+)
+
+func init() {
+	collector.Register("http", newHTTP)
+}
+
+type httpCheck struct {
+	name string
+	cfg  *config.HTTPCheck
+}
+
+func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
+	// Build a client once so that settings the config loader cannot see
+	// (an unreadable ca_file, say) fail when the check is set up.
+	rt, err := newRoundTripper(context.Background(), c.HTTP.Client, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	closeIdle(rt)
+	return &httpCheck{name: c.Name, cfg: c.HTTP}, nil
+}
+
+// Run sends the request once and judges the answer. A wrong status code
+// still has its body evaluated (a 503 health answer lists which component
+// is down); the check then fails with reason unexpected_status.
+func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
+	cfg := h.cfg
+	rt, err := newRoundTripper(ctx, cfg.Client, h.name)
+	if err != nil {
+		return collector.WithReason(collector.ReasonConfig, err)
+	}
+	defer closeIdle(rt)
+	var redirects int
+	client := newClient(rt, cfg.Client.FollowRedirects, &redirects)
+
+	var body *strings.Reader
+	if cfg.Body != "" {
+		body = strings.NewReader(cfg.Body)
+	}
+	req, err := newRequest(ctx, cfg.Method, cfg.URL, body, cfg.Headers)
+	if err != nil {
+		return collector.WithReason(collector.ReasonConfig, err)
+	}
+	var firstByte time.Duration
+	start := time.Now()
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotFirstResponseByte: func() { firstByte = time.Since(start) },
+	}))
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("requesting %s: %w", redactURL(cfg.URL), redactErr(err))
+	}
+	payload, truncated, readErr := readBounded(resp.Body, cfg.MaxBodyBytes)
+	resp.Body.Close()
+	elapsed := time.Since(start)
+
+	r.Gauge(httpStatusCodeDesc, float64(resp.StatusCode))
+	r.Gauge(httpFirstByteDesc, firstByte.Seconds())
+	r.Gauge(httpRedirectsDesc, float64(redirects))
+	if readErr != nil {
+		return fmt.Errorf("reading the answer of %s: %w", redactURL(cfg.URL), readErr)
+	}
+	r.Gauge(httpDurationDesc, elapsed.Seconds())
+	r.Gauge(httpBodyBytesDesc, float64(len(payload)))
+	r.Bool(httpBodyTruncatedDesc, truncated)
+
+	statusOK := cfg.StatusOK(resp.StatusCode)
+	r.Assert("status code", statusOK, strconv.Itoa(resp.StatusCode), cfg.ExpectedStatus())
+
+	if cfg.SecurityHeaders.Enabled() {
+		for _, v := range checkSecurityHeaders(resp.Header, cfg.SecurityHeaders) {
+			r.Bool(httpSecurityHeaderDesc, v.OK, v.Header)
+			r.Assert("security header "+v.Header, v.OK, v.Observed, v.Expected)
+		}
+		if age, ok := hstsMaxAge(resp.Header.Get("Strict-Transport-Security")); ok {
+			r.Gauge(httpHSTSMaxAgeDesc, float64(age))
+		}
+	}
+	checkBodyText(r, cfg, string(payload), truncated)
+	jsonErr := h.checkJSON(r, payload, truncated, resp.Header.Get("Content-Type"))
+
+	if !statusOK {
+		return collector.Failf(collector.ReasonUnexpectedStatus, "%s answered %d, expected %s", redactURL(cfg.URL), resp.StatusCode, cfg.ExpectedStatus())
+	}
+	return jsonErr
+}
+
+func newRequest(ctx context.Context, method, rawURL string, body *strings.Reader, headers map[string]string) (*http.Request, error) {
+	var req *http.Request
+	var err error
+	if body != nil {
+		req, err = http.NewRequestWithContext(ctx, method, rawURL, body)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, method, rawURL, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("building the request: %w", err)
+	}
+	for k, v := range headers {
+		if strings.EqualFold(k, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}
+
+// redactErr takes the query string out of a url.Error's URL.
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redactURL(ue.URL)
+	}
+	return err
+}
+
+func checkBodyText(r *collector.Report, cfg *config.HTTPCheck, body string, truncated bool) {
+	suffix := ""
+	if truncated {
+		suffix = fmt.Sprintf(" (in the first %d bytes)", cfg.MaxBodyBytes)
+	}
+	for _, s := range cfg.BodyContains {
+		ok := strings.Contains(body, s)
+		r.Assert(fmt.Sprintf("body contains %q", s), ok, found(ok)+suffix, "found")
+	}
+	for _, s := range cfg.BodyNotContains {
+		ok := !strings.Contains(body, s)
+		r.Assert(fmt.Sprintf("body does not contain %q", s), ok, found(!ok)+suffix, "not found")
+	}
+	for _, re := range cfg.BodyMatchRegexps() {
+		ok := re.MatchString(body)
+		r.Assert(fmt.Sprintf("body matches %q", re.String()), ok, found(ok)+suffix, "found")
+	}
+	for _, re := range cfg.BodyNotMatchRegexps() {
+		ok := !re.MatchString(body)
+		r.Assert(fmt.Sprintf("body does not match %q", re.String()), ok, found(!ok)+suffix, "not found")
+	}
+}
+
+func found(b bool) string {
+	if b {
+		return "found"
+	}
+	return "not found"
+}
+
+// checkJSON evaluates the JSON conditions and the health answer. An answer
+// that is not JSON (or was cut) fails them with reason invalid_response.
+func (h *httpCheck) checkJSON(r *collector.Report, payload []byte, truncated bool, contentType string) error {
+	cfg := h.cfg
+	if len(cfg.JSON) == 0 && !cfg.Health.Enabled() {
+		return nil
+	}
+	if truncated {
+		r.Assert("answer is JSON", false, fmt.Sprintf("larger than max_body_bytes (%d), cut", cfg.MaxBodyBytes), "a complete JSON answer")
+		return collector.Failf(collector.ReasonInvalidResponse, "answer is larger than max_body_bytes (%d bytes) and was cut, so it cannot be read as JSON; raise max_body_bytes", cfg.MaxBodyBytes)
+	}
+	doc, err := parseJSON(payload, contentType)
+	if err != nil {
+		r.Assert("answer is JSON", false, shorten(err.Error(), 120), "JSON")
+		return collector.WithReason(collector.ReasonInvalidResponse, err)
+	}
+	for _, jc := range cfg.JSON {
+		ok, obs, exp := evalJSONCondition(doc, &jc)
+		r.Assert(jsonConditionName(&jc), ok, obs, exp)
+	}
+	if cfg.Health.Enabled() {
+		return h.checkHealth(r, doc)
+	}
+	return nil
+}
+
+func jsonConditionName(jc *config.JSONCondition) string {
+	p := jc.Path
+	if p == "" {
+		p = "(root)"
+	}
+	return "json " + p
+}
+
+// evalJSONCondition judges one JSON condition: ok, what was seen, what was
+// wanted.
+func evalJSONCondition(doc any, jc *config.JSONCondition) (bool, string, string) {
+	steps, err := config.ParseJSONPath(jc.Path)
+	if err != nil {
+		return false, err.Error(), "a valid path"
+	}
+	v, present := lookupPath(doc, steps)
+	if jc.Exists != nil && !*jc.Exists {
+		if present {
+			return false, shorten(jsonText(v), 80), "absent"
+		}
+		return true, "absent", "absent"
+	}
+	if !present {
+		return false, "missing", describeWant(jc)
+	}
+	text := jsonText(v)
+	ok := true
+	if jc.Equals != nil && text != *jc.Equals {
+		ok = false
+	}
+	if re := jc.MatchesRegexp(); re != nil && !re.MatchString(text) {
+		ok = false
+	}
+	return ok, shorten(text, 80), describeWant(jc)
+}
+
+func describeWant(jc *config.JSONCondition) string {
+	var parts []string
+	if jc.Equals != nil {
+		parts = append(parts, *jc.Equals)
+	}
+	if jc.Matches != "" {
+		parts = append(parts, "matching "+jc.Matches)
+	}
+	if len(parts) == 0 {
+		return "present"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (h *httpCheck) checkHealth(r *collector.Report, doc any) error {
+	hc := h.cfg.Health
+	res, err := evaluateHealth(doc, hc)
+	if err != nil {
+		r.Assert("health answer", false, shorten(err.Error(), 120), "a health object")
+		return nil
+	}
+	if res.HasStatus {
+		for s := stateOK; s <= stateFailed; s++ {
+			r.Bool(httpHealthStatusDesc, res.StatusState == s, s.String())
+		}
+		if res.StatusState == stateWarning {
+			r.Warn("health status", false, res.Status, strings.Join(hc.HealthyValues, ", "))
+		} else {
+			r.Assert("health status", res.StatusState == stateOK, res.Status, strings.Join(hc.HealthyValues, ", "))
+		}
+	}
+	for s := stateOK; s <= stateFailed; s++ {
+		r.Gauge(httpHealthComponentsDesc, float64(res.Counts[s]), s.String())
+	}
+	for i, c := range res.Components {
+		if i >= hc.MaxComponents {
+			break
+		}
+		for s := stateOK; s <= stateFailed; s++ {
+			r.Bool(httpHealthComponentDesc, c.State == s, c.Name, s.String())
+		}
+	}
+	if len(res.Components) > hc.MaxComponents {
+		r.Warn("health components within max_components", false,
+			fmt.Sprintf("%d components", len(res.Components)), fmt.Sprintf("at most %d (the rest are only counted)", hc.MaxComponents))
+	}
+	if !res.HasStatus && len(res.Components) == 0 {
+		r.Assert("health answer", false, "no status and no components", "a status or components (checks, components, details)")
+		return nil
+	}
+	if hc.RequireComponents && len(res.Components) == 0 {
+		r.Assert("health components", false, "none", "at least one component")
+		return nil
+	}
+	if len(res.Components) > 0 {
+		failed := componentNames(res.Components, stateFailed)
+		r.Assert("health components", res.Counts[stateFailed] == 0, summary(res, failed), "all healthy")
+		if res.Counts[stateFailed] == 0 && res.Counts[stateWarning] > 0 {
+			r.Warn("health components degraded", false, componentNames(res.Components, stateWarning), "none degraded")
+		}
+	}
+	return nil
+}
+
+// componentNames lists the components in state s, name=value, shortened.
+func componentNames(cs []component, s healthState) string {
+	var parts []string
+	for _, c := range cs {
+		if c.State == s {
+			v := c.Value
+			if v == "" {
+				v = "no status"
+			}
+			parts = append(parts, c.Name+"="+v)
+		}
+	}
+	return shorten(strings.Join(parts, ", "), 200)
+}
+
+func summary(res healthResult, failed string) string {
+	s := fmt.Sprintf("%d ok, %d warning, %d failed", res.Counts[stateOK], res.Counts[stateWarning], res.Counts[stateFailed])
+	if failed != "" {
+		s += ": " + failed
+	}
+	return s
+}
