@@ -107,6 +107,23 @@ type Sample struct {
 	Type   prometheus.ValueType
 	Value  float64
 	Labels []string
+	// Histogram, when set, makes the sample a histogram (Type and Value are
+	// then unused).
+	Histogram *HistogramValue
+}
+
+// HistogramValue is a histogram a check computed itself, such as the
+// latencies of its recent probes.
+type HistogramValue struct {
+	Count uint64
+	Sum   float64
+	// Buckets maps each upper bound to the cumulative count at or below it.
+	Buckets map[float64]uint64
+}
+
+// Histogram records a histogram value (see HistogramValue).
+func (r *Report) Histogram(desc *prometheus.Desc, h HistogramValue, labels ...string) {
+	r.add(Sample{Desc: desc, Histogram: &h, Labels: labels})
 }
 
 // Report collects what one run of a check found. It is safe for concurrent

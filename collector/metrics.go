@@ -85,7 +85,13 @@ func ExportResults(results []Result, ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descReason, prometheus.GaugeValue, 1, r.Check, r.Kind, string(r.Reason))
 		}
 		for _, s := range r.samples {
-			m, err := prometheus.NewConstMetric(s.Desc, s.Type, s.Value, append([]string{r.Check}, s.Labels...)...)
+			var m prometheus.Metric
+			var err error
+			if h := s.Histogram; h != nil {
+				m, err = prometheus.NewConstHistogram(s.Desc, h.Count, h.Sum, h.Buckets, append([]string{r.Check}, s.Labels...)...)
+			} else {
+				m, err = prometheus.NewConstMetric(s.Desc, s.Type, s.Value, append([]string{r.Check}, s.Labels...)...)
+			}
 			if err != nil {
 				ch <- prometheus.NewInvalidMetric(s.Desc, err)
 				continue
