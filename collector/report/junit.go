@@ -1,0 +1,355 @@
+package report
+
+import (
+	"bufio"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// junitOptions are the JUnit parser's settings.
+type junitOptions struct {
+	maxDepth int
+	loc      *time.Location
+	groups   *grouper
+}
+
+type frameKind uint8
+
+const (
+	frameOther frameKind = iota
+	frameSuites
+	frameSuite
+	frameCase
+)
+
+// frame is one open element of the JUnit document.
+type frame struct {
+	kind frameKind
+	// Suites and cases.
+	name, hostname string
+	declared       int
+	hasDeclared    bool
+	counted        int
+	// path is the suite path (nested suite names joined by " / ").
+	path string
+	// Cases.
+	classname string
+	// Root only: the sum of its child suites' tests attributes.
+	childDeclared                    int
+	childCount                       int
+	childMissing                     bool
+	hasError, hasFailure, hasSkipped bool
+	hasFlaky, isXFail                bool
+	timeSum                          float64
+}
+
+// projectPrefixRE finds the Playwright project that old Playwright wrote at
+// the start of classnames and names: "[firefox] › example.spec.ts:12:3 › ...".
+var projectPrefixRE = regexp.MustCompile(`^\[([^\]\s]{1,64})\]\s`)
+
+// parseJUnit streams a JUnit XML document with a token loop (never holding
+// the document), counting outcomes from the <testcase> elements. Custom
+// entities are never expanded (encoding/xml knows only the predefined ones),
+// nesting deeper than maxDepth is refused, and a truncated or malformed
+// document is an error.
+func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
+	if opt.maxDepth <= 0 {
+		opt.maxDepth = 64
+	}
+	if opt.loc == nil {
+		opt.loc = time.UTC
+	}
+	b := newBuilder("junit", opt.groups)
+	s := b.s
+	dec := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	dec.Strict = true
+	dec.CharsetReader = charsetReader
+
+	stack := make([]frame, 0, 16)
+	var (
+		rootSeen        bool
+		rootTime        float64
+		hasRootTime     bool
+		topSuiteTimes   float64
+		hasTopSuiteTime bool
+		caseTimes       float64
+		hasCaseTime     bool
+	)
+	readTime := func(v string) (float64, bool) {
+		if v == "" {
+			return 0, false
+		}
+		f, ok := parseSeconds(v)
+		if !ok {
+			s.BadValues++
+		}
+		return f, ok
+	}
+	readStamp := func(v string) {
+		if v == "" {
+			return
+		}
+		ts, ok := parseTimestamp(v, opt.loc)
+		if !ok {
+			s.BadValues++
+			return
+		}
+		b.seen(ts)
+	}
+
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, describeXMLError(err, rootSeen)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) >= opt.maxDepth {
+				return nil, fmt.Errorf("elements nested deeper than %d levels (line %d); this is not a test report, or raise max_depth", opt.maxDepth, lineOf(dec))
+			}
+			local := t.Name.Local
+			var parent *frame
+			if len(stack) > 0 {
+				parent = &stack[len(stack)-1]
+			}
+			f := frame{kind: frameOther}
+			switch {
+			case parent == nil:
+				if rootSeen {
+					return nil, errors.New("more than one root element")
+				}
+				rootSeen = true
+				switch local {
+				case "testsuites":
+					f.kind = frameSuites
+				case "testsuite":
+					f.kind = frameSuite
+				default:
+					return nil, fmt.Errorf("root element is <%s>, not <testsuites> or <testsuite>: not a JUnit XML report", local)
+				}
+			case local == "testsuite" && (parent.kind == frameSuites || parent.kind == frameSuite):
+				f.kind = frameSuite
+			case local == "testcase" && (parent.kind == frameSuite || parent.kind == frameSuites):
+				f.kind = frameCase
+			case parent.kind == frameCase:
+				switch local {
+				case "error":
+					parent.hasError = true
+				case "failure":
+					parent.hasFailure = true
+				case "skipped":
+					parent.hasSkipped = true
+					if strings.Contains(strings.ToLower(attr(t, "type")), "xfail") {
+						parent.isXFail = true
+					}
+				case "flakyFailure", "flakyError", "rerunFailure", "rerunError":
+					parent.hasFlaky = true
+				}
+			}
+			if f.kind != frameOther {
+				f.name = attr(t, "name")
+				f.hostname = attr(t, "hostname")
+				if f.hostname == "" && parent != nil {
+					f.hostname = parent.hostname
+				}
+				readStamp(attr(t, "timestamp"))
+				tm, hasTime := readTime(attr(t, "time"))
+				switch {
+				case parent == nil:
+					rootTime, hasRootTime = tm, hasTime
+				case f.kind == frameSuite && parent.kind == frameSuites && len(stack) == 1 && hasTime:
+					topSuiteTimes += tm
+					hasTopSuiteTime = true
+				case f.kind == frameCase && hasTime:
+					caseTimes += tm
+					hasCaseTime = true
+				}
+				if parent != nil {
+					f.path = parent.path
+				}
+				if f.kind == frameSuite {
+					if f.path != "" && f.name != "" {
+						f.path += " / " + f.name
+					} else if f.name != "" {
+						f.path = f.name
+					}
+				}
+				if f.kind == frameCase {
+					f.classname = attr(t, "classname")
+				} else if v := attr(t, "tests"); v != "" {
+					if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+						f.declared, f.hasDeclared = n, true
+					} else {
+						s.BadValues++
+					}
+				}
+			}
+			stack = append(stack, f)
+		case xml.EndElement:
+			if len(stack) == 0 {
+				return nil, errors.New("unbalanced end element")
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			var parent *frame
+			if len(stack) > 0 {
+				parent = &stack[len(stack)-1]
+			}
+			switch f.kind {
+			case frameCase:
+				c := Case{Suite: f.path, Classname: f.classname, Name: f.name, Hostname: f.hostname, Outcome: caseOutcome(&f)}
+				c.Project = f.hostname
+				if m := projectPrefixRE.FindStringSubmatch(f.classname); m != nil {
+					c.Project = m[1]
+				} else if m := projectPrefixRE.FindStringSubmatch(f.name); m != nil {
+					c.Project = m[1]
+				}
+				b.add(&c)
+				if parent != nil {
+					parent.counted++
+				}
+			case frameSuite, frameSuites:
+				if f.hasDeclared && f.declared != f.counted {
+					s.Mismatches++
+				}
+				switch {
+				case parent != nil:
+					parent.counted += f.counted
+					if len(stack) == 1 {
+						parent.childCount++
+						parent.childDeclared += f.declared
+						parent.childMissing = parent.childMissing || !f.hasDeclared
+					}
+				case f.hasDeclared:
+					s.Declared, s.HasDeclared = f.declared, true
+				case f.childCount > 0 && !f.childMissing:
+					// A root without counters: the top-level suites' claim.
+					s.Declared, s.HasDeclared = f.childDeclared, true
+				}
+			}
+		}
+	}
+	if !rootSeen {
+		return nil, errors.New("no XML elements: the file is empty or not XML")
+	}
+	if len(stack) != 0 {
+		return nil, errors.New("the document ends before its root element is closed (truncated file)")
+	}
+	switch {
+	case hasRootTime:
+		s.Duration, s.HasDuration = rootTime, true
+	case hasTopSuiteTime:
+		s.Duration, s.HasDuration = topSuiteTimes, true
+	case hasCaseTime:
+		s.Duration, s.HasDuration = caseTimes, true
+	}
+	return s, nil
+}
+
+// caseOutcome applies the precedence error > failure > skipped > flaky.
+func caseOutcome(f *frame) Outcome {
+	switch {
+	case f.hasError:
+		return Errored
+	case f.hasFailure:
+		return Failed
+	case f.isXFail:
+		return XFail
+	case f.hasSkipped:
+		return Skipped
+	case f.hasFlaky:
+		return Flaky
+	}
+	return Passed
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name && a.Name.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+func lineOf(dec *xml.Decoder) int {
+	line, _ := dec.InputPos()
+	return line
+}
+
+// describeXMLError turns decoder errors into messages that say what is
+// wrong with the file.
+func describeXMLError(err error, rootSeen bool) error {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		msg := se.Msg
+		switch {
+		case strings.Contains(msg, "unexpected EOF"):
+			return fmt.Errorf("truncated XML at line %d (%s): the file ends in the middle of the document; was it written completely?", se.Line, msg)
+		case strings.Contains(msg, "invalid character entity"):
+			return fmt.Errorf("XML at line %d uses an entity that is not expanded (%s): custom entities are refused", se.Line, msg)
+		case !rootSeen:
+			return fmt.Errorf("not XML (line %d: %s)", se.Line, msg)
+		}
+		return fmt.Errorf("malformed XML at line %d: %s", se.Line, msg)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated XML: the file ends in the middle of the document")
+	}
+	return err
+}
+
+// charsetReader lets declared single-byte encodings through: ISO-8859-1 and
+// Windows-1252 (as Latin-1) are converted to UTF-8, US-ASCII is UTF-8.
+func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(strings.TrimSpace(label)) {
+	case "us-ascii", "ascii", "utf8":
+		return input, nil
+	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252":
+		return &latin1Reader{r: bufio.NewReader(input)}, nil
+	}
+	return nil, fmt.Errorf("unsupported encoding %q; write the report as UTF-8", label)
+}
+
+type latin1Reader struct {
+	r       *bufio.Reader
+	buf     [utf8.UTFMax]byte
+	pending []byte
+}
+
+func (l *latin1Reader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(l.pending) > 0 {
+			c := copy(p[n:], l.pending)
+			l.pending = l.pending[c:]
+			n += c
+			continue
+		}
+		c, err := l.r.ReadByte()
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		if c < utf8.RuneSelf {
+			p[n] = c
+			n++
+			continue
+		}
+		w := utf8.EncodeRune(l.buf[:], rune(c))
+		l.pending = l.buf[:w]
+	}
+	return n, nil
+}
