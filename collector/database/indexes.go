@@ -1,0 +1,182 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var (
+	idxInvalidDesc = collector.NewDesc("golive_postgres_invalid_indexes",
+		"Indexes marked invalid (a failed CREATE INDEX CONCURRENTLY, for one): they cost writes and serve no reads.")
+	idxFKDesc = collector.NewDesc("golive_postgres_unindexed_foreign_keys",
+		"Foreign keys whose columns lead no valid index: deletes on the parent scan the child table.")
+	idxUnusedDesc = collector.NewDesc("golive_postgres_unused_indexes",
+		"Non-unique indexes never scanned since the statistics were reset, on large tables.")
+	idxSeqScanDesc = collector.NewDesc("golive_postgres_seq_scan_heavy_tables",
+		"Large tables whose scans are mostly sequential (share at least seq_scan_ratio).")
+	idxSlowDesc = collector.NewDesc("golive_postgres_slow_statements",
+		"pg_stat_statements entries of this database whose mean execution time exceeds slow_statement_mean.")
+	idxSlowestDesc = collector.NewDesc("golive_postgres_slowest_statement_mean_seconds",
+		"The highest mean execution time among this database's pg_stat_statements entries.")
+)
+
+// maxNamesShown bounds the object names quoted in a condition's message.
+const maxNamesShown = 5
+
+func init() {
+	collector.Register("postgres_indexes", newIndexes)
+}
+
+type indexesCheck struct {
+	cfg *config.PostgresIndexesCheck
+	env collector.Env
+}
+
+func newIndexes(c *config.Check, env collector.Env) (collector.Check, error) {
+	return &indexesCheck{cfg: c.PostgresIndexes, env: env}, nil
+}
+
+// schemaFilter restricts n.nspname to the configured schemas, or to every
+// non-system schema; $1 is the schema list (NULL for all).
+const schemaFilter = `(($1::text[] IS NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%') OR n.nspname = ANY($1))`
+
+var indexQueries = []struct {
+	figure string
+	desc   string
+	metric *prometheus.Desc
+	args   int
+	query  string
+}{
+	{"invalid_indexes", "invalid indexes", idxInvalidDesc, 1, `SELECT n.nspname || '.' || c.relname FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE NOT i.indisvalid AND ` + schemaFilter + ` ORDER BY 1`},
+	{"unindexed_foreign_keys", "foreign keys without index", idxFKDesc, 1, `SELECT n.nspname || '.' || t.relname || '(' || c.conname || ')' FROM pg_constraint c
+		JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE c.contype = 'f' AND ` + schemaFilter + ` AND NOT EXISTS (
+			SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indisvalid
+			AND (string_to_array(i.indkey::text, ' ')::int2[])[1:array_length(c.conkey, 1)] @> c.conkey
+			AND (string_to_array(i.indkey::text, ' ')::int2[])[1:array_length(c.conkey, 1)] <@ c.conkey)
+		ORDER BY 1`},
+	{"unused_indexes", "unused indexes on large tables", idxUnusedDesc, 2, `SELECT n.nspname || '.' || s.indexrelname FROM pg_stat_user_indexes s
+		JOIN pg_index i ON i.indexrelid = s.indexrelid JOIN pg_class t ON t.oid = s.relid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid
+		AND t.reltuples >= $2 AND ` + schemaFilter + ` ORDER BY 1`},
+	{"seq_scan_heavy_tables", "seq-scan-heavy large tables", idxSeqScanDesc, 3, `SELECT n.nspname || '.' || s.relname FROM pg_stat_user_tables s
+		JOIN pg_class t ON t.oid = s.relid JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE greatest(s.n_live_tup, t.reltuples::bigint) >= $2 AND s.seq_scan + coalesce(s.idx_scan, 0) > 0
+		AND s.seq_scan::float8 / (s.seq_scan + coalesce(s.idx_scan, 0)) >= $3 AND ` + schemaFilter + ` ORDER BY 1`},
+}
+
+// Run reads each index-health figure; a figure the role cannot read is
+// reported unavailable rather than failing the others.
+func (c *indexesCheck) Run(ctx context.Context, r *collector.Report) error {
+	pool, err := PoolFor(c.env, c.cfg.Target)
+	if err != nil {
+		return err
+	}
+	var schemas []string
+	if len(c.cfg.Schemas) > 0 {
+		schemas = c.cfg.Schemas
+	}
+	limits := map[string]*int{
+		"invalid_indexes":        c.cfg.MaxInvalidIndexes,
+		"unindexed_foreign_keys": c.cfg.MaxUnindexedForeignKeys,
+		"unused_indexes":         c.cfg.MaxUnusedIndexes,
+		"seq_scan_heavy_tables":  c.cfg.MaxSeqScanTables,
+	}
+	unavailable := func(figure string, err error) {
+		r.Gauge(pgUnavailableDesc, 1, figure)
+		c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", scrub(err, pool.secrets))
+	}
+	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
+		for _, q := range indexQueries {
+			var names []string
+			err := optional(ctx, tx, func(tx pgx.Tx) error {
+				args := []any{schemas, float64(c.cfg.LargeTableRows), c.cfg.SeqScanRatio}
+				rows, err := tx.Query(ctx, q.query, args[:q.args]...)
+				if err != nil {
+					return err
+				}
+				names, err = pgx.CollectRows(rows, pgx.RowTo[string])
+				return err
+			})
+			if err != nil {
+				if ctx.Err() != nil {
+					return pool.classify(err, "reading "+q.desc)
+				}
+				unavailable(q.figure, err)
+				continue
+			}
+			r.Gauge(q.metric, float64(len(names)))
+			judge(r, q.desc, len(names), limits[q.figure], names)
+		}
+		c.statements(ctx, tx, r, unavailable)
+		return ctx.Err()
+	})
+}
+
+// judge fails the check above a configured limit; without one, any count
+// above zero only warns.
+func judge(r *collector.Report, name string, n int, limit *int, names []string) {
+	observed := fmt.Sprint(n)
+	if n > 0 && len(names) > 0 {
+		shown := names[:min(len(names), maxNamesShown)]
+		observed += ": " + strings.Join(shown, ", ")
+		if len(names) > maxNamesShown {
+			observed += fmt.Sprintf(" and %d more", len(names)-maxNamesShown)
+		}
+	}
+	if limit == nil {
+		r.Warn(name, n == 0, observed, "0")
+		return
+	}
+	r.Assert(name, n <= *limit, observed, fmt.Sprintf("<= %d", *limit))
+}
+
+func (c *indexesCheck) statements(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var installed bool
+	if err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')`).Scan(&installed)
+	}); err != nil || !installed {
+		if err == nil {
+			err = fmt.Errorf("extension pg_stat_statements is not installed in this database")
+		}
+		unavailable("slow_statements", err)
+		if c.cfg.MaxSlowStatements != nil {
+			r.Warn("slow statements", false, "pg_stat_statements unavailable", "CREATE EXTENSION pg_stat_statements (and shared_preload_libraries)")
+		}
+		return
+	}
+	var (
+		slow    int64
+		slowest float64
+	)
+	threshold := float64(time.Duration(c.cfg.SlowStatementMean).Microseconds()) / 1000
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE mean_exec_time > $1), coalesce(max(mean_exec_time), 0)::float8
+			FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`, threshold).Scan(&slow, &slowest)
+	})
+	if err != nil {
+		unavailable("slow_statements", err)
+		if c.cfg.MaxSlowStatements != nil {
+			r.Warn("slow statements", false, "pg_stat_statements unavailable", "pg_stat_statements loaded via shared_preload_libraries")
+		}
+		return
+	}
+	r.Gauge(idxSlowDesc, float64(slow))
+	r.Gauge(idxSlowestDesc, slowest/1000)
+	observed := fmt.Sprintf("%d (slowest mean %.1fms)", slow, slowest)
+	if c.cfg.MaxSlowStatements == nil {
+		r.Warn("slow statements", slow == 0, observed, "0 with mean above "+c.cfg.SlowStatementMean.String())
+		return
+	}
+	r.Assert("slow statements", slow <= int64(*c.cfg.MaxSlowStatements), observed, fmt.Sprintf("<= %d with mean above %s", *c.cfg.MaxSlowStatements, c.cfg.SlowStatementMean))
+}

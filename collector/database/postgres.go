@@ -1,0 +1,277 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	pgUpDesc = collector.NewDesc("golive_postgres_up",
+		"Whether PostgreSQL answered a query (1) or not (0).")
+	pgConnectDesc = collector.NewDesc("golive_postgres_connect_duration_seconds",
+		"How long the pool's newest connection took to open (TCP, TLS and authentication).")
+	pgProbeDesc = collector.NewDesc("golive_postgres_probe_duration_seconds",
+		"Round-trip time of the SELECT 1 probes through the pool, since the exporter started.")
+	pgProbeP95Desc = collector.NewDesc("golive_postgres_probe_p95_seconds",
+		"95th percentile of the recent probe round trips (the window is latency_window probes); max_p95 applies to it.")
+	pgProbeWindowDesc = collector.NewDesc("golive_postgres_probe_window_probes",
+		"How many recent probes the p95 covers.")
+	pgVersionDesc = collector.NewDesc("golive_postgres_server_version_num",
+		"The server's version as server_version_num (e.g. 150020).")
+	pgInRecoveryDesc = collector.NewDesc("golive_postgres_in_recovery",
+		"Whether the server is a replica in recovery (1) or a primary (0).")
+	pgStartDesc = collector.NewDesc("golive_postgres_start_timestamp_seconds",
+		"When the server started, as a Unix timestamp.")
+	pgConnsDesc = collector.NewDesc("golive_postgres_connections",
+		"Backends connected to the server (pg_stat_activity).")
+	pgMaxConnsDesc = collector.NewDesc("golive_postgres_max_connections",
+		"The server's max_connections setting.")
+	pgConnsRatioDesc = collector.NewDesc("golive_postgres_connections_ratio",
+		"Connections in use as a share of max_connections.")
+	pgOldestTxDesc = collector.NewDesc("golive_postgres_oldest_transaction_age_seconds",
+		"Age of the oldest open transaction the monitoring role can see (0 when none).")
+	pgReplLagDesc = collector.NewDesc("golive_postgres_replication_lag_seconds",
+		"On a replica, how far replay is behind the primary (0 when caught up).")
+	pgDBSizeDesc = collector.NewDesc("golive_postgres_database_size_bytes",
+		"Size of the target's database.")
+	pgArchiveModeDesc = collector.NewDesc("golive_postgres_archive_mode_enabled",
+		"Whether archive_mode is on (1) or off (0).")
+	pgArchivedDesc = collector.NewDesc("golive_postgres_archiver_archived_total",
+		"WAL files archived successfully since the statistics were reset (pg_stat_archiver).")
+	pgArchiveFailedDesc = collector.NewDesc("golive_postgres_archiver_failed_total",
+		"Failed attempts to archive WAL files (pg_stat_archiver).")
+	pgLastArchivedDesc = collector.NewDesc("golive_postgres_archiver_last_archived_timestamp_seconds",
+		"When the newest WAL file was archived (absent when none ever was).")
+	pgLastFailedDesc = collector.NewDesc("golive_postgres_archiver_last_failed_timestamp_seconds",
+		"When archiving last failed (absent when it never did).")
+	pgChecksumFailDesc = collector.NewDesc("golive_postgres_checksum_failures_total",
+		"Data page checksum failures detected in every database (pg_stat_database): data corruption.")
+	pgChecksumsOnDesc = collector.NewDesc("golive_postgres_data_checksums_enabled",
+		"Whether data checksums are on (1); when off, corruption goes undetected.")
+	pgPoolConnsDesc = collector.NewDesc("golive_postgres_pool_connections",
+		"The exporter's own connections to the target, by state (idle, in_use), and its bound (max).", "state")
+	pgUnavailableDesc = collector.NewDesc("golive_postgres_figure_unavailable",
+		"1 for each figure the monitoring role could not read (missing privilege, extension or view).", "figure")
+)
+
+func init() {
+	collector.Register("postgres", newPostgres)
+}
+
+type postgresCheck struct {
+	cfg     *config.PostgresCheck
+	env     collector.Env
+	latency *Latencies
+}
+
+func newPostgres(c *config.Check, env collector.Env) (collector.Check, error) {
+	return &postgresCheck{cfg: c.Postgres, env: env, latency: NewLatencies(c.Postgres.LatencyWindow)}, nil
+}
+
+// Run probes the server, then reads each health figure in one read-only
+// transaction; a figure the role may not read is reported unavailable.
+func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
+	pool, err := PoolFor(c.env, c.cfg.Target)
+	if err != nil {
+		r.Bool(pgUpDesc, false)
+		return err
+	}
+	// The probe times the query round trip on a connection already open;
+	// opening one is the connect latency, reported apart.
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		r.Bool(pgUpDesc, false)
+		return pool.classify(err, "connecting")
+	}
+	for range c.cfg.ProbesPerRun {
+		start := time.Now()
+		var one int
+		err := conn.QueryRow(ctx, "SELECT 1").Scan(&one)
+		if err != nil {
+			conn.Release()
+			r.Bool(pgUpDesc, false)
+			return pool.classify(err, "probing")
+		}
+		c.latency.Observe(time.Since(start))
+	}
+	conn.Release()
+	r.Bool(pgUpDesc, true)
+	if d := pool.LastConnectDuration(); d > 0 {
+		r.Gauge(pgConnectDesc, d.Seconds())
+	}
+	r.Histogram(pgProbeDesc, c.latency.Histogram())
+	p95, n := c.latency.Quantile(0.95)
+	r.Gauge(pgProbeP95Desc, p95.Seconds())
+	r.Gauge(pgProbeWindowDesc, float64(n))
+	r.Assert("probe p95", p95 <= time.Duration(c.cfg.MaxP95), fmt.Sprintf("%s over %d probes", p95.Round(time.Microsecond), n), "<= "+c.cfg.MaxP95.String())
+	st := pool.Stat()
+	r.Gauge(pgPoolConnsDesc, float64(st.IdleConns()), "idle")
+	r.Gauge(pgPoolConnsDesc, float64(st.AcquiredConns()), "in_use")
+	r.Gauge(pgPoolConnsDesc, float64(st.MaxConns()), "max")
+
+	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
+		unavailable := func(figure string, err error) {
+			r.Gauge(pgUnavailableDesc, 1, figure)
+			c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", scrub(err, pool.secrets))
+		}
+		c.readServer(ctx, tx, r, unavailable)
+		c.readActivity(ctx, tx, r, unavailable)
+		c.readArchiver(ctx, tx, r, unavailable)
+		c.readChecksums(ctx, tx, r, unavailable)
+		return ctx.Err()
+	})
+}
+
+func (c *postgresCheck) readServer(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var (
+		version  int64
+		recovery bool
+		started  float64
+		size     int64
+	)
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT current_setting('server_version_num')::bigint, pg_is_in_recovery(),
+			extract(epoch from pg_postmaster_start_time())::float8`).Scan(&version, &recovery, &started)
+	})
+	if err != nil {
+		unavailable("server", err)
+	} else {
+		r.Gauge(pgVersionDesc, float64(version))
+		r.Bool(pgInRecoveryDesc, recovery)
+		r.Gauge(pgStartDesc, started)
+		role := "primary"
+		if recovery {
+			role = "replica"
+		}
+		if c.cfg.ExpectRole != "" {
+			r.Assert("role", role == c.cfg.ExpectRole, role, c.cfg.ExpectRole)
+		}
+		if recovery {
+			var lag float64
+			err := optional(ctx, tx, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+					ELSE coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0) END::float8`).Scan(&lag)
+			})
+			if err != nil {
+				unavailable("replication_lag", err)
+			} else {
+				r.Gauge(pgReplLagDesc, lag)
+				if c.cfg.MaxReplicationLag > 0 {
+					maxLag := time.Duration(c.cfg.MaxReplicationLag)
+					r.Assert("replication lag", lag <= maxLag.Seconds(), fmt.Sprintf("%.1fs", lag), "<= "+maxLag.String())
+				}
+			}
+		}
+	}
+	if err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&size)
+	}); err != nil {
+		unavailable("database_size", err)
+	} else {
+		r.Gauge(pgDBSizeDesc, float64(size))
+	}
+}
+
+func (c *postgresCheck) readActivity(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var (
+		conns, maxConns int64
+		oldest          float64
+		seesAll         bool
+	)
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+			current_setting('max_connections')::bigint,
+			coalesce((SELECT extract(epoch from max(now() - xact_start)) FROM pg_stat_activity
+				WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'), 0)::float8,
+			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role('pg_read_all_stats', 'MEMBER')`).
+			Scan(&conns, &maxConns, &oldest, &seesAll)
+	})
+	if err != nil {
+		unavailable("connections", err)
+		unavailable("oldest_transaction", err)
+		return
+	}
+	r.Gauge(pgConnsDesc, float64(conns))
+	r.Gauge(pgMaxConnsDesc, float64(maxConns))
+	ratio := float64(conns) / float64(max(maxConns, 1))
+	r.Gauge(pgConnsRatioDesc, ratio)
+	r.Assert("connections", ratio <= c.cfg.MaxConnectionsRatio, fmt.Sprintf("%d of %d (%.0f%%)", conns, maxConns, ratio*100), fmt.Sprintf("<= %.0f%% of max_connections", c.cfg.MaxConnectionsRatio*100))
+	if !seesAll {
+		// Without pg_read_all_stats other roles' transactions are hidden:
+		// a 0 would be a lie, so the figure is unavailable.
+		unavailable("oldest_transaction", fmt.Errorf("role lacks pg_read_all_stats (grant pg_monitor)"))
+		return
+	}
+	r.Gauge(pgOldestTxDesc, oldest)
+	maxAge := time.Duration(c.cfg.MaxTransactionAge)
+	r.Assert("oldest transaction", oldest <= maxAge.Seconds(), (time.Duration(oldest * float64(time.Second))).Round(time.Second).String(), "<= "+maxAge.String())
+}
+
+func (c *postgresCheck) readArchiver(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var (
+		mode                 string
+		archived, failed     int64
+		lastArchived, lastFl *float64
+	)
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT current_setting('archive_mode'), archived_count, failed_count,
+			extract(epoch from last_archived_time)::float8, extract(epoch from last_failed_time)::float8 FROM pg_stat_archiver`).
+			Scan(&mode, &archived, &failed, &lastArchived, &lastFl)
+	})
+	if err != nil {
+		unavailable("archiver", err)
+		return
+	}
+	on := mode == "on" || mode == "always"
+	r.Bool(pgArchiveModeDesc, on)
+	r.Counter(pgArchivedDesc, float64(archived))
+	r.Counter(pgArchiveFailedDesc, float64(failed))
+	if lastArchived != nil {
+		r.Gauge(pgLastArchivedDesc, *lastArchived)
+	}
+	if lastFl != nil {
+		r.Gauge(pgLastFailedDesc, *lastFl)
+	}
+	if c.cfg.RequireArchiving {
+		r.Assert("WAL archiving on", on, "archive_mode="+mode, "archive_mode=on")
+	}
+	if on && lastFl != nil {
+		ok := lastArchived != nil && *lastArchived >= *lastFl
+		r.Assert("WAL archiving healthy", ok, "last failure "+unixString(lastFl)+", last success "+unixString(lastArchived), "no failure since the last success")
+	}
+	if on && c.cfg.MaxArchiveAge > 0 {
+		maxAge := time.Duration(c.cfg.MaxArchiveAge)
+		ok := lastArchived != nil && time.Since(time.Unix(int64(*lastArchived), 0)) <= maxAge
+		r.Assert("WAL archived recently", ok, "last success "+unixString(lastArchived), "within "+maxAge.String())
+	}
+}
+
+func unixString(v *float64) string {
+	if v == nil {
+		return "never"
+	}
+	return time.Unix(int64(*v), 0).UTC().Format(time.RFC3339)
+}
+
+func (c *postgresCheck) readChecksums(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var (
+		failures int64
+		enabled  string
+	)
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT coalesce(sum(checksum_failures), 0)::bigint, current_setting('data_checksums') FROM pg_stat_database`).
+			Scan(&failures, &enabled)
+	})
+	if err != nil {
+		unavailable("checksum_failures", err)
+		return
+	}
+	r.Counter(pgChecksumFailDesc, float64(failures))
+	r.Bool(pgChecksumsOnDesc, enabled == "on")
+	r.Assert("checksum failures", failures == 0, fmt.Sprint(failures), "0")
+}
