@@ -1,26 +1,432 @@
 package config
 
-// PgBackRestCheck reads pgBackRest's info JSON.
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Defaults of the backup checks.
+const (
+	DefaultPgBackRestCommand = "pgbackrest"
+	DefaultWALGCommand       = "wal-g"
+	DefaultSidecarSuffix     = ".json"
+	DefaultScratchPrefix     = "golive_restore_"
+	DefaultSourceMinRatio    = 0.95
+	// DefaultMaxOutput bounds how much a backup tool may print (or a file
+	// hold) before the check gives up on it.
+	DefaultMaxOutput ByteSize = 64 << 20
+)
+
+// BackupThresholds are the conditions shared by every backup source. A zero
+// value leaves the condition out.
+type BackupThresholds struct {
+	// MaxAge is the oldest the newest good backup of any type may be
+	// (e.g. 26h for a daily backup with some slack).
+	MaxAge model.Duration `yaml:"max_age,omitempty"`
+	// MaxFullAge is the oldest the newest good full backup may be.
+	MaxFullAge model.Duration `yaml:"max_full_age,omitempty"`
+	// MinRetention: the oldest backup kept must be at least this old (30d
+	// for "30+ days of retention").
+	MinRetention model.Duration `yaml:"min_retention,omitempty"`
+	// MinCount is the fewest backups that must be kept.
+	MinCount int `yaml:"min_count,omitempty"`
+}
+
+func (t *BackupThresholds) validate(path string, p *Problems) {
+	for _, d := range []struct {
+		key string
+		v   model.Duration
+	}{{"max_age", t.MaxAge}, {"max_full_age", t.MaxFullAge}, {"min_retention", t.MinRetention}} {
+		if d.v < 0 {
+			p.Addf(path+"."+d.key, "must not be negative; write a duration like 26h or 30d")
+		}
+	}
+	if t.MinCount < 0 {
+		p.Addf(path+".min_count", "must not be negative")
+	}
+}
+
+// PgBackRestCheck reads pgBackRest's `info --output=json`, by running the
+// command or from a file a job wrote.
 type PgBackRestCheck struct {
+	// Command is the pgbackrest binary (default "pgbackrest" from PATH).
+	Command string `yaml:"command,omitempty"`
+	// ConfigFile is passed as --config when set.
+	ConfigFile string `yaml:"config_file,omitempty"`
+	// Stanza limits the check to one stanza (--stanza); default all.
 	Stanza string `yaml:"stanza,omitempty"`
-}
-
-// WALGCheck reads WAL-G's backup list.
-type WALGCheck struct {
+	// File reads the JSON from this file instead of running the command.
 	File string `yaml:"file,omitempty"`
+	// RequireEncryption fails when a repository is not encrypted.
+	RequireEncryption bool `yaml:"require_encryption,omitempty"`
+	// MaxOutput bounds the JSON read (default 64MiB).
+	MaxOutput        ByteSize `yaml:"max_output,omitempty"`
+	BackupThresholds `yaml:",inline"`
 }
 
-// DumpFolderCheck inspects a folder of pg_dump files.
+// SetDefaults implements Defaulter.
+func (c *PgBackRestCheck) SetDefaults() {
+	if c.Command == "" && c.File == "" {
+		c.Command = DefaultPgBackRestCommand
+	}
+	if c.MaxOutput <= 0 {
+		c.MaxOutput = DefaultMaxOutput
+	}
+}
+
+var stanzaRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// Validate implements Validator.
+func (c *PgBackRestCheck) Validate(path string, p *Problems) {
+	if c.File != "" && c.Command != "" && c.Command != DefaultPgBackRestCommand {
+		p.Addf(path+".file", "give either file (JSON a job wrote) or command (run pgbackrest), not both")
+	}
+	if c.Stanza != "" && !stanzaRE.MatchString(c.Stanza) {
+		p.Addf(path+".stanza", "%q is not a stanza name; use letters, digits, _, . and -", c.Stanza)
+	}
+	c.BackupThresholds.validate(path, p)
+}
+
+// WALGCheck reads WAL-G's `backup-list --detail --json`, by running the
+// command or from a file.
+type WALGCheck struct {
+	// Command is the wal-g binary (default "wal-g" from PATH).
+	Command string `yaml:"command,omitempty"`
+	// ConfigFile is passed as --config when set.
+	ConfigFile string `yaml:"config_file,omitempty"`
+	// File reads the backup list from this file instead of the command.
+	File string `yaml:"file,omitempty"`
+	// WALVerify also checks WAL integrity with `wal-g wal-verify integrity
+	// timeline --json` (run when command is used) ...
+	WALVerify bool `yaml:"wal_verify,omitempty"`
+	// ... or reads that JSON from this file.
+	WALVerifyFile string `yaml:"wal_verify_file,omitempty"`
+	// MaxOutput bounds the JSON read (default 64MiB).
+	MaxOutput        ByteSize `yaml:"max_output,omitempty"`
+	BackupThresholds `yaml:",inline"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *WALGCheck) SetDefaults() {
+	if c.Command == "" && c.File == "" {
+		c.Command = DefaultWALGCommand
+	}
+	if c.MaxOutput <= 0 {
+		c.MaxOutput = DefaultMaxOutput
+	}
+}
+
+// Validate implements Validator.
+func (c *WALGCheck) Validate(path string, p *Problems) {
+	if c.File != "" && c.Command != "" && c.Command != DefaultWALGCommand {
+		p.Addf(path+".file", "give either file (JSON a job wrote) or command (run wal-g), not both")
+	}
+	if c.WALVerify && c.File != "" && c.WALVerifyFile == "" {
+		p.Addf(path+".wal_verify", "with file:, wal-g is not run; give wal_verify_file: with the JSON of `wal-g wal-verify integrity timeline --json`")
+	}
+	c.BackupThresholds.validate(path, p)
+}
+
+// DumpSelection finds dump files and orders them by time; the dump folder
+// and restore checks share it.
+type DumpSelection struct {
+	// Glob matches the dumps (files, or folders of directory-format dumps),
+	// e.g. /var/backups/pg/backup_*.sql.gz.
+	Glob string `yaml:"glob"`
+	// NamePattern takes each dump's time from its base name: * matches any
+	// text, %Y %m %d %H %M %S are the date parts, e.g.
+	// backup_*_%Y%m%d_%H%M%S.sql.gz. Without it (or for a name that does not
+	// match) the modification time is used.
+	NamePattern string `yaml:"name_pattern,omitempty"`
+	// NameTimezone is the zone of the name's time: Local (default), UTC or
+	// an IANA name such as Europe/Berlin.
+	NameTimezone string `yaml:"name_timezone,omitempty"`
+	// SidecarSuffix names the JSON sidecar of a dump (dump name + suffix,
+	// default .json); it is read when present and never counted as a dump.
+	SidecarSuffix string `yaml:"sidecar_suffix,omitempty"`
+}
+
+func (s *DumpSelection) setDefaults() {
+	if s.SidecarSuffix == "" {
+		s.SidecarSuffix = DefaultSidecarSuffix
+	}
+	if s.NameTimezone == "" {
+		s.NameTimezone = "Local"
+	}
+}
+
+func (s *DumpSelection) validate(path string, p *Problems) {
+	if s.Glob == "" {
+		p.Addf(path+".glob", "missing; give the dump files' glob, e.g. /var/backups/pg/backup_*.sql.gz")
+	} else if _, err := filepath.Match(s.Glob, ""); err != nil || strings.Contains(s.Glob, "**") {
+		p.Addf(path+".glob", "%q is not a valid glob (* ? [...] within one folder level; ** is not supported)", s.Glob)
+	}
+	if s.NamePattern != "" {
+		if _, err := NameTimeRegexp(s.NamePattern); err != nil {
+			p.Addf(path+".name_pattern", "%v", err)
+		}
+	}
+	if _, err := LoadLocation(s.NameTimezone); err != nil {
+		p.Addf(path+".name_timezone", "unknown time zone %q; write Local, UTC or an IANA name such as Europe/Berlin", s.NameTimezone)
+	}
+}
+
+// LoadLocation resolves Local, UTC or an IANA zone name.
+func LoadLocation(name string) (*time.Location, error) {
+	switch name {
+	case "", "Local", "local":
+		return time.Local, nil
+	case "UTC", "utc":
+		return time.UTC, nil
+	}
+	return time.LoadLocation(name)
+}
+
+// NameTimeRegexp turns a name pattern (see DumpSelection.NamePattern) into a
+// regular expression with named groups Y m d H M S.
+func NameTimeRegexp(pattern string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	seen := map[byte]bool{}
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch {
+		case c == '*':
+			b.WriteString(".*?")
+		case c == '%' && i+1 < len(pattern):
+			i++
+			d := pattern[i]
+			width := map[byte]int{'Y': 4, 'm': 2, 'd': 2, 'H': 2, 'M': 2, 'S': 2}[d]
+			switch {
+			case d == '%':
+				b.WriteString("%")
+			case width > 0:
+				if seen[d] {
+					return nil, fmt.Errorf("name pattern %q uses %%%c twice", pattern, d)
+				}
+				seen[d] = true
+				fmt.Fprintf(&b, "(?P<%c>[0-9]{%d})", d, width)
+			default:
+				return nil, fmt.Errorf("name pattern %q: %%%c is not supported; use %%Y %%m %%d %%H %%M %%S and *", pattern, d)
+			}
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	if !seen['Y'] || !seen['m'] || !seen['d'] {
+		return nil, fmt.Errorf("name pattern %q needs at least %%Y, %%m and %%d, e.g. backup_*_%%Y%%m%%d_%%H%%M%%S.sql.gz", pattern)
+	}
+	return regexp.Compile(b.String())
+}
+
+// DumpFolderCheck inspects a folder of pg_dump files (custom, directory or
+// plain SQL, optionally gzip-compressed).
 type DumpFolderCheck struct {
-	Glob string `yaml:"glob"`
+	DumpSelection    `yaml:",inline"`
+	BackupThresholds `yaml:",inline"`
+	// MinSize: a newest dump smaller than this fails (a failed pg_dump | gzip
+	// still leaves a small file).
+	MinSize ByteSize `yaml:"min_size,omitempty"`
+	// FailureMarker is a file the backup script leaves when it fails (e.g.
+	// .backup_error); a name without a folder is looked up in the folder of
+	// the glob. Its presence fails the check.
+	FailureMarker string `yaml:"failure_marker,omitempty"`
+	// Secure fails dumps readable or writable by every user (default true).
+	Secure *bool `yaml:"secure,omitempty"`
+	// IsolatedFrom is the database's data directory: the dumps must be on
+	// another filesystem ("isolated").
+	IsolatedFrom string `yaml:"isolated_from,omitempty"`
 }
 
-// RestoreCheck restores the newest dump into a scratch database.
+// SetDefaults implements Defaulter.
+func (c *DumpFolderCheck) SetDefaults() {
+	c.DumpSelection.setDefaults()
+	if c.Secure == nil {
+		t := true
+		c.Secure = &t
+	}
+}
+
+// Validate implements Validator.
+func (c *DumpFolderCheck) Validate(path string, p *Problems) {
+	c.DumpSelection.validate(path, p)
+	c.BackupThresholds.validate(path, p)
+	if c.MinSize < 0 {
+		p.Addf(path+".min_size", "must not be negative")
+	}
+}
+
+// RestoreTable is a table whose rows the restore check counts.
+type RestoreTable struct {
+	// Name is the table, optionally schema-qualified (public.students).
+	Name string `yaml:"name"`
+	// MinRows is the fewest rows the restored table must have.
+	MinRows int64 `yaml:"min_rows,omitempty"`
+}
+
+// PgBackRestVerify runs `pgbackrest verify` as part of the restore check.
+type PgBackRestVerify struct {
+	Stanza     string `yaml:"stanza"`
+	Command    string `yaml:"command,omitempty"`
+	ConfigFile string `yaml:"config_file,omitempty"`
+}
+
+// RestoreCheck restores the newest dump into a scratch database on a
+// scratch server, counts rows and drops the scratch database again. It is
+// meant to run with background: true and a long interval.
 type RestoreCheck struct {
-	Glob string `yaml:"glob"`
+	DumpSelection `yaml:",inline"`
+	// DSN is the server the scratch database is created on (its database
+	// is the one connected to for CREATE/DROP DATABASE, e.g. postgres).
+	DSN          string `yaml:"dsn,omitempty"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
+	PasswordEnv  string `yaml:"password_env,omitempty"`
+	// ScratchPrefix starts every scratch database's name; only databases
+	// with this prefix are ever dropped.
+	ScratchPrefix string `yaml:"scratch_prefix,omitempty"`
+	// BinDir holds pg_restore, psql and gzip; default: PATH.
+	BinDir string `yaml:"bin_dir,omitempty"`
+	// Tables are counted after the restore.
+	Tables []RestoreTable `yaml:"tables,omitempty"`
+	// SourceDSN, when set, is the database the dump came from: each table
+	// must have at least source_min_ratio of its rows there.
+	SourceDSN          string  `yaml:"source_dsn,omitempty"`
+	SourcePassword     Secret  `yaml:"source_password,omitempty"`
+	SourcePasswordFile string  `yaml:"source_password_file,omitempty"`
+	SourcePasswordEnv  string  `yaml:"source_password_env,omitempty"`
+	SourceMinRatio     float64 `yaml:"source_min_ratio,omitempty"`
+	// PgBackRestVerify also runs `pgbackrest verify` for a stanza.
+	PgBackRestVerify *PgBackRestVerify `yaml:"pgbackrest_verify,omitempty"`
 }
 
-// RestoreResultCheck reads the result a separate restore job left.
+var (
+	scratchPrefixRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{3,39}$`)
+	tableNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$`)
+)
+
+// SetDefaults implements Defaulter.
+func (c *RestoreCheck) SetDefaults() {
+	c.DumpSelection.setDefaults()
+	if c.ScratchPrefix == "" {
+		c.ScratchPrefix = DefaultScratchPrefix
+	}
+	if c.SourceMinRatio == 0 {
+		c.SourceMinRatio = DefaultSourceMinRatio
+	}
+	if v := c.PgBackRestVerify; v != nil && v.Command == "" {
+		v.Command = DefaultPgBackRestCommand
+	}
+}
+
+// Validate implements Validator.
+func (c *RestoreCheck) Validate(path string, p *Problems) {
+	if c.Glob == "" && c.PgBackRestVerify == nil {
+		p.Addf(path+".glob", "missing; give the dumps' glob (the newest is restored) or pgbackrest_verify:")
+	}
+	if c.Glob != "" {
+		c.DumpSelection.validate(path, p)
+		if c.DSN == "" {
+			p.Addf(path+".dsn", "missing; give the scratch server's DSN, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+		}
+	}
+	if !scratchPrefixRE.MatchString(c.ScratchPrefix) {
+		p.Addf(path+".scratch_prefix", "%q is not a safe prefix; use 4 to 40 lower-case letters, digits and _, e.g. %s", c.ScratchPrefix, DefaultScratchPrefix)
+	}
+	if c.DSN != "" {
+		if db := dsnDatabase(c.DSN); strings.HasPrefix(db, c.ScratchPrefix) {
+			p.Addf(path+".dsn", "the DSN's database %q starts with the scratch prefix; connect to a maintenance database such as postgres", db)
+		}
+	}
+	ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordEnv, p)
+	ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordEnv, p)
+	for i, t := range c.Tables {
+		if !tableNameRE.MatchString(t.Name) {
+			p.Addf(fmt.Sprintf("%s.tables[%d].name", path, i), "%q is not a table name; write table or schema.table", t.Name)
+		}
+		if t.MinRows < 0 {
+			p.Addf(fmt.Sprintf("%s.tables[%d].min_rows", path, i), "must not be negative")
+		}
+	}
+	if c.SourceMinRatio < 0 || c.SourceMinRatio > 1 {
+		p.Addf(path+".source_min_ratio", "must be between 0 and 1 (e.g. 0.95: the restore has at least 95%% of the source's rows)")
+	}
+	if c.SourceDSN != "" && len(c.Tables) == 0 {
+		p.Addf(path+".source_dsn", "set, but no tables: list the tables whose rows are compared")
+	}
+	if v := c.PgBackRestVerify; v != nil && !stanzaRE.MatchString(v.Stanza) {
+		p.Addf(path+".pgbackrest_verify.stanza", "missing or not a stanza name")
+	}
+}
+
+var dsnDBKeyRE = regexp.MustCompile(`(?:^|\s)dbname\s*=\s*'?([^'\s]*)`)
+
+// dsnDatabase returns the database named in a URL or keyword DSN ("" when
+// none is named).
+func dsnDatabase(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		rest := dsn[strings.Index(dsn, "://")+3:]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			db := rest[i+1:]
+			if j := strings.IndexByte(db, '?'); j >= 0 {
+				db = db[:j]
+			}
+			return db
+		}
+		return ""
+	}
+	if m := dsnDBKeyRE.FindStringSubmatch(dsn); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Formats of the restore_result check.
+const (
+	RestoreResultAuto  = "auto"
+	RestoreResultJSON  = "json"
+	RestoreResultJUnit = "junit"
+)
+
+// RestoreResultCheck reads the result a separate restore job left: a marker
+// JSON ({"status": "success", "finished_at": ...}) or a JUnit report.
 type RestoreResultCheck struct {
 	File string `yaml:"file"`
+	// Format is auto (by extension: .xml is JUnit), json or junit.
+	Format string `yaml:"format,omitempty"`
+	// MaxAge is the oldest the result may be (e.g. 8d for a weekly test).
+	MaxAge model.Duration `yaml:"max_age,omitempty"`
+	// MaxSize bounds the file read (default 64MiB).
+	MaxSize ByteSize `yaml:"max_size,omitempty"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *RestoreResultCheck) SetDefaults() {
+	if c.Format == "" {
+		c.Format = RestoreResultAuto
+	}
+	if c.MaxSize <= 0 {
+		c.MaxSize = DefaultMaxOutput
+	}
+}
+
+// Validate implements Validator.
+func (c *RestoreResultCheck) Validate(path string, p *Problems) {
+	if c.File == "" {
+		p.Addf(path+".file", "missing; give the marker JSON or JUnit report the restore job writes")
+	}
+	switch c.Format {
+	case RestoreResultAuto, RestoreResultJSON, RestoreResultJUnit:
+	default:
+		p.Addf(path+".format", "unknown format %q; write auto, json or junit", c.Format)
+	}
+	if c.MaxAge < 0 {
+		p.Addf(path+".max_age", "must not be negative")
+	}
 }
