@@ -1,0 +1,194 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+// severities are the values of the severity label that get their own
+// series; anything else is counted as "other" so the label stays bounded.
+var severities = []string{"critical", "warning", "info", "other"}
+
+var (
+	amReadyDesc = collector.NewDesc("golive_alertmanager_ready",
+		"Whether Alertmanager answered its readiness endpoint with 200 (1) or not (0).")
+	amClusterDesc = collector.NewDesc("golive_alertmanager_cluster_ready",
+		"Whether Alertmanager's cluster is ready or disabled (1) rather than settling (0).")
+	amPeersDesc = collector.NewDesc("golive_alertmanager_cluster_peers",
+		"Peers in Alertmanager's cluster (0 when clustering is disabled).")
+	amFiringDesc = collector.NewDesc("golive_alertmanager_alerts_firing",
+		"Active alerts by severity, not counting silenced or inhibited ones nor the Watchdog.", "severity")
+	amSuppressedDesc = collector.NewDesc("golive_alertmanager_alerts_suppressed",
+		"Alerts silenced, inhibited or muted.")
+	amWatchdogDesc = collector.NewDesc("golive_alertmanager_watchdog_firing",
+		"Whether the always-firing Watchdog alert is arriving (1) or not (0).")
+	amReceiversDesc = collector.NewDesc("golive_alertmanager_receivers",
+		"Receivers configured in Alertmanager.")
+)
+
+func init() {
+	collector.Register("alertmanager", newAlertmanager)
+}
+
+type alertmanagerCheck struct {
+	cfg  *config.AlertmanagerCheck
+	name string
+}
+
+func newAlertmanager(c *config.Check, _ collector.Env) (collector.Check, error) {
+	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name}, nil
+}
+
+// Run checks readiness, the cluster, the receivers and the firing alerts.
+func (a *alertmanagerCheck) Run(ctx context.Context, r *collector.Report) error {
+	cl, err := newClient(ctx, &a.cfg.MonitoringClient, a.name)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+
+	code, body, err := cl.get(ctx, "/-/ready", nil)
+	if err != nil {
+		r.Bool(amReadyDesc, false)
+		return err
+	}
+	ready := code == http.StatusOK
+	r.Bool(amReadyDesc, ready)
+	r.Assert("Alertmanager ready", ready, fmt.Sprintf("/-/ready answered %d %s", code, snippet(body)), "200")
+	if !ready {
+		return nil
+	}
+
+	body, err = cl.getOK(ctx, "/api/v2/status", nil)
+	if err != nil {
+		return err
+	}
+	st, err := parseAMStatus(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("status of %s: %w", cl.base, err))
+	}
+	clusterOK := st.Cluster.Status == "ready" || st.Cluster.Status == "disabled"
+	r.Bool(amClusterDesc, clusterOK)
+	r.Gauge(amPeersDesc, float64(len(st.Cluster.Peers)))
+	r.Assert("cluster settled", clusterOK, "cluster "+st.Cluster.Status, "ready or disabled")
+
+	body, err = cl.getOK(ctx, "/api/v2/receivers", nil)
+	if err != nil {
+		return err
+	}
+	receivers, err := parseReceivers(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("receivers of %s: %w", cl.base, err))
+	}
+	r.Gauge(amReceiversDesc, float64(len(receivers)))
+	have := map[string]bool{}
+	for _, n := range receivers {
+		have[n] = true
+	}
+	var missing []string
+	for _, n := range a.cfg.Receivers {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(a.cfg.Receivers) > 0 {
+		r.Assert("receivers configured", len(missing) == 0, "missing: "+orNone(missing), strings.Join(a.cfg.Receivers, ", "))
+	} else {
+		r.Assert("receivers configured", len(receivers) > 0, fmt.Sprintf("%d receivers", len(receivers)), "at least one")
+	}
+
+	body, err = cl.getOK(ctx, "/api/v2/alerts", url.Values{"active": {"true"}})
+	if err != nil {
+		return err
+	}
+	alerts, err := parseAlerts(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("alerts of %s: %w", cl.base, err))
+	}
+	a.judgeAlerts(alerts, r)
+	return nil
+}
+
+// judgeAlerts counts firing alerts by severity and checks the Watchdog.
+func (a *alertmanagerCheck) judgeAlerts(alerts []amAlert, r *collector.Report) {
+	firing := map[string]int{}
+	names := map[string][]string{}
+	suppressed := 0
+	watchdog := false
+	for _, al := range alerts {
+		if al.Labels["alertname"] == a.cfg.WatchdogAlertname {
+			if al.Status.State == "active" || al.Status.State == "" {
+				watchdog = true
+			}
+			continue
+		}
+		if al.suppressed() {
+			suppressed++
+			continue
+		}
+		if al.Status.State != "active" && al.Status.State != "" {
+			continue // unprocessed: not yet routed
+		}
+		sev := al.Labels["severity"]
+		switch sev {
+		case "critical", "warning", "info":
+		default:
+			sev = "other"
+		}
+		firing[sev]++
+		names[sev] = append(names[sev], al.Labels["alertname"])
+	}
+	for _, s := range severities {
+		r.Gauge(amFiringDesc, float64(firing[s]), s)
+	}
+	r.Gauge(amSuppressedDesc, float64(suppressed))
+	r.Bool(amWatchdogDesc, watchdog)
+	if *a.cfg.RequireWatchdog {
+		obs := "not arriving"
+		if watchdog {
+			obs = "arriving"
+		}
+		r.Assert("Watchdog arriving", watchdog, a.cfg.WatchdogAlertname+" "+obs,
+			"always firing (load rules/monitoring.rules.yml)")
+	}
+	sevs := make([]string, 0, len(a.cfg.MaxFiring))
+	for s := range a.cfg.MaxFiring {
+		sevs = append(sevs, s)
+	}
+	sort.Strings(sevs)
+	for _, s := range sevs {
+		n := firing[s]
+		if s != "critical" && s != "warning" && s != "info" {
+			n = firing["other"]
+		}
+		list := uniqueSorted(names[s])
+		obs := fmt.Sprintf("%d firing", n)
+		if len(list) > 0 {
+			obs += ": " + strings.Join(list, ", ")
+		}
+		r.Assert("no "+s+" alerts firing", n <= a.cfg.MaxFiring[s], obs, fmt.Sprintf("at most %d", a.cfg.MaxFiring[s]))
+	}
+}
+
+func uniqueSorted(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 5 {
+		out = append(out[:5], "...")
+	}
+	return out
+}

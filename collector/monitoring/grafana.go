@@ -1,0 +1,82 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+var (
+	grafanaHealthyDesc = collector.NewDesc("golive_grafana_healthy",
+		"Whether Grafana's /api/health reports its database ok (1) or not (0).")
+	grafanaDashboardsDesc = collector.NewDesc("golive_grafana_dashboards_missing",
+		"Configured dashboards (dashboard_uids) that Grafana's search does not find.")
+)
+
+func init() {
+	collector.Register("grafana", newGrafana)
+}
+
+type grafanaCheck struct {
+	cfg  *config.GrafanaCheck
+	name string
+}
+
+func newGrafana(c *config.Check, _ collector.Env) (collector.Check, error) {
+	return &grafanaCheck{cfg: c.Grafana, name: c.Name}, nil
+}
+
+// Run checks /api/health, then looks the dashboards up by uid.
+func (g *grafanaCheck) Run(ctx context.Context, r *collector.Report) error {
+	cl, err := newClient(ctx, &g.cfg.MonitoringClient, g.name)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+
+	code, body, err := cl.get(ctx, "/api/health", nil)
+	if err != nil {
+		r.Bool(grafanaHealthyDesc, false)
+		return err
+	}
+	db, perr := parseGrafanaHealth(body)
+	healthy := code == http.StatusOK && perr == nil && db == "ok"
+	r.Bool(grafanaHealthyDesc, healthy)
+	obs := fmt.Sprintf("answered %d, database %s", code, db)
+	if perr != nil {
+		obs = fmt.Sprintf("answered %d: %v", code, perr)
+	}
+	r.Assert("Grafana healthy", healthy, obs, "200, database ok")
+	if !healthy || g.cfg.DashboardUIDs == nil || len(*g.cfg.DashboardUIDs) == 0 {
+		return nil
+	}
+
+	want := *g.cfg.DashboardUIDs
+	q := url.Values{"type": {"dash-db"}, "dashboardUIDs": want, "limit": {"5000"}}
+	body, err = cl.getOK(ctx, "/api/search", q)
+	if err != nil {
+		return err
+	}
+	found, err := parseGrafanaSearch(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("dashboard search of %s: %w", cl.base, err))
+	}
+	have := map[string]bool{}
+	for _, u := range found {
+		have[u] = true
+	}
+	var missing []string
+	for _, u := range want {
+		if !have[u] {
+			missing = append(missing, u)
+		}
+	}
+	r.Gauge(grafanaDashboardsDesc, float64(len(missing)))
+	r.Assert("dashboards present", len(missing) == 0, "missing: "+orNone(missing), strings.Join(want, ", "))
+	return nil
+}

@@ -1,0 +1,78 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+var (
+	lokiReadyDesc = collector.NewDesc("golive_loki_ready",
+		"Whether Loki answered its readiness endpoint with 200 (1) or not (0).")
+	lokiErrorsDesc = collector.NewDesc("golive_loki_error_lines",
+		"Error-level log lines counted over the check's window by its LogQL query.")
+	lokiWindowDesc = collector.NewDesc("golive_loki_error_window_seconds",
+		"The window over which golive_loki_error_lines counts.")
+)
+
+func init() {
+	collector.Register("loki", newLoki)
+}
+
+type lokiCheck struct {
+	cfg  *config.LokiCheck
+	name string
+	now  func() time.Time
+}
+
+func newLoki(c *config.Check, _ collector.Env) (collector.Check, error) {
+	return &lokiCheck{cfg: c.Loki, name: c.Name, now: time.Now}, nil
+}
+
+// Run checks /ready, then counts error lines with an instant LogQL query.
+func (l *lokiCheck) Run(ctx context.Context, r *collector.Report) error {
+	cl, err := newClient(ctx, &l.cfg.MonitoringClient, l.name)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+
+	code, body, err := cl.get(ctx, "/ready", nil)
+	if err != nil {
+		r.Bool(lokiReadyDesc, false)
+		return err
+	}
+	ready := code == http.StatusOK
+	r.Bool(lokiReadyDesc, ready)
+	r.Assert("Loki ready", ready, fmt.Sprintf("/ready answered %d %s", code, snippet(body)), "200")
+	if !ready || l.cfg.SkipQuery {
+		return nil
+	}
+
+	q := url.Values{"query": {l.cfg.LogQL()}, "time": {strconv.FormatInt(l.now().UnixNano(), 10)}}
+	body, err = cl.getOK(ctx, "/loki/api/v1/query", q)
+	if err != nil {
+		return err
+	}
+	samples, err := parseQuery(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("error-line query of %s: %w", cl.base, err))
+	}
+	// No series means no matching line in the window.
+	var n float64
+	for _, s := range samples {
+		n += s.Value
+	}
+	window := time.Duration(l.cfg.Window)
+	r.Gauge(lokiErrorsDesc, n)
+	r.Gauge(lokiWindowDesc, window.Seconds())
+	r.Assert("no error lines in logs", n <= float64(l.cfg.MaxErrors),
+		fmt.Sprintf("%.0f error lines in the last %s", n, l.cfg.Window), fmt.Sprintf("at most %d", l.cfg.MaxErrors))
+	return nil
+}

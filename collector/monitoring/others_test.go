@@ -1,0 +1,187 @@
+package monitoring
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGrafanaCheck(t *testing.T) {
+	health := answer{200, string(corpus(t, "grafana-api-health-docs-example.json"))}
+	search := answer{200, `[{"uid":"golive-readiness","type":"dash-db"},{"uid":"golive-day","type":"dash-db"},{"uid":"f","type":"dash-folder"}]`}
+	cases := []struct {
+		name    string
+		extra   string
+		answers map[string]answer
+		failed  []string
+		reason  collector.Reason
+	}{
+		{name: "default dashboards, one missing", answers: map[string]answer{"/api/health": health, "/api/search": search},
+			failed: []string{"dashboards present"}},
+		{name: "named dashboards present", extra: "\n      dashboard_uids: [golive-day]",
+			answers: map[string]answer{"/api/health": health, "/api/search": search}},
+		{name: "health only", extra: "\n      dashboard_uids: []", answers: map[string]answer{"/api/health": health}},
+		{name: "database failing", answers: map[string]answer{"/api/health": {503, `{"database":"failing"}`}},
+			failed: []string{"Grafana healthy"}},
+		{name: "token refused", answers: map[string]answer{"/api/health": health, "/api/search": {401, `{"message":"Unauthorized"}`}},
+			reason: collector.ReasonAuth},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, seen := fakeServer(t, tc.answers)
+			tok := t.TempDir() + "/token"
+			require.NoError(t, writeFile(tok, "glsa_secret\n"))
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: g\n    grafana:\n      url: %s\n      authorization:\n        credentials_file: %s%s\n", srv.URL, tok, tc.extra))
+			r, err := runCheck(t, c, newGrafana)
+			if tc.reason != "" {
+				require.Error(t, err)
+				assert.Equal(t, tc.reason, collector.ReasonOf(err))
+				assert.NotContains(t, err.Error(), "glsa_secret")
+				return
+			}
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tc.failed, failed(r))
+			for _, s := range *seen {
+				if strings.HasPrefix(s, "/api/search") {
+					assert.Contains(t, s, "auth=Bearer glsa_secret")
+					assert.Contains(t, s, "dashboardUIDs=")
+				}
+			}
+		})
+	}
+}
+
+func TestLokiCheck(t *testing.T) {
+	vec := func(v string) answer {
+		return answer{200, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1800000000,"` + v + `"]}],"stats":{}}}`}
+	}
+	empty := answer{200, `{"status":"success","data":{"resultType":"vector","result":[]}}`}
+	cases := []struct {
+		name    string
+		extra   string
+		answers map[string]answer
+		failed  []string
+		errors  float64
+	}{
+		{name: "no errors", answers: map[string]answer{"/ready": {200, string(corpus(t, "loki-ready-200.txt"))}, "/loki/api/v1/query": empty}},
+		{name: "errors over limit", answers: map[string]answer{"/ready": {200, "ready\n"}, "/loki/api/v1/query": vec("7")},
+			failed: []string{"no error lines in logs"}, errors: 7},
+		{name: "errors within limit", extra: "\n      max_errors: 10", answers: map[string]answer{"/ready": {200, "ready\n"}, "/loki/api/v1/query": vec("7")}, errors: 7},
+		{name: "ingester not ready", answers: map[string]answer{"/ready": {503, string(corpus(t, "loki-ready-503-ingester.txt"))}},
+			failed: []string{"Loki ready"}, errors: -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, seen := fakeServer(t, tc.answers)
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: l\n    loki:\n      url: %s\n      window: 30m%s\n", srv.URL, tc.extra))
+			r, err := runCheck(t, c, newLoki)
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tc.failed, failed(r))
+			if tc.errors >= 0 {
+				assert.Equal(t, tc.errors, value(t, r, "golive_loki_error_lines"))
+				assert.Equal(t, 1800.0, value(t, r, "golive_loki_error_window_seconds"))
+				assert.Contains(t, (*seen)[1], "count_over_time")
+			}
+		})
+	}
+	c := &config.LokiCheck{}
+	c.SetDefaults()
+	assert.Equal(t, "sum(count_over_time({job=~\".+\"} |~ `"+config.DefaultLokiLineFilter+"` [1h]))", c.LogQL())
+}
+
+func TestPromQLCheck(t *testing.T) {
+	vec := `{"status":"success","data":{"resultType":"vector","result":[
+	 {"metric":{"instance":"a"},"value":[1,"0.42"]},{"metric":{"instance":"b"},"value":[1,"0.91"]}]}}`
+	cases := []struct {
+		name   string
+		bounds string
+		body   string
+		failed []string
+		value  float64
+	}{
+		{name: "all below max", bounds: "max: 0.95", body: vec, value: 0.91},
+		{name: "one above max", bounds: "max: 0.8\n      unit: percent", body: vec, failed: []string{"query result within bounds"}, value: 0.91},
+		{name: "min bound", bounds: "min: 0.5", body: vec, failed: []string{"query result within bounds"}, value: 0.42},
+		{name: "scalar", bounds: "max: 1", body: `{"status":"success","data":{"resultType":"scalar","result":[1,"0.5"]}}`, value: 0.5},
+		{name: "NaN fails", bounds: "max: 1", body: `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}}`,
+			failed: []string{"query result within bounds"}, value: -1},
+		{name: "empty fails", bounds: "max: 1", body: `{"status":"success","data":{"resultType":"vector","result":[]}}`,
+			failed: []string{"query result within bounds"}, value: -1},
+		{name: "empty passes", bounds: "max: 1\n      on_empty: pass", body: `{"status":"success","data":{"resultType":"vector","result":[]}}`, value: -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, seen := fakeServer(t, map[string]answer{"/api/v1/query": {200, tc.body}})
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: q\n    promql:\n      url: %s\n      query: up\n      %s\n", srv.URL, tc.bounds))
+			r, err := runCheck(t, c, newPromQL)
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tc.failed, failed(r))
+			if tc.value >= 0 {
+				assert.Equal(t, tc.value, value(t, r, "golive_promql_value"))
+			}
+			assert.Contains(t, (*seen)[0], "query=up")
+		})
+	}
+	t.Run("matrix refused", func(t *testing.T) {
+		srv, _ := fakeServer(t, map[string]answer{"/api/v1/query": {200, `{"status":"success","data":{"resultType":"matrix","result":[]}}`}})
+		c := loadCheck(t, "checks:\n  - name: q\n    promql:\n      url: "+srv.URL+"\n      query: up[5m]\n      max: 1\n")
+		_, err := runCheck(t, c, newPromQL)
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
+	})
+}
+
+func TestServiceReadyCheck(t *testing.T) {
+	cases := []struct {
+		preset string
+		path   string
+		code   int
+		body   string
+		ready  bool
+	}{
+		{"prometheus", "/-/ready", 200, "Prometheus Server is Ready.\n", true},
+		{"prometheus", "/-/ready", 503, "Service Unavailable", false},
+		{"loki", "/ready", 200, "ready\n", true},
+		{"promtail", "/ready", 200, "Ready", true},
+		{"node_exporter", "/metrics", 200, "# HELP node_exporter_build_info x\nnode_exporter_build_info 1\n", true},
+		{"node_exporter", "/metrics", 200, "something else\n", false},
+		{"cadvisor", "/healthz", 200, "ok", true},
+		{"grafana", "/api/health", 200, `{"database":"ok"}`, true},
+		{"alertmanager", "/-/ready", 200, "OK", true},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s %d", tc.preset, tc.code), func(t *testing.T) {
+			srv, _ := fakeServer(t, map[string]answer{tc.path: {tc.code, tc.body}})
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: s\n    service_ready:\n      url: %s\n      preset: %s\n", srv.URL, tc.preset))
+			r, err := runCheck(t, c, newServiceReady)
+			require.NoError(t, err)
+			assert.Equal(t, boolFloat(tc.ready), value(t, r, "golive_service_ready", tc.preset))
+			assert.Equal(t, !tc.ready, len(failed(r)) == 1)
+		})
+	}
+}
+
+func TestConfigRefusesBadSettings(t *testing.T) {
+	cases := map[string]string{
+		"promql without bound":   "promql:\n      url: http://p:9090\n      query: up",
+		"promql bad on_empty":    "promql:\n      url: http://p:9090\n      query: up\n      max: 1\n      on_empty: maybe",
+		"unknown preset":         "service_ready:\n      url: http://x:1\n      preset: tempo",
+		"loki bad selector":      "loki:\n      url: http://l:3100\n      selector: job=app",
+		"prometheus missing url": "prometheus:\n      max_down_targets: 1",
+		"alertmanager typo":      "alertmanager:\n      url: http://a:9093\n      recievers: [x]",
+		"grafana token and basic": "grafana:\n      url: http://g:3000\n      basic_auth: {username: a, password: b}\n" +
+			"      authorization: {credentials: c}",
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := config.Load([]byte("checks:\n  - name: x\n    "+body+"\n"), "bad.yml")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "bad.yml:")
+		})
+	}
+}

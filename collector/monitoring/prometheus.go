@@ -1,0 +1,223 @@
+package monitoring
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+// maxJobs bounds the job label of golive_prometheus_job_targets_down: jobs
+// come from Prometheus' configuration, but a runaway config must not blow
+// up our cardinality.
+const maxJobs = 100
+
+var (
+	promReadyDesc = collector.NewDesc("golive_prometheus_ready",
+		"Whether Prometheus answered its readiness endpoint with 200 (1) or not (0).")
+	promTargetsDesc = collector.NewDesc("golive_prometheus_targets",
+		"Active scrape targets of Prometheus by health (up, down, unknown).", "state")
+	promJobDownDesc = collector.NewDesc("golive_prometheus_job_targets_down",
+		"Down targets per scrape job (jobs in ignore_jobs included).", "job")
+	promGroupsDesc = collector.NewDesc("golive_prometheus_rule_groups_loaded",
+		"Rule groups loaded whose name starts with the bundle's prefix.")
+	promRulesDesc = collector.NewDesc("golive_prometheus_rules",
+		"Rules of the bundle's groups by evaluation health (ok, err, unknown).", "health")
+	promSeriesDesc = collector.NewDesc("golive_prometheus_head_series",
+		"Series in Prometheus' head block.")
+	promHeadTimeDesc = collector.NewDesc("golive_prometheus_head_max_timestamp_seconds",
+		"Time of the newest sample Prometheus ingested.")
+)
+
+func init() {
+	collector.Register("prometheus", newPrometheus)
+}
+
+type prometheusCheck struct {
+	cfg  *config.PrometheusCheck
+	name string
+	now  func() time.Time
+}
+
+func newPrometheus(c *config.Check, _ collector.Env) (collector.Check, error) {
+	return &prometheusCheck{cfg: c.Prometheus, name: c.Name, now: time.Now}, nil
+}
+
+// Run checks readiness, then targets, rules and ingestion.
+func (p *prometheusCheck) Run(ctx context.Context, r *collector.Report) error {
+	cl, err := newClient(ctx, &p.cfg.MonitoringClient, p.name)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+
+	code, body, err := cl.get(ctx, "/-/ready", nil)
+	if err != nil {
+		r.Bool(promReadyDesc, false)
+		return err
+	}
+	ready := code == http.StatusOK
+	r.Bool(promReadyDesc, ready)
+	r.Assert("Prometheus ready", ready, fmt.Sprintf("/-/ready answered %d %s", code, snippet(body)), "200")
+	if !ready {
+		return nil
+	}
+
+	if err := p.targets(ctx, cl, r); err != nil {
+		return err
+	}
+	if !p.cfg.SkipRules {
+		if err := p.rules(ctx, cl, r); err != nil {
+			return err
+		}
+	}
+	return p.ingestion(ctx, cl, r)
+}
+
+func (p *prometheusCheck) targets(ctx context.Context, cl *client, r *collector.Report) error {
+	body, err := cl.getOK(ctx, "/api/v1/targets", url.Values{"state": {"active"}})
+	if err != nil {
+		return err
+	}
+	ts, err := parseTargets(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("targets of %s: %w", cl.base, err))
+	}
+	ignored := map[string]bool{}
+	for _, j := range p.cfg.IgnoreJobs {
+		ignored[j] = true
+	}
+	states := map[string]float64{"up": 0, "down": 0, "unknown": 0}
+	perJob := map[string]int{}
+	down := 0
+	var downJobs []string
+	for _, t := range ts {
+		h := t.Health
+		if h != "up" && h != "down" {
+			h = "unknown"
+		}
+		states[h]++
+		if _, ok := perJob[t.Job]; !ok {
+			perJob[t.Job] = 0
+		}
+		if h == "down" {
+			perJob[t.Job]++
+			if !ignored[t.Job] {
+				down++
+			}
+		}
+	}
+	for _, s := range []string{"up", "down", "unknown"} {
+		r.Gauge(promTargetsDesc, states[s], s)
+	}
+	jobs := make([]string, 0, len(perJob))
+	for j := range perJob {
+		jobs = append(jobs, j)
+	}
+	sort.Strings(jobs)
+	for i, j := range jobs {
+		if perJob[j] > 0 && !ignored[j] {
+			downJobs = append(downJobs, j)
+		}
+		if i < maxJobs {
+			r.Gauge(promJobDownDesc, float64(perJob[j]), j)
+		}
+	}
+	observed := fmt.Sprintf("%d of %d targets down", down, len(ts))
+	if len(downJobs) > 0 {
+		observed += " (jobs " + strings.Join(downJobs, ", ") + ")"
+	}
+	r.Assert("targets up", down <= p.cfg.MaxDownTargets, observed, fmt.Sprintf("at most %d down", p.cfg.MaxDownTargets))
+	return nil
+}
+
+func (p *prometheusCheck) rules(ctx context.Context, cl *client, r *collector.Report) error {
+	body, err := cl.getOK(ctx, "/api/v1/rules", nil)
+	if err != nil {
+		return err
+	}
+	groups, err := parseRules(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("rules of %s: %w", cl.base, err))
+	}
+	loaded := map[string]bool{}
+	health := map[string]float64{"ok": 0, "err": 0, "unknown": 0}
+	var failing []string
+	bundle := 0
+	for _, g := range groups {
+		loaded[g.Name] = true
+		if !strings.HasPrefix(g.Name, p.cfg.RuleGroupPrefix) {
+			continue
+		}
+		bundle++
+		for _, ru := range g.Rules {
+			h := ru.Health
+			if h != "ok" && h != "err" {
+				h = "unknown"
+			}
+			health[h]++
+			if h == "err" {
+				failing = append(failing, ru.Name)
+			}
+		}
+	}
+	r.Gauge(promGroupsDesc, float64(bundle))
+	for _, h := range []string{"ok", "err", "unknown"} {
+		r.Gauge(promRulesDesc, health[h], h)
+	}
+	if len(p.cfg.RuleGroups) > 0 {
+		var missing []string
+		for _, g := range p.cfg.RuleGroups {
+			if !loaded[g] {
+				missing = append(missing, g)
+			}
+		}
+		r.Assert("rule groups loaded", len(missing) == 0, "missing: "+orNone(missing), strings.Join(p.cfg.RuleGroups, ", "))
+	} else {
+		r.Assert("rule groups loaded", bundle > 0, fmt.Sprintf("%d groups named %s*", bundle, p.cfg.RuleGroupPrefix),
+			"at least one (load rules/*.rules.yml)")
+	}
+	sort.Strings(failing)
+	if len(failing) > 5 {
+		failing = append(failing[:5], "...")
+	}
+	r.Assert("rules evaluate without errors", health["err"] == 0,
+		fmt.Sprintf("%d rules failing: %s", int(health["err"]), orNone(failing)), "0 failing")
+	return nil
+}
+
+func (p *prometheusCheck) ingestion(ctx context.Context, cl *client, r *collector.Report) error {
+	body, err := cl.getOK(ctx, "/api/v1/status/tsdb", nil)
+	if err != nil {
+		return err
+	}
+	hs, err := parseTSDB(body)
+	if err != nil {
+		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("TSDB status of %s: %w", cl.base, err))
+	}
+	r.Gauge(promSeriesDesc, float64(hs.NumSeries))
+	maxAge := time.Duration(p.cfg.MaxHeadAge)
+	if hs.NumSeries == 0 || hs.MaxTime <= 0 {
+		r.Assert("samples ingested", false, "no series in the head", fmt.Sprintf("a sample in the last %s", maxAge))
+		return nil
+	}
+	newest := time.UnixMilli(hs.MaxTime)
+	r.Gauge(promHeadTimeDesc, float64(hs.MaxTime)/1000)
+	age := p.now().Sub(newest)
+	r.Assert("samples ingested", age <= maxAge, fmt.Sprintf("newest sample %s old", age.Round(time.Second)),
+		fmt.Sprintf("at most %s", maxAge))
+	return nil
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

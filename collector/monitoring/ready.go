@@ -1,0 +1,59 @@
+package monitoring
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+var (
+	serviceReadyDesc = collector.NewDesc("golive_service_ready",
+		"Whether the monitoring service answered its readiness endpoint as ready (1) or not (0).", "preset")
+	serviceReadyCodeDesc = collector.NewDesc("golive_service_ready_status_code",
+		"HTTP status of the readiness answer.", "preset")
+)
+
+func init() {
+	collector.Register("service_ready", newServiceReady)
+}
+
+type serviceReadyCheck struct {
+	cfg  *config.ServiceReadyCheck
+	name string
+}
+
+func newServiceReady(c *config.Check, _ collector.Env) (collector.Check, error) {
+	return &serviceReadyCheck{cfg: c.ServiceReady, name: c.Name}, nil
+}
+
+// Run requests the preset's readiness path: 200 (and the expected text,
+// when the preset has one) is ready.
+func (s *serviceReadyCheck) Run(ctx context.Context, r *collector.Report) error {
+	preset := config.ReadyPresets[s.cfg.Preset]
+	cl, err := newClient(ctx, &s.cfg.MonitoringClient, s.name)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	code, body, err := cl.get(ctx, preset.Path, nil)
+	if err != nil {
+		r.Bool(serviceReadyDesc, false, s.cfg.Preset)
+		return err
+	}
+	ready := code == http.StatusOK && (preset.BodyContains == "" || bytes.Contains(body, []byte(preset.BodyContains)))
+	r.Gauge(serviceReadyCodeDesc, float64(code), s.cfg.Preset)
+	r.Bool(serviceReadyDesc, ready, s.cfg.Preset)
+	expected := "200"
+	if preset.BodyContains != "" {
+		expected += " containing " + preset.BodyContains
+	}
+	r.Assert(s.cfg.Preset+" ready", ready, fmt.Sprintf("%s answered %d %s", preset.Path, code, snippet(body)), expected)
+	return nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
