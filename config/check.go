@@ -58,6 +58,7 @@ type Check struct {
 	Grafana      *GrafanaCheck      `yaml:"grafana,omitempty"`
 	Loki         *LokiCheck         `yaml:"loki,omitempty"`
 	PromQL       *PromQLCheck       `yaml:"promql,omitempty"`
+	ServiceReady *ServiceReadyCheck `yaml:"service_ready,omitempty"`
 }
 
 // kindFields maps each kind's YAML key to its field index in Check.
