@@ -91,11 +91,11 @@ func TestParsePgBackRestCorpus(t *testing.T) {
 
 func TestParsePgBackRestBad(t *testing.T) {
 	for name, in := range map[string]string{
-		"empty":     "",
-		"text":      "ERROR: [055]: unable to load info file",
-		"truncated": `[{"name":"main","backup":[{"label":"x"`,
-		"object":    `{"name":"main"}`,
-		"no name":   `[{"status":{"code":0}}]`,
+		"empty":      "",
+		"text":       "ERROR: [055]: unable to load info file",
+		"truncated":  `[{"name":"main","backup":[{"label":"x"`,
+		"object":     `{"name":"main"}`,
+		"no name":    `[{"status":{"code":0}}]`,
 		"wrong type": `[{"name":"main","backup":[{"timestamp":{"stop":"soon"}}]}]`,
 	} {
 		t.Run(name, func(t *testing.T) {
