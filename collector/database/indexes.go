@@ -71,7 +71,7 @@ var indexQueries = []struct {
 		AND t.reltuples >= $2 AND ` + schemaFilter + ` ORDER BY 1`},
 	{"seq_scan_heavy_tables", "seq-scan-heavy large tables", idxSeqScanDesc, 3, `SELECT n.nspname || '.' || s.relname FROM pg_stat_user_tables s
 		JOIN pg_class t ON t.oid = s.relid JOIN pg_namespace n ON n.oid = t.relnamespace
-		WHERE greatest(s.n_live_tup, t.reltuples::bigint) >= $2 AND s.seq_scan + coalesce(s.idx_scan, 0) > 0
+		WHERE (CASE WHEN t.reltuples >= 0 THEN t.reltuples::float8 ELSE s.n_live_tup::float8 END) >= $2 AND s.seq_scan + coalesce(s.idx_scan, 0) > 0
 		AND s.seq_scan::float8 / (s.seq_scan + coalesce(s.idx_scan, 0)) >= $3 AND ` + schemaFilter + ` ORDER BY 1`},
 }
 

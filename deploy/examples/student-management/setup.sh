@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up the example on this host: the student_management database (schema
+# and seed data) on the local PostgreSQL, and a Redis configured like
+# production (redis.conf) on 127.0.0.1:6390, warmed with the course cache.
+# Then: go run ./cmd/golive_exporter check --config.file deploy/examples/student-management/golive.yml
+#   PGHOST/PGPORT/PGUSER  where PostgreSQL is (default 127.0.0.1:5432, postgres)
+#   EXAMPLE_DB            database name (default student_management)
+#   EXAMPLE_REDIS_PORT    Redis port (default 6390)
+#   --reset               drop and re-create the database first
+set -euo pipefail
+cd "$(dirname "$0")"
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+db=${EXAMPLE_DB:-student_management}
+port=${EXAMPLE_REDIS_PORT:-6390}
+
+if [ "${1:-}" = --reset ]; then
+  psql -qX -d postgres -c "DROP DATABASE IF EXISTS \"$db\""
+fi
+if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+  psql -qX -d postgres -c "CREATE DATABASE \"$db\""
+  psql -qX -v ON_ERROR_STOP=1 -d "$db" -f schema.sql -f seed.sql
+  echo "database $db created and seeded"
+else
+  echo "database $db exists (use --reset to re-create it)"
+fi
+# The audit trail check wants a recent row, as the application would write.
+psql -qX -d "$db" -c "INSERT INTO audit_log (actor, action) VALUES ('setup', 'example refreshed')"
+
+dir=${TMPDIR:-/tmp}/golive-example-redis-$port
+mkdir -p "$dir"
+if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+  redis-server "$PWD/redis.conf" --port "$port" --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "redis started on 127.0.0.1:$port (stop: kill \$(cat $dir/redis.pid))"
+fi
+# Warm the cache as the application does at start-up, then read it back.
+psql -qAtX -d "$db" -c "SELECT code FROM courses" | while read -r code; do
+  echo "SET sms:course:$code 1"
+done | redis-cli -p "$port" >/dev/null
+psql -qAtX -d "$db" -c "SELECT code FROM courses" | while read -r code; do
+  echo "GET sms:course:$code"
+done | redis-cli -p "$port" >/dev/null
+echo "cache warmed: $(redis-cli -p "$port" dbsize) keys"
