@@ -47,7 +47,6 @@ type frame struct {
 	childMissing                     bool
 	hasError, hasFailure, hasSkipped bool
 	hasFlaky, isXFail                bool
-	timeSum                          float64
 }
 
 // projectPrefixRE finds the Playwright project that old Playwright wrote at
