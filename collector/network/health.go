@@ -319,7 +319,30 @@ func (c *collectState) collect(prefix string, obj map[string]any, nested bool, d
 			}
 		case map[string]any:
 			c.object(name, v, nested, depth+1)
+		case []any:
+			// IETF health+json: "checks": {"db:responseTime": [{"status":"pass"}, ...]}.
+			if !nested {
+				c.array(name, v, depth+1)
+			}
 		}
+	}
+}
+
+// array reads a list of component objects; each needs a status.
+func (c *collectState) array(name string, items []any, depth int) {
+	for i, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			continue
+		}
+		if _, has := obj["status"]; !has {
+			continue
+		}
+		n := name
+		if len(items) > 1 {
+			n = fmt.Sprintf("%s[%d]", name, i)
+		}
+		c.object(n, obj, true, depth)
 	}
 }
 
