@@ -1,0 +1,194 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func pgConfig(dsn, checks string) string {
+	return fmt.Sprintf("postgres_targets:\n  db:\n    dsn: %s\n    connect_timeout: 2s\nchecks:\n%s", dsn, checks)
+}
+
+func TestPostgresHealth(t *testing.T) {
+	db := testDB(t)
+	tests := []struct {
+		name     string
+		check    string
+		wantOK   bool
+		failCond string
+	}{
+		{"defaults pass", "    postgres: {target: db}", true, ""},
+		{"primary expected", "    postgres: {target: db, expect_role: primary}", true, ""},
+		{"replica expected", "    postgres: {target: db, expect_role: replica}", false, "role"},
+		{"connections cap", "    postgres: {target: db, max_connections_ratio: 0.0001}", false, "connections"},
+		{"archiving required", "    postgres: {target: db, require_archiving: true}", false, "WAL archiving on"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := runConfig(t, pgConfig(dbDSN(db), "  - name: pg\n"+tc.check), 30*time.Second)
+			res := out.result(t, "pg")
+			assert.Equal(t, tc.wantOK, res.Success(), "message: %s", res.Message)
+			if tc.failCond != "" {
+				assert.Equal(t, collector.ReasonConditionFailed, res.Reason)
+				assert.Contains(t, res.Message, tc.failCond)
+			}
+			for _, want := range []string{
+				`golive_postgres_up{check="pg"} 1`,
+				`golive_postgres_probe_duration_seconds_bucket{check="pg",le="0.5"}`,
+				`golive_postgres_probe_duration_seconds_count{check="pg"} 3`,
+				`golive_postgres_probe_p95_seconds{check="pg"}`,
+				`golive_postgres_probe_window_probes{check="pg"} 3`,
+				`golive_postgres_connect_duration_seconds{check="pg"}`,
+				`golive_postgres_server_version_num{check="pg"}`,
+				`golive_postgres_in_recovery{check="pg"} 0`,
+				`golive_postgres_start_timestamp_seconds{check="pg"}`,
+				`golive_postgres_connections{check="pg"}`,
+				`golive_postgres_max_connections{check="pg"}`,
+				`golive_postgres_oldest_transaction_age_seconds{check="pg"}`,
+				`golive_postgres_database_size_bytes{check="pg"}`,
+				`golive_postgres_archive_mode_enabled{check="pg"}`,
+				`golive_postgres_archiver_failed_total{check="pg"}`,
+				`golive_postgres_checksum_failures_total{check="pg"} 0`,
+				`golive_postgres_data_checksums_enabled{check="pg"}`,
+				`golive_postgres_pool_connections{check="pg",state="max"} 2`,
+			} {
+				assert.True(t, metricLine(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+			}
+			assert.NotContains(t, out.metrics, `golive_postgres_figure_unavailable`)
+		})
+	}
+}
+
+func TestPostgresLongTransaction(t *testing.T) {
+	db := testDB(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbDSN(db))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, "SELECT txid_current()")
+	require.NoError(t, err)
+	time.Sleep(1100 * time.Millisecond)
+	out := runConfig(t, pgConfig(dbDSN(db), "  - name: pg\n    postgres: {target: db, max_transaction_age: 1s}"), 30*time.Second)
+	res := out.result(t, "pg")
+	require.False(t, res.Success())
+	assert.Contains(t, res.Message, "oldest transaction")
+}
+
+// A role without pg_monitor sees less: what it cannot see is reported
+// unavailable, and the check neither crashes nor lies with a zero.
+func TestPostgresLeastPrivilege(t *testing.T) {
+	needServer(t)
+	plain, monitor := randomName("golive_plain_"), randomName("golive_mon_")
+	execIn(t, "postgres", "CREATE ROLE "+plain+" LOGIN", "CREATE ROLE "+monitor+" LOGIN IN ROLE pg_monitor")
+	t.Cleanup(func() { execIn(t, "postgres", "DROP ROLE IF EXISTS "+plain, "DROP ROLE IF EXISTS "+monitor) })
+	db := testDB(t)
+	dsn := func(role string) string {
+		return "postgres://" + role + "@127.0.0.1:5432/" + db + "?sslmode=disable"
+	}
+	out := runConfig(t, pgConfig(dsn(plain), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
+	res := out.result(t, "pg")
+	assert.True(t, res.Success(), res.Message)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="pg",figure="oldest_transaction"} 1`), out.metrics)
+	assert.False(t, metricLine(out.metrics, `golive_postgres_oldest_transaction_age_seconds`))
+
+	out = runConfig(t, pgConfig(dsn(monitor), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
+	res = out.result(t, "pg")
+	assert.True(t, res.Success(), res.Message)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_oldest_transaction_age_seconds{check="pg"}`), out.metrics)
+}
+
+// Faults: a refused port, a listener that never answers, a query outliving
+// its timeout and a role without privileges each fail their own check with
+// a clear reason, within the timeout, while the other checks keep passing.
+func TestPostgresFaults(t *testing.T) {
+	db := testDB(t, "CREATE TABLE secret_table (id int)", "INSERT INTO secret_table VALUES (1)")
+	plain := randomName("golive_noprivs_")
+	execIn(t, "postgres", "CREATE ROLE "+plain+" LOGIN")
+	t.Cleanup(func() { execIn(t, "postgres", "DROP ROLE IF EXISTS "+plain) })
+	execIn(t, db, "REVOKE ALL ON secret_table FROM PUBLIC")
+	yml := fmt.Sprintf(`postgres_targets:
+  good: {dsn: "%s"}
+  refused: {dsn: "postgres://postgres@%s/postgres?sslmode=disable", connect_timeout: 2s}
+  silent: {dsn: "postgres://postgres@%s/postgres?sslmode=disable", connect_timeout: 30s}
+  noprivs: {dsn: "postgres://%s@127.0.0.1:5432/%s?sslmode=disable"}
+checks:
+  - name: ok
+    sql: {target: good, query: "SELECT 1", equals: 1}
+  - name: refused
+    postgres: {target: refused}
+  - name: silent
+    timeout: 1s
+    postgres: {target: silent}
+  - name: slow_query
+    timeout: 5s
+    sql: {target: good, query: "SELECT 1 FROM pg_sleep(5)", statement_timeout: 300ms}
+  - name: no_privilege
+    sql: {target: noprivs, query: "SELECT count(*) FROM secret_table"}
+`, dbDSN(db), refusedAddr(t), silentListener(t), plain, db)
+	out := runConfig(t, yml, 20*time.Second)
+	assert.True(t, out.result(t, "ok").Success())
+	cases := map[string]collector.Reason{
+		"refused":      collector.ReasonConnRefused,
+		"silent":       collector.ReasonTimeout,
+		"slow_query":   collector.ReasonTimeout,
+		"no_privilege": collector.ReasonPermission,
+	}
+	for name, reason := range cases {
+		res := out.result(t, name)
+		assert.False(t, res.Success(), name)
+		assert.Equal(t, reason, res.Reason, "%s: %s", name, res.Message)
+		assert.NotEmpty(t, res.Message)
+	}
+	assert.Contains(t, out.result(t, "slow_query").Message, "statement_timeout")
+	assert.Contains(t, out.result(t, "no_privilege").Message, "permission denied")
+	assert.True(t, metricLine(out.metrics, `golive_postgres_up{check="refused"} 0`), out.metrics)
+	assert.True(t, metricLine(out.metrics, `golive_check_failure_reason{check="silent",kind="postgres",reason="timeout"} 1`), out.metrics)
+}
+
+// The password never shows: not in errors, metrics, logs or the config
+// endpoint, whether it comes inline in the DSN, from a file or from the
+// environment.
+func TestPostgresSecretNeverShown(t *testing.T) {
+	const sentinel = "S3ntinel-pw-4f2a9c"
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw")
+	require.NoError(t, os.WriteFile(pwFile, []byte(sentinel+"\n"), 0o600))
+	t.Setenv("GOLIVE_TEST_PG_PASSWORD", sentinel)
+	refused, silent := refusedAddr(t), silentListener(t)
+	yml := fmt.Sprintf(`postgres_targets:
+  inline: {dsn: "postgres://app:%[1]s@%[2]s/app?sslmode=disable", connect_timeout: 1s}
+  kv: {dsn: "host=127.0.0.1 port=%[4]s user=app password=%[1]s dbname=app sslmode=disable", connect_timeout: 1s}
+  badparam: {dsn: "postgres://app:%[1]s@%[2]s/app?sslmode=bogus"}
+  file: {dsn: "postgres://app@%[3]s/app?sslmode=disable", password_file: %[5]s, connect_timeout: 1s}
+  env: {dsn: "postgres://app@%[2]s/app?sslmode=disable", password_env: GOLIVE_TEST_PG_PASSWORD}
+checks:
+  - {name: inline, postgres: {target: inline}}
+  - {name: kv, postgres: {target: kv}}
+  - {name: badparam, postgres: {target: badparam}}
+  - {name: file, timeout: 1s, sql: {target: file, query: "SELECT 1"}}
+  - {name: env, postgres_indexes: {target: env}}
+`, sentinel, refused, silent, strings.Split(refused, ":")[1], pwFile)
+	out := runConfig(t, yml, 20*time.Second)
+	for _, r := range out.results {
+		assert.False(t, r.Success(), r.Check)
+		assert.NotContains(t, r.Message, sentinel, r.Check)
+	}
+	assert.NotContains(t, out.metrics, sentinel)
+	assert.NotContains(t, out.logs, sentinel)
+	assert.NotContains(t, out.config, sentinel)
+	assert.Contains(t, out.config, "app:<secret>@")
+	assert.Contains(t, out.config, "password=<secret>")
+}

@@ -1,0 +1,6 @@
+"""users"""
+revision = '2b'
+down_revision = '1a'
+
+def upgrade():
+    pass

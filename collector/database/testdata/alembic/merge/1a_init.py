@@ -1,0 +1,6 @@
+"""init"""
+revision = '1a'
+down_revision = None
+
+def upgrade():
+    pass

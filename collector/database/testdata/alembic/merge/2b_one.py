@@ -1,0 +1,6 @@
+"""branch one"""
+revision = '2b'
+down_revision = '1a'
+
+def upgrade():
+    pass

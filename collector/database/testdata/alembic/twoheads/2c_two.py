@@ -1,0 +1,6 @@
+"""branch two"""
+revision = '2c'
+down_revision = '1a'
+
+def upgrade():
+    pass
