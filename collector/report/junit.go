@@ -32,6 +32,8 @@ const (
 // frame is one open element of the JUnit document.
 type frame struct {
 	kind frameKind
+	// elem is the element's name, to check that end tags match.
+	elem xml.Name
 	// Suites and cases.
 	name, hostname string
 	declared       int
@@ -104,7 +106,9 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 	}
 
 	for {
-		tok, err := dec.Token()
+		// RawToken skips namespace translation, which reports do not need;
+		// matching end tags are checked against the stack below.
+		tok, err := dec.RawToken()
 		if err == io.EOF {
 			break
 		}
@@ -121,7 +125,7 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 			if len(stack) > 0 {
 				parent = &stack[len(stack)-1]
 			}
-			f := frame{kind: frameOther}
+			f := frame{kind: frameOther, elem: t.Name}
 			switch {
 			case parent == nil:
 				if rootSeen {
@@ -199,6 +203,9 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 				return nil, errors.New("unbalanced end element")
 			}
 			f := stack[len(stack)-1]
+			if f.elem != t.Name {
+				return nil, fmt.Errorf("malformed XML at line %d: element <%s> closed by </%s>", lineOf(dec), qname(f.elem), qname(t.Name))
+			}
 			stack = stack[:len(stack)-1]
 			var parent *frame
 			if len(stack) > 0 {
@@ -270,6 +277,13 @@ func caseOutcome(f *frame) Outcome {
 		return Flaky
 	}
 	return Passed
+}
+
+func qname(n xml.Name) string {
+	if n.Space != "" {
+		return n.Space + ":" + n.Local
+	}
+	return n.Local
 }
 
 func attr(t xml.StartElement, name string) string {
