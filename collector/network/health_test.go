@@ -163,4 +163,3 @@ func TestHealthCorpus(t *testing.T) {
 		}
 	}
 }
-

@@ -88,7 +88,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	}))
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("requesting %s: %w", redactURL(cfg.URL), redactErr(err))
+		return fmt.Errorf("%s %s: %w", cfg.Method, redactURL(cfg.URL), redactErr(err))
 	}
 	payload, truncated, readErr := readBounded(resp.Body, cfg.MaxBodyBytes)
 	resp.Body.Close()
@@ -146,11 +146,12 @@ func newRequest(ctx context.Context, method, rawURL string, body *strings.Reader
 	return req, nil
 }
 
-// redactErr takes the query string out of a url.Error's URL.
+// redactErr drops the url.Error wrapper, whose text repeats the URL with
+// its query string (which may carry a token); the caller names the URL.
 func redactErr(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		ue.URL = redactURL(ue.URL)
+		return ue.Err
 	}
 	return err
 }

@@ -210,6 +210,11 @@ func TestHTTPStatusCodesAndRedirects(t *testing.T) {
 	for _, tc := range cases {
 		res := runOne(t, "http", tc.settings)
 		assert.Equal(t, tc.status, res.Status, "%s: %s", tc.settings, res.Message)
+		// The board shows what was seen beside what was wanted.
+		c, ok := condition(res, "status code")
+		require.True(t, ok)
+		assert.Equal(t, fmt.Sprint(tc.code), c.Observed)
+		assert.Equal(t, tc.status == collector.StatusPass, c.OK)
 		if tc.status == collector.StatusFail {
 			assert.Equal(t, collector.ReasonUnexpectedStatus, res.Reason)
 		}

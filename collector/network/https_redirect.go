@@ -44,7 +44,7 @@ func (h *httpsRedirectCheck) Run(ctx context.Context, r *collector.Report) error
 	req.Header.Set("User-Agent", userAgent())
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("requesting %s: %w", redactURL(cfg.URL), redactErr(err))
+		return fmt.Errorf("GET %s: %w", redactURL(cfg.URL), redactErr(err))
 	}
 	readBounded(resp.Body, 64<<10)
 	resp.Body.Close()

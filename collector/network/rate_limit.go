@@ -179,7 +179,7 @@ func (c *rateLimitCheck) one(ctx context.Context, client *http.Client) (int, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("request to %s: %w", redactURL(cfg.URL), redactErr(err))
+		return 0, fmt.Errorf("%s %s: %w", cfg.Method, redactURL(cfg.URL), redactErr(err))
 	}
 	readBounded(resp.Body, 64<<10)
 	resp.Body.Close()

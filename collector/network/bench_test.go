@@ -1,0 +1,73 @@
+package network
+
+import (
+	"context"
+	"net/http/httptest"
+
+	"fmt"
+	"github.com/golive/golive_exporter/collector"
+	"os"
+	"strings"
+	"testing"
+)
+
+// BenchmarkHealthEvaluate measures parsing and evaluating a health answer
+// with 50 components.
+func BenchmarkHealthEvaluate(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"status":"ok","checks":{`)
+	for i := 0; i < 50; i++ {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `"c%02d":{"status":"ok","details":{"latency_ms":%d,"host":"db-%d"}}`, i, i, i)
+	}
+	sb.WriteString("}}")
+	body := []byte(sb.String())
+	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		doc, err := parseJSON(body, "application/json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := evaluateHealth(doc, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadCertificates measures reading a two-certificate bundle.
+func BenchmarkReadCertificates(b *testing.B) {
+	data, err := os.ReadFile("/work/shared/corpus/certs/prometheus-common-tls-ca-chain-intermediate-root.pem")
+	if err != nil {
+		b.Skip("corpus not present")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if certs, errs := readCertificates(data, 10); len(certs) != 2 || len(errs) != 0 {
+			b.Fatal(certs, errs)
+		}
+	}
+}
+
+// BenchmarkHTTPCheckRun measures one run of an http check with a health
+// condition and security headers against a loopback server (a fresh
+// connection each run, as in production).
+func BenchmarkHTTPCheckRun(b *testing.B) {
+	s := httptest.NewServer(fixed(200, "application/json", healthyJSON))
+	defer s.Close()
+	cfg := loadConfig(b, "  - name: h\n    http:\n      url: "+s.URL+"\n      health: true\n      security_headers: true\n")
+	chk, err := newHTTP(cfg.Checks[0], collector.Env{Config: cfg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := chk.Run(context.Background(), &collector.Report{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
