@@ -1,0 +1,537 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	restoreAttemptDesc = collector.NewDesc("golive_restore_last_attempt_timestamp_seconds",
+		"When the last restore test started (active) or finished (a restore job's result).")
+	restoreSuccessTSDesc = collector.NewDesc("golive_restore_last_success_timestamp_seconds",
+		"When the last successful restore test ran; absent until one succeeded.")
+	restoreDurationDesc = collector.NewDesc("golive_restore_duration_seconds",
+		"How long the last restore test took.")
+	restoreSuccessDesc = collector.NewDesc("golive_restore_success",
+		"Whether the last restore test succeeded (1) or not (0).")
+	restoreRowsCheckedDesc = collector.NewDesc("golive_restore_rows_checked",
+		"Rows counted in the restored tables by the last restore test.")
+	restoreTableRowsDesc = collector.NewDesc("golive_restore_table_rows",
+		"Rows of a configured table in the restored scratch database.", "table")
+	restoreSourceRowsDesc = collector.NewDesc("golive_restore_source_table_rows",
+		"Rows of a configured table in the source database, for comparison.", "table")
+	restoreDumpTSDesc = collector.NewDesc("golive_restore_dump_timestamp_seconds",
+		"Time of the dump the last restore test used (name timestamp or modification time).")
+	restoreDumpSizeDesc = collector.NewDesc("golive_restore_dump_size_bytes",
+		"Size of the dump the last restore test used.")
+	restoreStepDesc = collector.NewDesc("golive_restore_step_success",
+		"Whether each step of the last restore test succeeded: pgbackrest_verify, dump_check, restore, row_count, drop.", "step")
+)
+
+// restoreSlot lets one restore run at a time in this process; an advisory
+// lock on the scratch server keeps exporters on several hosts apart.
+var restoreSlot = make(chan struct{}, 1)
+
+// dropTimeout bounds dropping the scratch database, which happens even
+// after the check's own deadline passed.
+const dropTimeout = 30 * time.Second
+
+func init() {
+	collector.Register("restore", newRestore)
+}
+
+type restoreCheck struct {
+	cfg        *config.RestoreCheck
+	lister     *dumpLister
+	passFile   string
+	srcFile    string
+	verifyConf string
+	logger     *slog.Logger
+
+	mu          sync.Mutex
+	lastSuccess time.Time
+}
+
+func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
+	cfg := c.Restore
+	chk := &restoreCheck{cfg: cfg, passFile: env.Config.ResolvePath(cfg.PasswordFile),
+		srcFile: env.Config.ResolvePath(cfg.SourcePasswordFile), logger: env.Logger}
+	if chk.logger == nil {
+		chk.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Glob != "" {
+		l, err := newDumpLister(&cfg.DumpSelection, env.Config)
+		if err != nil {
+			return nil, err
+		}
+		chk.lister = l
+	}
+	if v := cfg.PgBackRestVerify; v != nil {
+		chk.verifyConf = env.Config.ResolvePath(v.ConfigFile)
+	}
+	return chk, nil
+}
+
+func (c *restoreCheck) tool(name string) string {
+	if c.cfg.BinDir != "" {
+		return filepath.Join(c.cfg.BinDir, name)
+	}
+	return name
+}
+
+// Run performs one restore test. Its outcome is also kept as metrics (last
+// attempt, last success, duration, result) so that a background schedule
+// shows when it last worked.
+func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error) {
+	select {
+	case restoreSlot <- struct{}{}:
+		defer func() { <-restoreSlot }()
+	case <-ctx.Done():
+		return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("waiting for another restore test to finish: %w", ctx.Err()))
+	}
+	start := time.Now()
+	r.Gauge(restoreAttemptDesc, unixSeconds(start))
+	defer func() {
+		ok := err == nil
+		for _, cond := range r.Conditions() {
+			if !cond.OK && !cond.Warning {
+				ok = false
+			}
+		}
+		r.Gauge(restoreDurationDesc, time.Since(start).Seconds())
+		r.Bool(restoreSuccessDesc, ok)
+		c.mu.Lock()
+		if ok {
+			c.lastSuccess = start
+		}
+		last := c.lastSuccess
+		c.mu.Unlock()
+		if !last.IsZero() {
+			r.Gauge(restoreSuccessTSDesc, unixSeconds(last))
+		}
+	}()
+	if c.cfg.PgBackRestVerify != nil {
+		if err := c.pgbackrestVerify(ctx, r); err != nil {
+			return err
+		}
+	}
+	if c.lister == nil {
+		return nil
+	}
+	dumps, err := c.lister.list(ctx)
+	if err != nil {
+		return err
+	}
+	d := dumps[len(dumps)-1]
+	r.Gauge(restoreDumpTSDesc, unixSeconds(d.Time))
+	r.Gauge(restoreDumpSizeDesc, float64(d.Size))
+
+	checkErr := c.checkDump(ctx, d)
+	if ctx.Err() != nil {
+		return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("checking dump %s: %w", d.Name, ctx.Err()))
+	}
+	r.Bool(restoreStepDesc, checkErr == nil, "dump_check")
+	r.Assert("dump readable", checkErr == nil, dumpObserved(d, checkErr), "the newest dump reads to its end ("+d.Format+")")
+	if checkErr != nil {
+		return nil
+	}
+	return c.restore(ctx, r, d)
+}
+
+func dumpObserved(d dump, err error) string {
+	if err != nil {
+		return d.Name + ": " + err.Error()
+	}
+	return fmt.Sprintf("%s (%d bytes, %s)", d.Name, d.Size, d.Format)
+}
+
+func (c *restoreCheck) pgbackrestVerify(ctx context.Context, r *collector.Report) error {
+	v := c.cfg.PgBackRestVerify
+	var args []string
+	if c.verifyConf != "" {
+		args = append(args, "--config="+c.verifyConf)
+	}
+	args = append(args, "--stanza="+v.Stanza, "verify")
+	_, err := command{path: v.Command, args: args, stdout: io.Discard}.run(ctx)
+	if err != nil && collector.ReasonOf(err) != collector.ReasonCommandFailed {
+		return fmt.Errorf("pgbackrest verify: %w", err)
+	}
+	r.Bool(restoreStepDesc, err == nil, "pgbackrest_verify")
+	obs := "no errors"
+	if err != nil {
+		obs = err.Error()
+	}
+	r.Assert("pgbackrest verify", err == nil, obs, "the repository's backups and WAL verify")
+	return nil
+}
+
+// dumpTrailer ends every complete plain-SQL pg_dump output.
+var dumpTrailer = []byte("-- PostgreSQL database dump complete")
+
+// checkDump reads the dump through: pg_restore --list for the archive
+// formats; gzip -t and a streamed read to pg_dump's closing line for SQL.
+func (c *restoreCheck) checkDump(ctx context.Context, d dump) error {
+	switch d.Format {
+	case formatCustom, formatDirectory, formatTar:
+		_, err := command{path: c.tool("pg_restore"), args: []string{"--list", d.Path}, stdout: io.Discard}.run(ctx)
+		return err
+	case formatGzip:
+		if _, err := (command{path: "gzip", args: []string{"-t", d.Path}}).run(ctx); err != nil {
+			return err
+		}
+		return streamCheck(ctx, d.Path, true)
+	case formatPlain:
+		return streamCheck(ctx, d.Path, false)
+	}
+	return fmt.Errorf("not a pg_dump file (format %s)", d.Format)
+}
+
+// streamCheck reads a plain SQL dump (optionally gzip-compressed) to its
+// end and requires pg_dump's closing line near the end: a dump cut short
+// (disk full, killed job) lacks it.
+func streamCheck(ctx context.Context, path string, gz bool) error {
+	_, err := fsCall(ctx, func() (struct{}, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return struct{}{}, err
+		}
+		defer f.Close()
+		var rd io.Reader = bufio.NewReaderSize(f, 1<<16)
+		if gz {
+			zr, err := gzip.NewReader(rd)
+			if err != nil {
+				return struct{}{}, fmt.Errorf("gzip: %w", err)
+			}
+			rd = zr
+		}
+		tail := make([]byte, 0, 8192)
+		buf := make([]byte, 1<<16)
+		for {
+			if ctx.Err() != nil {
+				return struct{}{}, ctx.Err()
+			}
+			n, err := rd.Read(buf)
+			if n > 0 {
+				tail = append(tail, buf[:n]...)
+				if len(tail) > 4096 {
+					tail = append(tail[:0], tail[len(tail)-4096:]...)
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return struct{}{}, fmt.Errorf("reading: %w", err)
+			}
+		}
+		if !bytes.Contains(tail, dumpTrailer) {
+			return struct{}{}, errors.New("the dump ends without pg_dump's closing line (\"-- PostgreSQL database dump complete\"): it is truncated")
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// server is a resolved connection: pgx's config and the libpq environment
+// the command-line tools get (the password never goes on a command line).
+type server struct {
+	conn *pgx.ConnConfig
+	env  []string
+}
+
+func resolveServer(dsn string, pw config.Secret, pwFile, pwEnv string) (*server, error) {
+	pc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing dsn %s: %w", config.MaskDSN(dsn), err)
+	}
+	password, err := config.ReadSecret(pw, pwFile, pwEnv)
+	if err != nil {
+		return nil, err
+	}
+	if password != "" {
+		pc.Password = password
+	}
+	if pc.ConnectTimeout == 0 {
+		pc.ConnectTimeout = 10 * time.Second
+	}
+	env := []string{"PGHOST=" + pc.Host, "PGPORT=" + strconv.Itoa(int(pc.Port)), "PGUSER=" + pc.User,
+		"PGAPPNAME=golive_exporter_restore", "PGCONNECT_TIMEOUT=10", "PGSSLMODE=" + sslMode(dsn)}
+	if pc.Password != "" {
+		env = append(env, "PGPASSWORD="+pc.Password)
+	}
+	return &server{conn: pc, env: env}, nil
+}
+
+var sslModeRE = regexp.MustCompile(`(?:^|\s)sslmode\s*=\s*'?([a-z-]+)`)
+
+// sslMode is the DSN's sslmode, libpq's default prefer when it names none.
+func sslMode(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if u, err := url.Parse(dsn); err == nil && u.Query().Get("sslmode") != "" {
+			return u.Query().Get("sslmode")
+		}
+		return "prefer"
+	}
+	if m := sslModeRE.FindStringSubmatch(dsn); m != nil {
+		return m[1]
+	}
+	return "prefer"
+}
+
+func (c *restoreCheck) scratchName() string {
+	return fmt.Sprintf("%s%s_%d", c.cfg.ScratchPrefix, time.Now().UTC().Format("20060102150405"), os.Getpid())
+}
+
+func (c *restoreCheck) leftoverRE() *regexp.Regexp {
+	return regexp.MustCompile(`^` + regexp.QuoteMeta(c.cfg.ScratchPrefix) + `[0-9]{14}_[0-9]+$`)
+}
+
+// restore creates the scratch database, restores d into it, counts rows,
+// and drops it whatever happened.
+func (c *restoreCheck) restore(ctx context.Context, r *collector.Report, d dump) error {
+	srv, err := resolveServer(c.cfg.DSN, c.cfg.Password, c.passFile, c.cfg.PasswordEnv)
+	if err != nil {
+		return collector.WithReason(collector.ReasonConfig, err)
+	}
+	admin, err := pgx.ConnectConfig(ctx, srv.conn)
+	if err != nil {
+		return fmt.Errorf("connecting to the scratch server: %w", err)
+	}
+	defer admin.Close(context.Background())
+
+	lockKey := "golive_restore:" + c.cfg.ScratchPrefix
+	var locked bool
+	if err := admin.QueryRow(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", lockKey).Scan(&locked); err != nil {
+		return fmt.Errorf("taking the restore lock: %w", err)
+	}
+	if !locked {
+		return collector.Failf(collector.ReasonUnavailable, "another restore test into %s* is running on the scratch server", c.cfg.ScratchPrefix)
+	}
+	// The lock is a session lock: closing the connection releases it too.
+	defer admin.Exec(context.Background(), "SELECT pg_advisory_unlock(hashtext($1))", lockKey) //nolint:errcheck
+
+	// Under the lock no other restore is running: a scratch database of
+	// ours that still exists was left by a crash. Drop it.
+	if err := c.dropLeftovers(ctx, admin); err != nil {
+		return err
+	}
+
+	name := c.scratchName()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("creating scratch database %s: %w", name, err)
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+		defer cancel()
+		derr := dropScratch(dctx, admin, name, c.cfg.ScratchPrefix)
+		r.Bool(restoreStepDesc, derr == nil, "drop")
+		obs := name + " dropped"
+		if derr != nil {
+			obs = derr.Error()
+			c.logger.Error("scratch database not dropped", "database", name, "err", derr)
+		}
+		r.Assert("scratch database dropped", derr == nil, obs, "dropped after the test")
+	}()
+
+	rerr := c.runRestore(ctx, srv, name, d)
+	if ctx.Err() != nil {
+		return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("restoring %s: %w", d.Name, ctx.Err()))
+	}
+	r.Bool(restoreStepDesc, rerr == nil, "restore")
+	obs := d.Name + " restored into " + name
+	if rerr != nil {
+		obs = rerr.Error()
+	}
+	r.Assert("restore", rerr == nil, obs, "the dump restores without error")
+	if rerr != nil {
+		return nil
+	}
+	return c.countRows(ctx, r, srv, name)
+}
+
+func (c *restoreCheck) dropLeftovers(ctx context.Context, admin *pgx.Conn) error {
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", c.cfg.ScratchPrefix)
+	if err != nil {
+		return fmt.Errorf("listing scratch databases: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("listing scratch databases: %w", err)
+	}
+	re := c.leftoverRE()
+	for _, n := range names {
+		if !re.MatchString(n) {
+			continue
+		}
+		c.logger.Warn("dropping a scratch database left by an earlier restore test", "database", n)
+		if err := dropScratch(ctx, admin, n, c.cfg.ScratchPrefix); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropScratch drops a scratch database; it refuses any name without the
+// prefix, so no configuration can make it drop another database.
+func dropScratch(ctx context.Context, admin *pgx.Conn, name, prefix string) error {
+	if !strings.HasPrefix(name, prefix) || prefix == "" {
+		return fmt.Errorf("refusing to drop %q: it does not start with the scratch prefix %q", name, prefix)
+	}
+	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("dropping scratch database %s: %w", name, err)
+	}
+	return nil
+}
+
+func (c *restoreCheck) runRestore(ctx context.Context, srv *server, db string, d dump) error {
+	env := append(append([]string(nil), srv.env...), "PGDATABASE="+db)
+	switch d.Format {
+	case formatCustom, formatDirectory, formatTar:
+		_, err := command{path: c.tool("pg_restore"), env: env, stdout: io.Discard,
+			args: []string{"--no-owner", "--no-privileges", "--exit-on-error", "--dbname=" + db, d.Path}}.run(ctx)
+		return err
+	case formatGzip, formatPlain:
+		f, err := os.Open(d.Path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		var in io.Reader = f
+		if d.Format == formatGzip {
+			zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+			if err != nil {
+				return fmt.Errorf("gzip: %w", err)
+			}
+			in = zr
+		}
+		_, err = command{path: c.tool("psql"), env: env, stdin: in, stdout: io.Discard,
+			args: []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d", db}}.run(ctx)
+		return err
+	}
+	return fmt.Errorf("cannot restore format %s", d.Format)
+}
+
+func countTable(ctx context.Context, conn *pgx.Conn, table string) (int64, error) {
+	var n int64
+	err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier(strings.Split(table, ".")).Sanitize()).Scan(&n)
+	return n, err
+}
+
+func (c *restoreCheck) countRows(ctx context.Context, r *collector.Report, srv *server, db string) error {
+	if len(c.cfg.Tables) == 0 {
+		return nil
+	}
+	sc := srv.conn.Copy()
+	sc.Database = db
+	conn, err := pgx.ConnectConfig(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("connecting to scratch database %s: %w", db, err)
+	}
+	defer conn.Close(context.Background())
+
+	var source map[string]int64
+	if c.cfg.SourceDSN != "" {
+		if source, err = c.sourceCounts(ctx); err != nil {
+			return err
+		}
+	}
+	var checked int64
+	allOK := true
+	for _, t := range c.cfg.Tables {
+		n, err := countTable(ctx, conn, t.Name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("counting rows: %w", err)
+			}
+			allOK = false
+			r.Assert("table "+t.Name+" restored", false, err.Error(), "the table exists in the restore")
+			n = -1
+		} else {
+			checked += n
+			r.Gauge(restoreTableRowsDesc, float64(n), t.Name)
+		}
+		if t.MinRows > 0 && n >= 0 {
+			ok := n >= t.MinRows
+			allOK = allOK && ok
+			r.Assert("table "+t.Name+" rows", ok, fmt.Sprintf("%d rows restored", n), fmt.Sprintf("at least %d", t.MinRows))
+		}
+		if src, has := source[t.Name]; has && src < 0 {
+			allOK = false
+			r.Assert("table "+t.Name+" rows against source", false, "the table does not exist in the source database", "the table in both")
+		} else if has && n >= 0 {
+			r.Gauge(restoreSourceRowsDesc, float64(src), t.Name)
+			want := int64(float64(src) * c.cfg.SourceMinRatio)
+			ok := n >= want
+			allOK = allOK && ok
+			r.Assert("table "+t.Name+" rows against source", ok, fmt.Sprintf("%d restored, %d in the source", n, src),
+				fmt.Sprintf("at least %g of the source's rows (%d)", c.cfg.SourceMinRatio, want))
+		}
+	}
+	r.Gauge(restoreRowsCheckedDesc, float64(checked))
+	r.Bool(restoreStepDesc, allOK, "row_count")
+	return nil
+}
+
+// sourceCounts counts the tables in the source database inside a read-only
+// transaction with a statement timeout: it is production.
+func (c *restoreCheck) sourceCounts(ctx context.Context) (map[string]int64, error) {
+	srv, err := resolveServer(c.cfg.SourceDSN, c.cfg.SourcePassword, c.srcFile, c.cfg.SourcePasswordEnv)
+	if err != nil {
+		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("source: %w", err))
+	}
+	conn, err := pgx.ConnectConfig(ctx, srv.conn)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the source database: %w", err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	defer tx.Rollback(context.Background()) //nolint:errcheck
+	timeout := 5 * time.Minute
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(dl), time.Second)
+	}
+	for _, set := range []string{fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds()), "SET LOCAL lock_timeout = 5000"} {
+		if _, err := tx.Exec(ctx, set); err != nil {
+			return nil, fmt.Errorf("source: %w", err)
+		}
+	}
+	out := map[string]int64{}
+	for _, t := range c.cfg.Tables {
+		// A missing table would abort the transaction: look first.
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", pgx.Identifier(strings.Split(t.Name, ".")).Sanitize()).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("looking up %s in the source: %w", t.Name, err)
+		}
+		if !exists {
+			out[t.Name] = -1
+			continue
+		}
+		var n int64
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier(strings.Split(t.Name, ".")).Sanitize()).Scan(&n); err != nil {
+			return nil, fmt.Errorf("counting %s in the source: %w", t.Name, err)
+		}
+		out[t.Name] = n
+	}
+	return out, nil
+}

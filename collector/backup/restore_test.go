@@ -1,0 +1,319 @@
+package backup
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const testServer = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+func randSuffix(t testing.TB) string {
+	b := make([]byte, 4)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b)
+}
+
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("restore tests need PostgreSQL and its tools; skipped with -short")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: %v", tool, err)
+		}
+	}
+}
+
+func adminConn(t *testing.T) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, testServer)
+	require.NoError(t, err, "the restore tests need PostgreSQL on 127.0.0.1:5432 (trust, user postgres)")
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// sourceDB creates a database with two tables and returns its name.
+func sourceDB(t *testing.T, admin *pgx.Conn) string {
+	t.Helper()
+	ctx := context.Background()
+	name := "golive_bk_src_" + randSuffix(t)
+	_, err := admin.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") }) //nolint:errcheck
+	conn, err := pgx.Connect(ctx, strings.Replace(testServer, "/postgres?", "/"+name+"?", 1))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		"CREATE TABLE students (id int PRIMARY KEY, name text NOT NULL)",
+		"INSERT INTO students SELECT g, 'student ' || g FROM generate_series(1, 1234) g",
+		"CREATE SCHEMA school",
+		"CREATE TABLE school.courses (id int PRIMARY KEY, title text)",
+		"INSERT INTO school.courses SELECT g, 'course ' || g FROM generate_series(1, 17) g",
+	} {
+		_, err := conn.Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
+	return name
+}
+
+// scratchDatabases lists the databases starting with prefix.
+func scratchDatabases(t *testing.T, admin *pgx.Conn, prefix string) []string {
+	t.Helper()
+	rows, err := admin.Query(context.Background(), "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}
+
+func pgDump(t *testing.T, db string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command("pg_dump", append([]string{"-h", "127.0.0.1", "-U", "postgres", "-d", db}, args...)...)
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	return out
+}
+
+func runRestore(t *testing.T, dir, yml string) (*collector.Report, error) {
+	t.Helper()
+	c, env := loadCheck(t, dir, yml)
+	chk, err := newRestore(c, env)
+	require.NoError(t, err)
+	return runRestoreCheck(t, chk)
+}
+
+func runRestoreCheck(t *testing.T, chk collector.Check) (*collector.Report, error) {
+	t.Helper()
+	r := &collector.Report{}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	return r, chk.Run(ctx, r)
+}
+
+func TestRestoreRealDumps(t *testing.T) {
+	needTools(t, "pg_dump", "pg_restore", "psql", "gzip")
+	admin := adminConn(t)
+	src := sourceDB(t, admin)
+	dir := t.TempDir()
+	dumps := filepath.Join(dir, "dumps")
+	require.NoError(t, os.Mkdir(dumps, 0o700))
+	stamp := time.Now().UTC().Add(-time.Hour).Format("20060102_150405")
+	custom := filepath.Join(dumps, "backup_"+src+"_"+stamp+".dump")
+	require.NoError(t, os.WriteFile(custom, pgDump(t, src, "-Fc"), 0o600))
+	plain := filepath.Join(dumps, "backup_"+src+"_"+stamp+".sql.gz")
+	require.NoError(t, os.WriteFile(plain, gzipped(t, string(pgDump(t, src, "-Fp"))), 0o600))
+	prefix := "gl_rt_" + randSuffix(t) + "_"
+	t.Cleanup(func() {
+		for _, n := range scratchDatabases(t, admin, prefix) {
+			admin.Exec(context.Background(), "DROP DATABASE "+n+" WITH (FORCE)") //nolint:errcheck
+		}
+	})
+
+	t.Run("dump folder", func(t *testing.T) {
+		r, err := runDumpFolder(t, dir, `
+- name: dumps
+  dump_folder:
+    glob: dumps/backup_*
+    name_pattern: backup_*_%Y%m%d_%H%M%S.*
+    name_timezone: UTC
+    max_age: 26h
+    min_size: 1KiB
+`, time.Now())
+		require.NoError(t, err)
+		assert.Empty(t, failed(r))
+		assert.Equal(t, 2.0, value(t, r, "golive_backup_backups", "dump_folder", "", "dump"))
+	})
+
+	restoreYML := func(glob string) string {
+		return fmt.Sprintf(`
+- name: restore_test
+  background: true
+  interval: 1d
+  timeout: 50s
+  restore:
+    glob: %s
+    dsn: %s
+    scratch_prefix: %s
+    source_dsn: %s
+    source_min_ratio: 1
+    tables:
+      - name: students
+        min_rows: 1000
+      - name: school.courses
+        min_rows: 17
+`, glob, testServer, prefix, strings.Replace(testServer, "/postgres?", "/"+src+"?", 1))
+	}
+
+	for _, glob := range []string{"dumps/*.dump", "dumps/*.sql.gz"} {
+		t.Run("restore "+glob, func(t *testing.T) {
+			r, err := runRestore(t, dir, restoreYML(glob))
+			require.NoError(t, err)
+			assert.Empty(t, failed(r), "%+v", r.Conditions())
+			assert.Equal(t, 1.0, value(t, r, "golive_restore_success"))
+			assert.Equal(t, 1234.0, value(t, r, "golive_restore_table_rows", "students"))
+			assert.Equal(t, 17.0, value(t, r, "golive_restore_table_rows", "school.courses"))
+			assert.Equal(t, 1234.0, value(t, r, "golive_restore_source_table_rows", "students"))
+			assert.Equal(t, 1251.0, value(t, r, "golive_restore_rows_checked"))
+			for _, step := range []string{"dump_check", "restore", "row_count", "drop"} {
+				assert.Equal(t, 1.0, value(t, r, "golive_restore_step_success", step), step)
+			}
+			attempt := value(t, r, "golive_restore_last_attempt_timestamp_seconds")
+			assert.Equal(t, attempt, value(t, r, "golive_restore_last_success_timestamp_seconds"))
+			assert.Empty(t, scratchDatabases(t, admin, prefix), "scratch database left behind")
+		})
+	}
+
+	t.Run("truncated gzip dump fails the check", func(t *testing.T) {
+		bad := filepath.Join(dir, "trunc")
+		require.NoError(t, os.Mkdir(bad, 0o700))
+		data, err := os.ReadFile(plain)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(bad, "backup.sql.gz"), data[:len(data)/2], 0o600))
+		r, err := runRestore(t, dir, restoreYML("trunc/*.sql.gz"))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"dump readable"}, failed(r))
+		assert.Contains(t, cond(t, r, "dump readable").Observed, "exited with status")
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
+	t.Run("plain dump cut at a line fails the check", func(t *testing.T) {
+		bad := filepath.Join(dir, "cut")
+		require.NoError(t, os.Mkdir(bad, 0o700))
+		sql := string(pgDump(t, src, "-Fp"))
+		cut := sql[:strings.LastIndex(sql, "-- PostgreSQL database dump complete")]
+		require.NoError(t, os.WriteFile(filepath.Join(bad, "backup.sql.gz"), gzipped(t, cut), 0o600))
+		r, err := runRestore(t, dir, restoreYML("cut/*.sql.gz"))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"dump readable"}, failed(r))
+		assert.Contains(t, cond(t, r, "dump readable").Observed, "truncated")
+	})
+
+	t.Run("truncated custom dump fails the restore and leaves no scratch database", func(t *testing.T) {
+		bad := filepath.Join(dir, "tcustom")
+		require.NoError(t, os.Mkdir(bad, 0o700))
+		data, err := os.ReadFile(custom)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(bad, "backup.dump"), data[:len(data)*3/4], 0o600))
+		c, env := loadCheck(t, dir, restoreYML("tcustom/*.dump"))
+		chk, err := newRestore(c, env)
+		require.NoError(t, err)
+		// An earlier success stays visible after a failure.
+		chk.(*restoreCheck).lastSuccess = time.Unix(1700000000, 0)
+		r, err := runRestoreCheck(t, chk)
+		require.NoError(t, err)
+		assert.NotEmpty(t, failed(r))
+		assert.Subset(t, []string{"dump readable", "restore"}, failed(r))
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		assert.Equal(t, 1700000000.0, value(t, r, "golive_restore_last_success_timestamp_seconds"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
+	t.Run("missing table and too few rows fail", func(t *testing.T) {
+		yml := strings.Replace(restoreYML("dumps/*.dump"), "min_rows: 17", "min_rows: 18\n      - name: public.nope", 1)
+		r, err := runRestore(t, dir, yml)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"table school.courses rows", "table public.nope restored", "table public.nope rows against source"}, failed(r))
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_step_success", "row_count"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
+	t.Run("leftover scratch database is dropped, other names are not", func(t *testing.T) {
+		left := prefix + "20200101000000_1"
+		keep := prefix + "keep"
+		for _, n := range []string{left, keep} {
+			_, err := admin.Exec(context.Background(), "CREATE DATABASE "+n)
+			require.NoError(t, err)
+		}
+		r, err := runRestore(t, dir, restoreYML("dumps/*.dump"))
+		require.NoError(t, err)
+		assert.Empty(t, failed(r))
+		assert.Equal(t, []string{keep}, scratchDatabases(t, admin, prefix))
+		_, err = admin.Exec(context.Background(), "DROP DATABASE "+keep)
+		require.NoError(t, err)
+	})
+
+	t.Run("a restore running elsewhere is not overlapped", func(t *testing.T) {
+		other, err := pgx.Connect(context.Background(), testServer)
+		require.NoError(t, err)
+		defer other.Close(context.Background())
+		_, err = other.Exec(context.Background(), "SELECT pg_advisory_lock(hashtext($1))", "golive_restore:"+prefix)
+		require.NoError(t, err)
+		_, err = runRestore(t, dir, restoreYML("dumps/*.dump"))
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
+		assert.Contains(t, err.Error(), "another restore test")
+	})
+
+	t.Run("two runs at once take turns", func(t *testing.T) {
+		c, env := loadCheck(t, dir, restoreYML("dumps/*.dump"))
+		chk, err := newRestore(c, env)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		reps := make([]*collector.Report, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reps[i] = &collector.Report{}
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+				defer cancel()
+				errs[i] = chk.Run(ctx, reps[i])
+			}()
+		}
+		wg.Wait()
+		for i := range 2 {
+			require.NoError(t, errs[i])
+			assert.Empty(t, failed(reps[i]))
+		}
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+}
+
+func TestRestoreConfig(t *testing.T) {
+	for _, tc := range []struct{ yml, msg string }{
+		{"glob: /x/*.dump\n    scratch_prefix: 'Prod'", "is not a safe prefix"},
+		{"glob: /x/*.dump\n    dsn: postgres://h/x\n    scratch_prefix: ab", "is not a safe prefix"},
+		{"glob: /x/*.dump", "dsn: missing"},
+		{"dsn: postgres://h/postgres", "glob: missing"},
+		{"glob: /x/*\n    dsn: postgres://h/golive_restore_x", "starts with the scratch prefix"},
+		{"glob: /x/*\n    dsn: postgres://h/postgres\n    tables: [{name: 'a;drop table b'}]", "is not a table name"},
+		{"glob: /x/*\n    dsn: postgres://h/postgres\n    source_min_ratio: 2\n    tables: [{name: a}]", "between 0 and 1"},
+		{"glob: /x/*\n    dsn: postgres://h/postgres\n    password: a\n    password_file: b", "password is given more than once"},
+		{"pgbackrest_verify: {}", "pgbackrest_verify.stanza: missing"},
+	} {
+		assert.Contains(t, loadErr(t, "- name: r\n  restore:\n    "+tc.yml+"\n"), tc.msg)
+	}
+}
+
+func TestDropScratchRefusesOtherNames(t *testing.T) {
+	err := dropScratch(context.Background(), nil, "production", "golive_restore_")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "refusing to drop")
+}
+
+func TestSSLMode(t *testing.T) {
+	assert.Equal(t, "disable", sslMode(testServer))
+	assert.Equal(t, "prefer", sslMode("postgres://h/db"))
+	assert.Equal(t, "verify-full", sslMode("host=h sslmode=verify-full dbname=x"))
+	assert.Equal(t, "prefer", sslMode("host=h dbname=x"))
+}
