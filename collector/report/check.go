@@ -195,31 +195,31 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 }
 
 func (c *resultsCheck) record(r *collector.Report, t *total) {
-	for i, n := range t.Counts {
-		r.Gauge(casesDesc, float64(n), outcomeNames[i])
-	}
 	r.Gauge(filesDesc, float64(t.files))
 	r.Gauge(filesParsedDesc, float64(t.parsed))
 	r.Gauge(parseErrorsDesc, float64(t.parseErrors))
-	r.Gauge(badValuesDesc, float64(t.BadValues))
-	r.Gauge(mismatchDesc, float64(t.Mismatches))
 	if c.cfg.ExpectedCases > 0 {
 		r.Gauge(expectedCasesDesc, float64(c.cfg.ExpectedCases))
 	}
+	if c.cfg.MaxAge > 0 {
+		r.Gauge(maxAgeDesc, time.Duration(c.cfg.MaxAge).Seconds())
+	}
+	if t.parseErrors == t.files {
+		return // nothing was read: no figures and no verdict on cases
+	}
+	for i, n := range t.Counts {
+		r.Gauge(casesDesc, float64(n), outcomeNames[i])
+	}
+	r.Gauge(badValuesDesc, float64(t.BadValues))
+	r.Gauge(mismatchDesc, float64(t.Mismatches))
 	if t.HasDeclared {
 		r.Gauge(declaredCasesDesc, float64(t.Declared))
 	}
 	if !t.newest.IsZero() {
 		r.Gauge(timestampDesc, float64(t.newest.UnixNano())/1e9)
 	}
-	if c.cfg.MaxAge > 0 {
-		r.Gauge(maxAgeDesc, time.Duration(c.cfg.MaxAge).Seconds())
-	}
 	if t.HasDuration {
 		r.Gauge(durationDesc, t.Duration)
-	}
-	if t.parseErrors == t.files {
-		return // nothing was read: no verdict on cases
 	}
 
 	total := t.Counts.Total()

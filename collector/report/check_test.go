@@ -194,6 +194,7 @@ func TestJUnitCheckBrokenFiles(t *testing.T) {
 		require.Error(t, err)
 		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 		assert.False(t, hasSample(r, groupSuccessDesc))
+		assert.False(t, hasSample(r, casesDesc), "no case counts when nothing could be read")
 		assert.Empty(t, r.Conditions(), "no verdict on cases when nothing could be read")
 	}
 	assert.Equal(t, 0.0, value(t, r, filesParsedDesc))

@@ -370,3 +370,57 @@ test.describe('login workflow', () => { test.it('logs in', () => {}); test.it('s
 	assert.Equal(t, counts(3, 1, 0, 1, 0, 0), s.Counts)
 	assert.Equal(t, counts(2, 0, 0, 0, 0, 0), s.Groups[0])
 }
+
+// TestJUnitFromPytest reads what pytest --junitxml writes, where pytest is
+// installed (python3 -m pytest).
+func TestJUnitFromPytest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs pytest")
+	}
+	// The python3 on PATH, or Debian's (python3-pytest).
+	py := ""
+	for _, cand := range []string{"python3", "/usr/bin/python3"} {
+		if p, err := exec.LookPath(cand); err == nil && exec.Command(p, "-c", "import pytest").Run() == nil {
+			py = p
+			break
+		}
+	}
+	if py == "" {
+		t.Skip("pytest is not installed for python3")
+	}
+	dir := t.TempDir()
+	src := `import pytest
+
+def test_pass():
+    assert True
+
+def test_fail():
+    assert 1 == 2
+
+@pytest.mark.skip(reason="no database")
+def test_skip():
+    pass
+
+@pytest.mark.xfail(reason="known bug")
+def test_xfail():
+    assert False
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture failed")
+
+def test_error(broken):
+    pass
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "test_school.py"), []byte(src), 0o644))
+	out := filepath.Join(dir, "junit.xml")
+	cmd := exec.Command(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml="+out, "test_school.py")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Logf("pytest: %v\n%s", err, b) // exits 1: a test fails
+	}
+	s, err := parseJUnitFile(t, out, nil)
+	require.NoError(t, err)
+	assert.Equal(t, counts(1, 1, 1, 1, 0, 1), s.Counts)
+	assert.WithinDuration(t, time.Now(), s.Newest, 24*time.Hour, "pytest writes local time without a zone")
+}

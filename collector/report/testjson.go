@@ -25,6 +25,10 @@ const maxGoTestLine = 4 << 20
 // arrays are decoded one element at a time.
 func parseTestJSON(r io.Reader, format string, g *grouper) (*FileSummary, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	// Windows tools may start the file with a UTF-8 byte order mark.
+	if head, _ := br.Peek(3); bytes.Equal(head, []byte("\ufeff")) {
+		_, _ = br.Discard(3)
+	}
 	if format == config.TestReportGoTest || (format == config.TestReportAuto && looksLikeGoTest(br)) {
 		return parseGoTest(br, g)
 	}

@@ -73,6 +73,12 @@ func TestTestJSONWrongFormat(t *testing.T) {
 	assert.Contains(t, err.Error(), "no go test -json events")
 }
 
+func TestTestJSONByteOrderMark(t *testing.T) {
+	s, err := parseTestJSON(strings.NewReader("\ufeff{\"numTotalTests\":1,\"testResults\":[{\"name\":\"a\",\"assertionResults\":[{\"title\":\"t\",\"status\":\"passed\"}]}]}"), config.TestReportAuto, nil)
+	require.NoError(t, err)
+	assert.Equal(t, counts(1, 0, 0, 0, 0, 0), s.Counts)
+}
+
 func TestTestJSONGroups(t *testing.T) {
 	g, err := newGrouper([]config.TestGroup{
 		{Name: "chrome", Match: config.TestMatch{Project: "^chromium$"}},
