@@ -55,7 +55,14 @@ var (
 
 func init() {
 	collector.Register("redis", newRedis)
+	// go-redis logs dial failures to stderr on its own; the check's result
+	// already says what failed.
+	redis.SetLogger(quietLogger{})
 }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
 
 // Client is the shared client of one redis target.
 type Client struct {
@@ -98,6 +105,7 @@ func Open(cfg *config.Config, name string, t *config.RedisTarget) (*Client, erro
 		WriteTimeout:          30 * time.Second,
 		ContextTimeoutEnabled: true, // every call ends by the check's deadline
 		MaxRetries:            -1,
+		DialerRetries:         1, // the next run retries; a check must fail fast
 		Protocol:              2,
 		DisableIdentity:       true,
 		ConnMaxIdleTime:       time.Minute,

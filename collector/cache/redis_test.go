@@ -1,0 +1,464 @@
+package cache
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func needServer(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a Redis server (skipped with -short)")
+	}
+}
+
+func randomPrefix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "golivetest:" + hex.EncodeToString(b) + ":"
+}
+
+// startRedis starts a redis-server of the test's own on a free loopback
+// port, with the given extra arguments, and stops it when the test ends.
+func startRedis(t testing.TB, args ...string) string {
+	t.Helper()
+	needServer(t)
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server is not on PATH")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir := t.TempDir()
+	all := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, args...)
+	cmd := exec.Command(bin, all...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("redis-server did not start: %s", out.String())
+	return ""
+}
+
+type run struct {
+	results []collector.Result
+	metrics string
+	logs    string
+	config  string
+}
+
+func (r run) result(t testing.TB, name string) collector.Result {
+	t.Helper()
+	for _, res := range r.results {
+		if res.Check == name {
+			return res
+		}
+	}
+	t.Fatalf("no result for %s", name)
+	return collector.Result{}
+}
+
+type exportCollector []collector.Result
+
+func (e exportCollector) Describe(chan<- *prometheus.Desc)    {}
+func (e exportCollector) Collect(ch chan<- prometheus.Metric) { collector.ExportResults(e, ch) }
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func runConfig(t testing.TB, yml string) run {
+	t.Helper()
+	cfg, err := config.Load([]byte(yml), "test.yml")
+	require.NoError(t, err)
+	var logs lockedBuffer
+	s := collector.New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	results := s.RunAll(ctx, nil)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(exportCollector(results))
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	for _, mf := range mfs {
+		_, err := expfmt.MetricFamilyToText(&buf, mf)
+		require.NoError(t, err)
+	}
+	m, err := cfg.Marshal()
+	require.NoError(t, err)
+	return run{results: results, metrics: buf.String(), logs: logs.String(), config: string(m)}
+}
+
+func has(metrics, prefix string) bool {
+	for _, l := range strings.Split(metrics, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Against the machine's shared Redis: our own key prefix, cleaned up.
+func TestRedisSharedServer(t *testing.T) {
+	needServer(t)
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: 0, Protocol: 2})
+	defer cl.Close()
+	if err := cl.Ping(ctx).Err(); err != nil {
+		t.Fatalf("the development Redis at 127.0.0.1:6379 is not running: %v", err)
+	}
+	prefix := randomPrefix()
+	for i := range 25 {
+		require.NoError(t, cl.Set(ctx, fmt.Sprintf("%swarm:%d", prefix, i), i, time.Hour).Err())
+	}
+	t.Cleanup(func() {
+		iter := cl.Scan(ctx, 0, prefix+"*", 100).Iterator()
+		for iter.Next(ctx) {
+			cl.Del(ctx, iter.Val())
+		}
+	})
+	yml := fmt.Sprintf(`redis_targets:
+  r: {address: "127.0.0.1:6379"}
+checks:
+  - name: warm
+    redis:
+      target: r
+      patterns:
+        - {pattern: "%[1]swarm:*", min_keys: 25}
+  - name: cold
+    redis:
+      target: r
+      patterns:
+        - {pattern: "%[1]smissing:*", min_keys: 1}
+`, prefix)
+	out := runConfig(t, yml)
+	assert.True(t, out.result(t, "warm").Success(), out.result(t, "warm").Message)
+	cold := out.result(t, "cold")
+	assert.False(t, cold.Success())
+	assert.Equal(t, collector.ReasonConditionFailed, cold.Reason)
+	assert.Contains(t, cold.Message, "observed 0, expected >= 1")
+	for _, want := range []string{
+		`golive_redis_up{check="warm"} 1`,
+		`golive_redis_ping_duration_seconds{check="warm"}`,
+		`golive_redis_info{check="warm",role="master",version="`,
+		`golive_redis_memory_used_bytes{check="warm"}`,
+		`golive_redis_memory_max_bytes{check="warm"}`,
+		`golive_redis_maxmemory_policy_info{check="warm",policy="`,
+		`golive_redis_keyspace_hits_total{check="warm"}`,
+		`golive_redis_keyspace_misses_total{check="warm"}`,
+		`golive_redis_evicted_keys_total{check="warm"}`,
+		`golive_redis_expired_keys_total{check="warm"}`,
+		`golive_redis_clients{check="warm",state="connected"}`,
+		`golive_redis_clients{check="warm",state="blocked"}`,
+		`golive_redis_rdb_last_bgsave_success{check="warm"} 1`,
+		`golive_redis_aof_enabled{check="warm"}`,
+		`golive_redis_connected_replicas{check="warm"}`,
+		`golive_redis_db_keys{check="warm"}`,
+		`golive_redis_keyspace_keys{check="warm",db="db0"}`,
+		`golive_redis_config_available{check="warm"} 1`,
+		fmt.Sprintf(`golive_redis_pattern_keys{check="warm",pattern="%swarm:*"} 25`, prefix),
+		fmt.Sprintf(`golive_redis_pattern_scan_complete{check="warm",pattern="%swarm:*"} 1`, prefix),
+	} {
+		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+	}
+}
+
+// Settings expectations against a Redis of the test's own.
+func TestRedisExpectations(t *testing.T) {
+	bounded := startRedis(t, "--maxmemory", "10mb", "--maxmemory-policy", "allkeys-lru", "--appendonly", "yes")
+	unbounded := startRedis(t)
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: bounded, Protocol: 2})
+	defer cl.Close()
+	for i := range 50 {
+		require.NoError(t, cl.Set(ctx, fmt.Sprintf("course:%d", i), "x", 0).Err())
+	}
+	for i := range 9 {
+		require.NoError(t, cl.Get(ctx, fmt.Sprintf("course:%d", i)).Err())
+	}
+	require.ErrorIs(t, cl.Get(ctx, "absent").Err(), redis.Nil) // 9 hits, 1 miss
+	yml := fmt.Sprintf(`redis_targets:
+  bounded: {address: "%s"}
+  unbounded: {address: "%s"}
+checks:
+  - name: good
+    redis: {target: bounded, require_maxmemory: true, maxmemory_policy: allkeys-lru, require_persistence: true, min_hit_ratio: 0.85, expect_role: master, min_keys: 50}
+  - name: no_maxmemory
+    redis: {target: unbounded, require_maxmemory: true}
+  - name: wrong_policy
+    redis: {target: unbounded, maxmemory_policy: allkeys-lru}
+  - name: no_persistence
+    redis: {target: unbounded, require_persistence: true}
+  - name: hit_ratio_low
+    redis: {target: bounded, min_hit_ratio: 0.95}
+  - name: wrong_role
+    redis: {target: bounded, expect_role: replica}
+  - name: scan_capped
+    redis:
+      target: bounded
+      patterns: [{pattern: "course:4*", min_keys: 10, max_scan: 10}]
+`, bounded, unbounded)
+	out := runConfig(t, yml)
+	good := out.result(t, "good")
+	assert.True(t, good.Success(), good.Message)
+	assert.Equal(t, collector.StatusPass, good.Status, good.Message)
+	assert.True(t, has(out.metrics, `golive_redis_hit_ratio{check="good"} 0.9`), out.metrics)
+	assert.True(t, has(out.metrics, `golive_redis_memory_max_bytes{check="good"} 1.048576e+07`), out.metrics)
+	assert.True(t, has(out.metrics, `golive_redis_aof_last_write_success{check="good"} 1`), out.metrics)
+	for name, want := range map[string]string{
+		"no_maxmemory":   "maxmemory set",
+		"wrong_policy":   "eviction policy: observed noeviction, expected allkeys-lru",
+		"no_persistence": "persistence on: observed RDB and AOF off",
+		"hit_ratio_low":  "hit ratio",
+		"wrong_role":     "role: observed master, expected replica",
+		"scan_capped":    "scan stopped after visiting 10 keys",
+	} {
+		res := out.result(t, name)
+		assert.False(t, res.Success(), name)
+		assert.Equal(t, collector.ReasonConditionFailed, res.Reason, name)
+		assert.Contains(t, res.Message, want, name)
+	}
+	assert.True(t, has(out.metrics, `golive_redis_pattern_scan_complete{check="scan_capped",pattern="course:4*"} 0`), out.metrics)
+}
+
+// Managed Redis often disables CONFIG: the check falls back to INFO and
+// says what it cannot see.
+func TestRedisConfigDisabled(t *testing.T) {
+	addr := startRedis(t, "--rename-command", "CONFIG", "", "--maxmemory", "5mb", "--maxmemory-policy", "volatile-lru")
+	yml := fmt.Sprintf(`redis_targets:
+  managed: {address: "%s"}
+checks:
+  - name: managed
+    redis: {target: managed, require_maxmemory: true, maxmemory_policy: volatile-lru}
+  - name: persistence
+    redis: {target: managed, require_persistence: true}
+`, addr)
+	out := runConfig(t, yml)
+	res := out.result(t, "managed")
+	assert.True(t, res.Success(), res.Message)
+	for _, want := range []string{
+		`golive_redis_config_available{check="managed"} 0`,
+		`golive_redis_figure_unavailable{check="managed",figure="config"} 1`,
+		`golive_redis_figure_unavailable{check="managed",figure="rdb_schedule"} 1`,
+		`golive_redis_memory_max_bytes{check="managed"} 5.24288e+06`,
+		`golive_redis_maxmemory_policy_info{check="managed",policy="volatile-lru"} 1`,
+	} {
+		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+	}
+	p := out.result(t, "persistence")
+	assert.Equal(t, collector.StatusWarn, p.Status, p.Message)
+	assert.Contains(t, p.Message, "RDB schedule unavailable without CONFIG")
+}
+
+func TestRedisReplica(t *testing.T) {
+	master := startRedis(t)
+	host, port, _ := net.SplitHostPort(master)
+	replica := startRedis(t, "--replicaof", host, port)
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: replica, Protocol: 2})
+	defer cl.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		info, err := cl.Info(ctx, "replication").Result()
+		if err == nil && strings.Contains(info, "master_link_status:up") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out := runConfig(t, fmt.Sprintf(`redis_targets:
+  replica: {address: "%s"}
+checks:
+  - name: replica
+    redis: {target: replica, expect_role: replica}
+`, replica))
+	res := out.result(t, "replica")
+	assert.True(t, res.Success(), res.Message)
+	assert.True(t, has(out.metrics, `golive_redis_replication_link_up{check="replica"} 1`), out.metrics)
+}
+
+// ACL user and password file; a wrong password fails with reason auth and
+// the password never shows in errors, metrics, logs or the config.
+func TestRedisAuthAndSecrets(t *testing.T) {
+	const sentinel = "S3ntinel-redis-7d1e"
+	addr := startRedis(t, "--user", "golive", "on", ">"+sentinel, "~*", "&*", "+@all", "--user", "default", "off")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	require.NoError(t, os.WriteFile(good, []byte(sentinel+"\n"), 0o600))
+	t.Setenv("GOLIVE_TEST_REDIS_PW", sentinel+"-wrong")
+	yml := fmt.Sprintf(`redis_targets:
+  good: {address: "%[1]s", username: golive, password_file: %[2]s}
+  wrong: {address: "%[1]s", username: golive, password_env: GOLIVE_TEST_REDIS_PW}
+  inline: {address: "%[1]s", username: nobody, password: %[3]s}
+checks:
+  - {name: good, redis: {target: good}}
+  - {name: wrong, redis: {target: wrong}}
+  - {name: inline, redis: {target: inline}}
+`, addr, good, sentinel)
+	out := runConfig(t, yml)
+	assert.True(t, out.result(t, "good").Success(), out.result(t, "good").Message)
+	for _, name := range []string{"wrong", "inline"} {
+		res := out.result(t, name)
+		assert.False(t, res.Success())
+		assert.Equal(t, collector.ReasonAuth, res.Reason, res.Message)
+		assert.NotContains(t, res.Message, sentinel)
+	}
+	assert.NotContains(t, out.metrics, sentinel)
+	assert.NotContains(t, out.logs, sentinel)
+	assert.NotContains(t, out.config, sentinel)
+}
+
+// Faults: refused, silent, and a Redis that hangs half-way through a reply.
+// Each fails within its timeout with a clear reason; the others are
+// unaffected.
+func TestRedisFaults(t *testing.T) {
+	needServer(t)
+	refused := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		a := ln.Addr().String()
+		ln.Close()
+		return a
+	}()
+	hang := fakeServer(t, func(c net.Conn) {
+		r := bufio.NewReader(c)
+		_, _ = r.ReadString('\n')
+		_, _ = c.Write([]byte("+PO")) // half a reply, then nothing
+	})
+	silent := fakeServer(t, func(net.Conn) {})
+	yml := fmt.Sprintf(`redis_targets:
+  ok: {address: "127.0.0.1:6379"}
+  refused: {address: "%s"}
+  hang: {address: "%s"}
+  silent: {address: "%s"}
+checks:
+  - {name: ok, redis: {target: ok}}
+  - {name: refused, redis: {target: refused}}
+  - {name: hang, timeout: 1s, redis: {target: hang}}
+  - {name: silent, timeout: 1s, redis: {target: silent}}
+`, refused, hang, silent)
+	out := runConfig(t, yml)
+	assert.True(t, out.result(t, "ok").Success(), out.result(t, "ok").Message)
+	for name, reason := range map[string]collector.Reason{
+		"refused": collector.ReasonConnRefused, "hang": collector.ReasonTimeout, "silent": collector.ReasonTimeout,
+	} {
+		res := out.result(t, name)
+		assert.False(t, res.Success(), name)
+		assert.Equal(t, reason, res.Reason, "%s: %s", name, res.Message)
+		assert.True(t, has(out.metrics, fmt.Sprintf(`golive_redis_up{check="%s"} 0`, name)), out.metrics)
+	}
+}
+
+// fakeServer accepts connections and hands each to handle, keeping it open
+// until the test ends.
+func fakeServer(t testing.TB, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go handle(c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+func TestParseInfo(t *testing.T) {
+	b, err := os.ReadFile("testdata/info-7.0.txt")
+	require.NoError(t, err)
+	info := ParseInfo(string(b))
+	assert.Equal(t, "7.0.15", info["redis_version"])
+	assert.Equal(t, "master", info["role"])
+	assert.Contains(t, info, "maxmemory_policy")
+	n, ok := keyspaceKeys("keys=12,expires=3,avg_ttl=0")
+	assert.True(t, ok)
+	assert.Equal(t, int64(12), n)
+	_, ok = keyspaceKeys("expires=3")
+	assert.False(t, ok)
+}
+
+func FuzzParseInfo(f *testing.F) {
+	if b, err := os.ReadFile("testdata/info-7.0.txt"); err == nil {
+		f.Add(string(b))
+	}
+	f.Add("# Keyspace\r\ndb0:keys=1,expires=0\r\n:::\r\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		info := ParseInfo(s)
+		for k := range info {
+			if strings.HasPrefix(k, "#") {
+				t.Fatalf("section header %q parsed as a key", k)
+			}
+		}
+		for db := range 16 {
+			if v, ok := info[fmt.Sprintf("db%d", db)]; ok {
+				keyspaceKeys(v)
+			}
+		}
+	})
+}
