@@ -168,7 +168,13 @@ func jestOutcome(status string) Outcome {
 
 // pytest-json-report.
 type pytestSummary struct {
-	Total *int `json:"total"`
+	Total   *int `json:"total"`
+	Passed  int  `json:"passed"`
+	Failed  int  `json:"failed"`
+	Error   int  `json:"error"`
+	Skipped int  `json:"skipped"`
+	XFailed int  `json:"xfailed"`
+	XPassed int  `json:"xpassed"`
 }
 
 type pytestTest struct {
@@ -297,6 +303,8 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 		jestStart, jestEnd             float64
 		counted                        int
 		pwErrors                       int
+		pySummary                      *pytestSummary
+		pyTests                        bool
 	)
 	setNum := func(dst *int, has *bool) error {
 		var n *float64
@@ -379,6 +387,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			if sum.Total != nil {
 				s.Declared, s.HasDeclared = *sum.Total, true
 			}
+			pySummary = &sum
 			return nil
 		case "exitcode", "root", "environment", "warnings":
 			isPytest = true
@@ -399,6 +408,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			})
 		case "tests":
 			isPytest = true
+			pyTests = true
 			return eachElement(dec, func(t *pytestTest) error {
 				counted++
 				file, class, name := splitNodeID(t.NodeID)
@@ -463,6 +473,17 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 		}
 	case isPytest && !isJest && !isPlaywright:
 		s.Format = config.TestReportPytest
+		if !pyTests && pySummary != nil {
+			// Written with --json-report-omit tests: only pytest's own
+			// summary is there (no group can match).
+			sum := pySummary
+			s.Counts[Passed] += sum.Passed + sum.XPassed
+			s.Counts[Failed] += sum.Failed
+			s.Counts[Errored] += sum.Error
+			s.Counts[Skipped] += sum.Skipped
+			s.Counts[XFail] += sum.XFailed
+			counted = sum.Passed + sum.XPassed + sum.Failed + sum.Error + sum.Skipped + sum.XFailed
+		}
 	case isPlaywright && !isJest && !isPytest:
 		s.Format = config.TestReportPlaywright
 		for i := 0; i < pwErrors; i++ {

@@ -73,6 +73,16 @@ func TestTestJSONWrongFormat(t *testing.T) {
 	assert.Contains(t, err.Error(), "no go test -json events")
 }
 
+func TestPytestSummaryOnly(t *testing.T) {
+	// pytest --json-report --json-report-omit tests: only the summary.
+	in := `{"created": 1764410400.5, "duration": 12.5, "exitcode": 0, "root": "/srv", "summary": {"passed": 360, "skipped": 8, "xfailed": 2, "total": 370, "collected": 372, "deselected": 2}}`
+	s, err := parseTestJSON(strings.NewReader(in), config.TestReportAuto, nil)
+	require.NoError(t, err)
+	assert.Equal(t, counts(360, 0, 0, 8, 0, 2), s.Counts)
+	assert.Equal(t, 370, s.Declared)
+	assert.Zero(t, s.Mismatches)
+}
+
 func TestTestJSONByteOrderMark(t *testing.T) {
 	s, err := parseTestJSON(strings.NewReader("\ufeff{\"numTotalTests\":1,\"testResults\":[{\"name\":\"a\",\"assertionResults\":[{\"title\":\"t\",\"status\":\"passed\"}]}]}"), config.TestReportAuto, nil)
 	require.NoError(t, err)
