@@ -234,17 +234,17 @@ type PostgresCheck struct {
 
 // Defaults of PostgresCheck.
 const (
-	DefaultPostgresMaxP95         = 500 * time.Millisecond
-	DefaultLatencyWindow          = 100
-	DefaultProbesPerRun           = 3
-	DefaultMaxConnectionsRatio    = 0.9
-	DefaultMaxTransactionAge      = time.Hour
-	DefaultSQLMaxRows             = 20
-	DefaultLockTimeout            = 2 * time.Second
-	DefaultRedisScanMaxKeys       = 10000
-	DefaultIndexesLargeTableRows  = 10000
-	DefaultIndexesSeqScanRatio    = 0.5
-	DefaultIndexesSlowStatementMs = 500 * time.Millisecond
+	DefaultPostgresMaxP95        = 500 * time.Millisecond
+	DefaultLatencyWindow         = 100
+	DefaultProbesPerRun          = 3
+	DefaultMaxConnectionsRatio   = 0.9
+	DefaultMaxTransactionAge     = time.Hour
+	DefaultSQLMaxRows            = 20
+	DefaultLockTimeout           = 2 * time.Second
+	DefaultRedisScanMaxKeys      = 10000
+	DefaultIndexesLargeTableRows = 10000
+	DefaultIndexesSeqScanRatio   = 0.5
+	DefaultIndexesSlowStatement  = 500 * time.Millisecond
 )
 
 // SetDefaults implements Defaulter.
@@ -390,7 +390,7 @@ func (c *PostgresIndexesCheck) SetDefaults() {
 		c.SeqScanRatio = DefaultIndexesSeqScanRatio
 	}
 	if c.SlowStatementMean == 0 {
-		c.SlowStatementMean = model.Duration(DefaultIndexesSlowStatementMs)
+		c.SlowStatementMean = model.Duration(DefaultIndexesSlowStatement)
 	}
 	zero := 0
 	if c.MaxInvalidIndexes == nil {

@@ -76,9 +76,8 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 	}
 	if pw := config.DSNPassword(t.DSN); pw != "" {
 		secrets = append(secrets, pw)
-		if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
-			secrets = append(secrets, dec)
-		}
+		// The DSN may carry it percent-encoded.
+		secrets = append(secrets, url.PathEscape(pw), url.QueryEscape(pw))
 	}
 	dsn, err := withSSLParams(t.DSN, map[string]string{
 		"sslmode":     t.SSLMode,
