@@ -96,6 +96,8 @@ type leafOpts struct {
 	selfSigned bool
 	// noIntermediate sends only the leaf (an incomplete chain).
 	noIntermediate bool
+	// clientAuth makes a client certificate.
+	clientAuth bool
 }
 
 // leaf makes a server certificate and the tls.Certificate a server presents.
@@ -112,6 +114,9 @@ func (p *testPKI) leaf(t testing.TB, o leafOpts) (*x509.Certificate, tls.Certifi
 		NotBefore: o.notBefore, NotAfter: o.notAfter, DNSNames: o.names,
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
 		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if o.clientAuth {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
 	var c *x509.Certificate
 	chain := [][]byte{}

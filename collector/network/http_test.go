@@ -109,6 +109,14 @@ func TestHTTPHealth(t *testing.T) {
 			msg:      "observed 1.4.1, expected 1.4.2",
 		},
 		{
+			name:     "components required",
+			handler:  fixed(200, "application/json", `{"status":"ok"}`),
+			settings: "health:\n  require_components: true",
+			status:   collector.StatusFail,
+			reason:   collector.ReasonConditionFailed,
+			msg:      "health components: observed none",
+		},
+		{
 			name:     "no status and no components",
 			handler:  fixed(200, "application/json", `{"detail":"fine"}`),
 			settings: "health: true",

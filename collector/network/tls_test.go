@@ -2,6 +2,8 @@ package network
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/binary"
 	"io"
 	"net"
@@ -39,6 +41,7 @@ func TestTLSEndpoints(t *testing.T) {
 		{name: "self-signed", opts: leafOpts{cn: "selfie", selfSigned: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority"},
 		{name: "incomplete chain", opts: leafOpts{cn: "lonely", noIntermediate: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority"},
 		{name: "self-signed without verification", opts: leafOpts{cn: "selfie2", selfSigned: true, notAfter: now.Add(90 * day)}, extra: "verify_chain: false", status: collector.StatusPass, verified: 0, nameMatch: 1},
+		{name: "not yet valid", opts: leafOpts{cn: "future", notBefore: now.Add(2 * day), notAfter: now.Add(90 * day)}, extra: "verify_chain: false", status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "certificate valid yet"},
 		{name: "SNI override", opts: leafOpts{cn: "api", names: []string{"api.example.com"}, notAfter: now.Add(90 * day)}, serverName: "api.example.com", status: collector.StatusPass, verified: 1, nameMatch: 1},
 	}
 	for _, tc := range cases {
@@ -264,4 +267,40 @@ func splitN3(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+func TestTLSClientCertificate(t *testing.T) {
+	t.Parallel()
+	p := getPKI(t)
+	_, serverCert := p.leaf(t, leafOpts{cn: "mtls", notAfter: time.Now().Add(90 * 24 * time.Hour)})
+	client, clientCert := p.leaf(t, leafOpts{cn: "golive-client", notAfter: time.Now().Add(90 * 24 * time.Hour), clientAuth: true})
+	pool := x509.NewCertPool()
+	pool.AddCert(p.root)
+	pool.AddCert(p.inter)
+	seen := make(chan string, 4)
+	addr := tlsServer(t, serverCert, &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool,
+		VerifyPeerCertificate: func(_ [][]byte, chains [][]*x509.Certificate) error {
+			seen <- chains[0][0].Subject.CommonName
+			return nil
+		}})
+
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+	require.NoError(t, os.WriteFile(certFile, pemCert(client), 0o600))
+	der, err := x509.MarshalPKCS8PrivateKey(clientCert.PrivateKey)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+
+	// The server sees and verifies the configured client certificate.
+	res := runOne(t, "tls", "address: "+addr+"\nca_file: "+p.rootFile+"\nclient_cert_file: "+certFile+"\nclient_key_file: "+keyFile)
+	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
+	select {
+	case cn := <-seen:
+		assert.Equal(t, "golive-client", cn)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server never verified a client certificate")
+	}
+
+	res = runOne(t, "tls", "address: "+addr+"\nclient_cert_file: "+certFile+"\nclient_key_file: "+filepath.Join(dir, "missing.key"))
+	assert.Equal(t, collector.ReasonConfig, res.Reason, res.Message)
 }
