@@ -3,8 +3,8 @@ package network
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"encoding/binary"
+	"encoding/pem"
 	"io"
 	"net"
 	"os"
