@@ -126,7 +126,7 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	c.cache.Retain(paths)
 	if len(paths) == 0 {
-		return collector.Failf(collector.ReasonNotFound, "no %s files match %s (folder pattern %s); check the paths and that the tests wrote their report",
+		return collector.Failf(collector.ReasonNotFound, "no %s files match %s; check the paths (in a folder, files matching %s are read) and that the tests wrote their report",
 			c.noun, strings.Join(c.cfg.Paths, ", "), c.cfg.FolderPattern)
 	}
 	t := total{FileSummary: FileSummary{Groups: make([]Counts, len(c.cfg.Groups))}}
@@ -188,7 +188,7 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 		age := c.now().Sub(t.newest)
 		if age > time.Duration(c.cfg.MaxAge) {
 			return collector.Failf(collector.ReasonStale, "newest test run is from %s, %s old; max_age is %s: run the tests again",
-				t.newest.UTC().Format(time.RFC3339), age.Round(time.Second), c.cfg.MaxAge)
+				t.newest.UTC().Format(time.RFC3339), humanAge(age), c.cfg.MaxAge)
 		}
 	}
 	return nil
@@ -261,4 +261,14 @@ func (c *resultsCheck) record(r *collector.Report, t *total) {
 		}
 		r.Assert(name, ok, gc.String(), fmt.Sprintf(">= %d cases, none failed or error", minCases))
 	}
+}
+
+// humanAge writes an age in days and hours once it exceeds two days.
+func humanAge(d time.Duration) string {
+	if d < 48*time.Hour {
+		return d.Round(time.Second).String()
+	}
+	days := d / (24 * time.Hour)
+	hours := (d - days*24*time.Hour) / time.Hour
+	return fmt.Sprintf("%dd%dh", days, hours)
 }

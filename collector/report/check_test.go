@@ -160,7 +160,7 @@ func TestJUnitCheckStale(t *testing.T) {
 	r, err := run(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonStale, collector.ReasonOf(err))
-	assert.Contains(t, err.Error(), "2026-10-04T15:12:19Z")
+	assert.Contains(t, err.Error(), "2026-10-04T15:12:19Z, 32h47m41s old")
 	assert.Equal(t, 86400.0, value(t, r, maxAgeDesc))
 	assert.Equal(t, 9.0, value(t, r, casesDesc, "passed"), "figures are still recorded")
 	assert.Equal(t, 1.0, value(t, r, casesDesc, "error"))
@@ -340,6 +340,7 @@ func TestConfigFromYAML(t *testing.T) {
 	require.Error(t, err, "the 2022 report is older than 26h")
 	assert.Equal(t, collector.ReasonStale, collector.ReasonOf(err))
 	assert.Contains(t, err.Error(), "max_age is 1d2h")
+	assert.Regexp(t, `from 2022-01-01T00:00:00Z, \d+d\d+h old`, err.Error())
 	assert.False(t, condition(t, r, "test cases present").OK, "5 of 370")
 	assert.False(t, condition(t, r, "group security (P1.4.08, P1.4.11)").OK)
 
