@@ -1,0 +1,79 @@
+// Package rules holds the Prometheus rule bundle (*.rules.yml, unit-tested
+// in tests/ with promtool) and what is generated from it: the Kubernetes
+// PrometheusRule in deploy/kubernetes. It also knows which golive_ metrics
+// the exporter really exports, so that rules and dashboards can be checked
+// against them.
+package rules
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Files are the rule files of the bundle.
+//
+//go:embed *.rules.yml
+var Files embed.FS
+
+// FileNames lists the bundle's rule files, sorted.
+func FileNames() []string {
+	names, _ := fs.Glob(Files, "*.rules.yml")
+	sort.Strings(names)
+	return names
+}
+
+// PrometheusRuleName is the name of the generated PrometheusRule.
+const PrometheusRuleName = "golive-exporter-rules"
+
+// PrometheusRule renders every group of the bundle as one Prometheus
+// Operator PrometheusRule manifest (deploy/kubernetes/prometheusrule.yaml).
+func PrometheusRule() ([]byte, error) {
+	groups := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, name := range FileNames() {
+		b, err := Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		root := doc.Content[0]
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == "groups" {
+				groups.Content = append(groups.Content, root.Content[i+1].Content...)
+			}
+		}
+	}
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+	mapping := func(kv ...*yaml.Node) *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Content: kv} }
+	manifest := mapping(
+		str("apiVersion"), str("monitoring.coreos.com/v1"),
+		str("kind"), str("PrometheusRule"),
+		str("metadata"), mapping(
+			str("name"), str(PrometheusRuleName),
+			str("labels"), mapping(
+				str("app.kubernetes.io/name"), str("golive-exporter"),
+				// kube-prometheus-stack selects rules by its release label.
+				str("release"), str("kube-prometheus-stack"),
+			),
+		),
+		str("spec"), mapping(str("groups"), groups),
+	)
+	var buf bytes.Buffer
+	buf.WriteString("# Generated from rules/*.rules.yml by `go test ./rules -update`; do not edit.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(manifest); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,224 @@
+package rules
+
+import (
+	"bufio"
+	"flag"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite deploy/kubernetes/prometheusrule.yaml from the rules")
+
+const runbookPattern = "https://github.com/golive/golive_exporter/blob/main/rules/runbooks/%s.md"
+
+var (
+	alertName     = regexp.MustCompile(`^(GoLive[A-Z][A-Za-z0-9]+|Watchdog)$`)
+	recordName    = regexp.MustCompile(`^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$`)
+	itemID        = regexp.MustCompile(`^(P[0-9]|AX)\.[0-9]+\.[0-9]+$`)
+	severities    = map[string]bool{"critical": true, "warning": true, "info": true}
+	checklistFile = "/work/shared/golive/checklist-items.tsv"
+)
+
+// loadGroups parses every rule file strictly, as Prometheus does.
+func loadGroups(t *testing.T) map[string]*rulefmt.RuleGroups {
+	t.Helper()
+	out := map[string]*rulefmt.RuleGroups{}
+	p := parser.NewParser(parser.Options{})
+	for _, name := range FileNames() {
+		b, err := Files.ReadFile(name)
+		require.NoError(t, err)
+		rgs, errs := rulefmt.Parse(b, false, model.UTF8Validation, p, slog.New(slog.DiscardHandler))
+		require.Empty(t, errs, name)
+		out[name] = rgs
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+// checklistIDs reads the item ids of the checklist, when it is on this machine.
+func checklistIDs(t *testing.T) map[string]bool {
+	f, err := os.Open(checklistFile)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	ids := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		ids[strings.SplitN(sc.Text(), "\t", 2)[0]] = true
+	}
+	require.NoError(t, sc.Err())
+	return ids
+}
+
+func TestRuleConventions(t *testing.T) {
+	ids := checklistIDs(t)
+	seen := map[string]string{}
+	groupNames := map[string]bool{}
+	for file, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			assert.True(t, strings.HasPrefix(g.Name, "golive."), "%s: group %q must be named golive.<area> (the prometheus check looks for that prefix)", file, g.Name)
+			assert.False(t, groupNames[g.Name], "group %q defined twice", g.Name)
+			groupNames[g.Name] = true
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					assert.Regexp(t, recordName, r.Record, "%s: recording rule names follow level:metric:operations", file)
+					continue
+				}
+				name := r.Alert
+				t.Run(name, func(t *testing.T) {
+					assert.Regexp(t, alertName, name, "CamelCase with the GoLive prefix")
+					assert.Empty(t, seen[name], "alert defined twice (also in %s)", seen[name])
+					seen[name] = file
+					assert.True(t, severities[r.Labels["severity"]], "severity %q must be critical, warning or info", r.Labels["severity"])
+					assert.NotEmpty(t, r.Labels["area"], "area label")
+					if item, ok := r.Labels["item"]; ok {
+						assert.Regexp(t, itemID, item)
+						if ids != nil {
+							assert.True(t, ids[item], "item %s is not in the checklist", item)
+						}
+					} else {
+						// The item comes from the series: the check's item info or the checklist's item metrics.
+						assert.Regexp(t, `golive_check_item_info|golive_checklist_item_`, r.Expr, "no item label and the expression does not carry one")
+					}
+					for _, a := range []string{"summary", "description", "runbook_url"} {
+						assert.NotEmpty(t, strings.TrimSpace(r.Annotations[a]), "annotation %s", a)
+					}
+					assert.Equal(t, strings.Replace(runbookPattern, "%s", name, 1), r.Annotations["runbook_url"])
+					assert.FileExists(t, filepath.Join("runbooks", name+".md"))
+					if r.Labels["severity"] == "critical" || r.Labels["severity"] == "warning" {
+						assert.NotEqual(t, "Watchdog", name)
+					}
+				})
+			}
+		}
+	}
+	// No runbook without its alert.
+	books, _ := filepath.Glob("runbooks/*.md")
+	for _, b := range books {
+		n := strings.TrimSuffix(filepath.Base(b), ".md")
+		assert.NotEmpty(t, seen[n], "runbook %s has no alert", b)
+	}
+	assert.NotEmpty(t, seen["Watchdog"])
+}
+
+// promtoolTest is the part of a promtool test file this test reads.
+type promtoolTest struct {
+	RuleFiles []string `yaml:"rule_files"`
+	Tests     []struct {
+		AlertRuleTest []struct {
+			Alertname string `yaml:"alertname"`
+			ExpAlerts []any  `yaml:"exp_alerts"`
+		} `yaml:"alert_rule_test"`
+	} `yaml:"tests"`
+}
+
+// TestEveryAlertHasUnitTests checks that each alert is tested both firing
+// and silent (before its for, or below its threshold) by promtool.
+func TestEveryAlertHasUnitTests(t *testing.T) {
+	fires, silent := map[string]bool{}, map[string]bool{}
+	files, _ := filepath.Glob("tests/*.yml")
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var pt promtoolTest
+		require.NoError(t, yaml.Unmarshal(b, &pt), f)
+		for _, tc := range pt.Tests {
+			for _, a := range tc.AlertRuleTest {
+				if len(a.ExpAlerts) > 0 {
+					fires[a.Alertname] = true
+				} else {
+					silent[a.Alertname] = true
+				}
+			}
+		}
+	}
+	for _, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				if r.Alert == "" {
+					continue
+				}
+				assert.True(t, fires[r.Alert], "%s: no promtool test where it fires", r.Alert)
+				if r.Alert != "Watchdog" {
+					assert.True(t, silent[r.Alert], "%s: no promtool test where it stays silent", r.Alert)
+				}
+			}
+		}
+	}
+}
+
+func TestRulesUseExportedMetrics(t *testing.T) {
+	root, err := ModuleRoot()
+	require.NoError(t, err)
+	known, err := KnownMetrics(root)
+	require.NoError(t, err)
+	for file, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				text := r.Expr
+				for _, v := range r.Annotations {
+					text += " " + v
+				}
+				for _, m := range MetricRef.FindAllString(text, -1) {
+					assert.True(t, known[m], "%s: %s%s uses %s, which the exporter does not export", file, r.Alert, r.Record, m)
+				}
+			}
+		}
+	}
+}
+
+func TestPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (scripts/install-deps.sh installs it)")
+	}
+	args := append([]string{"check", "rules"}, FileNames()...)
+	out, err := exec.Command(promtool, args...).CombinedOutput()
+	require.NoError(t, err, "promtool check rules:\n%s", out)
+	tests, _ := filepath.Glob("tests/*.yml")
+	args = append([]string{"test", "rules"}, tests...)
+	out, err = exec.Command(promtool, args...).CombinedOutput()
+	require.NoError(t, err, "promtool test rules:\n%s", out)
+}
+
+func TestPrometheusRuleInSync(t *testing.T) {
+	want, err := PrometheusRule()
+	require.NoError(t, err)
+	path := filepath.Join("..", "deploy", "kubernetes", "prometheusrule.yaml")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, want, 0o644))
+	}
+	got, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./rules -update to generate it")
+	assert.Equal(t, string(want), string(got), "deploy/kubernetes/prometheusrule.yaml is out of date: run go test ./rules -update")
+
+	// The manifest's groups are the bundle's, rule for rule.
+	var m struct {
+		Kind string `yaml:"kind"`
+		Spec struct {
+			Groups []rulefmt.RuleGroup `yaml:"groups"`
+		} `yaml:"spec"`
+	}
+	require.NoError(t, yaml.Unmarshal(got, &m))
+	assert.Equal(t, "PrometheusRule", m.Kind)
+	n := 0
+	for _, rgs := range loadGroups(t) {
+		n += len(rgs.Groups)
+	}
+	assert.Len(t, m.Spec.Groups, n)
+}
