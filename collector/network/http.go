@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -239,13 +240,25 @@ func evalJSONCondition(doc any, jc *config.JSONCondition) (bool, string, string)
 	}
 	text := jsonText(v)
 	ok := true
-	if jc.Equals != nil && text != *jc.Equals {
+	if jc.Equals != nil && text != *jc.Equals && !numbersEqual(v, *jc.Equals) {
 		ok = false
 	}
 	if re := jc.MatchesRegexp(); re != nil && !re.MatchString(text) {
 		ok = false
 	}
 	return ok, shorten(text, 80), describeWant(jc)
+}
+
+// numbersEqual compares a JSON number with the text of a condition
+// numerically, so that equals: 1.0 matches 1.
+func numbersEqual(v any, want string) bool {
+	n, ok := v.(json.Number)
+	if !ok {
+		return false
+	}
+	a, err1 := strconv.ParseFloat(n.String(), 64)
+	b, err2 := strconv.ParseFloat(want, 64)
+	return err1 == nil && err2 == nil && a == b
 }
 
 func describeWant(jc *config.JSONCondition) string {

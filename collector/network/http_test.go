@@ -97,7 +97,7 @@ func TestHTTPHealth(t *testing.T) {
 		{
 			name:     "json field equals",
 			handler:  fixed(200, "application/json", `{"status":"ok","build":{"version":"1.4.2","replicas":3,"ready":true}}`),
-			settings: "json:\n  - path: build.version\n    equals: 1.4.2\n  - path: build.replicas\n    equals: 3\n  - path: build.ready\n    equals: true\n  - path: build.debug\n    exists: false",
+			settings: "json:\n  - path: build.version\n    equals: 1.4.2\n  - path: build.replicas\n    equals: 3.0\n  - path: build.ready\n    equals: true\n  - path: build.debug\n    exists: false",
 			status:   collector.StatusPass,
 		},
 		{
