@@ -1,0 +1,225 @@
+package database
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const exampleDir = "../../deploy/examples/student-management"
+
+// exampleRedis starts a redis-server with the example's redis.conf on a
+// free loopback port, stopped when the test ends.
+func exampleRedis(t *testing.T) (addr string, stop func()) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server is not on PATH")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
+	require.NoError(t, err)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, conf, "--port", fmt.Sprint(port), "--dir", t.TempDir())
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	for range 500 {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr, stop
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("redis-server did not start: %s", out.String())
+	return "", nil
+}
+
+// The example configuration passes against the example schema, and
+// breaking any one item fails exactly the check that proves it.
+func TestExampleGoLive(t *testing.T) {
+	needServer(t)
+	schema, err := os.ReadFile(filepath.Join(exampleDir, "schema.sql"))
+	require.NoError(t, err)
+	seed, err := os.ReadFile(filepath.Join(exampleDir, "seed.sql"))
+	require.NoError(t, err)
+	db := testDB(t, string(schema), string(seed))
+	addr, stopRedis := exampleRedis(t)
+
+	// Warm the cache as the application would, and read it back.
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer rc.Close()
+	for d, dept := range []string{"MATH", "SCI", "HUM", "LANG", "ARTS"} {
+		for g := 1; g <= 8; g++ {
+			key := fmt.Sprintf("sms:course:%s%d", dept, 100+g)
+			require.NoError(t, rc.Set(ctx, key, d, 0).Err())
+			require.NoError(t, rc.Get(ctx, key).Err())
+		}
+	}
+
+	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
+	require.NoError(t, err)
+	yml := strings.ReplaceAll(string(raw), "/student_management?", "/"+db+"?")
+	yml = strings.ReplaceAll(yml, "127.0.0.1:6390", addr)
+	require.NotEqual(t, string(raw), yml)
+	cfgPath, err := filepath.Abs(filepath.Join(exampleDir, "golive.yml"))
+	require.NoError(t, err)
+
+	runExample := func(t *testing.T, yml string) []collector.Result {
+		t.Helper()
+		cfg, err := config.Load([]byte(yml), cfgPath)
+		require.NoError(t, err)
+		s := collector.New(cfg, slog.New(slog.DiscardHandler))
+		defer s.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		return s.RunAll(ctx, nil)
+	}
+	failed := func(results []collector.Result) []string {
+		var out []string
+		for _, r := range results {
+			if !r.Success() {
+				out = append(out, r.Check)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+
+	results := runExample(t, yml)
+	for _, r := range results {
+		assert.True(t, r.Success(), "%s: %s %s", r.Check, r.Reason, r.Message)
+	}
+	// Every data item of the checklist has its query.
+	items := map[string]bool{}
+	for _, r := range results {
+		for _, it := range r.Items {
+			items[it] = true
+		}
+	}
+	tsv, err := os.ReadFile("/work/shared/golive/checklist-items.tsv")
+	if err == nil {
+		for _, line := range strings.Split(string(tsv), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) > 5 && f[5] == "data" {
+				assert.True(t, items[f[0]], "data item %s has no check in the example", f[0])
+			}
+		}
+	}
+
+	breaks := []struct {
+		name   string
+		breakS string
+		fixS   string
+		yml    func(string) string
+		want   []string
+	}{
+		{"drop a role assignment",
+			"DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'student5')",
+			"INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'student5' AND r.name = 'student'",
+			nil, []string{"data_role_assignments"}},
+		{"duplicate student number",
+			"UPDATE students SET student_number = 'S000002' WHERE student_number = 'S000003'",
+			"UPDATE students SET student_number = 'S000003' WHERE id = (SELECT max(id) FROM students WHERE student_number = 'S000002')",
+			nil, []string{"data_duplicates_orphans"}},
+		{"legacy count differs",
+			"UPDATE legacy_export_counts SET count = 201 WHERE entity = 'students'",
+			"UPDATE legacy_export_counts SET count = 200 WHERE entity = 'students'",
+			nil, []string{"data_record_counts"}},
+		{"holidays missing",
+			"CREATE TABLE holidays_saved AS SELECT * FROM holidays; DELETE FROM holidays",
+			"INSERT INTO holidays SELECT * FROM holidays_saved; DROP TABLE holidays_saved",
+			nil, []string{"data_holidays"}},
+		{"test account left",
+			`INSERT INTO users (username, email, password_hash, is_active) VALUES ('test_teacher', 'tt@school.edu', '$2b$12$abcdefghijklmnopqrstuv', false);
+			 INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'test_teacher' AND r.name = 'teacher'`,
+			`DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'test_teacher');
+			 DELETE FROM users WHERE username = 'test_teacher'`,
+			nil, []string{"data_test_rows_removed"}},
+		{"plaintext password",
+			"UPDATE users SET password_hash = 'changeme' WHERE username = 'teacher3'",
+			"UPDATE users SET password_hash = '$2b$12$' || md5('t3') WHERE username = 'teacher3'",
+			nil, []string{"data_password_hashes"}},
+		{"database behind the migration head",
+			"UPDATE alembic_version SET version_num = 'b2c3d4e5f6a7'",
+			"UPDATE alembic_version SET version_num = 'c3d4e5f6a7b8'",
+			nil, []string{"db_migrations"}},
+		{"migration head moved", "", "", func(y string) string {
+			dir := t.TempDir()
+			files, _ := filepath.Glob(filepath.Join(exampleDir, "migrations/versions/*.py"))
+			for _, f := range files {
+				b, _ := os.ReadFile(f)
+				require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644))
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "d4e5f6a7b8c9_grades_index.py"),
+				[]byte("revision = 'd4e5f6a7b8c9'\ndown_revision = 'c3d4e5f6a7b8'\n"), 0o644))
+			return strings.Replace(y, "migrations_dir: migrations/versions", "migrations_dir: "+dir, 1)
+		}, []string{"db_migrations"}},
+	}
+	for _, b := range breaks {
+		t.Run(b.name, func(t *testing.T) {
+			if b.breakS != "" {
+				execIn(t, db, b.breakS)
+			}
+			y := yml
+			if b.yml != nil {
+				y = b.yml(yml)
+			}
+			res := runExample(t, y)
+			assert.Equal(t, b.want, failed(res))
+			for _, r := range res {
+				if !r.Success() {
+					assert.NotEmpty(t, r.Message, r.Check)
+					t.Logf("%s: %s: %s", r.Check, r.Reason, r.Message)
+				}
+			}
+			if b.fixS != "" {
+				execIn(t, db, b.fixS)
+			}
+		})
+	}
+
+	t.Run("cache flushed", func(t *testing.T) {
+		require.NoError(t, rc.FlushDB(ctx).Err())
+		assert.Equal(t, []string{"cache_warmed"}, failed(runExample(t, yml)))
+	})
+	t.Run("redis stopped", func(t *testing.T) {
+		stopRedis()
+		res := runExample(t, yml)
+		assert.Equal(t, []string{"cache_config", "cache_hit_ratio", "cache_warmed"}, failed(res))
+		for _, r := range res {
+			if strings.HasPrefix(r.Check, "cache_") {
+				assert.Equal(t, collector.ReasonConnRefused, r.Reason, r.Message)
+			}
+		}
+	})
+}
