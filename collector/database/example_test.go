@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
 	"github.com/golive/golive_exporter/collector"
+	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
 	"github.com/golive/golive_exporter/config"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
