@@ -48,6 +48,14 @@ func (p *Pool) Transactions() int64 { return p.transactions.Load() }
 // (0 before the first).
 func (p *Pool) LastConnectDuration() time.Duration { return time.Duration(p.lastConnect.Load()) }
 
+// totalTransactions counts the read-only transactions of every pool in the
+// process, for benchmarks.
+var totalTransactions atomic.Int64
+
+// TotalTransactions returns how many read-only transactions every pool of
+// the process has begun: the work that reached PostgreSQL.
+func TotalTransactions() int64 { return totalTransactions.Load() }
+
 // PoolFor returns the shared pool of the named target, opening it on first
 // use. Opening does not connect; the first query does.
 func PoolFor(env collector.Env, target string) (*Pool, error) {
@@ -233,6 +241,7 @@ func (p *Pool) ReadOnly(ctx context.Context, statementTimeout, lockTimeout time.
 		lockTimeout = statementTimeout
 	}
 	p.transactions.Add(1)
+	totalTransactions.Add(1)
 	tx, err := p.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
 		return p.classify(err, "connecting")
