@@ -129,6 +129,11 @@ func (a *alertmanagerCheck) judgeAlerts(alerts []amAlert, r *collector.Report) {
 			}
 			continue
 		}
+		// An alert about this very check (its failure because alerts fire)
+		// would keep it failing forever: it does not count.
+		if al.Labels["check"] == a.name {
+			continue
+		}
 		if al.suppressed() {
 			suppressed++
 			continue

@@ -33,7 +33,8 @@ func TestAlertmanagerCheck(t *testing.T) {
 		{
 			name: "quiet with watchdog",
 			answers: map[string]answer{"/-/ready": ready, "/api/v2/status": status, "/api/v2/receivers": receivers,
-				"/api/v2/alerts": {200, "[" + watchdog + "," + amAlertJSON("GoLiveInfo", "info", "active", false) + "]"}},
+				"/api/v2/alerts": {200, "[" + watchdog + "," + amAlertJSON("GoLiveInfo", "info", "active", false) + "," +
+					`{"labels":{"alertname":"GoLiveMonitoringCheckFailing","severity":"warning","check":"am"},"status":{"state":"active"}}` + "]"}},
 			check: func(t *testing.T, r *collector.Report) {
 				assert.Equal(t, 1.0, value(t, r, "golive_alertmanager_watchdog_firing"))
 				assert.Equal(t, 1.0, value(t, r, "golive_alertmanager_alerts_firing", "info"))

@@ -1,0 +1,180 @@
+// Package deploy holds the deployment files (docker-compose, Kubernetes,
+// systemd, Prometheus and Alertmanager configs); its tests check them with
+// the real tools where they are installed.
+package deploy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golive/golive_exporter/config"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+)
+
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed (scripts/install-deps.sh installs it)", name)
+	}
+	return p
+}
+
+func TestAlertmanagerConfig(t *testing.T) {
+	amtool := tool(t, "amtool")
+	out, err := exec.Command(amtool, "check-config", "alertmanager/alertmanager.yml").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	cases := []struct {
+		name      string
+		receivers string
+		labels    []string
+	}{
+		{"critical pages and tells the channel", "pager,go-live-channel", []string{"alertname=GoLiveBackupCheckFailing", "severity=critical", "item=P1.1.04"}},
+		{"warning goes to the channel", "go-live-channel", []string{"alertname=GoLiveCertificateCheckWarning", "severity=warning", "item=P1.1.11"}},
+		{"info is not routed", "null", []string{"alertname=GoLiveAttestationOutstanding", "severity=info", "item=P1.3.01"}},
+		{"Watchdog goes to the heartbeat", "heartbeat", []string{"alertname=Watchdog", "severity=info", "item=P1.1.19"}},
+		{"no severity falls back to the channel", "go-live-channel", []string{"alertname=Other"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"config", "routes", "test", "--config.file=alertmanager/alertmanager.yml",
+				"--verify.receivers=" + tc.receivers}, tc.labels...)
+			out, err := exec.Command(amtool, args...).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			assert.Contains(t, string(out), tc.receivers)
+		})
+	}
+	// A wrong expectation is reported: the verification really verifies.
+	err = exec.Command(amtool, "config", "routes", "test", "--config.file=alertmanager/alertmanager.yml",
+		"--verify.receivers=pager", "severity=warning").Run()
+	assert.Error(t, err)
+
+	// Inhibition: critical silences warnings and infos about the same item,
+	// never the Watchdog.
+	var am struct {
+		InhibitRules []struct {
+			SourceMatchers []string `yaml:"source_matchers"`
+			TargetMatchers []string `yaml:"target_matchers"`
+			Equal          []string `yaml:"equal"`
+		} `yaml:"inhibit_rules"`
+	}
+	b, err := os.ReadFile("alertmanager/alertmanager.yml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &am))
+	require.Len(t, am.InhibitRules, 1)
+	assert.Equal(t, []string{"item"}, am.InhibitRules[0].Equal)
+	assert.Contains(t, am.InhibitRules[0].TargetMatchers, `alertname!="Watchdog"`)
+}
+
+func TestPrometheusConfig(t *testing.T) {
+	promtool := tool(t, "promtool")
+	out, err := exec.Command(promtool, "check", "config", "--syntax-only", "prometheus/prometheus.yml").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}
+
+func TestExporterConfigsLoad(t *testing.T) {
+	_, err := config.LoadFile("golive/golive.yml")
+	require.NoError(t, err)
+
+	// The ConfigMap's embedded configuration.
+	var cm struct {
+		Data map[string]string `yaml:"data"`
+	}
+	b, err := os.ReadFile("kubernetes/configmap.yaml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &cm))
+	_, err = config.Load([]byte(cm.Data["golive.yml"]), "configmap.yaml")
+	require.NoError(t, err)
+}
+
+func TestKubernetesManifests(t *testing.T) {
+	files, err := filepath.Glob("kubernetes/*.yaml")
+	require.NoError(t, err)
+	kinds := map[string]bool{}
+	for _, f := range files {
+		dec := yaml.NewDecoder(mustOpen(t, f))
+		for {
+			var m struct {
+				APIVersion string `yaml:"apiVersion"`
+				Kind       string `yaml:"kind"`
+				Metadata   struct {
+					Name string `yaml:"name"`
+				} `yaml:"metadata"`
+			}
+			err := dec.Decode(&m)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err, f)
+			assert.NotEmpty(t, m.APIVersion, f)
+			assert.NotEmpty(t, m.Kind, f)
+			if m.Kind != "Kustomization" {
+				assert.NotEmpty(t, m.Metadata.Name, f)
+			}
+			kinds[m.Kind] = true
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "ConfigMap", "Secret", "ServiceMonitor", "PrometheusRule", "Kustomization"} {
+		assert.True(t, kinds[k], "no %s manifest", k)
+	}
+	b, err := os.ReadFile("kubernetes/deployment.yaml")
+	require.NoError(t, err)
+	for _, want := range []string{"runAsNonRoot: true", "readOnlyRootFilesystem: true", "allowPrivilegeEscalation: false"} {
+		assert.Contains(t, string(b), want)
+	}
+}
+
+func TestComposeStack(t *testing.T) {
+	b, err := os.ReadFile("docker-compose.yml")
+	require.NoError(t, err)
+	var c struct {
+		Services map[string]struct {
+			Volumes []string `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(b, &c))
+	for _, s := range []string{"golive-exporter", "prometheus", "alertmanager", "grafana", "loki", "promtail", "node-exporter", "cadvisor"} {
+		assert.Contains(t, c.Services, s)
+	}
+	// Every file this repository mounts exists.
+	for name, s := range c.Services {
+		for _, v := range s.Volumes {
+			src := strings.Split(v, ":")[0]
+			if !strings.HasPrefix(src, ".") || strings.Contains(src, "secrets") {
+				continue
+			}
+			_, err := os.Stat(src)
+			assert.NoError(t, err, "service %s mounts %s", name, src)
+		}
+	}
+}
+
+func TestHardening(t *testing.T) {
+	unit, err := os.ReadFile("systemd/golive_exporter.service")
+	require.NoError(t, err)
+	for _, want := range []string{"DynamicUser=yes", "NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=\n",
+		"MemoryDenyWriteExecute=yes", "SystemCallFilter=@system-service", "ExecReload=/bin/kill -HUP $MAINPID"} {
+		assert.True(t, bytes.Contains(unit, []byte(want)), "unit lacks %q", want)
+	}
+	docker, err := os.ReadFile("Dockerfile")
+	require.NoError(t, err)
+	assert.Contains(t, string(docker), "CGO_ENABLED=0")
+	assert.Contains(t, string(docker), "USER 65532:65532")
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
