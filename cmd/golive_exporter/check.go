@@ -2,14 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"sort"
 	"strings"
-	"text/tabwriter"
+	"sync"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web"
@@ -18,12 +20,21 @@ import (
 type checkOptions struct {
 	output  *string
 	timeout *time.Duration
+	phases  *[]string
+	at      *string
+	color   *string
+	// now is the clock; tests replace it.
+	now func() time.Time
 }
 
 func addCheckFlags(cmd *kingpin.CmdClause) checkOptions {
 	return checkOptions{
-		output:  cmd.Flag("output", "Output format: table or json.").Default("table").Enum("table", "json"),
+		output:  cmd.Flag("output", "Output format: table, json or markdown (to paste into the go-live report).").Short('o').Default("table").Enum("table", "json", "markdown"),
 		timeout: cmd.Flag("timeout", "Give up on checks still running after this long.").Default("5m").Duration(),
+		phases:  cmd.Flag("phase", "Show only this phase (e.g. P1; repeatable); the verdict then covers only its items.").Strings(),
+		at:      cmd.Flag("at", "Judge due windows as of this time (RFC 3339) instead of now, e.g. the go-live time.").PlaceHolder("TIME").String(),
+		color:   cmd.Flag("color", "Colour the table: auto (only on a terminal, unless NO_COLOR is set), always or never.").Default("auto").Enum("auto", "always", "never"),
+		now:     time.Now,
 	}
 }
 
@@ -33,6 +44,26 @@ func runCheck(load func() (*config.Config, error), build func(*config.Config) (*
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
 		return exitConfigError
 	}
+	model, err := checklist.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
+		return exitConfigError
+	}
+	at := opts.now()
+	if *opts.at != "" {
+		at, err = time.Parse(time.RFC3339, *opts.at)
+		if err != nil {
+			fmt.Fprintf(stderr, "--at %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00Z\n", *opts.at)
+			return exitConfigError
+		}
+	}
+	known := model.Checklist.Phases()
+	for _, p := range *opts.phases {
+		if !containsFold(known, p) {
+			fmt.Fprintf(stderr, "--phase %q is not a phase of the checklist; use one of %s\n", p, strings.Join(known, ", "))
+			return exitConfigError
+		}
+	}
 	rt, err := build(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
@@ -41,41 +72,140 @@ func runCheck(load func() (*config.Config, error), build func(*config.Config) (*
 	defer rt.Scheduler.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *opts.timeout)
 	defer cancel()
-	results := rt.Scheduler.RunAll(ctx, nil)
-	failed := 0
-	for _, r := range results {
-		if !r.Success() {
-			failed++
-		}
+
+	prog := newProgress(stderr, cfg.Checks)
+	results := rt.Scheduler.RunAll(ctx, prog.done)
+	prog.finish()
+	if *opts.at == "" {
+		at = opts.now()
 	}
+
+	st := model.Evaluate(results, at).Restrict(*opts.phases)
 	switch *opts.output {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(map[string]any{"checks": results, "passed": len(results) - failed, "failed": failed})
+		err = st.WriteJSON(stdout)
+	case "markdown":
+		err = st.WriteMarkdown(stdout)
 	default:
-		writeCheckTable(stdout, results)
-		fmt.Fprintf(stdout, "\n%d checks: %d passed, %d failed\n", len(results), len(results)-failed, failed)
+		err = st.WriteText(stdout, checklist.TextOptions{Color: useColor(*opts.color, stdout)})
 	}
-	if failed > 0 {
+	if err != nil {
+		fmt.Fprintf(stderr, "writing output: %v\n", err)
+	}
+	if !st.Ready {
 		return exitNotReady
 	}
 	return exitOK
 }
 
-func writeCheckTable(w io.Writer, results []collector.Result) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tKIND\tITEMS\tRESULT\tREASON\tDURATION\tMESSAGE")
-	for _, r := range results {
-		reason := string(r.Reason)
-		if r.Reason == collector.ReasonNone {
-			reason = "-"
-		}
-		msg := strings.ReplaceAll(r.Message, "\n", " ")
-		if len(msg) > 120 {
-			msg = msg[:117] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Check, r.Kind, strings.Join(r.Items, ","), strings.ToUpper(string(r.Status)), reason, r.Duration.Round(time.Millisecond), msg)
+// useColor decides on ANSI colours: only for a terminal, and never when
+// NO_COLOR is set (https://no-color.org), unless forced.
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
 	}
-	_ = tw.Flush()
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isTerminal(w)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progress shows on stderr which checks are still running, so a slow
+// restore test or load-test report does not look like a hang. On a terminal
+// it rewrites one status line; elsewhere (CI logs) it prints a line per
+// check as it finishes.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	total   int
+	mu      sync.Mutex
+	pending map[string]bool
+	n       int
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+func newProgress(w io.Writer, checks []*config.Check) *progress {
+	p := &progress{w: w, tty: isTerminal(w), total: len(checks), pending: map[string]bool{}, stop: make(chan struct{}), stopped: make(chan struct{})}
+	for _, c := range checks {
+		p.pending[c.Name] = true
+	}
+	if p.tty {
+		go p.ticker()
+	} else {
+		close(p.stopped)
+	}
+	return p
+}
+
+// ticker redraws the status line every half second while checks run.
+func (p *progress) ticker() {
+	defer close(p.stopped)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			p.drawLocked()
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *progress) drawLocked() {
+	var names []string
+	for n := range p.pending {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	line := fmt.Sprintf("checked %d/%d; running: %s", p.n, p.total, strings.Join(names, ", "))
+	if len(line) > 100 {
+		line = line[:97] + "..."
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+}
+
+// done is Scheduler.RunAll's progress callback.
+func (p *progress) done(r collector.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.pending, r.Check)
+	p.n++
+	if p.tty {
+		p.drawLocked()
+		return
+	}
+	fmt.Fprintf(p.w, "checked %d/%d: %s %s (%s)\n", p.n, p.total, r.Check, r.Status, r.Duration.Round(time.Millisecond))
+}
+
+func (p *progress) finish() {
+	if p.tty {
+		close(p.stop)
+		<-p.stopped
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }

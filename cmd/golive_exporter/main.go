@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web"
+	"github.com/golive/golive_exporter/web/board"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
@@ -58,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	printDefault := serve.Flag("config.print-default", "Print the embedded default configuration and exit.").Bool()
 	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
 
-	checkCmd := app.Command("check", "Run every check once, print the results and exit 0 when all pass, 1 when any fails, 2 on a configuration error.")
+	checkCmd := app.Command("check", "Run every check once and print the checklist by phase with its GO / NO-GO verdict; exit 0 for GO, 1 for NO-GO, 2 on a configuration error.")
 	checkOpts := addCheckFlags(checkCmd)
 
 	logCfg := &promslog.Config{}
@@ -151,6 +153,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 // checklist adds.
 func build(logger *slog.Logger) func(*config.Config) (*web.Runtime, error) {
 	return func(cfg *config.Config) (*web.Runtime, error) {
-		return &web.Runtime{Config: cfg, Scheduler: collector.New(cfg, logger)}, nil
+		m, err := checklist.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &web.Runtime{
+			Config:    cfg,
+			Scheduler: collector.New(cfg, logger),
+			Exporters: []collector.ResultExporter{m.Exporter(nil)},
+			Board:     board.New(m, board.Options{}),
+		}, nil
 	}
 }

@@ -1,0 +1,351 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+// State is an item's state.
+type State string
+
+// The item states. Attested and missing are for items a person attests:
+// attested counts like pass, missing like fail.
+const (
+	StatePass     State = "pass"
+	StateFail     State = "fail"
+	StateUnknown  State = "unknown"
+	StateAttested State = "attested"
+	StateMissing  State = "missing"
+	StateUpcoming State = "upcoming"
+)
+
+// States lists every state in display order.
+var States = []State{StatePass, StateAttested, StateFail, StateMissing, StateUnknown, StateUpcoming}
+
+// OK reports whether the state counts as done: pass or attested.
+func (s State) OK() bool { return s == StatePass || s == StateAttested }
+
+// Verdicts.
+const (
+	VerdictGo   = "GO"
+	VerdictNoGo = "NO-GO"
+)
+
+// CheckRef is one check bound to an item, with its latest result.
+type CheckRef struct {
+	Name        string                `json:"name"`
+	Status      collector.Status      `json:"status"`
+	Reason      collector.Reason      `json:"reason"`
+	Message     string                `json:"message,omitempty"`
+	LastRun     *time.Time            `json:"last_run,omitempty"`
+	DurationSec float64               `json:"duration_seconds"`
+	Conditions  []collector.Condition `json:"conditions,omitempty"`
+}
+
+// ItemStatus is one item's evaluated state.
+type ItemStatus struct {
+	Item
+	State   State `json:"state"`
+	Due     bool  `json:"due"`
+	Blocker bool  `json:"blocker"`
+	// DueFrom and DueUntil bound the item's window; nil without a go-live
+	// time.
+	DueFrom  *time.Time `json:"due_from,omitempty"`
+	DueUntil *time.Time `json:"due_until,omitempty"`
+	// Reason says in words why the item is not OK (or what it waits for).
+	Reason string `json:"reason,omitempty"`
+	// Mode is how bound checks combine: all or any.
+	Mode   string     `json:"mode,omitempty"`
+	Checks []CheckRef `json:"checks,omitempty"`
+	// Attestation is the newest attestation of the item, valid or not.
+	Attestation *AttestationView `json:"attestation,omitempty"`
+	// LastChecked is the newest run of a bound check.
+	LastChecked *time.Time `json:"last_checked,omitempty"`
+}
+
+// AttestationView is an attestation as shown.
+type AttestationView struct {
+	By       string     `json:"by"`
+	At       time.Time  `json:"at"`
+	Note     string     `json:"note,omitempty"`
+	Evidence string     `json:"evidence,omitempty"`
+	Expires  *time.Time `json:"expires,omitempty"`
+	Valid    bool       `json:"valid"`
+}
+
+// SectionStatus is the items of one section of a phase.
+type SectionStatus struct {
+	Name  string       `json:"name"`
+	Items []ItemStatus `json:"items"`
+}
+
+// PhaseStatus is one phase of the checklist.
+type PhaseStatus struct {
+	ID       string          `json:"id"`
+	Title    string          `json:"title"`
+	DueFrom  *time.Time      `json:"due_from,omitempty"`
+	DueUntil *time.Time      `json:"due_until,omitempty"`
+	Counts   map[State]int   `json:"counts"`
+	Sections []SectionStatus `json:"sections"`
+}
+
+// Status is the whole checklist evaluated at one time.
+type Status struct {
+	Now     time.Time  `json:"now"`
+	GoLive  *time.Time `json:"go_live,omitempty"`
+	Verdict string     `json:"verdict"`
+	Ready   bool       `json:"ready"`
+	// Blockers are the due blocker items that are not OK, in checklist
+	// order.
+	Blockers []string      `json:"blockers"`
+	Counts   map[State]int `json:"counts"`
+	Total    int           `json:"total"`
+	Phases   []PhaseStatus `json:"phases"`
+	// Checks are the results the status was made from.
+	Checks []collector.Result `json:"checks"`
+}
+
+// Evaluate computes every item's state from check results and the
+// attestations at time now, and the verdict.
+func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
+	byCheck := map[string]collector.Result{}
+	resultItems := map[string][]string{}
+	for _, r := range results {
+		byCheck[r.Check] = r
+		for _, id := range r.Items {
+			resultItems[id] = append(resultItems[id], r.Check)
+		}
+	}
+	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, Checks: results}
+	if !m.GoLive.IsZero() {
+		g := m.GoLive
+		st.GoLive = &g
+	}
+	phaseIdx := map[string]int{}
+	for _, it := range m.Checklist.Items {
+		is := m.evalItem(it, byCheck, now)
+		st.Counts[is.State]++
+		st.Total++
+		if is.Due && is.Blocker && !is.State.OK() {
+			st.Blockers = append(st.Blockers, it.ID)
+		}
+		pi, ok := phaseIdx[it.Phase]
+		if !ok {
+			pi = len(st.Phases)
+			phaseIdx[it.Phase] = pi
+			ps := PhaseStatus{ID: it.Phase, Title: PhaseTitle(it.Phase), Counts: zeroCounts()}
+			if w, _, ok := m.cfg.Checklist.WindowFor(it.Phase); ok && !m.GoLive.IsZero() {
+				from, until := m.GoLive.Add(time.Duration(w.Start)), m.GoLive.Add(time.Duration(w.End))
+				ps.DueFrom, ps.DueUntil = &from, &until
+			}
+			st.Phases = append(st.Phases, ps)
+		}
+		ps := &st.Phases[pi]
+		ps.Counts[is.State]++
+		if n := len(ps.Sections); n == 0 || ps.Sections[n-1].Name != it.Section {
+			ps.Sections = append(ps.Sections, SectionStatus{Name: it.Section})
+		}
+		sec := &ps.Sections[len(ps.Sections)-1]
+		sec.Items = append(sec.Items, is)
+	}
+	st.Ready = len(st.Blockers) == 0
+	st.Verdict = VerdictNoGo
+	if st.Ready {
+		st.Verdict = VerdictGo
+	}
+	return st
+}
+
+func zeroCounts() map[State]int {
+	m := map[State]int{}
+	for _, s := range States {
+		m[s] = 0
+	}
+	return m
+}
+
+func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, now time.Time) ItemStatus {
+	is := ItemStatus{Item: it, Blocker: m.IsBlocker(it), Due: true}
+	if from, until, ok := m.Window(it); ok {
+		is.DueFrom, is.DueUntil = &from, &until
+		is.Due = !now.Before(from)
+	}
+	// The checks' verdict.
+	checkState, checkReason := StateUnknown, ""
+	names := m.bindings[it.ID]
+	if len(names) > 0 {
+		is.Mode = m.cfg.Checklist.ModeFor(it.ID)
+		var refs []CheckRef
+		for _, n := range names {
+			ref := CheckRef{Name: n, Status: collector.StatusUnknown, Reason: collector.ReasonNotRunYet}
+			if r, ok := byCheck[n]; ok {
+				ref.Status, ref.Reason, ref.Message, ref.Conditions, ref.DurationSec = r.Status, r.Reason, r.Message, r.Conditions, r.DurationSec
+				if r.DurationSec == 0 {
+					ref.DurationSec = r.Duration.Seconds()
+				}
+				if !r.Start.IsZero() {
+					t := r.Start
+					ref.LastRun = &t
+					if is.LastChecked == nil || t.After(*is.LastChecked) {
+						is.LastChecked = &t
+					}
+				}
+			}
+			refs = append(refs, ref)
+		}
+		is.Checks = refs
+		checkState, checkReason = combine(refs, is.Mode)
+	}
+	// The newest attestation, and whether it counts now.
+	var att *Attestation
+	if as := m.Attestations[it.ID]; len(as) > 0 {
+		for i := range as {
+			if !as[i].At.After(now) {
+				att = &as[i]
+				break
+			}
+		}
+		if att == nil {
+			att = &as[len(as)-1]
+		}
+		v := &AttestationView{By: att.By, At: att.At, Note: att.Note, Evidence: att.Evidence, Valid: att.ValidAt(now)}
+		if exp := att.ExpiresAt(); !exp.IsZero() {
+			v.Expires = &exp
+		}
+		is.Attestation = v
+	}
+	attested := is.Attestation != nil && is.Attestation.Valid
+
+	// A failing check is never hidden by an attestation; an attestation
+	// stands in where no check has a verdict (manual items, or automated
+	// items not bound yet).
+	switch {
+	case checkState == StatePass:
+		is.State = StatePass
+	case checkState == StateFail:
+		is.State, is.Reason = StateFail, checkReason
+	case attested:
+		is.State = StateAttested
+	case len(names) > 0 && it.Kind.Automated():
+		is.State, is.Reason = StateUnknown, checkReason
+	case it.Kind.Automated():
+		is.State, is.Reason = StateUnknown, "no check bound; list the item under a check's items:"
+	default:
+		is.State = StateMissing
+		is.Reason = "not attested; add it to the attestations file"
+		if att != nil && !is.Attestation.Valid {
+			if att.At.After(now) {
+				is.Reason = fmt.Sprintf("attestation by %s is dated in the future (%s)", att.By, att.At.UTC().Format(time.RFC3339))
+			} else {
+				is.Reason = fmt.Sprintf("attestation by %s expired at %s", att.By, att.ExpiresAt().UTC().Format(time.RFC3339))
+			}
+		}
+		if checkReason != "" {
+			is.Reason = checkReason + "; " + is.Reason
+		}
+	}
+	if !is.Due && !is.State.OK() {
+		// Before its window an item is not failing yet.
+		is.State = StateUpcoming
+		is.Reason = ""
+		if is.DueFrom != nil {
+			is.Reason = "due from " + is.DueFrom.UTC().Format(time.RFC3339)
+		}
+	}
+	return is
+}
+
+// combine turns the results of an item's checks into one state: with mode
+// all every check must pass; with any one passing check is enough. A check
+// that has not run yet leaves the item unknown unless the others decide it.
+func combine(refs []CheckRef, mode string) (State, string) {
+	var failed, unknown []string
+	passed := 0
+	for _, r := range refs {
+		switch r.Status {
+		case collector.StatusPass, collector.StatusWarn:
+			passed++
+		case collector.StatusFail:
+			failed = append(failed, failText(r))
+		default:
+			unknown = append(unknown, r.Name)
+		}
+	}
+	unknownText := ""
+	if len(unknown) > 0 {
+		unknownText = "no result yet from " + strings.Join(unknown, ", ")
+	}
+	if mode == config.ModeAny {
+		switch {
+		case passed > 0:
+			return StatePass, ""
+		case len(unknown) > 0:
+			return StateUnknown, unknownText
+		default:
+			return StateFail, strings.Join(failed, "; ")
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return StateFail, strings.Join(failed, "; ")
+	case len(unknown) > 0:
+		return StateUnknown, unknownText
+	default:
+		return StatePass, ""
+	}
+}
+
+func failText(r CheckRef) string {
+	msg := strings.Join(strings.Fields(r.Message), " ")
+	if msg == "" {
+		return fmt.Sprintf("%s: %s", r.Name, r.Reason)
+	}
+	return fmt.Sprintf("%s: %s: %s", r.Name, r.Reason, msg)
+}
+
+// Filter returns a copy of st with only the phases in phases (all when
+// empty) and, when failing is set, only the items that are due and not OK.
+func (st *Status) Filter(phases []string, failing bool) *Status {
+	out := *st
+	out.Phases = nil
+	for _, p := range st.Phases {
+		if len(phases) > 0 && !containsFold(phases, p.ID) {
+			continue
+		}
+		np := p
+		np.Sections = nil
+		for _, s := range p.Sections {
+			ns := SectionStatus{Name: s.Name}
+			for _, it := range s.Items {
+				if failing && !Failing(it.State) {
+					continue
+				}
+				ns.Items = append(ns.Items, it)
+			}
+			if len(ns.Items) > 0 {
+				np.Sections = append(np.Sections, ns)
+			}
+		}
+		out.Phases = append(out.Phases, np)
+	}
+	return &out
+}
+
+// Failing reports the states the "failing only" filter keeps: failed checks,
+// missing attestations and items without a result.
+func Failing(s State) bool {
+	return s == StateFail || s == StateMissing || s == StateUnknown
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

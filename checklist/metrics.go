@@ -1,0 +1,97 @@
+package checklist
+
+import (
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The checklist's metric families. Labels are the item id and the TSV's
+// fixed phase, section and kind columns: never free text.
+var (
+	itemLabels = []string{"item", "phase", "section", "kind"}
+
+	descItemState = prometheus.NewDesc("golive_checklist_item_state",
+		"The item's state: 1 for its current state (pass, fail, unknown, attested, missing, upcoming); one series per item.",
+		append(append([]string(nil), itemLabels...), "state"), nil)
+	descItemOK = prometheus.NewDesc("golive_checklist_item_ok",
+		"Whether the item passes or is attested (1), else 0.",
+		itemLabels, nil)
+	descItemDue = prometheus.NewDesc("golive_checklist_item_due",
+		"Whether the item's due window has begun (1) or it is still upcoming (0).",
+		itemLabels, nil)
+	descItemBlocker = prometheus.NewDesc("golive_checklist_item_blocker",
+		"Whether the item blocks GO when due and not OK (1).",
+		itemLabels, nil)
+	descAttestedAt = prometheus.NewDesc("golive_checklist_attestation_timestamp_seconds",
+		"When the item's newest attestation was made, as a Unix timestamp.",
+		[]string{"item"}, nil)
+	descAttestExpiry = prometheus.NewDesc("golive_checklist_attestation_expiry_timestamp_seconds",
+		"When the item's newest attestation stops counting, as a Unix timestamp; absent when it does not expire.",
+		[]string{"item"}, nil)
+	descItems = prometheus.NewDesc("golive_checklist_items",
+		"How many items of the phase are in each state.",
+		[]string{"phase", "state"}, nil)
+	descReady = prometheus.NewDesc("golive_checklist_ready",
+		"The verdict: 1 for GO (every due blocker passes or is attested), 0 for NO-GO.",
+		nil, nil)
+	descBlockers = prometheus.NewDesc("golive_checklist_blockers",
+		"How many due blocker items are not OK.",
+		nil, nil)
+	descGoLive = prometheus.NewDesc("golive_checklist_go_live_timestamp_seconds",
+		"The planned go-live time, as a Unix timestamp; absent when not configured.",
+		nil, nil)
+)
+
+// Exporter returns a collector.ResultExporter that writes the checklist's
+// metrics for each collection, evaluated at now() (time.Now when nil).
+func (m *Model) Exporter(now func() time.Time) collector.ResultExporter {
+	if now == nil {
+		now = time.Now
+	}
+	return func(results []collector.Result, ch chan<- prometheus.Metric) {
+		m.Export(m.Evaluate(results, now()), ch)
+	}
+}
+
+// Export writes the metrics of an evaluated status.
+func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				l := []string{it.ID, it.Phase, it.Section, string(it.Kind)}
+				gauge(descItemState, 1, append(l, string(it.State))...)
+				gauge(descItemOK, b2f(it.State.OK()), l...)
+				gauge(descItemDue, b2f(it.Due), l...)
+				gauge(descItemBlocker, b2f(it.Blocker), l...)
+				if a := it.Attestation; a != nil {
+					gauge(descAttestedAt, unix(a.At), it.ID)
+					if a.Expires != nil {
+						gauge(descAttestExpiry, unix(*a.Expires), it.ID)
+					}
+				}
+			}
+		}
+		for _, state := range States {
+			gauge(descItems, float64(p.Counts[state]), p.ID, string(state))
+		}
+	}
+	gauge(descReady, b2f(st.Ready))
+	gauge(descBlockers, float64(len(st.Blockers)))
+	if st.GoLive != nil {
+		gauge(descGoLive, unix(*st.GoLive))
+	}
+}
+
+func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

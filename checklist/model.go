@@ -1,0 +1,219 @@
+package checklist
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/config"
+)
+
+func init() {
+	// Item ids in checks' items: and in the checklist: section are checked
+	// against the checklist when the configuration loads, so --config.check
+	// and reloads refuse unknown ids with their line.
+	config.ValidateItems = validateConfig
+}
+
+// Model is the checklist of one configuration: its items, how each is bound
+// to checks, the attestations, the due windows and the blocker policy.
+type Model struct {
+	Checklist    *Checklist
+	Attestations map[string][]Attestation
+	// GoLive is the planned go-live time; zero when not configured.
+	GoLive time.Time
+
+	cfg      *config.Config
+	bindings map[string][]string // item id -> check names
+}
+
+// New builds the model of cfg: it reads the checklist file (or takes the
+// shipped one) and the attestations file, and binds items to checks. Every
+// problem is reported with its file:line.
+func New(cfg *config.Config) (*Model, error) {
+	var errs config.Errors
+	m, problems := build(cfg)
+	for _, pr := range problems {
+		errs = append(errs, pr.err(cfg))
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return m, nil
+}
+
+// problem is a validation problem at a path of the configuration.
+type problem struct {
+	path string
+	msg  string
+}
+
+func (p problem) err(cfg *config.Config) *config.Error {
+	return &config.Error{File: cfg.File(), Line: cfg.Line(p.path), Path: p.path, Msg: p.msg}
+}
+
+func validateConfig(cfg *config.Config, p *config.Problems) {
+	_, problems := build(cfg)
+	for _, pr := range problems {
+		p.Addf(pr.path, "%s", pr.msg)
+	}
+}
+
+// build does the work of New, returning problems by configuration path.
+func build(cfg *config.Config) (*Model, []problem) {
+	var probs []problem
+	addf := func(path, format string, args ...any) {
+		probs = append(probs, problem{path, fmt.Sprintf(format, args...)})
+	}
+	c := &cfg.Checklist
+	cl := Default()
+	if c.File != "" {
+		var err error
+		cl, err = LoadFile(cfg.ResolvePath(c.File))
+		if err != nil {
+			addf("checklist.file", "%s", flatten(err))
+			return nil, probs
+		}
+	}
+	m := &Model{Checklist: cl, GoLive: c.GoLive, cfg: cfg, bindings: map[string][]string{}}
+	if c.Attestations != "" {
+		as, err := LoadAttestations(cfg.ResolvePath(c.Attestations), cl)
+		if err != nil {
+			addf("checklist.attestations", "%s", flatten(err))
+		}
+		m.Attestations = byItem(as)
+	}
+	for i, ch := range cfg.Checks {
+		if ch == nil {
+			continue
+		}
+		for j, id := range ch.Items {
+			if !config.ItemIDRE.MatchString(id) {
+				continue // reported by the config's own validation
+			}
+			if !cl.Has(id) {
+				addf(fmt.Sprintf("checks[%d].items[%d]", i, j), "item %q of check %q is not in the checklist %s; check the id", id, ch.Name, cl.Name)
+				continue
+			}
+			m.bind(id, ch.Name)
+		}
+	}
+	for _, id := range sortedKeys(c.Items) {
+		if config.ItemIDRE.MatchString(id) && !cl.Has(id) {
+			addf("checklist.items."+id, "item %q is not in the checklist %s", id, cl.Name)
+			continue
+		}
+		if it := c.Items[id]; it != nil {
+			for _, name := range it.Checks {
+				m.bind(id, name)
+			}
+		}
+	}
+	for _, list := range []struct {
+		name string
+		ids  []string
+	}{{"items", c.Blockers.Items}, {"except", c.Blockers.Except}} {
+		for i, id := range list.ids {
+			if config.ItemIDRE.MatchString(id) && !cl.Has(id) {
+				addf(fmt.Sprintf("checklist.blockers.%s[%d]", list.name, i), "item %q is not in the checklist %s", id, cl.Name)
+			}
+		}
+	}
+	phases := map[string]bool{}
+	for _, ph := range cl.Phases() {
+		phases[ph] = true
+	}
+	for i, ph := range c.Blockers.Phases {
+		if !phases[ph] {
+			addf(fmt.Sprintf("checklist.blockers.phases[%d]", i), "phase %q is not in the checklist %s (phases: %s)", ph, cl.Name, strings.Join(cl.Phases(), ", "))
+		}
+	}
+	for _, k := range c.WindowKeys() {
+		if _, builtin := config.DefaultWindows()[k]; builtin {
+			continue // the built-in keys need not exist in a user's checklist
+		}
+		if !cl.HasPrefix(k) {
+			addf("checklist.windows."+k, "%q is no phase, section or item of the checklist %s", k, cl.Name)
+		}
+	}
+	for _, it := range cl.Items {
+		if _, _, ok := c.WindowFor(it.ID); !ok && !c.GoLive.IsZero() {
+			addf("checklist.windows", "item %s (phase %s) has no due window; add windows: {%s: {start: -7d, end: 0s}}", it.ID, it.Phase, it.Phase)
+			break
+		}
+	}
+	return m, probs
+}
+
+func (m *Model) bind(id, check string) {
+	for _, c := range m.bindings[id] {
+		if c == check {
+			return
+		}
+	}
+	m.bindings[id] = append(m.bindings[id], check)
+}
+
+// Checks returns the names of the checks bound to an item.
+func (m *Model) Checks(id string) []string { return m.bindings[id] }
+
+// Config is the configuration the model was built from.
+func (m *Model) Config() *config.Config { return m.cfg }
+
+// IsBlocker reports whether an item blocks GO when it is due and not OK.
+func (m *Model) IsBlocker(it Item) bool {
+	c := &m.cfg.Checklist
+	if o := c.Items[it.ID]; o != nil && o.Blocker != nil {
+		return *o.Blocker
+	}
+	if contains(c.Blockers.Except, it.ID) {
+		return false
+	}
+	return contains(c.Blockers.Kinds, string(it.Kind)) || contains(c.Blockers.Phases, it.Phase) || contains(c.Blockers.Items, it.ID)
+}
+
+// Window returns an item's due window as absolute times; ok is false when
+// no go-live time is set (every item is then due).
+func (m *Model) Window(it Item) (start, end time.Time, ok bool) {
+	if m.GoLive.IsZero() {
+		return time.Time{}, time.Time{}, false
+	}
+	w, _, found := m.cfg.Checklist.WindowFor(it.ID)
+	if !found {
+		return time.Time{}, time.Time{}, false
+	}
+	return m.GoLive.Add(time.Duration(w.Start)), m.GoLive.Add(time.Duration(w.End)), true
+}
+
+// flatten joins the lines of a multi-error for one configuration message.
+func flatten(err error) string {
+	var es config.Errors
+	if errors.As(err, &es) {
+		parts := make([]string, len(es))
+		for i, e := range es {
+			parts[i] = e.Error()
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,319 @@
+package checklist
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Marks are the one-glyph marks of each state in text output.
+var Marks = map[State]string{
+	StatePass:     "✔",
+	StateAttested: "✍",
+	StateFail:     "✘",
+	StateMissing:  "✘",
+	StateUnknown:  "?",
+	StateUpcoming: "·",
+}
+
+// markdownMarks are the marks in Markdown, where emoji read best.
+var markdownMarks = map[State]string{
+	StatePass:     "✅",
+	StateAttested: "✍️",
+	StateFail:     "❌",
+	StateMissing:  "⛔",
+	StateUnknown:  "❔",
+	StateUpcoming: "⏳",
+}
+
+// ANSI colours per state.
+var stateColors = map[State]string{
+	StatePass:     "\x1b[32m",
+	StateAttested: "\x1b[32m",
+	StateFail:     "\x1b[31m",
+	StateMissing:  "\x1b[31m",
+	StateUnknown:  "\x1b[33m",
+	StateUpcoming: "\x1b[2m",
+}
+
+const (
+	colorReset = "\x1b[0m"
+	colorBold  = "\x1b[1m"
+)
+
+// TextOptions control the table output.
+type TextOptions struct {
+	// Color adds ANSI colours (only for a terminal).
+	Color bool
+}
+
+// TimeFormat is how times are printed in text and Markdown.
+const TimeFormat = "2006-01-02 15:04 MST"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// Countdown says how far t is from now in words: "in 2d 3h" or "5h 10m ago".
+func Countdown(t, now time.Time) string {
+	d := t.Sub(now)
+	if d >= 0 {
+		return "in " + HumanDuration(d)
+	}
+	return HumanDuration(-d) + " ago"
+}
+
+// HumanDuration rounds d to days, hours and minutes.
+func HumanDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	h := d / time.Hour
+	d -= h * time.Hour
+	m := d / time.Minute
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	default:
+		return fmt.Sprintf("%dm", m)
+	}
+}
+
+// CountsText lists the counts of each state that occurs, e.g. "3 pass,
+// 1 fail".
+func CountsText(counts map[State]int) string {
+	var parts []string
+	for _, s := range States {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return "no items"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Summary is the verdict line: verdict, blockers and counts.
+func (st *Status) Summary() string {
+	total := 0
+	for _, n := range st.Counts {
+		total += n
+	}
+	return fmt.Sprintf("%s: %d blocker%s; %d items: %s", st.Verdict, len(st.Blockers), plural(len(st.Blockers)), total, CountsText(st.Counts))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Restrict returns st limited to phases (all when empty): only those
+// phases are shown, and the verdict, blockers and counts cover only their
+// items.
+func (st *Status) Restrict(phases []string) *Status {
+	if len(phases) == 0 {
+		return st
+	}
+	out := st.Filter(phases, false)
+	out.Counts = zeroCounts()
+	in := map[string]bool{}
+	for _, p := range out.Phases {
+		for s, n := range p.Counts {
+			out.Counts[s] += n
+		}
+		in[p.ID] = true
+	}
+	out.Blockers = []string{}
+	for _, id := range st.Blockers {
+		if it, ok := st.item(id); ok && in[it.Phase] {
+			out.Blockers = append(out.Blockers, id)
+		}
+	}
+	out.Total = 0
+	for _, n := range out.Counts {
+		out.Total += n
+	}
+	out.Ready = len(out.Blockers) == 0
+	out.Verdict = VerdictNoGo
+	if out.Ready {
+		out.Verdict = VerdictGo
+	}
+	return out
+}
+
+func (st *Status) item(id string) (ItemStatus, bool) {
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				if it.ID == id {
+					return it, true
+				}
+			}
+		}
+	}
+	return ItemStatus{}, false
+}
+
+// WriteText prints the checklist by phase and section, one mark per item,
+// the reason of each item that is not OK, who attested each manual one, and
+// a last line with the verdict and counts.
+func (st *Status) WriteText(w io.Writer, o TextOptions) error {
+	ew := &errWriter{w: w}
+	paint := func(color, s string) string {
+		if !o.Color || color == "" {
+			return s
+		}
+		return color + s + colorReset
+	}
+	if st.GoLive != nil {
+		ew.printf("Go-live %s (%s), evaluated %s\n", fmtTime(*st.GoLive), Countdown(*st.GoLive, st.Now), fmtTime(st.Now))
+	} else {
+		ew.printf("Go-live time not set (checklist.go_live): every item counts as due. Evaluated %s\n", fmtTime(st.Now))
+	}
+	for _, p := range st.Phases {
+		ew.printf("\n%s (%s)", paint(colorBold, p.Title), p.ID)
+		if p.DueFrom != nil {
+			ew.printf(", due %s .. %s", fmtTime(*p.DueFrom), fmtTime(*p.DueUntil))
+		}
+		ew.printf(": %s\n", CountsText(p.Counts))
+		for _, s := range p.Sections {
+			ew.printf("  %s\n", s.Name)
+			for _, it := range s.Items {
+				c := stateColors[it.State]
+				ew.printf("    %s %-8s %-8s %s", paint(c, Marks[it.State]), paint(c, string(it.State)), it.ID, oneLine(it.Text))
+				if it.Blocker && it.Due && !it.State.OK() {
+					ew.printf("  %s", paint(colorBold, "[blocker]"))
+				}
+				ew.printf("\n")
+				if it.Reason != "" && it.State != StateUpcoming {
+					ew.printf("        %s\n", oneLine(it.Reason))
+				}
+				if a := it.Attestation; a != nil && (it.State == StateAttested || !a.Valid) {
+					ew.printf("        %s\n", oneLine(attestationText(a)))
+				}
+			}
+		}
+	}
+	if len(st.Blockers) > 0 {
+		ew.printf("\nBlockers: %s\n", listShort(st.Blockers, 20))
+	}
+	verdictColor := "\x1b[1;31m"
+	if st.Ready {
+		verdictColor = "\x1b[1;32m"
+	}
+	ew.printf("\n%s\n", paint(verdictColor, st.Summary()))
+	return ew.err
+}
+
+func attestationText(a *AttestationView) string {
+	s := fmt.Sprintf("attested by %s at %s", a.By, fmtTime(a.At))
+	if a.Expires != nil {
+		if a.Valid {
+			s += ", valid until " + fmtTime(*a.Expires)
+		} else {
+			s += ", expired " + fmtTime(*a.Expires)
+		}
+	}
+	if a.Note != "" {
+		s += ": " + a.Note
+	}
+	if a.Evidence != "" {
+		s += " (" + a.Evidence + ")"
+	}
+	return s
+}
+
+func listShort(ids []string, n int) string {
+	if len(ids) <= n {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
+}
+
+// oneLine folds whitespace (and strips control characters, so a message
+// cannot move the terminal's cursor or change its colours).
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// WriteMarkdown prints the checklist as Markdown, to paste into the go-live
+// report. Cell text is escaped so that a pipe or HTML in a note or message
+// renders as text.
+func (st *Status) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("# Go-live checklist: %s\n\n", st.Verdict)
+	if st.GoLive != nil {
+		ew.printf("Go-live %s (%s), evaluated %s.\n\n", fmtTime(*st.GoLive), Countdown(*st.GoLive, st.Now), fmtTime(st.Now))
+	} else {
+		ew.printf("Go-live time not set; every item counts as due. Evaluated %s.\n\n", fmtTime(st.Now))
+	}
+	ew.printf("**%s**\n", mdEscape(st.Summary()))
+	if len(st.Blockers) > 0 {
+		ew.printf("\nBlockers: %s\n", strings.Join(st.Blockers, ", "))
+	}
+	for _, p := range st.Phases {
+		ew.printf("\n## %s (%s)\n\n", mdEscape(p.Title), p.ID)
+		if p.DueFrom != nil {
+			ew.printf("Due %s .. %s. ", fmtTime(*p.DueFrom), fmtTime(*p.DueUntil))
+		}
+		ew.printf("%s.\n", CountsText(p.Counts))
+		for _, s := range p.Sections {
+			ew.printf("\n### %s\n\n| | Item | | State | Details |\n| --- | --- | --- | --- | --- |\n", mdEscape(s.Name))
+			for _, it := range s.Items {
+				var details []string
+				if it.Reason != "" && it.State != StateUpcoming {
+					details = append(details, it.Reason)
+				}
+				if a := it.Attestation; a != nil && (it.State == StateAttested || !a.Valid) {
+					details = append(details, attestationText(a))
+				}
+				if it.State == StateUpcoming && it.DueFrom != nil {
+					details = append(details, "due from "+fmtTime(*it.DueFrom))
+				}
+				state := string(it.State)
+				if it.Blocker && it.Due && !it.State.OK() {
+					state = "**" + state + "** (blocker)"
+				}
+				ew.printf("| %s | %s | %s | %s | %s |\n", markdownMarks[it.State], it.ID, mdEscape(it.Text), state, mdEscape(strings.Join(details, "; ")))
+			}
+		}
+	}
+	return ew.err
+}
+
+// mdEscape makes text safe inside a Markdown table cell.
+func mdEscape(s string) string {
+	s = oneLine(s)
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`)
+	return r.Replace(s)
+}
+
+// WriteJSON prints the status as indented JSON.
+func (st *Status) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(st)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}

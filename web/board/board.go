@@ -1,0 +1,199 @@
+// Package board renders the readiness board at / of the exporter: the
+// verdict, a countdown to go-live, every phase with its items and states,
+// failure reasons, last-checked times and attestations, with filters; and
+// the same data as JSON for scripts. Everything is server-rendered with
+// html/template (so every value from configs, attestations and servers is
+// escaped) and every asset is embedded: the page works offline.
+package board
+
+import (
+	"crypto/rand"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector"
+)
+
+//go:embed assets/board.html
+var pageHTML string
+
+//go:embed assets/board.css
+var pageCSS string
+
+//go:embed assets/board.js
+var pageJS string
+
+// DefaultRefresh is how often the page reloads itself.
+const DefaultRefresh = 30 * time.Second
+
+// Options configure a Board.
+type Options struct {
+	// Now is the clock (time.Now when nil); tests inject theirs.
+	Now func() time.Time
+	// MetricsPath is linked from the page.
+	MetricsPath string
+	// Refresh is how often the page reloads (DefaultRefresh when 0).
+	Refresh time.Duration
+}
+
+// Board implements web.Board for a checklist model.
+type Board struct {
+	model *checklist.Model
+	opts  Options
+}
+
+// New returns the board of m.
+func New(m *checklist.Model, opts Options) *Board {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MetricsPath == "" {
+		opts.MetricsPath = "/metrics"
+	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = DefaultRefresh
+	}
+	return &Board{model: m, opts: opts}
+}
+
+var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
+	"time": func(t time.Time) string { return t.UTC().Format(checklist.TimeFormat) },
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"ago": func(t, now time.Time) string {
+		return checklist.Countdown(t, now)
+	},
+	"countdown": checklist.Countdown,
+	"mark":      func(s checklist.State) string { return checklist.Marks[s] },
+	"counts":    checklist.CountsText,
+	"unixms":    func(t time.Time) int64 { return t.UnixMilli() },
+	"blocking":  func(it checklist.ItemStatus) bool { return it.Blocker && it.Due && !it.State.OK() },
+}).Parse(pageHTML))
+
+// filterLink is one filter choice on the page.
+type filterLink struct {
+	Label  string
+	URL    string
+	Active bool
+}
+
+type pageData struct {
+	Status  *checklist.Status
+	Full    *checklist.Status
+	Nonce   string
+	CSS     template.CSS
+	JS      template.JS
+	Refresh int
+	Metrics string
+	Failing bool
+	Phase   string
+	Filters []filterLink
+	Phases  []filterLink
+	Empty   bool
+	APIURL  string
+}
+
+// query reads the filters from the request: phase=P1 and failing=1.
+func query(r *http.Request) (phase string, failing bool) {
+	q := r.URL.Query()
+	phase = strings.TrimSpace(q.Get("phase"))
+	switch strings.ToLower(q.Get("failing")) {
+	case "1", "true", "yes", "on":
+		failing = true
+	}
+	return phase, failing
+}
+
+func link(phase string, failing bool) string {
+	v := url.Values{}
+	if phase != "" {
+		v.Set("phase", phase)
+	}
+	if failing {
+		v.Set("failing", "1")
+	}
+	if len(v) == 0 {
+		return "./"
+	}
+	return "?" + v.Encode()
+}
+
+// ServeBoard renders the page.
+func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []collector.Result) {
+	full := b.model.Evaluate(results, b.opts.Now())
+	phase, failing := query(r)
+	var phases []string
+	if phase != "" {
+		phases = []string{phase}
+	}
+	shown := full.Filter(phases, failing)
+	nonce := newNonce()
+	d := pageData{
+		Status:  shown,
+		Full:    full,
+		Nonce:   nonce,
+		CSS:     template.CSS(pageCSS),
+		JS:      template.JS(pageJS),
+		Refresh: int(b.opts.Refresh.Seconds()),
+		Metrics: b.opts.MetricsPath,
+		Failing: failing,
+		Phase:   phase,
+		APIURL:  "api/v1/status" + strings.TrimPrefix(link(phase, failing), "./"),
+	}
+	d.Filters = []filterLink{
+		{Label: "All items", URL: link(phase, false), Active: !failing},
+		{Label: "Failing only", URL: link(phase, true), Active: failing},
+	}
+	d.Phases = append(d.Phases, filterLink{Label: "All phases", URL: link("", failing), Active: phase == ""})
+	for _, p := range full.Phases {
+		d.Phases = append(d.Phases, filterLink{Label: p.ID, URL: link(p.ID, failing), Active: strings.EqualFold(phase, p.ID)})
+	}
+	d.Empty = true
+	for _, p := range shown.Phases {
+		if len(p.Sections) > 0 {
+			d.Empty = false
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// Only the page's own style and script (by nonce) may run: even if some
+	// text escaped its escaping, an injected script would not execute.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+nonce+"'; script-src 'nonce-"+nonce+"'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	if err := tmpl.Execute(w, d); err != nil {
+		// Headers are gone; the page stops where the error happened.
+		return
+	}
+}
+
+// ServeJSON writes the evaluated checklist (filtered like the page by
+// phase= and failing=).
+func (b *Board) ServeJSON(w http.ResponseWriter, r *http.Request, results []collector.Result) {
+	st := b.model.Evaluate(results, b.opts.Now())
+	if phase, failing := query(r); phase != "" || failing {
+		var phases []string
+		if phase != "" {
+			phases = []string{phase}
+		}
+		st = st.Filter(phases, failing)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(st)
+}
+
+func newNonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
