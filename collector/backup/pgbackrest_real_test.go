@@ -44,13 +44,12 @@ func freePort(t *testing.T) int {
 
 // cluster is a throwaway PostgreSQL cluster with pgBackRest archiving.
 type cluster struct {
-	t        *testing.T
-	base     string
-	conf     string
-	asPG     bool
-	pgBin    string
-	pgbr     string
-	commands []string
+	t     *testing.T
+	base  string
+	conf  string
+	asPG  bool
+	pgBin string
+	pgbr  string
 }
 
 // run runs a command as the postgres OS user when the test runs as root
