@@ -35,6 +35,9 @@ type BackupThresholds struct {
 	MinRetention model.Duration `yaml:"min_retention,omitempty"`
 	// MinCount is the fewest backups that must be kept.
 	MinCount int `yaml:"min_count,omitempty"`
+	// TakenAfter is a cut-off (RFC 3339, e.g. the pre-go-live freeze): the
+	// newest good backup must have finished after it.
+	TakenAfter *time.Time `yaml:"taken_after,omitempty"`
 }
 
 func (t *BackupThresholds) validate(path string, p *Problems) {
@@ -304,6 +307,9 @@ type RestoreCheck struct {
 	SourceMinRatio     float64 `yaml:"source_min_ratio,omitempty"`
 	// PgBackRestVerify also runs `pgbackrest verify` for a stanza.
 	PgBackRestVerify *PgBackRestVerify `yaml:"pgbackrest_verify,omitempty"`
+	// MaxDuration fails a restore test that took longer (the recovery time
+	// objective).
+	MaxDuration model.Duration `yaml:"max_duration,omitempty"`
 }
 
 var (
@@ -404,6 +410,9 @@ type RestoreResultCheck struct {
 	MaxAge model.Duration `yaml:"max_age,omitempty"`
 	// MaxSize bounds the file read (default 64MiB).
 	MaxSize ByteSize `yaml:"max_size,omitempty"`
+	// MaxDuration fails a result whose restore took longer (when the marker
+	// gives duration_seconds).
+	MaxDuration model.Duration `yaml:"max_duration,omitempty"`
 }
 
 // SetDefaults implements Defaulter.

@@ -98,6 +98,14 @@ func TestDumpFolderGood(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, r, "golive_backup_insecure_files", "dump_folder", ""))
 	assert.Contains(t, cond(t, r, "newest dump's sidecar").Observed, `status "success"`)
 
+	// A cut-off after the newest dump fails; one before passes.
+	r, err = runDumpFolder(t, dir, folderYML+"    taken_after: "+last.Add(time.Minute).Format(time.RFC3339)+"\n", last.Add(2*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"backup after cut-off"}, failed(r))
+	r, err = runDumpFolder(t, dir, folderYML+"    taken_after: "+last.Add(-time.Minute).Format(time.RFC3339)+"\n", last.Add(2*time.Hour))
+	require.NoError(t, err)
+	assert.True(t, cond(t, r, "backup after cut-off").OK)
+
 	// A day later without a new dump: too old.
 	r, err = runDumpFolder(t, dir, folderYML, last.Add(27*time.Hour))
 	require.NoError(t, err)

@@ -116,7 +116,13 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 				ok = false
 			}
 		}
-		r.Gauge(restoreDurationDesc, time.Since(start).Seconds())
+		took := time.Since(start)
+		r.Gauge(restoreDurationDesc, took.Seconds())
+		if max := c.cfg.MaxDuration; max > 0 && err == nil {
+			within := took <= time.Duration(max)
+			ok = ok && within
+			r.Assert("restore duration", within, fmtDuration(took), "at most "+max.String())
+		}
 		r.Bool(restoreSuccessDesc, ok)
 		c.mu.Lock()
 		if ok {

@@ -256,6 +256,13 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 		r.Gauge(restoreRowsCheckedDesc, rowsCheck)
 	}
 	r.Assert("restore result", ok, observed, "the last restore test succeeded")
+	if max := c.cfg.MaxDuration; max > 0 {
+		obs := "the result gives no duration_seconds"
+		if duration >= 0 {
+			obs = fmtDuration(time.Duration(duration * float64(time.Second)))
+		}
+		r.Assert("restore duration", duration >= 0 && duration <= time.Duration(max).Seconds(), obs, "at most "+max.String())
+	}
 	if c.cfg.MaxAge > 0 {
 		age := c.now().Sub(finished)
 		r.Assert("restore result age", age <= time.Duration(c.cfg.MaxAge),

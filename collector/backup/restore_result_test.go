@@ -39,6 +39,11 @@ func TestRestoreResultMarker(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"restore result age"}, failed(r))
 
+	r, err = runRestoreResult(t, "- name: rr\n  restore_result:\n    file: restore-result-success.json\n    max_duration: 5m\n", finished)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"restore duration"}, failed(r))
+	assert.Equal(t, "5m13s", cond(t, r, "restore duration").Observed)
+
 	r, err = runRestoreResult(t, "- name: rr\n  restore_result:\n    file: restore-result-failed.json\n", finished)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"restore result"}, failed(r))

@@ -236,6 +236,13 @@ func TestRestoreRealDumps(t *testing.T) {
 		assert.Empty(t, scratchDatabases(t, admin, prefix))
 	})
 
+	t.Run("slower than max_duration fails", func(t *testing.T) {
+		r, err := runRestore(t, dir, restoreYML("dumps/*.dump")+"    max_duration: 1ms\n")
+		require.NoError(t, err)
+		assert.Equal(t, []string{"restore duration"}, failed(r))
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+	})
+
 	t.Run("leftover scratch database is dropped, other names are not", func(t *testing.T) {
 		left := prefix + "20200101000000_1"
 		keep := prefix + "keep"

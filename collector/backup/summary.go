@@ -162,6 +162,15 @@ func assertThresholds(r *collector.Report, th config.BackupThresholds, prefix st
 		}
 		r.Assert(prefix+"retention", ok, obs, fmt.Sprintf("oldest backup at least %s old", th.MinRetention))
 	}
+	if th.TakenAfter != nil {
+		obs := "no backup"
+		ok := false
+		if newest != nil {
+			obs = fmt.Sprintf("newest %s at %s", newest.Name, newest.Stop.UTC().Format(time.RFC3339))
+			ok = newest.Stop.After(*th.TakenAfter)
+		}
+		r.Assert(prefix+"backup after cut-off", ok, obs, "finished after "+th.TakenAfter.UTC().Format(time.RFC3339))
+	}
 	if th.MinCount > 0 {
 		r.Assert(prefix+"backups kept", good >= th.MinCount, fmt.Sprintf("%d good backups", good), fmt.Sprintf("at least %d", th.MinCount))
 	}
@@ -183,7 +192,7 @@ func fmtDuration(d time.Duration) string {
 	if d < 0 {
 		return "-" + fmtDuration(-d)
 	}
-	if d < time.Minute {
+	if d < time.Hour {
 		return model.Duration(d.Round(time.Second)).String()
 	}
 	return model.Duration(d.Round(time.Minute)).String()
