@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golive/golive_exporter/config"
@@ -15,6 +16,11 @@ import (
 // Scheduler runs the checks of one configuration. Checks run concurrently
 // under a bound, each under its own timeout; a check with an interval keeps
 // its result for that long, and concurrent callers share one run in flight.
+//
+// What is cached: a passing, warning or condition-failed result is kept for
+// the check's interval; a run that could not be done (an error: timeout,
+// connection refused ...) is not, so the next scrape tries again, unless the
+// check asks for it (see ErrorCacher).
 type Scheduler struct {
 	cfg     *config.Config
 	logger  *slog.Logger
@@ -23,17 +29,32 @@ type Scheduler struct {
 	shared  *Shared
 	now     func() time.Time
 
-	runs     sync.WaitGroup // every run in flight
+	mu      sync.Mutex
+	closing bool
+	started bool
+	active  sync.WaitGroup // Collect and RunAll calls in progress
+	runs    sync.WaitGroup // every run in flight
+
+	bgCtx    context.Context
 	bgCancel context.CancelFunc
 	bgDone   sync.WaitGroup
 	closed   sync.Once
 }
 
+// ErrorCacher is implemented by checks whose every result, failed or not,
+// must be kept for the check's interval: a check whose run is a load on the
+// target (a rate-limit burst) must never run more often, even when it
+// failed.
+type ErrorCacher interface {
+	CacheErrors() bool
+}
+
 type entry struct {
-	cfg      *config.Check
-	kind     string
-	check    Check
-	buildErr error
+	cfg         *config.Check
+	kind        string
+	check       Check
+	buildErr    error
+	cacheErrors bool
 
 	mu       sync.Mutex
 	last     *Result
@@ -41,21 +62,26 @@ type entry struct {
 }
 
 type flight struct {
-	done chan struct{}
-	res  Result
+	done    chan struct{}
+	res     Result
+	waiters atomic.Int32 // callers waiting on this run (for tests)
 }
 
 // New builds the checks of cfg. A check whose kind fails to build (say a
 // certificate file that cannot be read) still exists and reports the error
 // as its result, so one bad check never hides the others.
 func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Scheduler{
 		cfg:    cfg,
 		logger: logger,
-		sem:    make(chan struct{}, cfg.Global.MaxConcurrency),
+		sem:    make(chan struct{}, max(cfg.Global.MaxConcurrency, 1)),
 		shared: NewShared(),
 		now:    time.Now,
 	}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	for _, c := range cfg.Checks {
 		e := &entry{cfg: c, kind: c.Kind()}
 		f, ok := factoryFor(e.kind)
@@ -64,11 +90,18 @@ func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
 		} else {
 			env := Env{Config: cfg, Logger: logger.With("check", c.Name), Shared: s.shared}
 			chk, err := f(c, env)
-			if err != nil {
+			switch {
+			case err != nil:
 				e.buildErr = WithReason(ReasonConfig, fmt.Errorf("setting up check: %w", err))
 				logger.Error("check cannot be set up", "check", c.Name, "kind", e.kind, "err", err)
+			case chk == nil:
+				e.buildErr = Failf(ReasonConfig, "kind %q built no check", e.kind)
+			default:
+				e.check = chk
+				if ec, ok := chk.(ErrorCacher); ok {
+					e.cacheErrors = ec.CacheErrors()
+				}
 			}
-			e.check = chk
 		}
 		s.entries = append(s.entries, e)
 	}
@@ -78,32 +111,40 @@ func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
 // Config returns the configuration the scheduler runs.
 func (s *Scheduler) Config() *config.Config { return s.cfg }
 
-// Start runs the background checks on their own schedule until Close.
+// Start runs the background checks on their own schedule until Close. It
+// does nothing after Close or when called twice.
 func (s *Scheduler) Start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.bgCancel = cancel
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing || s.started {
+		return
+	}
+	s.started = true
 	for _, e := range s.entries {
 		if !e.cfg.Background {
 			continue
 		}
 		s.bgDone.Add(1)
-		go s.background(ctx, e)
+		go s.background(e)
 	}
 }
 
-func (s *Scheduler) background(ctx context.Context, e *entry) {
+// background runs e every interval, first at once. Its runs are cancelled
+// by Close: a restore test may take minutes, and a reload must not wait for
+// it.
+func (s *Scheduler) background(e *entry) {
 	defer s.bgDone.Done()
-	interval := time.Duration(e.cfg.Interval)
-	t := time.NewTicker(interval)
+	ctx := s.bgCtx
+	t := time.NewTicker(time.Duration(e.cfg.Interval))
 	defer t.Stop()
 	for {
-		fl := s.startRun(e, time.Duration(e.cfg.Timeout))
-		select {
-		case <-fl.done:
-		case <-ctx.Done():
-			<-fl.done
-			return
+		e.mu.Lock()
+		fl := e.inflight
+		if fl == nil {
+			fl = s.launchLocked(ctx, e, time.Time{})
 		}
+		e.mu.Unlock()
+		<-fl.done // the run's context derives from ctx: it ends on Close
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -112,14 +153,18 @@ func (s *Scheduler) background(ctx context.Context, e *entry) {
 	}
 }
 
-// Close stops background checks, waits for runs in flight to end (each is
-// bounded by its timeout) and closes shared resources such as pools.
+// Close stops background checks (cancelling their runs), waits for
+// collections and runs in flight to end (each is bounded by its timeout)
+// and closes shared resources such as pools. Collections started after
+// Close return the latest results without running anything.
 func (s *Scheduler) Close() {
 	s.closed.Do(func() {
-		if s.bgCancel != nil {
-			s.bgCancel()
-		}
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
+		s.bgCancel()
 		s.bgDone.Wait()
+		s.active.Wait()
 		s.runs.Wait()
 		if err := s.shared.Close(); err != nil {
 			s.logger.Warn("closing shared resources", "err", err)
@@ -127,13 +172,33 @@ func (s *Scheduler) Close() {
 	})
 }
 
+// enter registers a collection; false once Close has begun.
+func (s *Scheduler) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.active.Add(1)
+	return true
+}
+
 // Collect returns a result for every check, running those that are due.
 // It returns by ctx's deadline: a check still running then reports its
 // previous result, or a failure with reason scrape_deadline if it has none.
+// Background checks are never run here: they report their latest result.
 func (s *Scheduler) Collect(ctx context.Context) []Result {
+	if !s.enter() {
+		return s.Snapshot()
+	}
+	defer s.active.Done()
 	out := make([]Result, len(s.entries))
 	var wg sync.WaitGroup
 	for i, e := range s.entries {
+		if r, ok := s.cached(e); ok {
+			out[i] = r
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -148,6 +213,10 @@ func (s *Scheduler) Collect(ctx context.Context) []Result {
 // intervals: the check command's view. progress, if set, is called as each
 // check finishes.
 func (s *Scheduler) RunAll(ctx context.Context, progress func(Result)) []Result {
+	if !s.enter() {
+		return s.Snapshot()
+	}
+	defer s.active.Done()
 	out := make([]Result, len(s.entries))
 	var wg sync.WaitGroup
 	var pmu sync.Mutex
@@ -155,14 +224,14 @@ func (s *Scheduler) RunAll(ctx context.Context, progress func(Result)) []Result 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			timeout := clampToDeadline(ctx, time.Duration(e.cfg.Timeout))
-			fl := s.startRun(e, timeout)
-			select {
-			case <-fl.done:
-				out[i] = fl.res
-			case <-ctx.Done():
-				out[i] = s.deadlineResult(e)
+			dl, _ := ctx.Deadline()
+			e.mu.Lock()
+			fl := e.inflight
+			if fl == nil {
+				fl = s.launchLocked(context.Background(), e, dl)
 			}
+			e.mu.Unlock()
+			out[i] = s.wait(ctx, e, fl)
 			if progress != nil {
 				pmu.Lock()
 				progress(out[i])
@@ -192,30 +261,60 @@ func (s *Scheduler) Snapshot() []Result {
 	return out
 }
 
-func (s *Scheduler) get(ctx context.Context, e *entry) Result {
+// cached returns e's result when no run is needed: a background check's
+// latest, or a result still within its interval.
+func (s *Scheduler) cached(e *entry) (Result, bool) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.cfg.Background {
-		defer e.mu.Unlock()
 		if e.last == nil {
 			r := s.base(e)
 			r.Status, r.Reason, r.Running = StatusUnknown, ReasonNotRunYet, e.inflight != nil
 			r.Message = "background check has not finished its first run yet"
-			return r
+			return r, true
 		}
 		r := *e.last
 		r.Running = e.inflight != nil
-		return r
+		return r, true
 	}
-	if e.last != nil && e.cfg.Interval > 0 && s.now().Sub(e.last.Start) < time.Duration(e.cfg.Interval) {
+	if s.freshLocked(e) {
+		return *e.last, true
+	}
+	return Result{}, false
+}
+
+// freshLocked reports whether e's latest result may still be served.
+func (s *Scheduler) freshLocked(e *entry) bool {
+	if e.last == nil || e.cfg.Interval <= 0 {
+		return false
+	}
+	if !e.cacheErrors && e.last.Status == StatusFail && e.last.Reason != ReasonConditionFailed {
+		return false
+	}
+	return s.now().Sub(e.last.Start) < time.Duration(e.cfg.Interval)
+}
+
+func (s *Scheduler) get(ctx context.Context, e *entry) Result {
+	e.mu.Lock()
+	if s.freshLocked(e) {
+		// A run finished between cached() and here.
 		r := *e.last
 		e.mu.Unlock()
 		return r
 	}
 	fl := e.inflight
-	e.mu.Unlock()
 	if fl == nil {
-		fl = s.startRun(e, clampToDeadline(ctx, time.Duration(e.cfg.Timeout)))
+		dl, _ := ctx.Deadline()
+		fl = s.launchLocked(context.Background(), e, dl)
 	}
+	e.mu.Unlock()
+	return s.wait(ctx, e, fl)
+}
+
+// wait returns fl's result, or by ctx's end the latest result there is.
+func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
+	fl.waiters.Add(1)
+	defer fl.waiters.Add(-1)
 	select {
 	case <-fl.done:
 		return fl.res
@@ -228,40 +327,29 @@ func (s *Scheduler) deadlineResult(e *entry) Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.last != nil {
-		return *e.last
+		r := *e.last
+		r.Running = e.inflight != nil
+		return r
 	}
 	r := s.base(e)
 	r.Status = StatusFail
 	r.Reason = ReasonScrapeDeadline
 	r.Message = "the check did not finish before the scrape deadline"
 	r.Start = s.now()
+	r.Running = e.inflight != nil
 	return r
 }
 
-// clampToDeadline shortens timeout so that a run ends by ctx's deadline.
-func clampToDeadline(ctx context.Context, timeout time.Duration) time.Duration {
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl); left < timeout {
-			return max(left, time.Millisecond)
-		}
-	}
-	return timeout
-}
-
-// startRun starts a run of e unless one is in flight, and returns the flight
-// to wait on.
-func (s *Scheduler) startRun(e *entry, timeout time.Duration) *flight {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.inflight != nil {
-		return e.inflight
-	}
+// launchLocked starts a run of e; e.mu must be held and no run be in
+// flight. The run's context derives from parent; it ends after the check's
+// timeout or at scrapeDeadline (when not zero), whichever comes first.
+func (s *Scheduler) launchLocked(parent context.Context, e *entry, scrapeDeadline time.Time) *flight {
 	fl := &flight{done: make(chan struct{})}
 	e.inflight = fl
 	s.runs.Add(1)
 	go func() {
 		defer s.runs.Done()
-		res := s.run(e, timeout)
+		res := s.run(parent, e, scrapeDeadline)
 		e.mu.Lock()
 		fl.res = res
 		last := res
@@ -277,14 +365,19 @@ func (s *Scheduler) base(e *entry) Result {
 	return Result{Check: e.cfg.Name, Kind: e.kind, Items: e.cfg.Items, Description: e.cfg.Description}
 }
 
-func (s *Scheduler) run(e *entry, timeout time.Duration) (res Result) {
+// run performs one run of e under its timeout, cut short by the scrape's
+// deadline when that comes first: running out of time is then the
+// scrape's fault rather than the target's, and the reason says so.
+func (s *Scheduler) run(parent context.Context, e *entry, scrapeDeadline time.Time) (res Result) {
 	res = s.base(e)
-	start := s.now()
-	res.Start = start
+	res.Start = s.now()
 	rep := &Report{}
+	var start time.Time
 	defer func() {
-		res.Duration = time.Since(start)
-		res.DurationSec = res.Duration.Seconds()
+		if !start.IsZero() {
+			res.Duration = time.Since(start)
+			res.DurationSec = res.Duration.Seconds()
+		}
 		if res.Status == StatusFail {
 			s.logger.Debug("check failed", "check", e.cfg.Name, "reason", res.Reason, "msg", res.Message)
 		}
@@ -292,30 +385,49 @@ func (s *Scheduler) run(e *entry, timeout time.Duration) (res Result) {
 	if e.buildErr != nil {
 		return finish(res, rep, e.buildErr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	timeout := time.Duration(e.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
+	clamped := false
+	if dl, _ := ctx.Deadline(); !scrapeDeadline.IsZero() && scrapeDeadline.Before(dl) {
+		clamped = true
+		timeout = time.Until(scrapeDeadline).Round(time.Millisecond)
+		var cancelScrape context.CancelFunc
+		ctx, cancelScrape = context.WithDeadline(ctx, scrapeDeadline)
+		defer cancelScrape()
+	}
 	select {
 	case s.sem <- struct{}{}:
 		defer func() { <-s.sem }()
 	case <-ctx.Done():
 		return finish(res, rep, Failf(ReasonConcurrencyWaited, "waited %s for a free slot (global.max_concurrency=%d) and gave up", timeout, cap(s.sem)))
 	}
-	err := safeRun(ctx, e.check, rep)
-	if err != nil && ctx.Err() != nil && ReasonOf(err) != ReasonTimeout {
-		err = WithReason(ReasonTimeout, fmt.Errorf("timed out after %s: %w", timeout, err))
+	start = time.Now()
+	res.Start = s.now()
+	err := s.safeRun(ctx, e, rep)
+	if err != nil && ctx.Err() != nil {
+		switch {
+		case parent.Err() != nil:
+			err = WithReason(ReasonUnavailable, fmt.Errorf("stopped: the configuration was replaced: %w", err))
+		case clamped:
+			err = WithReason(ReasonScrapeDeadline, fmt.Errorf("cut off by the scrape deadline (%s left when it was due; timeout %s): %w", max(timeout, 0), e.cfg.Timeout, err))
+		default:
+			err = WithReason(ReasonTimeout, fmt.Errorf("timed out after %s: %w", e.cfg.Timeout, err))
+		}
 	}
 	return finish(res, rep, err)
 }
 
 // safeRun turns a panicking check into a failed result instead of a dead
 // exporter.
-func safeRun(ctx context.Context, c Check, rep *Report) (err error) {
+func (s *Scheduler) safeRun(ctx context.Context, e *entry, rep *Report) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = Failf(ReasonError, "check panicked: %v\n%s", p, debug.Stack())
+			s.logger.Error("check panicked", "check", e.cfg.Name, "kind", e.kind, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = Failf(ReasonError, "check panicked: %v", p)
 		}
 	}()
-	return c.Run(ctx, rep)
+	return e.check.Run(ctx, rep)
 }
 
 // Shared holds resources that several checks use, keyed by name (one

@@ -1,0 +1,82 @@
+package collector
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
+)
+
+type exportCollector struct{ results []Result }
+
+func (exportCollector) Describe(chan<- *prometheus.Desc) {}
+func (c exportCollector) Collect(ch chan<- prometheus.Metric) {
+	ExportResults(c.results, ch)
+}
+
+func TestExportResults(t *testing.T) {
+	start := time.Unix(1700000000, 500_000_000)
+	valueDesc := NewDesc("golive_test_backup_age_seconds", "Age of the newest backup.", "repo")
+	pass := Result{Check: "backup", Kind: "dump_folder", Items: []string{"P1.2.01", "P1.2.02"}, Status: StatusPass, Reason: ReasonNone, Start: start, Duration: 250 * time.Millisecond,
+		samples: []Sample{{Desc: valueDesc, Type: prometheus.GaugeValue, Value: 3600, Labels: []string{"main"}}}}
+	fail := Result{Check: "api", Kind: "http", Status: StatusFail, Reason: ReasonConnRefused, Start: start, Duration: time.Second}
+	warn := Result{Check: "cert", Kind: "tls", Status: StatusWarn, Reason: ReasonNone, Start: start, Duration: 2 * time.Second}
+	unknown := Result{Check: "restore", Kind: "restore", Items: []string{"P1.2.05"}, Status: StatusUnknown, Reason: ReasonNotRunYet, Running: true}
+	c := exportCollector{[]Result{pass, fail, warn, unknown}}
+	want := `
+# HELP golive_check_duration_seconds How long the check's latest run took.
+# TYPE golive_check_duration_seconds gauge
+golive_check_duration_seconds{check="api",kind="http"} 1
+golive_check_duration_seconds{check="backup",kind="dump_folder"} 0.25
+golive_check_duration_seconds{check="cert",kind="tls"} 2
+# HELP golive_check_failure_reason Why the check failed: 1 for the reason of its latest failed run; absent while it passes.
+# TYPE golive_check_failure_reason gauge
+golive_check_failure_reason{check="api",kind="http",reason="connection_refused"} 1
+# HELP golive_check_item_info Which checklist item ids the check proves (always 1).
+# TYPE golive_check_item_info gauge
+golive_check_item_info{check="backup",item="P1.2.01"} 1
+golive_check_item_info{check="backup",item="P1.2.02"} 1
+golive_check_item_info{check="restore",item="P1.2.05"} 1
+# HELP golive_check_last_run_timestamp_seconds When the check's latest run started, as a Unix timestamp.
+# TYPE golive_check_last_run_timestamp_seconds gauge
+golive_check_last_run_timestamp_seconds{check="api",kind="http"} 1.7000000005e+09
+golive_check_last_run_timestamp_seconds{check="backup",kind="dump_folder"} 1.7000000005e+09
+golive_check_last_run_timestamp_seconds{check="cert",kind="tls"} 1.7000000005e+09
+# HELP golive_check_running Whether a background check's run is under way (1).
+# TYPE golive_check_running gauge
+golive_check_running{check="restore",kind="restore"} 1
+# HELP golive_check_success Whether the check passed on its latest run (1) or failed (0). A warning still passes.
+# TYPE golive_check_success gauge
+golive_check_success{check="api",kind="http"} 0
+golive_check_success{check="backup",kind="dump_folder"} 1
+golive_check_success{check="cert",kind="tls"} 1
+# HELP golive_check_warning Whether the check's latest run passed with a warning (1).
+# TYPE golive_check_warning gauge
+golive_check_warning{check="api",kind="http"} 0
+golive_check_warning{check="backup",kind="dump_folder"} 0
+golive_check_warning{check="cert",kind="tls"} 1
+# HELP golive_test_backup_age_seconds Age of the newest backup.
+# TYPE golive_test_backup_age_seconds gauge
+golive_test_backup_age_seconds{check="backup",repo="main"} 3600
+`
+	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want)))
+}
+
+func TestExportResultsBadSampleIsNotFatal(t *testing.T) {
+	// A kind that records the wrong number of labels yields an invalid
+	// metric for that family, and every other family is still exported.
+	desc := NewDesc("golive_test_thing", "A thing.", "a", "b")
+	r := Result{Check: "x", Kind: "tcp", Status: StatusPass, samples: []Sample{{Desc: desc, Type: prometheus.GaugeValue, Value: 1, Labels: []string{"only-one"}}}}
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(exportCollector{[]Result{r}}))
+	mfs, err := reg.Gather()
+	require.Error(t, err)
+	names := map[string]bool{}
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+	}
+	require.True(t, names["golive_check_success"])
+}
