@@ -84,22 +84,39 @@ func ParseAttestations(data []byte, name string, cl *Checklist) ([]Attestation, 
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, nil // an empty file: nobody has attested anything yet
 	}
+	// The list's elements, for the lines of the errors below.
+	var elems []*yaml.Node
+	if doc := root.Content[0]; doc.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(doc.Content); i += 2 {
+			if doc.Content[i].Value == "attestations" && doc.Content[i+1].Kind == yaml.SequenceNode {
+				elems = doc.Content[i+1].Content
+			}
+		}
+	}
+	lines := make([]int, len(elems))
+	for i, el := range elems {
+		lines[i] = el.Line
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var f attestationFile
 	if err := dec.Decode(&f); err != nil && err != io.EOF {
-		return nil, attestYAMLError(name, err)
-	}
-	// Lines of each list element, for the errors below.
-	var lines []int
-	if doc := root.Content[0]; doc.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(doc.Content); i += 2 {
-			if doc.Content[i].Value == "attestations" && doc.Content[i+1].Kind == yaml.SequenceNode {
-				for _, el := range doc.Content[i+1].Content {
-					lines = append(lines, el.Line)
+		errs := attestYAMLError(name, err)
+		// Some decoding errors (a time that does not parse) carry no line:
+		// find the entry that fails on its own.
+		for _, e := range errs {
+			if e.Line != 0 {
+				continue
+			}
+			for _, el := range elems {
+				var a Attestation
+				if el.Decode(&a) != nil {
+					e.Line = el.Line
+					break
 				}
 			}
 		}
+		return nil, errs
 	}
 	for i := range f.Attestations {
 		a := &f.Attestations[i]
@@ -137,7 +154,7 @@ func ParseAttestations(data []byte, name string, cl *Checklist) ([]Attestation, 
 	return f.Attestations, nil
 }
 
-func attestYAMLError(name string, err error) error {
+func attestYAMLError(name string, err error) config.Errors {
 	var msgs []string
 	if te, ok := err.(*yaml.TypeError); ok {
 		msgs = te.Errors

@@ -77,7 +77,7 @@ func build(cfg *config.Config) (*Model, []problem) {
 			return nil, probs
 		}
 	}
-	m := &Model{Checklist: cl, GoLive: c.GoLive, cfg: cfg, bindings: map[string][]string{}}
+	m := &Model{Checklist: cl, GoLive: c.GoLive.Time, cfg: cfg, bindings: map[string][]string{}}
 	if c.Attestations != "" {
 		as, err := LoadAttestations(cfg.ResolvePath(c.Attestations), cl)
 		if err != nil {
@@ -126,7 +126,7 @@ func build(cfg *config.Config) (*Model, []problem) {
 		phases[ph] = true
 	}
 	for i, ph := range c.Blockers.Phases {
-		if !phases[ph] {
+		if !phases[ph] && !c.BlockerPhasesDefaulted() {
 			addf(fmt.Sprintf("checklist.blockers.phases[%d]", i), "phase %q is not in the checklist %s (phases: %s)", ph, cl.Name, strings.Join(cl.Phases(), ", "))
 		}
 	}

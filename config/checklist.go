@@ -21,7 +21,7 @@ type Checklist struct {
 	// GoLive is the planned go-live time (RFC 3339, e.g.
 	// 2026-12-01T08:00:00+01:00). Due windows are relative to it; without it
 	// every item counts as due.
-	GoLive time.Time `yaml:"go_live,omitempty"`
+	GoLive Timestamp `yaml:"go_live,omitempty"`
 	// Attestations is the YAML file of manual attestations, kept in git by
 	// the team; read again on every reload.
 	Attestations string `yaml:"attestations,omitempty"`
@@ -37,7 +37,14 @@ type Checklist struct {
 	Blockers Blockers `yaml:"blockers,omitempty"`
 	// Items binds items to checks and overrides per item.
 	Items map[string]*ChecklistItem `yaml:"items,omitempty"`
+
+	// defaultPhases is set when blockers.phases was not configured.
+	defaultPhases bool
 }
+
+// BlockerPhasesDefaulted reports whether blockers.phases is the built-in
+// [SO] rather than configured (a user's own checklist need not have SO).
+func (c *Checklist) BlockerPhasesDefaulted() bool { return c.defaultPhases }
 
 // Window is when items fall due, relative to the go-live time. An item is
 // upcoming before Start and due from Start on; End closes the window (shown
@@ -128,6 +135,7 @@ func (c *Checklist) SetDefaults() {
 	}
 	if c.Blockers.Phases == nil {
 		c.Blockers.Phases = []string{"SO"}
+		c.defaultPhases = true
 	}
 }
 
@@ -278,3 +286,25 @@ func (o *Offset) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the offset back as text.
 func (o Offset) MarshalYAML() (any, error) { return o.String(), nil }
+
+// Timestamp is a point in time written in RFC 3339, such as
+// 2026-12-01T08:00:00+01:00.
+type Timestamp struct{ time.Time }
+
+// UnmarshalYAML reads an RFC 3339 time from a scalar.
+func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.Parse(time.RFC3339, strings.TrimSpace(n.Value))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00+01:00", n.Line, n.Value)
+	}
+	t.Time = v
+	return nil
+}
+
+// MarshalYAML writes the time back in RFC 3339.
+func (t Timestamp) MarshalYAML() (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	return t.Format(time.RFC3339), nil
+}

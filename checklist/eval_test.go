@@ -1,0 +1,293 @@
+package checklist
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const baseConfig = `
+checklist:
+  file: small.tsv
+  go_live: 2026-12-01T08:00:00Z
+  attestations: attest.yml
+%s
+checks:
+  - name: backup
+    items: [P1.1.01]
+    tcp: {address: "127.0.0.1:1"}
+  - name: restore
+    items: [P1.1.02]
+    tcp: {address: "127.0.0.1:1"}
+  - name: servers
+    items: [P3.1.01]
+    tcp: {address: "127.0.0.1:1"}
+  - name: restore_replica
+    tcp: {address: "127.0.0.1:1"}
+`
+
+func TestEvaluate(t *testing.T) {
+	day := 24 * time.Hour
+	pass, fail, warn := collector.StatusPass, collector.StatusFail, collector.StatusWarn
+	allPass := []collector.Result{res("backup", pass, "P1.1.01"), res("restore", pass, "P1.1.02"), res("servers", pass, "P3.1.01")}
+	signed := "attestations:\n  - {item: SO.1.01, by: Pat Manager, at: 2026-11-28T09:00:00Z, note: signed}\n"
+	tests := []struct {
+		name     string
+		section  string // extra checklist: settings
+		attest   string
+		results  []collector.Result
+		now      time.Time
+		verdict  string
+		blockers []string
+		states   map[string]State
+		reasons  map[string]string // substrings of items' reasons
+	}{
+		{
+			name: "three weeks before: everything upcoming, nothing blocks",
+			now:  goLive.Add(-21 * day), verdict: VerdictGo, blockers: []string{},
+			states: map[string]State{"P1.1.01": StateUpcoming, "P1.2.01": StateUpcoming, "SO.1.01": StateUpcoming},
+		},
+		{
+			name:    "a passing check before its window already shows pass",
+			results: allPass, now: goLive.Add(-21 * day), verdict: VerdictGo, blockers: []string{},
+			states: map[string]State{"P1.1.01": StatePass, "P3.1.01": StatePass},
+		},
+		{
+			name:    "a failing check before its window is upcoming, not failing",
+			results: []collector.Result{res("servers", fail, "P3.1.01")}, now: goLive.Add(-2 * day),
+			states: map[string]State{"P3.1.01": StateUpcoming},
+			reasons: map[string]string{"P3.1.01": "due from 2026-11-30T20:00:00Z"},
+		},
+		{
+			name:    "phase 1 due: a failed automated item blocks",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02")},
+			now:     goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.02"},
+			states:  map[string]State{"P1.1.01": StatePass, "P1.1.02": StateFail, "P1.2.01": StateMissing, "SO.1.01": StateUpcoming},
+			reasons: map[string]string{"P1.1.02": "restore: connection_refused: dial tcp", "P1.2.01": "not attested"},
+		},
+		{
+			name:    "a warning still passes",
+			results: []collector.Result{res("backup", warn, "P1.1.01"), res("restore", pass, "P1.1.02")},
+			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
+			states:  map[string]State{"P1.1.01": StatePass},
+		},
+		{
+			name:    "a check that has not run leaves the item unknown, and unknown blocks",
+			results: []collector.Result{res("backup", collector.StatusUnknown, "P1.1.01"), res("restore", pass, "P1.1.02")},
+			now:     goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.01"},
+			states:  map[string]State{"P1.1.01": StateUnknown},
+			reasons: map[string]string{"P1.1.01": "no result yet from backup"},
+		},
+		{
+			name: "an automated item with no check bound is unknown, never pass",
+			now:  goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.01", "P1.1.02"},
+			results: []collector.Result{},
+			states:  map[string]State{"P1.1.01": StateUnknown, "P1.1.02": StateUnknown},
+		},
+		{
+			name:    "final week: sign-off due and missing blocks",
+			results: allPass, now: goLive.Add(-5 * day), verdict: VerdictNoGo, blockers: []string{"SO.1.01"},
+			states: map[string]State{"SO.1.01": StateMissing, "P3.1.01": StatePass},
+		},
+		{
+			name:    "signed off: GO",
+			results: allPass, attest: signed, now: goLive.Add(-1 * day), verdict: VerdictGo, blockers: []string{},
+			states: map[string]State{"SO.1.01": StateAttested},
+		},
+		{
+			name:    "go-live day: a due probe without result blocks",
+			results: allPass[:2], attest: signed, now: goLive.Add(-time.Hour), verdict: VerdictNoGo, blockers: []string{"P3.1.01"},
+			states: map[string]State{"P3.1.01": StateUnknown},
+		},
+		{
+			name:    "an attestation that expired no longer counts",
+			results: allPass,
+			attest:  "attestations:\n  - {item: SO.1.01, by: Pat Manager, at: 2026-11-28T09:00:00Z, valid_for: 24h}\n",
+			now:     goLive.Add(-1 * day), verdict: VerdictNoGo, blockers: []string{"SO.1.01"},
+			states:  map[string]State{"SO.1.01": StateMissing},
+			reasons: map[string]string{"SO.1.01": "attestation by Pat Manager expired at 2026-11-29T09:00:00Z"},
+		},
+		{
+			name:    "an attestation still within valid_for counts",
+			results: allPass,
+			attest:  "attestations:\n  - {item: SO.1.01, by: Pat Manager, at: 2026-11-29T12:00:00Z, valid_for: 24h}\n",
+			now:     goLive.Add(-1 * day), verdict: VerdictGo, blockers: []string{},
+			states:  map[string]State{"SO.1.01": StateAttested},
+		},
+		{
+			name:    "expires: is exclusive",
+			results: allPass,
+			attest:  "attestations:\n  - {item: SO.1.01, by: Pat, at: 2026-11-29T08:00:00Z, expires: 2026-11-30T08:00:00Z}\n",
+			now:     goLive.Add(-1 * day), verdict: VerdictNoGo,
+			states:  map[string]State{"SO.1.01": StateMissing},
+		},
+		{
+			name:    "a newer attestation replaces an expired one",
+			results: allPass,
+			attest: "attestations:\n  - {item: SO.1.01, by: Old, at: 2026-11-20T08:00:00Z, valid_for: 1d}\n" +
+				"  - {item: SO.1.01, by: New, at: 2026-11-30T07:00:00Z, valid_for: 1d}\n",
+			now: goLive.Add(-1 * day), verdict: VerdictGo,
+			states: map[string]State{"SO.1.01": StateAttested},
+		},
+		{
+			name:    "an attestation dated after now does not count yet",
+			results: allPass,
+			attest:  "attestations:\n  - {item: SO.1.01, by: Pat, at: 2026-11-30T12:00:00Z}\n",
+			now:     goLive.Add(-1 * day), verdict: VerdictNoGo,
+			states:  map[string]State{"SO.1.01": StateMissing},
+			reasons: map[string]string{"SO.1.01": "dated in the future"},
+		},
+		{
+			name:    "an attestation never hides a failing check",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02")},
+			attest:  "attestations:\n  - {item: P1.1.02, by: Sam, at: 2026-11-20T08:00:00Z}\n",
+			now:     goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.02"},
+			states:  map[string]State{"P1.1.02": StateFail},
+		},
+		{
+			name:    "an attestation stands in for an automated item without a result",
+			results: []collector.Result{res("backup", pass, "P1.1.01")},
+			attest:  "attestations:\n  - {item: P1.1.02, by: Sam, at: 2026-11-20T08:00:00Z}\n",
+			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
+			states:  map[string]State{"P1.1.02": StateAttested},
+		},
+		{
+			name:    "mode all: one of two bound checks failing fails the item",
+			section: "  items:\n    P1.1.02: {checks: [restore_replica]}",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", pass, "P1.1.02"), res("restore_replica", fail)},
+			now:     goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.02"},
+			states:  map[string]State{"P1.1.02": StateFail},
+			reasons: map[string]string{"P1.1.02": "restore_replica: connection_refused"},
+		},
+		{
+			name:    "mode any: one passing check is enough",
+			section: "  items:\n    P1.1.02: {checks: [restore_replica], mode: any}",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02"), res("restore_replica", pass)},
+			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
+			states:  map[string]State{"P1.1.02": StatePass},
+		},
+		{
+			name:    "mode any: all failing fails",
+			section: "  mode: any\n  items:\n    P1.1.02: {checks: [restore_replica]}",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02"), res("restore_replica", fail)},
+			now:     goLive.Add(-10 * day), verdict: VerdictNoGo,
+			states:  map[string]State{"P1.1.02": StateFail},
+		},
+		{
+			name:    "a per-item blocker: false lets a failing item through",
+			section: "  items:\n    P1.1.02: {blocker: false}",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02")},
+			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
+			states:  map[string]State{"P1.1.02": StateFail},
+		},
+		{
+			name:    "blockers: a manual item made a blocker",
+			section: "  blockers:\n    items: [P1.2.01]",
+			results: allPass, now: goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.2.01"},
+		},
+		{
+			name:    "blockers: kinds [] and the sign-off excepted leave nothing to block",
+			section: "  blockers:\n    kinds: []\n    except: [SO.1.01]",
+			now:     goLive.Add(-1 * day), verdict: VerdictGo, blockers: []string{},
+		},
+		{
+			name:    "a configured window moves an item's due date",
+			section: "  windows:\n    P3.1.01: {start: -3d, end: 0s}",
+			results: allPass[:2], attest: signed, now: goLive.Add(-2 * day), verdict: VerdictNoGo, blockers: []string{"P3.1.01"},
+			states: map[string]State{"P3.1.01": StateUnknown},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			attest := tc.attest
+			if attest == "" {
+				attest = "attestations: []\n"
+			}
+			m := mustModel(t, map[string]string{
+				"config.yml": strings.Replace(baseConfig, "%s", tc.section, 1),
+				"small.tsv":  smallTSV,
+				"attest.yml": attest,
+			})
+			st := m.Evaluate(tc.results, tc.now)
+			if tc.verdict != "" {
+				assert.Equal(t, tc.verdict, st.Verdict)
+				assert.Equal(t, tc.verdict == VerdictGo, st.Ready)
+			}
+			if tc.blockers != nil {
+				assert.Equal(t, tc.blockers, st.Blockers)
+			}
+			for id, want := range tc.states {
+				assert.Equal(t, want, itemState(t, st, id).State, "state of %s", id)
+			}
+			for id, want := range tc.reasons {
+				assert.Contains(t, itemState(t, st, id).Reason, want, "reason of %s", id)
+			}
+			total := 0
+			for _, n := range st.Counts {
+				total += n
+			}
+			assert.Equal(t, 5, total, "every item has exactly one state")
+		})
+	}
+}
+
+func TestEvaluateWithoutGoLiveCountsEverythingDue(t *testing.T) {
+	m := mustModel(t, map[string]string{
+		"config.yml": "checklist: {file: small.tsv}\nchecks:\n  - name: backup\n    items: [P1.1.01]\n    tcp: {address: \"127.0.0.1:1\"}\n",
+		"small.tsv":  smallTSV,
+	})
+	st := m.Evaluate([]collector.Result{res("backup", collector.StatusPass, "P1.1.01")}, goLive.Add(-100*24*time.Hour))
+	assert.Nil(t, st.GoLive)
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				assert.True(t, it.Due, it.ID)
+				assert.Nil(t, it.DueFrom, it.ID)
+			}
+		}
+	}
+	assert.Equal(t, []string{"P1.1.02", "P3.1.01", "SO.1.01"}, st.Blockers)
+}
+
+func TestRestrictToPhase(t *testing.T) {
+	m := mustModel(t, map[string]string{
+		"config.yml": strings.Replace(baseConfig, "%s", "", 1), "small.tsv": smallTSV, "attest.yml": "",
+	})
+	st := m.Evaluate([]collector.Result{res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusPass, "P1.1.02")}, goLive.Add(-time.Hour))
+	require.Equal(t, VerdictNoGo, st.Verdict)
+	p1 := st.Restrict([]string{"p1"})
+	assert.Equal(t, VerdictGo, p1.Verdict, "phase 1 alone has no open blocker")
+	require.Len(t, p1.Phases, 1)
+	assert.Equal(t, 3, p1.Total)
+	so := st.Restrict([]string{"SO"})
+	assert.Equal(t, []string{"SO.1.01"}, so.Blockers)
+
+	failing := st.Filter(nil, true)
+	var ids []string
+	for _, p := range failing.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				ids = append(ids, it.ID)
+			}
+		}
+	}
+	assert.Equal(t, []string{"P1.2.01", "P3.1.01", "SO.1.01"}, ids)
+}
+
+func TestCountdown(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{50*time.Hour + 30*time.Minute, "in 2d 2h"},
+		{3*time.Hour + 5*time.Minute, "in 3h 5m"},
+		{-90 * time.Second, "2m ago"},
+		{0, "in 0m"},
+	} {
+		assert.Equal(t, tc.want, Countdown(goLive.Add(tc.d), goLive), tc.d.String())
+	}
+}
