@@ -59,7 +59,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name:    "a failing check before its window is upcoming, not failing",
 			results: []collector.Result{res("servers", fail, "P3.1.01")}, now: goLive.Add(-2 * day),
-			states: map[string]State{"P3.1.01": StateUpcoming},
+			states:  map[string]State{"P3.1.01": StateUpcoming},
 			reasons: map[string]string{"P3.1.01": "due from 2026-11-30T20:00:00Z"},
 		},
 		{
@@ -73,7 +73,7 @@ func TestEvaluate(t *testing.T) {
 			name:    "a warning still passes",
 			results: []collector.Result{res("backup", warn, "P1.1.01"), res("restore", pass, "P1.1.02")},
 			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
-			states:  map[string]State{"P1.1.01": StatePass},
+			states: map[string]State{"P1.1.01": StatePass},
 		},
 		{
 			name:    "a check that has not run leaves the item unknown, and unknown blocks",
@@ -116,14 +116,14 @@ func TestEvaluate(t *testing.T) {
 			results: allPass,
 			attest:  "attestations:\n  - {item: SO.1.01, by: Pat Manager, at: 2026-11-29T12:00:00Z, valid_for: 24h}\n",
 			now:     goLive.Add(-1 * day), verdict: VerdictGo, blockers: []string{},
-			states:  map[string]State{"SO.1.01": StateAttested},
+			states: map[string]State{"SO.1.01": StateAttested},
 		},
 		{
 			name:    "expires: is exclusive",
 			results: allPass,
 			attest:  "attestations:\n  - {item: SO.1.01, by: Pat, at: 2026-11-29T08:00:00Z, expires: 2026-11-30T08:00:00Z}\n",
 			now:     goLive.Add(-1 * day), verdict: VerdictNoGo,
-			states:  map[string]State{"SO.1.01": StateMissing},
+			states: map[string]State{"SO.1.01": StateMissing},
 		},
 		{
 			name:    "a newer attestation replaces an expired one",
@@ -146,14 +146,14 @@ func TestEvaluate(t *testing.T) {
 			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02")},
 			attest:  "attestations:\n  - {item: P1.1.02, by: Sam, at: 2026-11-20T08:00:00Z}\n",
 			now:     goLive.Add(-10 * day), verdict: VerdictNoGo, blockers: []string{"P1.1.02"},
-			states:  map[string]State{"P1.1.02": StateFail},
+			states: map[string]State{"P1.1.02": StateFail},
 		},
 		{
 			name:    "an attestation stands in for an automated item without a result",
 			results: []collector.Result{res("backup", pass, "P1.1.01")},
 			attest:  "attestations:\n  - {item: P1.1.02, by: Sam, at: 2026-11-20T08:00:00Z}\n",
 			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
-			states:  map[string]State{"P1.1.02": StateAttested},
+			states: map[string]State{"P1.1.02": StateAttested},
 		},
 		{
 			name:    "mode all: one of two bound checks failing fails the item",
@@ -168,21 +168,21 @@ func TestEvaluate(t *testing.T) {
 			section: "  items:\n    P1.1.02: {checks: [restore_replica], mode: any}",
 			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02"), res("restore_replica", pass)},
 			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
-			states:  map[string]State{"P1.1.02": StatePass},
+			states: map[string]State{"P1.1.02": StatePass},
 		},
 		{
 			name:    "mode any: all failing fails",
 			section: "  mode: any\n  items:\n    P1.1.02: {checks: [restore_replica]}",
 			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02"), res("restore_replica", fail)},
 			now:     goLive.Add(-10 * day), verdict: VerdictNoGo,
-			states:  map[string]State{"P1.1.02": StateFail},
+			states: map[string]State{"P1.1.02": StateFail},
 		},
 		{
 			name:    "a per-item blocker: false lets a failing item through",
 			section: "  items:\n    P1.1.02: {blocker: false}",
 			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", fail, "P1.1.02")},
 			now:     goLive.Add(-10 * day), verdict: VerdictGo, blockers: []string{},
-			states:  map[string]State{"P1.1.02": StateFail},
+			states: map[string]State{"P1.1.02": StateFail},
 		},
 		{
 			name:    "blockers: a manual item made a blocker",

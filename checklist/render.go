@@ -269,7 +269,7 @@ func (st *Status) WriteMarkdown(w io.Writer) error {
 		}
 		ew.printf("%s.\n", CountsText(p.Counts))
 		for _, s := range p.Sections {
-			ew.printf("\n### %s\n\n| | Item | | State | Details |\n| --- | --- | --- | --- | --- |\n", mdEscape(s.Name))
+			ew.printf("\n### %s\n\n| | Item | Text | State | Details |\n| --- | --- | --- | --- | --- |\n", mdEscape(s.Name))
 			for _, it := range s.Items {
 				var details []string
 				if it.Reason != "" && it.State != StateUpcoming {

@@ -278,7 +278,7 @@ func (o Offset) String() string {
 func (o *Offset) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseOffset(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		return err
 	}
 	*o = v
 	return nil
@@ -295,7 +295,7 @@ type Timestamp struct{ time.Time }
 func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse(time.RFC3339, strings.TrimSpace(n.Value))
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00+01:00", n.Line, n.Value)
+		return fmt.Errorf("not a time; write RFC 3339 such as 2026-12-01T08:00:00+01:00")
 	}
 	t.Time = v
 	return nil

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the check command")
+
+// fixtureTSV is a small checklist of its own, so the golden files stay
+// readable: every state occurs.
+const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verified\n" +
+	"P1.1.01\tP1\tInfrastructure Verification\tNetwork & Security\tFirewall: production port open\tprobe\tTCP connect\n" +
+	"P1.1.02\tP1\tInfrastructure Verification\tNetwork & Security\tAPI answers on its port\tprobe\tTCP connect\n" +
+	"P1.1.03\tP1\tInfrastructure Verification\tNetwork & Security\tDatabase port closed from outside\tprobe\tTCP refused\n" +
+	"P1.1.04\tP1\tInfrastructure Verification\tSystem Performance\tLoad test p95 <= 380ms\treport\tload-test summary\n" +
+	"P1.2.01\tP1\tData Preparation\tData Preparation\tLegacy system data export completed\tmanual\t\n" +
+	"P1.2.02\tP1\tData Preparation\tData Preparation\tData quality sign-off\tmanual\t\n" +
+	"P2.1.01\tP2\tStaff Training Execution\tTraining\tDaily training attendance recorded\tmanual\t\n" +
+	"P4.1.01\tP4\tContinuous Monitoring\tContinuous Monitoring\tError rate < 1%\trule\tPrometheus rule\n" +
+	"SO.1.01\tSO\tProject Leadership Approval\tProject Leadership Approval\tProject Manager: ____ Date: ____\tmanual\t\n"
+
+const fixtureAttestations = `attestations:
+  - item: P1.2.01
+    by: Dana Whitfield
+    at: 2026-11-18T16:30:00Z
+    note: "48,213 records exported | checksums <b>verified</b>"
+    evidence: https://tickets.example.edu/browse/SMS-1412
+  - item: P2.1.01
+    by: Lee Carter
+    at: 2026-11-28T09:00:00Z
+    valid_for: 1d
+    note: Day 1 attendance
+  - item: SO.1.01
+    by: Pat Manager
+    at: 2026-11-29T17:00:00Z
+    note: Approved <script>alert(1)</script>
+`
+
+// checkFixture writes a configuration whose checks connect to local
+// listeners, so their results are fixed: one open port, one refused, one
+// expected closed that is open. It returns the config path and the text to
+// replace the ports with in outputs.
+func checkFixture(t *testing.T) (string, *strings.Replacer) {
+	t.Helper()
+	open, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { open.Close() })
+	go func() {
+		for {
+			c, err := open.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closedAddr := closed.Addr().String()
+	require.NoError(t, closed.Close())
+	openAddr := open.Addr().String()
+
+	dir := t.TempDir()
+	cfg := `checklist:
+  file: checklist.tsv
+  attestations: attestations.yml
+  go_live: 2026-12-01T08:00:00Z
+checks:
+  - name: web_port
+    items: [P1.1.01]
+    tcp: {address: "` + openAddr + `"}
+  - name: api_port
+    items: [P1.1.02]
+    tcp: {address: "` + closedAddr + `"}
+  - name: db_port_closed
+    items: [P1.1.03]
+    tcp: {address: "` + openAddr + `", expect: closed}
+`
+	for name, body := range map[string]string{"golive.yml": cfg, "checklist.tsv": fixtureTSV, "attestations.yml": fixtureAttestations} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+	}
+	return filepath.Join(dir, "golive.yml"), strings.NewReplacer(openAddr, "127.0.0.1:OPEN", closedAddr, "127.0.0.1:CLOSED")
+}
+
+var (
+	durationRE = regexp.MustCompile(`"duration_seconds": [0-9.e-]+`)
+	lastRunRE  = regexp.MustCompile(`"(last_run|last_checked)": "[^"]+"`)
+)
+
+// normalise replaces what changes from run to run: ports, durations and the
+// times checks ran.
+func normalise(s string, ports *strings.Replacer) string {
+	s = ports.Replace(s)
+	s = durationRE.ReplaceAllString(s, `"duration_seconds": 0`)
+	return lastRunRE.ReplaceAllString(s, `"$1": "RUN_TIME"`)
+}
+
+func TestCheckGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, ports := checkFixture(t)
+	for _, format := range []string{"table", "json", "markdown"} {
+		t.Run(format, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run([]string{"--config.file", cfgPath, "check", "--output", format, "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+			assert.Equal(t, exitNotReady, code, "NO-GO; stderr: %s", errOut.String())
+			got := normalise(out.String(), ports)
+			golden := filepath.Join("testdata", "check."+format+".golden")
+			if *update {
+				require.NoError(t, os.MkdirAll("testdata", 0o755))
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "run go test ./cmd/golive_exporter/ -run TestCheckGolden -update to create it")
+			assert.Equal(t, string(want), got)
+			// Progress went to stderr, one line per check.
+			assert.Contains(t, errOut.String(), "checked 3/3:")
+			assert.NotContains(t, out.String(), "checked 3/3")
+		})
+	}
+}
+
+func TestCheckExitCodesAndPhase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfgPath, "check", "--phase", "SO", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	assert.Equal(t, exitOK, code, out.String())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Equal(t, "GO: 0 blockers; 1 items: 1 attested", lines[len(lines)-1])
+	assert.NotContains(t, out.String(), "P1.1.01")
+
+	// A day later the sign-off is still valid; the daily training
+	// attestation has expired, but it is no blocker.
+	out.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--phase", "P2", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out.String(), "missing  P2.1.01")
+	assert.Contains(t, out.String(), "expired 2026-11-29 09:00 UTC")
+
+	out.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--phase", "P9"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), `--phase "P9" is not a phase`)
+
+	errOut.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--at", "tomorrow"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+
+	bad := filepath.Join(filepath.Dir(cfgPath), "bad.yml")
+	require.NoError(t, os.WriteFile(bad, []byte("checks:\n  - name: x\n    items: [P1.1.01, P7.7.07]\n    tcp: {address: \"127.0.0.1:1\"}\n"), 0o600))
+	errOut.Reset()
+	code = run([]string{"--config.file", bad, "check"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), `bad.yml:3: checks[0].items[1]: item "P7.7.07" of check "x" is not in the checklist`)
+}
+
+func TestCheckColourOnlyWhenAsked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	var out, errOut bytes.Buffer
+	run([]string{"--config.file", cfgPath, "check", "--phase", "P1", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	assert.NotContains(t, out.String(), "\x1b[", "no colour when stdout is not a terminal")
+	out.Reset()
+	run([]string{"--config.file", cfgPath, "check", "--phase", "P1", "--color", "always", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	assert.Contains(t, out.String(), "\x1b[31m✘\x1b[0m")
+	assert.Contains(t, out.String(), "\x1b[1;31mNO-GO")
+}
+
+func TestCheckShippedChecklistOnExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the example's checks against local servers")
+	}
+	const example = "../../deploy/examples/student-management/golive.yml"
+	if _, err := os.Stat(example); err != nil {
+		t.Skipf("example configuration not present: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", example, "check", "--output", "json", "--timeout", "20s"}, &out, &errOut)
+	require.Contains(t, []int{exitOK, exitNotReady}, code, errOut.String())
+	assert.Contains(t, out.String(), `"total": 279`)
+}
