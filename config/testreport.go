@@ -46,6 +46,12 @@ type TestResults struct {
 	MaxFileSize ByteSize `yaml:"max_file_size,omitempty"`
 	// Groups map sets of cases to checklist items.
 	Groups []TestGroup `yaml:"groups,omitempty"`
+	// Select, when it has a pattern, restricts the check to the matching
+	// cases: the others are not counted at all. One check per browser
+	// project (select: {project: ^firefox$}) gives each browser item its own
+	// check and verdict. Errors outside any test (Playwright's top-level
+	// errors) are always counted.
+	Select TestMatch `yaml:"select,omitempty"`
 }
 
 // TestGroup is a set of test cases, chosen by patterns, that proves
@@ -81,6 +87,9 @@ type TestMatch struct {
 	// suite's hostname (which modern Playwright sets to the project).
 	Project string `yaml:"project,omitempty"`
 }
+
+// Empty reports whether no pattern is set.
+func (m TestMatch) Empty() bool { return m == TestMatch{} }
 
 // Patterns returns the match fields by name, in a fixed order.
 func (m TestMatch) Patterns() [][2]string {
@@ -132,6 +141,14 @@ func (c *TestResults) validate(path string, p *Problems) {
 	}
 	if c.MaxFileSize < 0 {
 		p.Addf(path+".max_file_size", "is negative; write a size such as 64MiB")
+	}
+	for _, kv := range c.Select.Patterns() {
+		if kv[1] == "" {
+			continue
+		}
+		if _, err := regexp.Compile(kv[1]); err != nil {
+			p.Addf(path+".select."+kv[0], "bad regular expression: %v", err)
+		}
 	}
 	seen := map[string]bool{}
 	for i, g := range c.Groups {

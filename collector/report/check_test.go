@@ -361,6 +361,7 @@ func TestConfigFromYAML(t *testing.T) {
 		{"checks:\n  - name: t\n    junit:\n      paths: [a.xml]\n      groups: [{name: chrome, items: [chrome], match: {project: c}}]\n", "not a checklist item id"},
 		{"checks:\n  - name: t\n    junit:\n      paths: [a.xml]\n      groups: [{name: c, match: {project: c}}, {name: c, match: {project: d}}]\n", "used twice"},
 		{"checks:\n  - name: t\n    test_report:\n      paths: [a.json]\n      format: mocha\n", "unknown format"},
+		{"checks:\n  - name: t\n    junit:\n      paths: [a.xml]\n      select: {project: '[firefox'}\n", "select.project: bad regular expression"},
 		{"checks:\n  - name: t\n    test_report:\n      paths: [a.json]\n      expected_cases: -1\n", "negative"},
 	}
 	for _, b := range bad {
@@ -381,4 +382,48 @@ func TestByteSize(t *testing.T) {
 	assert.Equal(t, "1000", config.ByteSize(1000).String())
 	_, err := config.ParseByteSize("-5MB")
 	assert.Error(t, err)
+}
+
+// TestSelectOneCheckPerBrowser gives each browser item its own check: the
+// selection drops the other projects' cases entirely.
+func TestSelectOneCheckPerBrowser(t *testing.T) {
+	path := filepath.Join("testdata", "playwright-legacy-projects.xml")
+	tests := []struct {
+		project   string
+		passed    float64
+		failingOK bool
+		presentOK bool
+		expected  int
+	}{
+		{"^chromium$", 2, true, true, 2},
+		{"^firefox$", 1, false, true, 2},
+		{"^webkit$", 1, true, false, 3}, // one passed, one skipped: 2 cases
+		{"^msedge$", 0, true, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.project, func(t *testing.T) {
+			c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, ExpectedCases: tt.expected,
+				Select: config.TestMatch{Project: tt.project}}})
+			r, err := run(t, c)
+			require.NoError(t, err)
+			assert.Equal(t, tt.passed, value(t, r, casesDesc, "passed"))
+			assert.Equal(t, tt.failingOK, condition(t, r, "no failing cases").OK)
+			assert.Equal(t, tt.presentOK, condition(t, r, "test cases present").OK)
+			assert.False(t, hasSample(r, declaredCasesDesc), "the file's counters cover every project")
+			assert.Equal(t, 0.0, value(t, r, mismatchDesc))
+		})
+	}
+
+	// Playwright JSON: errors outside tests count for every selection.
+	in := `{"suites": [], "errors": [{"message": "Error: Cannot find module 'dotenv'"}], "stats": {"startTime": "2025-11-29T08:00:00Z", "duration": 10, "expected": 0, "unexpected": 0, "flaky": 0, "skipped": 0}}`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "results.json"), []byte(in), 0o644))
+	tc := &config.TestReportCheck{TestResults: config.TestResults{Paths: []string{dir}, Select: config.TestMatch{Project: "^firefox$"}}}
+	tc.SetDefaults()
+	c, err := newTestReport(&config.Check{Name: "firefox", TestReport: tc}, collector.Env{})
+	require.NoError(t, err)
+	r, err := run(t, c)
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, value(t, r, casesDesc, "error"))
+	assert.False(t, condition(t, r, "no failing cases").OK)
 }

@@ -80,6 +80,9 @@ type Case struct {
 	Hostname  string
 	Project   string
 	Outcome   Outcome
+	// Global marks errors outside any test, counted even when the check
+	// selects cases.
+	Global bool
 }
 
 // FileSummary is what one report file says, reduced to figures.
@@ -108,9 +111,11 @@ type FileSummary struct {
 	BadValues int
 }
 
-// grouper assigns cases to the configured groups.
+// grouper assigns cases to the configured groups, after the check's
+// selection (when set) has dropped the cases the check does not count.
 type grouper struct {
 	groups []compiledGroup
+	sel    *compiledGroup
 }
 
 type compiledGroup struct {
@@ -118,25 +123,49 @@ type compiledGroup struct {
 }
 
 func newGrouper(gs []config.TestGroup) (*grouper, error) {
+	return newSelectingGrouper(config.TestMatch{}, gs)
+}
+
+func newSelectingGrouper(sel config.TestMatch, gs []config.TestGroup) (*grouper, error) {
 	g := &grouper{}
+	if !sel.Empty() {
+		c, err := compileMatch(sel)
+		if err != nil {
+			return nil, fmt.Errorf("select: %w", err)
+		}
+		g.sel = &c
+	}
 	for _, cg := range gs {
-		var c compiledGroup
-		for _, f := range []struct {
-			dst **regexp.Regexp
-			pat string
-		}{{&c.suite, cg.Match.Suite}, {&c.classname, cg.Match.Classname}, {&c.name, cg.Match.Name}, {&c.hostname, cg.Match.Hostname}, {&c.project, cg.Match.Project}} {
-			if f.pat == "" {
-				continue
-			}
-			re, err := regexp.Compile(f.pat)
-			if err != nil {
-				return nil, fmt.Errorf("group %s: %w", cg.Name, err)
-			}
-			*f.dst = re
+		c, err := compileMatch(cg.Match)
+		if err != nil {
+			return nil, fmt.Errorf("group %s: %w", cg.Name, err)
 		}
 		g.groups = append(g.groups, c)
 	}
 	return g, nil
+}
+
+func compileMatch(m config.TestMatch) (compiledGroup, error) {
+	var c compiledGroup
+	for _, f := range []struct {
+		dst **regexp.Regexp
+		pat string
+	}{{&c.suite, m.Suite}, {&c.classname, m.Classname}, {&c.name, m.Name}, {&c.hostname, m.Hostname}, {&c.project, m.Project}} {
+		if f.pat == "" {
+			continue
+		}
+		re, err := regexp.Compile(f.pat)
+		if err != nil {
+			return c, err
+		}
+		*f.dst = re
+	}
+	return c, nil
+}
+
+func (cg *compiledGroup) match(c *Case) bool {
+	return matches(cg.suite, c.Suite) && matches(cg.classname, c.Classname) && matches(cg.name, c.Name) &&
+		matches(cg.hostname, c.Hostname) && matches(cg.project, c.Project)
 }
 
 func matches(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
@@ -156,13 +185,16 @@ func newBuilder(format string, g *grouper) *summaryBuilder {
 }
 
 func (b *summaryBuilder) add(c *Case) {
-	b.s.Counts[c.Outcome]++
 	if b.g == nil {
+		b.s.Counts[c.Outcome]++
 		return
 	}
-	for i, cg := range b.g.groups {
-		if matches(cg.suite, c.Suite) && matches(cg.classname, c.Classname) && matches(cg.name, c.Name) &&
-			matches(cg.hostname, c.Hostname) && matches(cg.project, c.Project) {
+	if b.g.sel != nil && !c.Global && !b.g.sel.match(c) {
+		return
+	}
+	b.s.Counts[c.Outcome]++
+	for i := range b.g.groups {
+		if b.g.groups[i].match(c) {
 			b.s.Groups[i][c.Outcome]++
 		}
 	}

@@ -489,7 +489,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 		for i := 0; i < pwErrors; i++ {
 			// Errors outside tests (config, global setup, no tests found)
 			// fail the run.
-			b.add(&Case{Name: "(error outside tests)", Outcome: Errored})
+			b.add(&Case{Name: "(error outside tests)", Outcome: Errored, Global: true})
 		}
 	default:
 		return nil, errors.New("not a recognised test report: expected Jest/Vitest --json (numTotalTests, testResults), pytest-json-report (summary, tests), Playwright JSON (suites, stats) or a go test -json stream")
