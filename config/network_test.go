@@ -187,6 +187,7 @@ func TestNetworkConfigDefaults(t *testing.T) {
       address: x:443
   - name: d
     interval: 1h
+    background: true
     rate_limit:
       url: https://x/login
 `), "t.yml")
