@@ -158,6 +158,15 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 				case "flakyFailure", "flakyError", "rerunFailure", "rerunError":
 					parent.hasFlaky = true
 				}
+			case parent.kind == frameSuite && (local == "error" || local == "failure"):
+				// A suite-level error (Ant, when class setup fails): the
+				// suite's cases never ran. It counts as one case, but not
+				// against the suite's tests attribute.
+				o := Errored
+				if local == "failure" {
+					o = Failed
+				}
+				b.add(&Case{Suite: parent.path, Hostname: parent.hostname, Project: parent.hostname, Name: "(suite " + local + ")", Outcome: o})
 			}
 			if f.kind != frameOther {
 				f.name = attr(t, "name")

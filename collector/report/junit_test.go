@@ -250,6 +250,21 @@ func TestJUnitHostileAndBroken(t *testing.T) {
 	})
 }
 
+func TestJUnitSuiteLevelError(t *testing.T) {
+	// Ant's formatter when a test class cannot be initialised.
+	in := `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuite errors="1" failures="0" hostname="build-7" name="com.school.ReportExportTest" skipped="0" tests="0" time="0.012" timestamp="2025-11-28T22:10:04">
+  <properties><property name="ant.version" value="Apache Ant(TM) version 1.10.14"/></properties>
+  <error message="Could not initialize class com.school.PdfRenderer" type="java.lang.NoClassDefFoundError">java.lang.NoClassDefFoundError: Could not initialize class com.school.PdfRenderer</error>
+  <system-out><![CDATA[]]></system-out>
+  <system-err><![CDATA[]]></system-err>
+</testsuite>`
+	s, err := parseJUnit(strings.NewReader(in), junitOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, counts(0, 0, 1, 0, 0, 0), s.Counts)
+	assert.Zero(t, s.Mismatches, "tests=\"0\" is right: no testcase ran")
+}
+
 func TestJUnitValues(t *testing.T) {
 	in := `<?xml version='1.0' standalone="no"?>
 <!-- written by hand -->
