@@ -67,6 +67,9 @@ var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format(checklist.TimeFormat) },
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"ago": func(t, now time.Time) string {
+		if d := now.Sub(t); d < time.Minute && d > -time.Minute {
+			return "just now"
+		}
 		return checklist.Countdown(t, now)
 	},
 	"countdown": checklist.Countdown,

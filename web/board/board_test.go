@@ -1,0 +1,359 @@
+package board_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector"
+	_ "github.com/golive/golive_exporter/collector/network"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/web"
+	"github.com/golive/golive_exporter/web/board"
+	toolkitweb "github.com/prometheus/exporter-toolkit/web"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+)
+
+const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verified\n" +
+	"P1.1.01\tP1\tInfrastructure Verification\tNetwork\tFirewall: production port open\tprobe\tTCP connect\n" +
+	"P1.1.02\tP1\tInfrastructure Verification\tNetwork\tAPI answers on its port\tprobe\tTCP connect\n" +
+	"P1.1.03\tP1\tInfrastructure Verification\tNetwork\tCache <b>warmed</b> & ready\tprobe\tnot bound\n" +
+	"P1.2.01\tP1\tData Preparation\tData\tLegacy system data export completed\tmanual\t\n" +
+	"P1.2.02\tP1\tData Preparation\tData\tData quality sign-off\tmanual\t\n" +
+	"P4.1.01\tP4\tContinuous Monitoring\tMonitoring\tError rate < 1%\trule\tPrometheus rule\n" +
+	"SO.1.01\tSO\tProject Leadership Approval\tApproval\tProject Manager signs\tmanual\t\n"
+
+// The note carries markup that must show as text and never run.
+const injected = `Approved <script>window.__injected = 1</script><img src=x onerror="window.__injected = 2">`
+
+type fixture struct {
+	dir    string
+	server *web.Server
+}
+
+// newFixture starts the real web handler on a configuration whose checks
+// connect to local listeners: one open (pass), one refused (fail).
+func newFixture(t *testing.T, now time.Time) *fixture {
+	t.Helper()
+	open, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { open.Close() })
+	go func() {
+		for {
+			c, err := open.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closedAddr := closed.Addr().String()
+	require.NoError(t, closed.Close())
+
+	goLive := now.Add(26 * time.Hour).UTC().Truncate(time.Minute)
+	dir := t.TempDir()
+	cfg := `checklist:
+  file: checklist.tsv
+  attestations: attestations.yml
+  go_live: ` + goLive.Format(time.RFC3339) + `
+checks:
+  - name: web_port
+    items: [P1.1.01]
+    tcp: {address: "` + open.Addr().String() + `"}
+  - name: api_port
+    items: [P1.1.02]
+    tcp: {address: "` + closedAddr + `"}
+`
+	att := "attestations:\n" +
+		"  - {item: P1.2.01, by: Dana Whitfield, at: " + now.Add(-48*time.Hour).UTC().Format(time.RFC3339) + ", note: \"48,213 records\", evidence: \"https://tickets.example.edu/SMS-1412\"}\n" +
+		"  - item: SO.1.01\n    by: \"Pat <i>Manager</i>\"\n    at: " + now.Add(-time.Hour).UTC().Format(time.RFC3339) + "\n    note: '" + injected + "'\n"
+	writeFile(t, dir, "golive.yml", cfg)
+	writeFile(t, dir, "checklist.tsv", fixtureTSV)
+	writeFile(t, dir, "attestations.yml", att)
+	logger := slog.New(slog.DiscardHandler)
+	srv, err := web.NewServer(web.Options{
+		Logger: logger,
+		Load:   func() (*config.Config, error) { return config.LoadFile(filepath.Join(dir, "golive.yml")) },
+		Build: func(cfg *config.Config) (*web.Runtime, error) {
+			m, err := checklist.New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return &web.Runtime{Config: cfg, Scheduler: collector.New(cfg, logger),
+				Exporters: []collector.ResultExporter{m.Exporter(nil)},
+				Board:     board.New(m, board.Options{})}, nil
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	return &fixture{dir: dir, server: srv}
+}
+
+func writeFile(t *testing.T, dir, name, body string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(body)
+}
+
+func TestBoardHTMLEscapesAndJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	f := newFixture(t, time.Now())
+	ts := httptest.NewServer(f.server.Handler())
+	defer ts.Close()
+
+	resp, body := get(t, ts.URL+"/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "script-src 'nonce-")
+	assert.Contains(t, body, `id="verdict-text" class="verdict-text">NO-GO<`)
+	assert.False(t, strings.Contains(body, "<script>window.__injected"), "the note's script is escaped")
+	assert.Contains(t, body, "Approved &lt;script&gt;window.__injected = 1&lt;/script&gt;")
+	assert.Contains(t, body, "Cache &lt;b&gt;warmed&lt;/b&gt; &amp; ready")
+	assert.Contains(t, body, "Pat &lt;i&gt;Manager&lt;/i&gt;")
+	// No external asset: the page works offline. (The only absolute link
+	// is the attestation's evidence.)
+	for _, ref := range []string{` src="`, `<link`, `@import`, `url(`} {
+		assert.False(t, strings.Contains(body, ref), "the page refers to an asset: %s", ref)
+	}
+	assert.Contains(t, body, `href="https://tickets.example.edu/SMS-1412"`)
+
+	resp, body = get(t, ts.URL+"/api/v1/status")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	var st checklist.Status
+	require.NoError(t, json.Unmarshal([]byte(body), &st))
+	assert.Equal(t, checklist.VerdictNoGo, st.Verdict)
+	assert.Equal(t, []string{"P1.1.02", "P1.1.03"}, st.Blockers)
+	assert.Equal(t, 7, st.Total)
+	states := map[string]checklist.State{}
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				states[it.ID] = it.State
+			}
+		}
+	}
+	assert.Equal(t, wantStates, states)
+
+	_, body = get(t, ts.URL+"/api/v1/status?failing=1&phase=P1")
+	require.NoError(t, json.Unmarshal([]byte(body), &st))
+	require.Len(t, st.Phases, 1)
+	assert.Len(t, st.Phases[0].Sections, 2)
+
+	_, metrics := get(t, ts.URL+"/metrics")
+	assert.Contains(t, metrics, `golive_checklist_item_state{item="P1.1.02",kind="probe",phase="P1",section="Infrastructure Verification",state="fail"} 1`)
+	assert.Contains(t, metrics, "golive_checklist_ready 0")
+}
+
+var wantStates = map[string]checklist.State{
+	"P1.1.01": checklist.StatePass,
+	"P1.1.02": checklist.StateFail,
+	"P1.1.03": checklist.StateUnknown,
+	"P1.2.01": checklist.StateAttested,
+	"P1.2.02": checklist.StateMissing,
+	"P4.1.01": checklist.StateUpcoming,
+	"SO.1.01": checklist.StateAttested,
+}
+
+// The board is served by the same handler as /metrics, so the web config's
+// basic auth and TLS cover it too.
+func TestBoardBehindBasicAuth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	f := newFixture(t, time.Now())
+	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	require.NoError(t, err)
+	webCfg := filepath.Join(f.dir, "web.yml")
+	writeFile(t, f.dir, "web.yml", "basic_auth_users:\n  warroom: "+string(hash)+"\n")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	srv := &http.Server{Handler: f.server.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	systemd := false
+	flags := &toolkitweb.FlagConfig{WebListenAddresses: &[]string{addr}, WebSystemdSocket: &systemd, WebConfigFile: &webCfg}
+	done := make(chan error, 1)
+	go func() { done <- toolkitweb.ListenAndServe(srv, flags, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("server: %v", err)
+		}
+	})
+	var resp *http.Response
+	require.Eventually(t, func() bool {
+		resp, err = http.Get("http://" + addr + "/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond)
+	for _, path := range []string{"/", "/api/v1/status", "/metrics"} {
+		resp, err := http.Get("http://" + addr + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+		req.SetBasicAuth("warroom", "s3cret")
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+	}
+}
+
+// rowsJS lists the items the page shows with the state it shows for each.
+const rowsJS = `Array.from(document.querySelectorAll("tr.item")).map(function (r) {
+  return r.getAttribute("data-item") + "=" + r.querySelector(".badge").textContent.trim();
+})`
+
+func TestBoardInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("%s not installed (scripts/install-deps.sh installs it): %v", chromium, err)
+	}
+	f := newFixture(t, time.Now())
+	ts := httptest.NewServer(f.server.Handler())
+	defer ts.Close()
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	// The timeout bounds the whole browser, which lives as long as this
+	// context.
+	tctx, cancelT := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancelT()
+	actx, cancelA := chromedp.NewExecAllocator(tctx, opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		require.NoError(t, err, sel)
+		return strings.TrimSpace(v)
+	}
+	rows := func() []string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](rowsJS))
+		require.NoError(t, err)
+		return v
+	}
+	screenshot := func(name string) {
+		t.Helper()
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 gives a PNG
+		require.NoError(t, err)
+		saveArtifact(t, name, shot)
+	}
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("verdict-text")),
+	))
+	assert.Equal(t, "NO-GO", text("#verdict-text"))
+	assert.ElementsMatch(t, statesList(wantStates), rows())
+	assert.Equal(t, injected, text(`tr[data-item="SO.1.01"] .note`), "the note shows its markup as text")
+	assert.Equal(t, "Pat <i>Manager</i>", text(`tr[data-item="SO.1.01"] .by`))
+	assert.Contains(t, text(`tr[data-item="P1.1.03"] .item-text`), "Cache <b>warmed</b> & ready")
+	assert.Contains(t, text(`tr[data-item="P1.1.02"] .reason`), "api_port: connection_refused")
+	assert.Contains(t, text(`tr[data-item="P1.1.01"] .check`), "last checked")
+	injectedType, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof window.__injected`))
+	require.NoError(t, err)
+	assert.Equal(t, "undefined", injectedType, "no injected script or handler ran")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Sleep(1100*time.Millisecond))) // one countdown tick
+	assert.Regexp(t, `^T− 1d 01:5\d:\d\d$`, text("#countdown"), "the countdown ticks in the browser")
+	screenshot("board.png")
+
+	// Failing only: failed, missing and unknown items; no passing,
+	// attested or upcoming one.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Failing only"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.filter.active[href*="failing=1"]`)),
+	))
+	assert.ElementsMatch(t, []string{"P1.1.02=fail", "P1.1.03=unknown", "P1.2.02=missing"}, rows())
+	assert.Equal(t, "NO-GO", text("#verdict-text"), "the verdict stays the whole checklist's")
+	screenshot("board-failing.png")
+
+	// By phase: only the sign-off.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="All items"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.filter.active[href="./"]`)),
+		chromedp.Click(chromedp.Search(`//nav//a[normalize-space()="SO"]`)),
+		chromedp.WaitVisible(chromedp.ID("phase-SO")),
+	))
+	assert.Equal(t, []string{"SO.1.01=attested"}, rows())
+
+	// The board follows the attestations: attest the missing item, reload
+	// the configuration, and the page shows it attested.
+	att, err := os.ReadFile(filepath.Join(f.dir, "attestations.yml"))
+	require.NoError(t, err)
+	writeFile(t, f.dir, "attestations.yml", string(att)+"  - {item: P1.2.02, by: QA, at: "+time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)+"}\n")
+	require.NoError(t, f.server.Reload())
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/?phase=P1"),
+		chromedp.WaitVisible(chromedp.ID("verdict-text")),
+	))
+	assert.Contains(t, rows(), "P1.2.02=attested")
+}
+
+func statesList(m map[string]checklist.State) []string {
+	var out []string
+	for id, s := range m {
+		out = append(out, id+"="+string(s))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// saveArtifact keeps a screenshot in testdata/artifacts/ at the repository
+// root (ignored by git) for people and CI to look at.
+func saveArtifact(t *testing.T, name string, data []byte) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "testdata", "artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir = t.TempDir()
+	}
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, data, 0o644))
+	abs, _ := filepath.Abs(p)
+	t.Logf("screenshot: %s", abs)
+}
