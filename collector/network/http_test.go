@@ -392,3 +392,21 @@ func TestSecurityHeaderValues(t *testing.T) {
 	res := runOne(t, "http", "url: "+headerServer(t, h).URL+"\nsecurity_headers:\n  headers: [strict-transport-security]\n  hsts_min_max_age: 1d")
 	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
 }
+
+func TestHTTPBearerTokenFromFile(t *testing.T) {
+	t.Parallel()
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t0ken" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, `{"status":"ok"}`)
+	})
+	tok := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(tok, []byte("t0ken\n"), 0o600))
+	res := runOne(t, "http", "url: "+s.URL+"\nhealth: true\nauthorization: {credentials_file: "+tok+"}")
+	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
+	res = runOne(t, "http", "url: "+s.URL+"\nhealth: true")
+	assert.Equal(t, collector.ReasonUnexpectedStatus, res.Reason, res.Message)
+	assert.Equal(t, 401.0, mustValue(t, res, "golive_http_status_code"))
+}
