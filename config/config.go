@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -32,8 +33,9 @@ type Config struct {
 	// Checks are the named checks, each of one kind.
 	Checks []*Check `yaml:"checks"`
 
-	file  string
-	lines map[string]int
+	file      string
+	lines     map[string]int
+	rawGlobal Global // as written, before defaults
 }
 
 // Global holds settings that apply to every check.
@@ -156,8 +158,9 @@ func (es Errors) Error() string {
 // Problems collects validation errors by YAML path while a configuration is
 // checked. Kinds get one to report what is wrong with their settings.
 type Problems struct {
-	cfg  *Config
-	errs Errors
+	cfg    *Config
+	errs   Errors
+	walked int // YAML values visited by walkStrict
 }
 
 // Addf records a problem at path.
@@ -211,6 +214,9 @@ func Load(data []byte, name string) (*Config, error) {
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, Errors{{File: name, Msg: "the file is empty; it needs at least a checks: list"}}
 	}
+	if top := root.Content[0]; top.Kind != yaml.MappingNode && top.ShortTag() != "!!null" {
+		return nil, Errors{{File: name, Line: top.Line, Msg: "the configuration must be a mapping of keys (global:, checks: ...), not a single value or a list"}}
+	}
 	p := &Problems{cfg: c}
 	walkStrict(root.Content[0], reflect.TypeOf(Config{}), "", c.lines, p)
 	if len(p.errs) > 0 {
@@ -219,6 +225,12 @@ func Load(data []byte, name string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
+		return nil, yamlError(name, err)
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil {
+		return nil, Errors{{File: name, Line: next.Line, Msg: "a second YAML document (after ---); keep the whole configuration in one document"}}
+	} else if !errors.Is(err, io.EOF) {
 		return nil, yamlError(name, err)
 	}
 	c.setDefaults()
@@ -247,8 +259,13 @@ func yamlError(name string, err error) error {
 			fmt.Sscanf(sm[1], "%d", &e.Line)
 			e.Msg = sm[2]
 		}
-		if strings.Contains(e.Msg, "cannot unmarshal") {
+		switch {
+		case strings.Contains(e.Msg, "cannot unmarshal"):
 			e.Msg += " (check the value's type: a duration like 10s, a number, a string, or a list)"
+		case strings.Contains(e.Msg, "already defined"):
+			e.Msg += " (each key once per mapping)"
+		case e.Line > 0:
+			e.Msg += " (YAML syntax: check the indentation, quotes and brackets around this line)"
 		}
 		es = append(es, e)
 	}
@@ -257,6 +274,7 @@ func yamlError(name string, err error) error {
 
 func (c *Config) setDefaults() {
 	g := &c.Global
+	c.rawGlobal = *g
 	if g.DefaultTimeout <= 0 {
 		g.DefaultTimeout = model.Duration(DefaultTimeout)
 	}
@@ -286,6 +304,11 @@ func (c *Config) setDefaults() {
 		}
 		if ch.Timeout <= 0 {
 			ch.Timeout = g.DefaultTimeout
+			// A check due more often than the default timeout gets its
+			// interval as timeout, so that a run ends before the next.
+			if ch.Interval > 0 && ch.Interval < ch.Timeout {
+				ch.Timeout = ch.Interval
+			}
 		}
 		if spec := ch.Spec(); spec != nil {
 			callDefaults(spec)
@@ -300,6 +323,12 @@ func callDefaults(v any) {
 }
 
 func (c *Config) validate(p *Problems) {
+	if c.rawGlobal.MaxConcurrency < 0 {
+		p.Addf("global.max_concurrency", "max_concurrency %d is negative; write how many checks may run at once, e.g. %d", c.rawGlobal.MaxConcurrency, DefaultMaxConcurrency)
+	}
+	if g := c.Global; g.ScrapeTimeoutMargin >= g.DefaultScrapeTimeout {
+		p.Addf("global.scrape_timeout_margin", "scrape_timeout_margin %s is not shorter than default_scrape_timeout %s; no time would be left for the checks", g.ScrapeTimeoutMargin, g.DefaultScrapeTimeout)
+	}
 	for _, name := range sortedKeys(c.PostgresTargets) {
 		path := "postgres_targets." + name
 		if c.PostgresTargets[name] == nil {

@@ -6,15 +6,24 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
+
+// maxNodes bounds the values walkStrict visits, so that a file of nested
+// aliases (a "billion laughs") cannot make loading hang.
+const maxNodes = 100_000
 
 // walkStrict compares the YAML tree with the Go type it decodes into: every
 // mapping key must be a known field. Unlike the decoder's own strict mode it
 // names the keys that would be valid and the nearest one, and it records the
 // line of every path so that later validation errors can point at it.
 func walkStrict(n *yaml.Node, t reflect.Type, path string, lines map[string]int, p *Problems) {
-	if n == nil {
+	if n == nil || p.walked > maxNodes {
+		return
+	}
+	if p.walked++; p.walked > maxNodes {
+		p.Addf(path, "the file expands to more than %d YAML values (through anchors and aliases?); write it out plainly", maxNodes)
 		return
 	}
 	if n.Kind == yaml.AliasNode {
@@ -25,6 +34,9 @@ func walkStrict(n *yaml.Node, t reflect.Type, path string, lines map[string]int,
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if !checkType(n, t, path, p) {
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
@@ -160,4 +172,96 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+var (
+	unmarshalerType         = reflect.TypeFor[yaml.Unmarshaler]()
+	obsoleteUnmarshalerType = reflect.TypeFor[interface {
+		UnmarshalYAML(func(any) error) error
+	}]()
+	durationType = reflect.TypeFor[model.Duration]()
+)
+
+// customYAML reports types that unmarshal themselves.
+func customYAML(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(unmarshalerType) || pt.Implements(obsoleteUnmarshalerType) ||
+		t.Implements(unmarshalerType) || t.Implements(obsoleteUnmarshalerType)
+}
+
+// checkType reports a node whose shape or value does not fit the Go type
+// it decodes into, at its own line and path, in words a user can act on.
+// The decoder would find most of these too, but without the path, and
+// without a line at all for values that decode themselves (durations).
+func checkType(n *yaml.Node, t reflect.Type, path string, p *Problems) bool {
+	if path == "" || t.Kind() == reflect.Interface {
+		return true
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return true // an empty value leaves the default
+	}
+	custom := customYAML(t)
+	if n.Kind == yaml.ScalarNode {
+		switch t.Kind() {
+		case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array:
+			if !custom {
+				p.Addf(path, "%q is a single value; write %s here", n.Value, wantOf(t))
+				return false
+			}
+		}
+		if custom && t != durationType {
+			return true // its own unmarshalling decides and words its errors
+		}
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			p.Addf(path, "%q is not %s", n.Value, wantOf(t))
+			return false
+		}
+		return true
+	}
+	if custom {
+		return true // its own unmarshalling decides; the decoder reports
+	}
+	shape := "a list"
+	if n.Kind == yaml.MappingNode {
+		shape = "a mapping"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+			return false
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind != yaml.SequenceNode {
+			p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+			return false
+		}
+	default:
+		p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+		return false
+	}
+	return true
+}
+
+// wantOf describes in words what a value of type t looks like.
+func wantOf(t reflect.Type) string {
+	if t == durationType {
+		return "a duration such as 500ms, 30s, 5m, 1h or 7d"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a text value"
+	case reflect.Slice, reflect.Array:
+		return "a list (one \"- item\" per line, or [a, b])"
+	case reflect.Map, reflect.Struct:
+		return "a mapping (key: value lines)"
+	}
+	return "a value of type " + t.String()
 }

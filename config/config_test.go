@@ -1,0 +1,262 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestInvalidConfigs loads every testdata/invalid-*.yml; each must be
+// refused at the right line with a message that says what to write.
+func TestInvalidConfigs(t *testing.T) {
+	cases := map[string]struct {
+		line int
+		msg  string
+	}{
+		"unknown-key":                 {3, `checks[0].timout: unknown key "timout" (did you mean "timeout"?); valid keys here: `},
+		"unknown-global-key":          {2, `global.max_concurency: unknown key "max_concurency" (did you mean "max_concurrency"?)`},
+		"unknown-kind-key":            {4, `checks[0].tcp.adress: unknown key "adress" (did you mean "address"?); valid keys here: address, expect`},
+		"wrong-type":                  {2, `global.max_concurrency: "many" is not a whole number`},
+		"list-for-text":               {2, `checks[0].name: this is a list; write a text value here`},
+		"checks-not-a-list":           {2, `checks: this is a mapping; write a list`},
+		"bool":                        {4, `checks[0].background: "sometimes" is not true or false`},
+		"duplicate-name":              {6, `checks[2].name: check name "db_port" is used twice (first at line 2)`},
+		"no-kind":                     {2, `checks[0]: check "db_port" has no kind; add one of: http, tls, tcp`},
+		"two-kinds":                   {2, `checks[0]: check "db_port" has several kinds (tls, tcp); split it into one check per kind`},
+		"bad-duration":                {3, `checks[0].timeout: "10x" is not a duration such as 500ms, 30s, 5m, 1h or 7d`},
+		"timeout-over-interval":       {4, `checks[0].timeout: timeout 1m is longer than interval 30s`},
+		"bad-item":                    {5, `checks[0].items[1]: "P3.1" is not a checklist item id; ids look like P1.1.02`},
+		"bad-hostport":                {4, `checks[0].tcp.address: "localhost" is not host:port`},
+		"bad-port":                    {4, `checks[0].tcp.address: port "99999" is not a number from 1 to 65535`},
+		"tcp-expect":                  {5, `checks[0].tcp.expect: expect is "maybe"; write open or closed`},
+		"empty":                       {0, `the file is empty; it needs at least a checks: list`},
+		"comments-only":               {0, `the file is empty`},
+		"no-checks":                   {0, `checks: no checks configured; add at least one under checks:`},
+		"background-without-interval": {3, `checks[0].background: a background check needs an interval`},
+		"bad-name":                    {2, `checks[0].name: check name "App Health" is not valid; use lower-case letters, digits and _`},
+		"no-name":                     {2, `checks[0]: check has no name; add name:`},
+		"empty-check":                 {4, `checks[1]: empty check; give it a name and one kind`},
+		"duplicate-key":               {3, `mapping key "name" already defined at line 2`},
+		"syntax":                      {2, `did not find expected ',' or '}' (YAML syntax`},
+		"two-documents":               {4, `a second YAML document (after ---)`},
+		"negative-concurrency":        {2, `global.max_concurrency: max_concurrency -1 is negative`},
+		"margin-over-timeout":         {3, `global.scrape_timeout_margin: scrape_timeout_margin 5s is not shorter than default_scrape_timeout 5s`},
+		"scalar-root":                 {1, `the configuration must be a mapping of keys`},
+	}
+	for name := range cases {
+		require.FileExists(t, "testdata/invalid-"+name+".yml")
+	}
+	files, err := filepath.Glob("testdata/invalid-*.yml")
+	require.NoError(t, err)
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "invalid-"), ".yml")
+		t.Run(name, func(t *testing.T) {
+			want, ok := cases[name]
+			if !ok {
+				// Another area's file: it must be refused, with a line.
+				_, err := LoadFile(f)
+				require.Error(t, err)
+				return
+			}
+			cfg, err := LoadFile(f)
+			require.Error(t, err)
+			require.Nil(t, cfg)
+			var es Errors
+			require.True(t, errors.As(err, &es), "%T", err)
+			require.NotEmpty(t, es)
+			abs, _ := filepath.Abs(f)
+			assert.Equal(t, abs, es[0].File)
+			assert.Equal(t, want.line, es[0].Line, es.Error())
+			assert.Contains(t, es[0].Error(), want.msg)
+			// file:line: prefix, so that editors jump to it.
+			prefix := abs + ":"
+			if want.line == 0 {
+				prefix = abs + ": "
+			}
+			assert.True(t, strings.HasPrefix(es[0].Error(), prefix), es[0].Error())
+		})
+	}
+}
+
+func TestAllProblemsReportedAtOnce(t *testing.T) {
+	_, err := Load([]byte(`checks:
+  - name: a
+    timout: 1s
+    tcp: {address: "x:1"}
+  - name: b
+    intervl: 1m
+    tcp: {address: "y:2"}
+`), "two.yml")
+	var es Errors
+	require.True(t, errors.As(err, &es))
+	require.Len(t, es, 2)
+	assert.Equal(t, 3, es[0].Line)
+	assert.Equal(t, 6, es[1].Line)
+	assert.Contains(t, es[1].Msg, `did you mean "interval"?`)
+}
+
+func TestValidConfig(t *testing.T) {
+	cfg, err := LoadFile("testdata/valid.yml")
+	require.NoError(t, err)
+	g := cfg.Global
+	assert.Equal(t, 5*time.Second, time.Duration(g.DefaultTimeout))
+	assert.Equal(t, 8, g.MaxConcurrency)
+	assert.Equal(t, 250*time.Millisecond, time.Duration(g.ScrapeTimeoutMargin))
+	assert.Equal(t, 15*time.Second, time.Duration(g.DefaultScrapeTimeout))
+	require.Len(t, cfg.Checks, 4)
+
+	db := cfg.CheckByName("db_port")
+	require.NotNil(t, db)
+	assert.Equal(t, "tcp", db.Kind())
+	assert.Equal(t, []string{"P3.1.02"}, db.Items)
+	assert.Equal(t, 5*time.Second, time.Duration(db.Timeout), "global default_timeout applies")
+	assert.Equal(t, "open", db.TCP.Expect, "kind defaults applied")
+	assert.Same(t, db.TCP, db.Spec())
+
+	pub := cfg.CheckByName("db_port_public")
+	assert.Equal(t, 2*time.Second, time.Duration(pub.Timeout))
+	assert.Equal(t, 10*time.Minute, time.Duration(pub.Interval))
+	assert.Equal(t, "closed", pub.TCP.Expect)
+
+	cache := cfg.CheckByName("cache_port")
+	assert.Equal(t, time.Second, time.Duration(cache.Timeout), "an interval shorter than the default timeout bounds the timeout")
+
+	slow := cfg.CheckByName("slow_probe")
+	assert.True(t, slow.Background)
+	assert.Nil(t, cfg.CheckByName("nope"))
+
+	abs, _ := filepath.Abs("testdata/valid.yml")
+	assert.Equal(t, abs, cfg.File())
+	assert.Equal(t, filepath.Dir(abs), cfg.BaseDir())
+	assert.Equal(t, filepath.Join(filepath.Dir(abs), "certs/a.pem"), cfg.ResolvePath("certs/a.pem"))
+	assert.Equal(t, "/etc/x.pem", cfg.ResolvePath("/etc/x.pem"))
+	assert.Equal(t, 19, cfg.Line("checks[1].tcp.address"))
+	assert.Equal(t, abs+":18", cfg.Position("checks[1].tcp"))
+	assert.Equal(t, 8, cfg.Line("checks[0]"))
+
+	// The effective configuration loads again as it is marshalled.
+	out, err := cfg.Marshal()
+	require.NoError(t, err)
+	again, err := Load(out, "again.yml")
+	require.NoError(t, err, string(out))
+	assert.Equal(t, len(cfg.Checks), len(again.Checks))
+	assert.Equal(t, cfg.Global, again.Global)
+}
+
+func TestDefaultConfigLoads(t *testing.T) {
+	cfg, err := Default()
+	require.NoError(t, err)
+	assert.Equal(t, EmbeddedName, cfg.File())
+	assert.NotEmpty(t, cfg.Checks)
+	wd, _ := os.Getwd()
+	assert.Equal(t, wd, cfg.BaseDir())
+	assert.Equal(t, DefaultMaxConcurrency, cfg.Global.MaxConcurrency)
+	assert.Equal(t, DefaultTimeout, time.Duration(cfg.Global.DefaultTimeout))
+	assert.Equal(t, DefaultScrapeMargin, time.Duration(cfg.Global.ScrapeTimeoutMargin))
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := LoadFile(filepath.Join(t.TempDir(), "absent.yml"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "reading config file")
+}
+
+func TestMarshalMasksSecrets(t *testing.T) {
+	const secret = "hunter2-very-secret"
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw")
+	require.NoError(t, os.WriteFile(pwFile, []byte(secret+"\n"), 0o600))
+	cfg, err := Load([]byte(`
+checks:
+  - name: api
+    http:
+      url: https://app.example.com/health
+      basic_auth:
+        username: monitor
+        password: `+secret+`
+  - name: api_token
+    http:
+      url: https://app.example.com/health
+      authorization:
+        credentials: `+secret+`
+`), filepath.Join(dir, "cfg.yml"))
+	require.NoError(t, err)
+	out, err := cfg.Marshal()
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), secret)
+	assert.Contains(t, string(out), "<secret>")
+	assert.Contains(t, string(out), "monitor")
+
+	got, err := ReadSecret("", pwFile, "")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got, "file secrets lose the trailing newline")
+	t.Setenv("GOLIVE_TEST_SECRET", secret)
+	got, err = ReadSecret("", "", "GOLIVE_TEST_SECRET")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got)
+	_, err = ReadSecret("", "", "GOLIVE_TEST_UNSET_VARIABLE")
+	assert.ErrorContains(t, err, "GOLIVE_TEST_UNSET_VARIABLE is not set")
+	_, err = ReadSecret("", filepath.Join(dir, "absent"), "")
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	got, err = ReadSecret(Secret(secret), "", "")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got)
+}
+
+func TestValidateSecretRefusesTwoSources(t *testing.T) {
+	cfg := &Config{file: "x.yml", lines: map[string]int{"t.password": 7}}
+	p := &Problems{cfg: cfg}
+	ValidateSecret("t.password", "password", "a", "/f", "", p)
+	require.Len(t, p.errs, 1)
+	assert.Equal(t, "x.yml:7: t.password: password is given more than once; use one of password, password_file or password_env", p.errs[0].Error())
+	p = &Problems{cfg: cfg}
+	ValidateSecret("t.password", "password", "", "", "ENV", p)
+	assert.Empty(t, p.errs)
+}
+
+func TestKinds(t *testing.T) {
+	kinds := Kinds()
+	assert.Contains(t, kinds, "tcp")
+	assert.Contains(t, kinds, "http")
+	seen := map[string]bool{}
+	for _, k := range kinds {
+		assert.False(t, seen[k], "kind %s twice", k)
+		seen[k] = true
+	}
+	c := &Check{}
+	assert.Equal(t, "", c.Kind())
+	assert.Nil(t, c.Spec())
+}
+
+func TestSuggest(t *testing.T) {
+	fields := yamlFields(reflectTypeOfCheck())
+	assert.Equal(t, ` (did you mean "interval"?)`, suggest("intervall", fields))
+	assert.Equal(t, "", suggest("completely_different", fields))
+	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+}
+
+func TestAliasBombRefused(t *testing.T) {
+	// Nested aliases of lists of strings that fit the schema: a naive walk
+	// of the expanded tree would take 9^7 steps.
+	var b strings.Builder
+	b.WriteString("checks:\n  - name: a\n    tcp: {address: \"a:1\"}\n    items: &l0 [P1.1.01, P1.1.01, P1.1.01, P1.1.01, P1.1.01, P1.1.01, P1.1.01, P1.1.01, P1.1.01]\n")
+	for i := 1; i < 8; i++ {
+		fmt.Fprintf(&b, "  - name: a%d\n    tcp: {address: \"a:1\"}\n    items: &l%d [", i, i)
+		for j := 0; j < 9; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	_, err := Load([]byte(b.String()), "bomb.yml")
+	require.Error(t, err)
+}
