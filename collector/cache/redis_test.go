@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -35,13 +41,22 @@ func needServer(t testing.TB) {
 
 func randomPrefix() string {
 	b := make([]byte, 6)
-	_, _ = rand.Read(b)
+	_, _ = crand.Read(b)
 	return "golivetest:" + hex.EncodeToString(b) + ":"
 }
 
 // startRedis starts a redis-server of the test's own on a free loopback
 // port, with the given extra arguments, and stops it when the test ends.
 func startRedis(t testing.TB, args ...string) string {
+	t.Helper()
+	return startRedisWith(t, func(port int) []string {
+		return append([]string{"--port", fmt.Sprint(port)}, args...)
+	})
+}
+
+// startRedisWith starts a redis-server with the arguments portArgs gives for
+// a free port.
+func startRedisWith(t testing.TB, portArgs func(port int) []string) string {
 	t.Helper()
 	needServer(t)
 	bin, err := exec.LookPath("redis-server")
@@ -53,7 +68,7 @@ func startRedis(t testing.TB, args ...string) string {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	dir := t.TempDir()
-	all := append([]string{"--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, args...)
+	all := append([]string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, portArgs(port)...)
 	cmd := exec.Command(bin, all...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -461,4 +476,73 @@ func FuzzParseInfo(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TLS: with the CA the check connects; without it, reason tls.
+func TestRedisTLS(t *testing.T) {
+	needServer(t)
+	dir := t.TempDir()
+	ca, caKey := makeCA(t)
+	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", ca.Raw)
+	certDER, keyDER := makeServerCert(t, ca, caKey)
+	writePEM(t, filepath.Join(dir, "server.pem"), "CERTIFICATE", certDER)
+	writePEM(t, filepath.Join(dir, "server.key"), "PRIVATE KEY", keyDER)
+	addr := startRedisWith(t, func(port int) []string {
+		return []string{"--port", "0", "--tls-port", fmt.Sprint(port),
+			"--tls-cert-file", filepath.Join(dir, "server.pem"), "--tls-key-file", filepath.Join(dir, "server.key"),
+			"--tls-ca-cert-file", filepath.Join(dir, "ca.pem"), "--tls-auth-clients", "no"}
+	})
+	yml := fmt.Sprintf(`redis_targets:
+  tls: {address: "%[1]s", tls: {ca_file: %[2]s}}
+  untrusted: {address: "%[1]s", tls: {}}
+  plain: {address: "%[1]s"}
+checks:
+  - {name: tls, redis: {target: tls}}
+  - {name: untrusted, redis: {target: untrusted}}
+  - {name: plain, timeout: 2s, redis: {target: plain}}
+`, addr, filepath.Join(dir, "ca.pem"))
+	out := runConfig(t, yml)
+	assert.True(t, out.result(t, "tls").Success(), out.result(t, "tls").Message)
+	u := out.result(t, "untrusted")
+	assert.False(t, u.Success())
+	assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
+	assert.False(t, out.result(t, "plain").Success())
+}
+
+func makeCA(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "golive redis test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, key.Public(), key)
+	require.NoError(t, err)
+	ca, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	return ca, key
+}
+
+func makeServerCert(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey) (cert, key []byte) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, ca, k.Public(), caKey)
+	require.NoError(t, err)
+	kb, err := x509.MarshalPKCS8PrivateKey(k)
+	require.NoError(t, err)
+	return der, kb
+}
+
+func writePEM(t testing.TB, path, typ string, der []byte) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
 }

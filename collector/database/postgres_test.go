@@ -192,3 +192,37 @@ checks:
 	assert.Contains(t, out.config, "app:<secret>@")
 	assert.Contains(t, out.config, "password=<secret>")
 }
+
+// TLS settings: sslmode require encrypts; verify-full without the server's
+// CA fails with reason tls.
+func TestPostgresTLS(t *testing.T) {
+	db := testDB(t)
+	dsn := "postgres://postgres@127.0.0.1:5432/" + db
+	var ssl string
+	execInScan(t, db, "SHOW ssl", &ssl)
+	if ssl != "on" {
+		t.Skip("the development PostgreSQL has ssl off")
+	}
+	yml := fmt.Sprintf(`postgres_targets:
+  tls: {dsn: "%[1]s", sslmode: require}
+  verify: {dsn: "%[1]s", sslmode: verify-full, sslrootcert: %[2]s}
+checks:
+  - {name: tls, sql: {target: tls, query: "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1}}
+  - {name: verify, postgres: {target: verify}}
+`, dsn, writeSelfSigned(t))
+	out := runConfig(t, yml, 30*time.Second)
+	assert.True(t, out.result(t, "tls").Success(), out.result(t, "tls").Message)
+	v := out.result(t, "verify")
+	assert.False(t, v.Success())
+	assert.Equal(t, collector.ReasonTLS, v.Reason, v.Message)
+}
+
+// execInScan runs one query in db and scans its row.
+func execInScan(t testing.TB, db, q string, dest ...any) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dbDSN(db))
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	require.NoError(t, c.QueryRow(ctx, q).Scan(dest...))
+}
