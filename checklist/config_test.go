@@ -64,12 +64,12 @@ checks:
 		{
 			name:   "bad offset",
 			config: "checklist:\n  windows:\n    P1: {start: soon, end: 0s}\nchecks:\n  - name: web\n    tcp: {address: \"127.0.0.1:1\"}\n",
-			want:   []string{`config.yml:3: checklist.windows.P1.start: `, `is not an offset`},
+			want:   []string{`config.yml:3: `, `"soon" is not an offset`},
 		},
 		{
 			name:   "bad go-live time",
 			config: "checklist:\n  go_live: next tuesday\nchecks:\n  - name: web\n    tcp: {address: \"127.0.0.1:1\"}\n",
-			want:   []string{"config.yml:2: checklist.go_live: ", "not a time; write RFC 3339"},
+			want:   []string{"config.yml:2: ", `"next tuesday" is not a time; write RFC 3339`},
 		},
 		{
 			name:   "user checklist with errors, reported at its own line",

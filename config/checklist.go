@@ -278,7 +278,8 @@ func (o Offset) String() string {
 func (o *Offset) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseOffset(n.Value)
 	if err != nil {
-		return err
+		// "line N:" lets the loader place the error (see yamlError).
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*o = v
 	return nil
@@ -295,7 +296,7 @@ type Timestamp struct{ time.Time }
 func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.Parse(time.RFC3339, strings.TrimSpace(n.Value))
 	if err != nil {
-		return fmt.Errorf("not a time; write RFC 3339 such as 2026-12-01T08:00:00+01:00")
+		return fmt.Errorf("line %d: %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00+01:00", n.Line, n.Value)
 	}
 	t.Time = v
 	return nil
