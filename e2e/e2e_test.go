@@ -434,7 +434,9 @@ scrape_configs:
 	// The soon-expiring certificate warns about the same item: the critical
 	// inhibits it (equal: [item]), so it is suppressed and never delivered.
 	eventually(t, 30*time.Second, "the certificate warning suppressed by the critical",
-		func() bool { return amAlertState(am, "GoLiveCertificateCheckWarning", "api_certificate") == "suppressed" }, hooks.dump)
+		func() bool {
+			return amAlertState(am, "GoLiveCertificateCheckWarning", "api_certificate") == "suppressed"
+		}, hooks.dump)
 	assert.False(t, hooks.has("go-live-channel", "firing", map[string]string{"alertname": "GoLiveCertificateCheckWarning"}))
 	// The exporter's alertmanager check sees the critical alerts.
 	eventually(t, 20*time.Second, "the alertmanager check failing on critical alerts",
