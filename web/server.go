@@ -63,6 +63,7 @@ type Server struct {
 	rt *Runtime
 
 	reloadMu      sync.Mutex
+	reloadState   ReloadState // guarded by mu
 	reloadOK      prometheus.Gauge
 	reloadSuccess prometheus.Gauge
 	reloadTotal   *prometheus.CounterVec
@@ -129,6 +130,7 @@ func (s *Server) Reload() error {
 			s.mu.Lock()
 			old := s.rt
 			s.rt = rt
+			s.reloadState = ReloadState{Successful: true, LastSuccess: time.Now().UTC()}
 			s.mu.Unlock()
 			if old != nil {
 				// Runs in flight finish on the old pools before they close.
@@ -141,10 +143,29 @@ func (s *Server) Reload() error {
 			return nil
 		}
 	}
+	s.mu.Lock()
+	s.reloadState.Successful = false
+	s.reloadState.Error = err.Error()
+	s.mu.Unlock()
 	s.reloadOK.Set(0)
 	s.reloadTotal.WithLabelValues("failure").Inc()
 	s.opts.Logger.Error("configuration refused; the previous one keeps running", "err", err)
 	return err
+}
+
+// ReloadState says how the latest configuration load went.
+type ReloadState struct {
+	Successful  bool      `json:"last_reload_successful"`
+	LastSuccess time.Time `json:"last_reload_success_time"`
+	// Error is why the latest load was refused; empty when it succeeded.
+	Error string `json:"last_reload_error,omitempty"`
+}
+
+// ReloadState returns how the latest configuration load went.
+func (s *Server) ReloadState() ReloadState {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.reloadState
 }
 
 // Close stops the running configuration's checks.
@@ -217,8 +238,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost && r.Method != http.MethodPut {
-		w.Header().Set("Allow", "POST, PUT")
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "reload needs POST", http.StatusMethodNotAllowed)
 		return
 	}
@@ -244,7 +265,10 @@ func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
 		rt.Board.ServeJSON(w, r, results)
 		return
 	}
-	writeJSON(w, map[string]any{"checks": results})
+	writeJSON(w, map[string]any{
+		"config": map[string]any{"file": rt.Config.File(), "reload": s.ReloadState()},
+		"checks": results,
+	})
 }
 
 func (s *Server) serveConfig(w http.ResponseWriter, _ *http.Request) {

@@ -1,0 +1,525 @@
+package web
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+	toolkitweb "github.com/prometheus/exporter-toolkit/web"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// Keep-alive connections of test clients close on their own.
+		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
+	)
+}
+
+// The web tests register "tcp" as a fake kind whose behaviour is chosen by
+// the check's name; the real tcp kind is not imported here.
+var slowDeadline atomic.Int64
+
+func init() {
+	collector.Register("tcp", func(c *config.Check, _ collector.Env) (collector.Check, error) {
+		return fakeCheck{name: c.Name}, nil
+	})
+}
+
+type fakeCheck struct{ name string }
+
+var fakeValue = collector.NewDesc("golive_test_value", "A value the fake check records.")
+
+func (f fakeCheck) Run(ctx context.Context, r *collector.Report) error {
+	switch {
+	case strings.HasPrefix(f.name, "slow"):
+		dl, _ := ctx.Deadline()
+		slowDeadline.Store(dl.UnixNano())
+		<-ctx.Done()
+		return ctx.Err()
+	case strings.HasPrefix(f.name, "refused"):
+		return collector.Failf(collector.ReasonConnRefused, "connecting: connection refused")
+	case strings.HasPrefix(f.name, "badlabels"):
+		r.Gauge(fakeValue, 1, "unexpected-label-value")
+		return nil
+	default:
+		r.Gauge(fakeValue, 42)
+		return nil
+	}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func build(cfg *config.Config) (*Runtime, error) {
+	return &Runtime{Config: cfg, Scheduler: collector.New(cfg, quietLogger())}, nil
+}
+
+// newTestServer serves the configuration in file (reloaded from it).
+func newTestServer(t *testing.T, file string) (*Server, *httptest.Server) {
+	t.Helper()
+	srv, err := NewServer(Options{
+		Logger: quietLogger(),
+		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
+		Build:  build,
+	})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Close()
+	})
+	return srv, ts
+}
+
+func writeConfig(t *testing.T, path, body string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
+}
+
+func get(t *testing.T, url string, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func TestScrapeContext(t *testing.T) {
+	g := config.Global{ScrapeTimeoutMargin: 500 * 1e6, DefaultScrapeTimeout: 10 * 1e9}
+	cases := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", 9500 * time.Millisecond},        // default minus margin
+		{"3", 2500 * time.Millisecond},       // header minus margin
+		{"0.8", 400 * time.Millisecond},      // too short for the margin: half
+		{"garbage", 9500 * time.Millisecond}, // unreadable: default
+		{"-1", 9500 * time.Millisecond},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if c.header != "" {
+			r.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", c.header)
+		}
+		before := time.Now()
+		ctx, cancel := scrapeContext(r, g)
+		after := time.Now()
+		dl, ok := ctx.Deadline()
+		cancel()
+		require.True(t, ok)
+		assert.False(t, dl.Before(before.Add(c.want)), c.header)
+		assert.False(t, dl.After(after.Add(c.want)), c.header)
+	}
+}
+
+// A check that would take an hour does not hold the scrape: /metrics
+// answers by the header's timeout minus the margin, with the check failed
+// for reason scrape_deadline, and status 200.
+func TestMetricsHonoursScrapeTimeoutHeader(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, `
+global:
+  scrape_timeout_margin: 100ms
+checks:
+  - name: slow_target
+    timeout: 1h
+    tcp: {address: "127.0.0.1:1"}
+  - name: quick
+    tcp: {address: "127.0.0.1:1"}
+`)
+	_, ts := newTestServer(t, file)
+	before := time.Now()
+	code, body := get(t, ts.URL+"/metrics", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "0.5"})
+	assert.Equal(t, http.StatusOK, code)
+	dl := time.Unix(0, slowDeadline.Load())
+	assert.False(t, dl.Before(before.Add(400*time.Millisecond)), "the check got the scrape's time")
+	assert.LessOrEqual(t, dl.Sub(before), 400*time.Millisecond+time.Since(before), "and no more than the header minus the margin")
+	assert.Contains(t, body, `golive_check_failure_reason{check="slow_target",kind="tcp",reason="scrape_deadline"} 1`)
+	assert.Contains(t, body, `golive_check_success{check="quick",kind="tcp"} 1`)
+	assert.Contains(t, body, `golive_test_value{check="quick"} 42`)
+}
+
+func TestFailuresAreMetricValuesNot500(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, `
+checks:
+  - name: refused_db
+    items: [P3.1.02]
+    tcp: {address: "127.0.0.1:1"}
+  - name: badlabels_kind
+    tcp: {address: "127.0.0.1:1"}
+  - name: not_compiled
+    redis: {target: main}
+redis_targets:
+  main: {address: "127.0.0.1:1"}
+`)
+	_, ts := newTestServer(t, file)
+	code, body := get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `golive_check_success{check="refused_db",kind="tcp"} 0`)
+	assert.Contains(t, body, `golive_check_failure_reason{check="refused_db",kind="tcp",reason="connection_refused"} 1`)
+	assert.Contains(t, body, `golive_check_item_info{check="refused_db",item="P3.1.02"} 1`)
+	assert.Contains(t, body, `golive_check_success{check="badlabels_kind",kind="tcp"} 1`, "a kind's bad sample does not break the scrape")
+	assert.Contains(t, body, `golive_check_failure_reason{check="not_compiled",kind="redis",reason="config"} 1`)
+	assert.NotContains(t, body, "connection refused", "no error text in metrics")
+}
+
+func TestHealthReadyReloadMethods(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	_, ts := newTestServer(t, file)
+	code, body := get(t, ts.URL+"/-/healthy", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "Healthy\n", body)
+	code, body = get(t, ts.URL+"/-/ready", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "Ready\n", body)
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+		req, _ := http.NewRequest(m, ts.URL+"/-/reload", nil)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, m)
+		assert.Equal(t, "POST", resp.Header.Get("Allow"))
+	}
+	resp, err := http.Post(ts.URL+"/-/reload", "", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	code, _ = get(t, ts.URL+"/nonexistent", nil)
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+func metricValue(t *testing.T, body, name string) string {
+	t.Helper()
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, name+" ") {
+			return strings.TrimPrefix(line, name+" ")
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return ""
+}
+
+// Reload good → bad → good while scrapes keep coming: every scrape is
+// answered, the bad file is refused with file:line and the old checks keep
+// running, and the reload metrics say so.
+func TestReloadGoodBadGood(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: first, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	srv, ts := newTestServer(t, file)
+
+	var stop atomic.Bool
+	var scrapes, failures atomic.Int32
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			resp, err := http.Get(ts.URL + "/metrics")
+			scrapes.Add(1)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				failures.Add(1)
+			}
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+	}()
+	reload := func() (int, string) {
+		resp, err := http.Post(ts.URL+"/-/reload", "", nil)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	_, body := get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, "1", metricValue(t, body, "golive_config_last_reload_successful"))
+	firstSuccess := metricValue(t, body, "golive_config_last_reload_success_timestamp_seconds")
+	assert.NotEqual(t, "0", firstSuccess)
+
+	writeConfig(t, file, "checks:\n  - name: second\n    timout: 1s\n    tcp: {address: \"127.0.0.1:1\"}\n")
+	code, msg := reload()
+	assert.Equal(t, http.StatusInternalServerError, code)
+	assert.Contains(t, msg, file+":3: checks[0].timout: unknown key")
+	_, body = get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, "0", metricValue(t, body, "golive_config_last_reload_successful"))
+	assert.Equal(t, firstSuccess, metricValue(t, body, "golive_config_last_reload_success_timestamp_seconds"))
+	assert.Contains(t, body, `golive_check_success{check="first",kind="tcp"} 1`, "the old configuration keeps running")
+	assert.Contains(t, body, `golive_config_reloads_total{result="failure"} 1`)
+	st := srv.ReloadState()
+	assert.False(t, st.Successful)
+	assert.Contains(t, st.Error, "timout")
+	code, _ = get(t, ts.URL+"/-/ready", nil)
+	assert.Equal(t, http.StatusOK, code)
+
+	time.Sleep(10 * time.Millisecond) // a later success timestamp
+	writeConfig(t, file, "checks: [{name: second, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	code, _ = reload()
+	assert.Equal(t, http.StatusOK, code)
+	_, body = get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, "1", metricValue(t, body, "golive_config_last_reload_successful"))
+	assert.Greater(t, metricValue(t, body, "golive_config_last_reload_success_timestamp_seconds"), firstSuccess)
+	assert.Contains(t, body, `golive_check_success{check="second",kind="tcp"} 1`)
+	assert.NotContains(t, body, `check="first"`)
+	assert.Contains(t, body, `golive_config_reloads_total{result="success"} 2`)
+	assert.True(t, srv.ReloadState().Successful)
+	assert.Empty(t, srv.ReloadState().Error)
+
+	stop.Store(true)
+	wg.Wait()
+	assert.Positive(t, scrapes.Load())
+	assert.Zero(t, failures.Load(), "every scrape during the reloads was answered")
+}
+
+func TestInitialLoadFailureIsAnError(t *testing.T) {
+	_, err := NewServer(Options{
+		Logger: quietLogger(),
+		Load:   func() (*config.Config, error) { return nil, errors.New("broken") },
+		Build:  build,
+	})
+	require.EqualError(t, err, "broken")
+}
+
+func TestConfigEndpointMasksSecrets(t *testing.T) {
+	const secret = "s3cr3t-Pa55word"
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, `
+checks:
+  - name: api
+    http:
+      url: https://app.example.com/health
+      basic_auth: {username: monitor, password: `+secret+`}
+`)
+	_, ts := newTestServer(t, file)
+	for _, path := range []string{"/config", "/api/v1/config", "/api/v1/status", "/metrics", "/"} {
+		code, body := get(t, ts.URL+path, nil)
+		assert.Equal(t, http.StatusOK, code, path)
+		assert.NotContains(t, body, secret, path)
+	}
+	_, body := get(t, ts.URL+"/config", nil)
+	assert.Contains(t, body, "password: <secret>")
+	assert.Contains(t, body, "username: monitor")
+}
+
+func TestStatusJSON(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, `
+checks:
+  - name: good
+    description: It works.
+    items: [P1.1.01]
+    tcp: {address: "127.0.0.1:1"}
+  - name: refused_api
+    tcp: {address: "127.0.0.1:1"}
+`)
+	_, ts := newTestServer(t, file)
+	code, body := get(t, ts.URL+"/api/v1/status", nil)
+	require.Equal(t, http.StatusOK, code)
+	var st struct {
+		Config struct {
+			File   string      `json:"file"`
+			Reload ReloadState `json:"reload"`
+		} `json:"config"`
+		Checks []struct {
+			Check       string   `json:"check"`
+			Kind        string   `json:"kind"`
+			Items       []string `json:"items"`
+			Description string   `json:"description"`
+			Status      string   `json:"status"`
+			Reason      string   `json:"reason"`
+			Message     string   `json:"message"`
+			LastRun     string   `json:"last_run"`
+			Duration    *float64 `json:"duration_seconds"`
+		} `json:"checks"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &st), body)
+	assert.Equal(t, file, st.Config.File)
+	assert.True(t, st.Config.Reload.Successful)
+	require.Len(t, st.Checks, 2)
+	assert.Equal(t, "good", st.Checks[0].Check)
+	assert.Equal(t, "tcp", st.Checks[0].Kind)
+	assert.Equal(t, []string{"P1.1.01"}, st.Checks[0].Items)
+	assert.Equal(t, "It works.", st.Checks[0].Description)
+	assert.Equal(t, "pass", st.Checks[0].Status)
+	assert.Equal(t, "none", st.Checks[0].Reason)
+	assert.NotEmpty(t, st.Checks[0].LastRun)
+	assert.NotNil(t, st.Checks[0].Duration)
+	assert.Equal(t, "fail", st.Checks[1].Status)
+	assert.Equal(t, "connection_refused", st.Checks[1].Reason)
+	assert.Contains(t, st.Checks[1].Message, "connection refused")
+
+	code, body = get(t, ts.URL+"/", nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "<td>refused_api</td>")
+	assert.Contains(t, body, `class="fail"`)
+}
+
+type fakeBoard struct{ pages, jsons atomic.Int32 }
+
+func (b *fakeBoard) ServeBoard(w http.ResponseWriter, _ *http.Request, results []collector.Result) {
+	b.pages.Add(1)
+	fmt.Fprintf(w, "board of %d", len(results))
+}
+
+func (b *fakeBoard) ServeJSON(w http.ResponseWriter, _ *http.Request, results []collector.Result) {
+	b.jsons.Add(1)
+	fmt.Fprintf(w, `{"board":%d}`, len(results))
+}
+
+// The checklist plugs in through Runtime.Board and Runtime.Exporters.
+func TestBoardAndExporterHooks(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, items: [P1.1.01], tcp: {address: \"127.0.0.1:1\"}}]\n")
+	board := &fakeBoard{}
+	itemDesc := prometheus.NewDesc("golive_test_item_ok", "test", []string{"item"}, nil)
+	srv, err := NewServer(Options{
+		Logger: quietLogger(),
+		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
+		Build: func(cfg *config.Config) (*Runtime, error) {
+			rt, err := build(cfg)
+			rt.Board = board
+			rt.Exporters = []collector.ResultExporter{func(results []collector.Result, ch chan<- prometheus.Metric) {
+				for _, r := range results {
+					for _, it := range r.Items {
+						ch <- prometheus.MustNewConstMetric(itemDesc, prometheus.GaugeValue, 1, it)
+					}
+				}
+			}}
+			return rt, err
+		},
+	})
+	require.NoError(t, err)
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	_, body := get(t, ts.URL+"/", nil)
+	assert.Equal(t, "board of 1", body)
+	_, body = get(t, ts.URL+"/api/v1/status", nil)
+	assert.Equal(t, `{"board":1}`, body)
+	_, body = get(t, ts.URL+"/metrics", nil)
+	assert.Contains(t, body, `golive_test_item_ok{item="P1.1.01"} 1`)
+	assert.EqualValues(t, 1, board.pages.Load())
+	assert.EqualValues(t, 1, board.jsons.Load())
+}
+
+// selfSignedCert writes a certificate and key for 127.0.0.1 and returns
+// their paths and a pool that trusts the certificate.
+func selfSignedCert(t *testing.T, dir string) (string, string, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "golive test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}
+
+// --web.config.file: the exporter-toolkit serves every endpoint over TLS
+// behind basic auth.
+func TestToolkitTLSAndBasicAuth(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "cfg.yml")
+	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	certFile, keyFile, pool := selfSignedCert(t, dir)
+	hash, err := bcrypt.GenerateFromPassword([]byte("letmein"), bcrypt.MinCost)
+	require.NoError(t, err)
+	webCfg := filepath.Join(dir, "web.yml")
+	writeConfig(t, webCfg, fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  prometheus: %s\n", certFile, keyFile, hash))
+
+	srv, err := NewServer(Options{Logger: quietLogger(), Load: func() (*config.Config, error) { return config.LoadFile(cfgFile) }, Build: build})
+	require.NoError(t, err)
+	defer srv.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() {
+		served <- toolkitweb.Serve(l, httpSrv, &toolkitweb.FlagConfig{WebConfigFile: &webCfg, WebListenAddresses: &[]string{l.Addr().String()}}, quietLogger())
+	}()
+	defer func() {
+		require.NoError(t, httpSrv.Close())
+		assert.ErrorIs(t, <-served, http.ErrServerClosed)
+	}()
+
+	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport}
+	url := "https://" + l.Addr().String() + "/metrics"
+	do := func(user, pass string) int {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, do("prometheus", "letmein"))
+	assert.Equal(t, http.StatusUnauthorized, do("", ""))
+	assert.Equal(t, http.StatusUnauthorized, do("prometheus", "wrong"))
+
+	// Plain HTTP is not answered with metrics.
+	resp, err := http.Get("http://" + l.Addr().String() + "/metrics")
+	if err == nil {
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	}
+}
