@@ -3,12 +3,15 @@ package network
 import (
 	"context"
 	"net/http/httptest"
+	"path/filepath"
 
 	"fmt"
-	"github.com/golive/golive_exporter/collector"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 // BenchmarkHealthEvaluate measures parsing and evaluating a health answer
@@ -40,7 +43,7 @@ func BenchmarkHealthEvaluate(b *testing.B) {
 
 // BenchmarkReadCertificates measures reading a two-certificate bundle.
 func BenchmarkReadCertificates(b *testing.B) {
-	data, err := os.ReadFile("/work/shared/corpus/certs/prometheus-common-tls-ca-chain-intermediate-root.pem")
+	data, err := os.ReadFile(filepath.Join(testutil.Corpus(b, "certs"), "prometheus-common-tls-ca-chain-intermediate-root.pem"))
 	if err != nil {
 		b.Skip("corpus not present")
 	}

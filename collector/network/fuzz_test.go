@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 func addCorpus(f *testing.F, dir string) {
@@ -23,7 +24,7 @@ func addCorpus(f *testing.F, dir string) {
 // FuzzHealth feeds arbitrary answers to the JSON reader and the health
 // evaluator: they must never panic, and the counts must add up.
 func FuzzHealth(f *testing.F) {
-	addCorpus(f, corpusHealth)
+	addCorpus(f, testutil.Corpus(f, "health"))
 	f.Add([]byte(healthyJSON))
 	f.Add([]byte(`{"status":"pass","checks":{"a":[{"status":"warn"}],"b":{"status":{"x":1},"components":{"c":"down"}}}}`))
 	f.Add([]byte(`<!doctype html><html></html>`))
@@ -60,7 +61,7 @@ func FuzzHealth(f *testing.F) {
 
 // FuzzReadCertificates feeds arbitrary files to the certificate reader.
 func FuzzReadCertificates(f *testing.F) {
-	addCorpus(f, "/work/shared/corpus/certs")
+	addCorpus(f, testutil.Corpus(f, "certs"))
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\n"))
 	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"))

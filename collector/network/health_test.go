@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-const corpusHealth = "/work/shared/corpus/health"
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+)
 
 func defaultHealth(t testing.TB, settings string) *config.HealthCondition {
 	t.Helper()
@@ -88,9 +88,7 @@ func TestParseJSON(t *testing.T) {
 // its producer does (the status code its name says) and checks the outcome.
 func TestHealthCorpus(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(corpusHealth); err != nil {
-		t.Skipf("corpus not present: %v", err)
-	}
+	corpusHealth := testutil.Corpus(t, "health")
 	type want struct {
 		code     int
 		ctype    string

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golive/golive_exporter/collector"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 func TestTLSEndpoints(t *testing.T) {
@@ -208,10 +210,7 @@ func TestTLSFiles(t *testing.T) {
 // TestTLSCorpus reads every certificate file of the shared corpus.
 func TestTLSCorpus(t *testing.T) {
 	t.Parallel()
-	const dir = "/work/shared/corpus/certs"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not present: %v", err)
-	}
+	dir := testutil.Corpus(t, "certs")
 	ts := func(s string) float64 {
 		tm, err := time.Parse(time.RFC3339, s)
 		require.NoError(t, err)
