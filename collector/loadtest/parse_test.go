@@ -485,3 +485,49 @@ func TestEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+// TestTestdata reads the hand-made fixtures (no load-test tool could be
+// installed here to generate real ones); figures worked out by hand.
+func TestTestdata(t *testing.T) {
+	cases := map[string]want{
+		"k6-handlesummary-p99-groups.json": {
+			format: "k6", p50: 0.098, p90: 0.24, p95: 0.3775, p99: 0.91, mx: 1.48025,
+			requests: 30000, failed: 300, errorRatio: 0.01, rps: 99.99583, vus: 120, duration: 300.0125,
+			thresholdsOK: 2, thrFail: 1, checksOK: 40 + 100 + 98, checksFail: 2 + 3,
+		},
+		"jmeter-headerless.jtl": {
+			// sorted elapsed 40,120,380,1000: p50 at position 2.5.
+			format: "jmeter", p50: 0.25, p90: 1, p95: 1, p99: 1, mx: 1,
+			requests: 4, failed: 1, errorRatio: 0.25, rps: 4 / 1.1, vus: 12, duration: 1.1,
+			time: time.UnixMilli(1700000001100),
+		},
+		"jmeter-reordered-quoted-crlf.jtl": {
+			format: "jmeter", p50: 0.25, p90: 0.35, p95: 0.35, p99: 0.35, mx: 0.35,
+			requests: 3, failed: 1, errorRatio: 1.0 / 3, rps: 3 / 2.35, vus: 100, duration: 2.35,
+			time: time.UnixMilli(1700000002350),
+		},
+		"gatling-stats-js-strings.json": {
+			format: "gatling", p50: 0.18, p95: 0.42, p99: 0.99, mx: 60.001,
+			requests: 1200, failed: 12, errorRatio: 0.01, rps: 20, duration: 60, derived: true,
+			absent: []string{"p90", "vus"},
+		},
+		"locust-0.13_stats.csv": {
+			format: "locust", p50: 0.13, mx: 2.1, requests: 1000, failed: 10, errorRatio: 0.01, rps: 16.67,
+			duration: 1000 / 16.67, derived: true, absent: []string{"p90", "p95", "p99", "vus"},
+		},
+	}
+	entries, err := os.ReadDir("testdata")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		w, ok := cases[e.Name()]
+		require.True(t, ok, "testdata/%s has no expected figures in this test", e.Name())
+		t.Run(e.Name(), func(t *testing.T) {
+			r, err := parseFile(t, filepath.Join("testdata", e.Name()), Options{})
+			require.NoError(t, err)
+			checkWant(t, r, w)
+		})
+	}
+}
