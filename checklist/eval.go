@@ -112,13 +112,9 @@ type Status struct {
 // Evaluate computes every item's state from check results and the
 // attestations at time now, and the verdict.
 func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
-	byCheck := map[string]collector.Result{}
-	resultItems := map[string][]string{}
+	byCheck := make(map[string]collector.Result, len(results))
 	for _, r := range results {
 		byCheck[r.Check] = r
-		for _, id := range r.Items {
-			resultItems[id] = append(resultItems[id], r.Check)
-		}
 	}
 	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, Checks: results}
 	if !m.GoLive.IsZero() {

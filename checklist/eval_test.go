@@ -1,11 +1,13 @@
 package checklist
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -289,5 +291,29 @@ func TestCountdown(t *testing.T) {
 		{0, "in 0m"},
 	} {
 		assert.Equal(t, tc.want, Countdown(goLive.Add(tc.d), goLive), tc.d.String())
+	}
+}
+
+// BenchmarkEvaluate measures one evaluation of the shipped checklist (279
+// items) against 120 check results, as every scrape and board view does.
+func BenchmarkEvaluate(b *testing.B) {
+	var yml strings.Builder
+	yml.WriteString("checklist: {go_live: 2026-12-01T08:00:00Z}\nchecks:\n")
+	var results []collector.Result
+	for i, it := range Default().Items {
+		if it.Kind.Automated() {
+			name := fmt.Sprintf("c%d", i)
+			fmt.Fprintf(&yml, "  - {name: %s, items: [%s], tcp: {address: \"127.0.0.1:1\"}}\n", name, it.ID)
+			results = append(results, collector.Result{Check: name, Status: collector.StatusPass, Items: []string{it.ID}, Start: goLive})
+		}
+	}
+	cfg, err := config.Load([]byte(yml.String()), "bench.yml")
+	require.NoError(b, err)
+	m, err := New(cfg)
+	require.NoError(b, err)
+	require.Equal(b, 120, len(results))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Evaluate(results, goLive)
 	}
 }
