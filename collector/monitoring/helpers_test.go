@@ -23,7 +23,7 @@ type answer struct {
 
 // fakeServer answers fixed bodies per path; unknown paths are 404. It
 // records the queries it saw.
-func fakeServer(t *testing.T, answers map[string]answer) (*httptest.Server, *[]string) {
+func fakeServer(t testing.TB, answers map[string]answer) (*httptest.Server, *[]string) {
 	t.Helper()
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +42,7 @@ func fakeServer(t *testing.T, answers map[string]answer) (*httptest.Server, *[]s
 
 // loadCheck loads one check from YAML through the real config loader, so
 // defaults and validation apply.
-func loadCheck(t *testing.T, yml string) *config.Check {
+func loadCheck(t testing.TB, yml string) *config.Check {
 	t.Helper()
 	cfg, err := config.Load([]byte(yml), "test.yml")
 	require.NoError(t, err)
