@@ -7,21 +7,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// sharedTSV is the checklist's source of truth beside the repository (CI
-// checks out ../shared next to the clone).
-const sharedTSV = "../../shared/golive/checklist-items.tsv"
-
 func TestShippedChecklistHasEveryItemOnce(t *testing.T) {
 	cl := Default()
-	if shared, err := os.ReadFile(sharedTSV); err == nil {
-		assert.Equal(t, string(shared), string(defaultTSV), "checklist/default-checklist.tsv must be a copy of %s", sharedTSV)
-	} else {
-		t.Logf("%s not found (%v); checking the embedded copy only", sharedTSV, err)
-	}
+	// The shared TSV beside the repository is the source of truth; the
+	// embedded copy must not drift from it.
+	sharedTSV := testutil.ChecklistTSV(t)
+	shared, err := os.ReadFile(sharedTSV)
+	require.NoError(t, err)
+	assert.Equal(t, string(shared), string(defaultTSV), "checklist/default-checklist.tsv must be a copy of %s", sharedTSV)
 	// Every id line of the TSV, read independently of Parse.
 	var ids []string
 	sc := bufio.NewScanner(bytes.NewReader(defaultTSV))
