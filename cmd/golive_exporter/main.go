@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,7 +51,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app := kingpin.New(programName, "Turns a go-live checklist into evidence: Prometheus metrics, a readiness board and a GO / NO-GO verdict.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	// --help and --version end the program through Terminate; run returns
+	// instead of exiting, so that tests can call it.
+	terminated := -1
+	app.Terminate(func(code int) { terminated = code })
 	configFile := app.Flag("config.file", "Configuration file. Without it the embedded default runs (see --config.print-default).").Envar("GOLIVE_CONFIG_FILE").String()
 
 	serve := app.Command("serve", "Run the exporter (the default command).").Default()
@@ -69,6 +73,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.HelpFlag.Short('h')
 
 	cmd, err := app.Parse(args)
+	if terminated >= 0 {
+		return terminated
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
 		return exitConfigError
@@ -77,10 +84,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := promslog.New(logCfg)
 
 	load := func() (*config.Config, error) {
+		var cfg *config.Config
+		var err error
 		if *configFile == "" {
-			return config.Default()
+			cfg, err = config.Default()
+		} else {
+			cfg, err = config.LoadFile(*configFile)
 		}
-		return config.LoadFile(*configFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKindsCompiled(cfg); err != nil {
+			return nil, err
+		}
+		return cfg, nil
 	}
 
 	switch cmd {
@@ -147,6 +164,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		_ = server.Close()
 	}
 	return exitOK
+}
+
+// checkKindsCompiled refuses a configuration naming a kind this binary
+// lacks, at load time (exit 2) rather than as a failing check.
+func checkKindsCompiled(cfg *config.Config) error {
+	have := map[string]bool{}
+	for _, k := range collector.RegisteredKinds() {
+		have[k] = true
+	}
+	var errs config.Errors
+	for i, c := range cfg.Checks {
+		if k := c.Kind(); !have[k] {
+			path := fmt.Sprintf("checks[%d].%s", i, k)
+			errs = append(errs, &config.Error{File: cfg.File(), Line: cfg.Line(path), Path: path,
+				Msg: fmt.Sprintf("kind %q is not compiled into this binary (it has: %s)", k, strings.Join(collector.RegisteredKinds(), ", "))})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // build makes the runtime of a configuration: its checks, and what the

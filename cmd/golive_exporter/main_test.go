@@ -1,0 +1,332 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runArgs(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestEveryKindIsCompiledIn(t *testing.T) {
+	have := map[string]bool{}
+	for _, k := range collector.RegisteredKinds() {
+		have[k] = true
+	}
+	for _, k := range config.Kinds() {
+		assert.True(t, have[k], "kind %s has a config key but no registered check (missing import in kinds.go?)", k)
+	}
+}
+
+func TestConfigErrorsExitTwo(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	require.NoError(t, os.WriteFile(bad, []byte("checks:\n  - name: db\n    timout: 5s\n    tcp: {address: \"127.0.0.1:1\"}\n"), 0o600))
+	good := filepath.Join(dir, "good.yml")
+	require.NoError(t, os.WriteFile(good, []byte("checks:\n  - name: db\n    tcp: {address: \"127.0.0.1:1\"}\n"), 0o600))
+
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"config.check bad", []string{"--config.file", bad, "--config.check"}, exitConfigError, "", bad + `:3: checks[0].timout: unknown key "timout" (did you mean "timeout"?)`},
+		{"config.check good", []string{"--config.file", good, "--config.check"}, exitOK, "configuration valid: 1 checks", ""},
+		{"config.check default", []string{"--config.check"}, exitOK, "configuration valid", ""},
+		{"serve bad", []string{"serve", "--config.file", bad, "--web.listen-address", "127.0.0.1:0"}, exitConfigError, "", bad + ":3:"},
+		{"serve missing file", []string{"--config.file", filepath.Join(dir, "absent.yml"), "--web.listen-address", "127.0.0.1:0"}, exitConfigError, "", "no such file"},
+		{"check bad", []string{"check", "--config.file", bad}, exitConfigError, "", bad + ":3:"},
+		{"unknown flag", []string{"--no-such-flag"}, exitConfigError, "", "unknown long flag"},
+		{"print default", []string{"--config.print-default"}, exitOK, string(config.DefaultYAML()), ""},
+		{"version", []string{"--version"}, exitOK, "", "golive_exporter, version"},
+		{"help", []string{"--help"}, exitOK, "", "serve*"},
+		{"serve help", []string{"serve", "--help"}, exitOK, "", "--web.listen-address"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runArgs(c.args...)
+			assert.Equal(t, c.code, code, "stdout: %s\nstderr: %s", out, errOut)
+			assert.Contains(t, out, c.stdout)
+			assert.Contains(t, errOut, c.stderr)
+		})
+	}
+}
+
+// The binary, built once for the tests that run it as a process.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "golive_exporter_test")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "golive_exporter")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, binErr)
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// exporter is a running golive_exporter process.
+type exporter struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startExporter(t *testing.T, args ...string) *exporter {
+	t.Helper()
+	bin := binary(t)
+	e := &exporter{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	e.cmd = exec.Command(bin, append([]string{"--web.listen-address", e.addr}, args...)...)
+	e.cmd.Stderr = e.logs
+	e.cmd.Stdout = e.logs
+	require.NoError(t, e.cmd.Start())
+	go func() { e.done <- e.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = e.cmd.Process.Kill()
+		<-e.done
+	})
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + e.addr + "/-/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 30*time.Second, 20*time.Millisecond, "exporter did not become ready:\n%s", e.logs)
+	return e
+}
+
+func (e *exporter) get(t *testing.T, path string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + e.addr + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func (e *exporter) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, e.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-e.done:
+		e.done <- err // for the cleanup
+		require.NoError(t, err, "exit after SIGTERM:\n%s", e.logs)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no exit after SIGTERM:\n%s", e.logs)
+	}
+}
+
+func TestSIGHUPReloads(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cfg.yml")
+	write := func(s string) { require.NoError(t, os.WriteFile(file, []byte(s), 0o600)) }
+	write("checks: [{name: first_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n")
+	e := startExporter(t, "--config.file", file)
+	assert.Contains(t, e.get(t, "/metrics"), `golive_check_success{check="first_port",kind="tcp"} 1`)
+
+	write("checks: [{name: second_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n")
+	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
+	require.Eventually(t, func() bool {
+		return strings.Contains(e.get(t, "/metrics"), `golive_check_success{check="second_port",kind="tcp"} 1`)
+	}, 30*time.Second, 20*time.Millisecond)
+
+	write("checks: [{name: third_port, tcp: {address: \"nowhere\"}}]\n")
+	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
+	require.Eventually(t, func() bool {
+		return strings.Contains(e.get(t, "/metrics"), "golive_config_last_reload_successful 0")
+	}, 30*time.Second, 20*time.Millisecond)
+	body := e.get(t, "/metrics")
+	assert.Contains(t, body, `golive_check_success{check="second_port",kind="tcp"} 1`, "the previous configuration keeps running")
+	assert.Contains(t, e.logs.String(), file+`:1: checks[0].tcp.address: \"nowhere\" is not host:port`)
+	e.stop(t)
+}
+
+// goldenKeep are the families the golden file holds: the core's. The
+// checklist's and the Go runtime's are tested elsewhere or vary.
+var goldenKeep = regexp.MustCompile(`^(# (HELP|TYPE) )?(golive_check_|golive_tcp_|golive_config_|golive_scrape_|golive_exporter_build_info)`)
+
+var (
+	goldenValue  = regexp.MustCompile(`^(golive_\S*(_seconds|_seconds_bucket|_seconds_sum|_seconds_count)(\{[^}]*\})?) \S+$`)
+	goldenLabels = regexp.MustCompile(`^golive_exporter_build_info\{[^}]*\}`)
+)
+
+// normaliseMetrics keeps the core families and blanks what varies from run
+// to run: durations, timestamps, histogram counts and build labels.
+func normaliseMetrics(body string) string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if !goldenKeep.MatchString(line) {
+			continue
+		}
+		line = goldenValue.ReplaceAllString(line, "$1 <varies>")
+		line = goldenLabels.ReplaceAllString(line, "golive_exporter_build_info{<build labels>}")
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// goldenFixture writes a configuration of tcp checks against local
+// targets whose results are fixed.
+func goldenFixture(t *testing.T) string {
+	t.Helper()
+	open, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { open.Close() })
+	go func() {
+		for {
+			c, err := open.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	closed := freeAddr(t)
+	file := filepath.Join(t.TempDir(), "golden.yml")
+	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`checks:
+  - name: api_port
+    description: The API answers on its port.
+    items: [P1.1.02]
+    tcp: {address: %q}
+  - name: db_port_closed
+    description: The database port is not reachable from here.
+    items: [P1.1.03]
+    tcp: {address: %q, expect: closed}
+  - name: cache_port
+    description: Redis answers (it does not in this fixture).
+    tcp: {address: %q}
+  - name: api_port_exposed
+    description: A port that must be closed but is open.
+    interval: 1h
+    tcp: {address: %q, expect: closed}
+`, open.Addr(), closed, closed, open.Addr())), 0o600))
+	return file
+}
+
+// TestMetricsGolden compares the core families of a real /metrics with
+// testdata/metrics.golden (go test -run MetricsGolden -update rewrites it)
+// and feeds the whole output to promtool check metrics.
+func TestMetricsGolden(t *testing.T) {
+	e := startExporter(t, "--config.file", goldenFixture(t))
+	raw := e.get(t, "/metrics")
+	got := normaliseMetrics(raw)
+	golden := filepath.Join("testdata", "metrics.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+
+	// Every family has HELP and TYPE, and no family is repeated.
+	seen := map[string]int{}
+	for _, line := range strings.Split(raw, "\n") {
+		if strings.HasPrefix(line, "# TYPE ") {
+			seen[strings.Fields(line)[2]]++
+		}
+	}
+	var dups []string
+	for name, n := range seen {
+		if n > 1 {
+			dups = append(dups, name)
+		}
+	}
+	sort.Strings(dups)
+	assert.Empty(t, dups)
+	for _, fam := range []string{"go_goroutines", "process_resident_memory_bytes", "golive_exporter_build_info"} {
+		assert.Contains(t, seen, fam)
+	}
+
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Log("promtool not installed (scripts/install-deps.sh installs it); lint skipped")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(raw)
+	out, err := cmd.CombinedOutput()
+	assert.NoError(t, err, "promtool check metrics:\n%s", out)
+	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
+}
