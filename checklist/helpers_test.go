@@ -57,7 +57,7 @@ func res(name string, status collector.Status, items ...string) collector.Result
 // itemState finds an item's status.
 func itemState(t *testing.T, st *Status, id string) ItemStatus {
 	t.Helper()
-	it, ok := st.item(id)
+	it, ok := st.Item(id)
 	require.True(t, ok, "item %s not in status", id)
 	return it
 }

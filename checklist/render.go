@@ -130,7 +130,7 @@ func (st *Status) Restrict(phases []string) *Status {
 	}
 	out.Blockers = []string{}
 	for _, id := range st.Blockers {
-		if it, ok := st.item(id); ok && in[it.Phase] {
+		if it, ok := st.Item(id); ok && in[it.Phase] {
 			out.Blockers = append(out.Blockers, id)
 		}
 	}
@@ -146,7 +146,8 @@ func (st *Status) Restrict(phases []string) *Status {
 	return out
 }
 
-func (st *Status) item(id string) (ItemStatus, bool) {
+// Item returns the status of item id.
+func (st *Status) Item(id string) (ItemStatus, bool) {
 	for _, p := range st.Phases {
 		for _, s := range p.Sections {
 			for _, it := range s.Items {

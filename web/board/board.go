@@ -100,6 +100,8 @@ type pageData struct {
 	Phases  []filterLink
 	Empty   bool
 	APIURL  string
+	// BlockerItems are the open blockers, for their tooltips.
+	BlockerItems []checklist.ItemStatus
 }
 
 // query reads the filters from the request: phase=P1 and failing=1.
@@ -156,6 +158,11 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 	d.Phases = append(d.Phases, filterLink{Label: "All phases", URL: link("", failing), Active: phase == ""})
 	for _, p := range full.Phases {
 		d.Phases = append(d.Phases, filterLink{Label: p.ID, URL: link(p.ID, failing), Active: strings.EqualFold(phase, p.ID)})
+	}
+	for _, id := range full.Blockers {
+		if it, ok := full.Item(id); ok {
+			d.BlockerItems = append(d.BlockerItems, it)
+		}
 	}
 	d.Empty = true
 	for _, p := range shown.Phases {
