@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,7 +191,9 @@ func (c *check) Run(ctx context.Context, r *collector.Report) error {
 				best.key, when.UTC().Format(time.RFC3339), age.Round(time.Second), c.cfg.MaxAge)
 		}
 	}
-	if len(unavailable) > 0 {
+	// A limit the result cannot answer fails with reason unavailable,
+	// unless a limit it can answer failed: that verdict is the news.
+	if len(unavailable) > 0 && !c.failedAvailable(r) {
 		return collector.Failf(collector.ReasonUnavailable, "the %s result %s cannot be checked against %s",
 			res.Format, best.key, strings.Join(unavailable, "; "))
 	}
@@ -212,6 +216,9 @@ func combine(best *run, parts []*Result) (*Result, error) {
 	}
 	return mergeLocust(parts), nil
 }
+
+// notInResult is the observed value of a limit on an absent figure.
+const notInResult = "not in the result"
 
 // hint says how to make a figure appear in a format's result.
 func hint(format, figure string) string {
@@ -285,7 +292,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 		name := quantileNames[q] + " latency"
 		v := res.Latency[q]
 		if !v.OK {
-			r.Assert(name, false, "not in the result", "<= "+limit.String())
+			r.Assert(name, false, notInResult, "<= "+limit.String())
 			missing(keys[q], quantileNames[q])
 			continue
 		}
@@ -294,7 +301,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	if cfg.MaxErrorRatio != nil {
 		r.Gauge(errorRatioLimitDesc, *cfg.MaxErrorRatio)
 		if !res.ErrorRatio.OK {
-			r.Assert("error ratio", false, "not in the result", fmt.Sprintf("<= %g", *cfg.MaxErrorRatio))
+			r.Assert("error ratio", false, notInResult, fmt.Sprintf("<= %g", *cfg.MaxErrorRatio))
 			missing("max_error_ratio", "error ratio")
 		} else {
 			obs := fmt.Sprintf("%.4g%%", res.ErrorRatio.V*100)
@@ -306,7 +313,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	}
 	if cfg.MinVUs > 0 {
 		if !res.VUs.OK {
-			r.Assert("concurrent users", false, "not in the result", fmt.Sprintf(">= %d", cfg.MinVUs))
+			r.Assert("concurrent users", false, notInResult, fmt.Sprintf(">= %d", cfg.MinVUs))
 			missing("min_vus", "concurrent users")
 		} else {
 			r.Assert("concurrent users", res.VUs.V >= float64(cfg.MinVUs), fmt.Sprintf("%.0f peak", res.VUs.V), fmt.Sprintf(">= %d", cfg.MinVUs))
@@ -314,7 +321,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	}
 	if cfg.MinDuration > 0 {
 		if !res.Duration.OK {
-			r.Assert("test duration", false, "not in the result", ">= "+cfg.MinDuration.String())
+			r.Assert("test duration", false, notInResult, ">= "+cfg.MinDuration.String())
 			missing("min_duration", "duration")
 		} else {
 			r.Assert("test duration", res.Duration.V >= time.Duration(cfg.MinDuration).Seconds(), seconds(res.Duration.V), ">= "+cfg.MinDuration.String())
@@ -322,7 +329,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	}
 	if cfg.MinRequests > 0 {
 		if !res.Requests.OK {
-			r.Assert("requests", false, "not in the result", fmt.Sprintf(">= %d", cfg.MinRequests))
+			r.Assert("requests", false, notInResult, fmt.Sprintf(">= %d", cfg.MinRequests))
 			missing("min_requests", "request count")
 		} else {
 			r.Assert("requests", res.Requests.V >= float64(cfg.MinRequests), fmt.Sprintf("%.0f", res.Requests.V), fmt.Sprintf(">= %d", cfg.MinRequests))
@@ -330,7 +337,7 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	}
 	if cfg.MinRPS > 0 {
 		if !res.RPS.OK {
-			r.Assert("throughput", false, "not in the result", fmt.Sprintf(">= %g/s", cfg.MinRPS))
+			r.Assert("throughput", false, notInResult, fmt.Sprintf(">= %g/s", cfg.MinRPS))
 			missing("min_rps", "throughput")
 		} else {
 			r.Assert("throughput", res.RPS.V >= cfg.MinRPS, fmt.Sprintf("%.4g/s", res.RPS.V), fmt.Sprintf(">= %g/s", cfg.MinRPS))
@@ -348,7 +355,22 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	return unavailable
 }
 
-// seconds writes a duration in seconds the way people read latencies.
+// failedAvailable says whether a condition on a figure the result has
+// failed.
+func (c *check) failedAvailable(r *collector.Report) bool {
+	for _, cond := range r.Conditions() {
+		if !cond.OK && !cond.Warning && cond.Observed != notInResult {
+			return true
+		}
+	}
+	return false
+}
+
+// seconds writes a latency or duration the way people read them: 260.642ms,
+// 33s, 60.005s.
 func seconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+	if s < 1 {
+		return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+	}
+	return strconv.FormatFloat(math.Round(s*1000)/1000, 'f', -1, 64) + "s"
 }

@@ -152,7 +152,7 @@ func TestCheckK6Legacy(t *testing.T) {
 		assert.NotEqual(t, "tool thresholds", cond.Name)
 	}
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP99: msec(500), MaxP95: msec(500)})
+	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP99: msec(500), MaxP95: msec(500), ToolThresholds: "ignore"})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
@@ -196,6 +196,7 @@ func TestCheckLocustRun(t *testing.T) {
 
 	// Without the history, users and duration are unavailable.
 	require.NoError(t, os.Remove(filepath.Join(dir, "retail_stats_history.csv")))
+	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "locust", MaxP95: model.Duration(time.Minute), MinVUs: 100})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
@@ -222,13 +223,23 @@ func TestCheckJMeterAndGatling(t *testing.T) {
 	assert.Equal(t, 1776660534.655, value(t, r, timestampDesc))
 
 	dir = copyCorpus(t, map[string]string{"gatling-global_stats-high-ko.json": "global_stats.json"})
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP95: msec(500), MinVUs: 100})
+	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP95: model.Duration(time.Minute), MinVUs: 100})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
 	assert.Contains(t, err.Error(), "no user count")
-	assert.False(t, condition(t, r, "p95 latency").OK)
+	assert.True(t, condition(t, r, "p95 latency").OK)
 	assert.Equal(t, "48.321s", condition(t, r, "p95 latency").Observed)
+	assert.False(t, condition(t, r, "concurrent users").OK)
+
+	// A failed limit on a figure the result has is the verdict
+	// (condition_failed), before a limit it cannot answer.
+	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP90: msec(500), MaxP99: msec(500)})
+	r, err = runCheck(t, c)
+	require.NoError(t, err)
+	assert.False(t, condition(t, r, "p90 latency").OK)
+	assert.Equal(t, "not in the result", condition(t, r, "p90 latency").Observed)
+	assert.Equal(t, "60.005s", condition(t, r, "p99 latency").Observed)
 }
 
 // TestCheckNewestAndStale: of several results the newest is judged; an old

@@ -203,7 +203,7 @@ func parseJMeter(r io.Reader) (*Result, error) {
 		maxElapsed = max(maxElapsed, el)
 		start = min(start, ts)
 		end = max(end, ts+el)
-		if !strings.EqualFold(strings.TrimSpace(rec[okCol]), "true") {
+		if okCol >= 0 && !strings.EqualFold(strings.TrimSpace(rec[okCol]), "true") {
 			failed++
 		}
 		for _, c := range []int{allCol, grpCol} {
@@ -223,7 +223,10 @@ func parseJMeter(r io.Reader) (*Result, error) {
 		}
 		return nil, errors.New("JMeter JTL: no samples (header only)")
 	}
-	res := &Result{Format: "jmeter", Requests: some(float64(hist.n)), Failed: some(float64(failed))}
+	res := &Result{Format: "jmeter", Requests: some(float64(hist.n))}
+	if okCol >= 0 {
+		res.Failed = some(float64(failed))
+	}
 	res.Latency[P50] = some(hist.percentile(50) / 1000)
 	res.Latency[P90] = some(hist.percentile(90) / 1000)
 	res.Latency[P95] = some(hist.percentile(95) / 1000)

@@ -360,6 +360,13 @@ func TestJMeterVariants(t *testing.T) {
 		_, err := parseString(in, Options{})
 		assert.ErrorContains(t, err, "fields")
 	})
+	t.Run("no success column", func(t *testing.T) {
+		r, err := parseString("timeStamp,elapsed\n1700000000000,10\n", Options{})
+		require.NoError(t, err)
+		assert.Equal(t, 1.0, r.Requests.V)
+		assert.False(t, r.Failed.OK, "failures unknown without the success column")
+		assert.False(t, r.ErrorRatio.OK)
+	})
 	t.Run("negative elapsed", func(t *testing.T) {
 		_, err := parseString(jtlHeader2("1700000000000,-5,true"), Options{})
 		assert.Error(t, err)
