@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +14,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/common/model"
 )
 
 // writeJTL generates a JTL file of about size bytes in dir: JMeter's
@@ -131,5 +136,38 @@ func BenchmarkJMeterReadBytes(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.Close()
+	}
+}
+
+// BenchmarkCheckUnchanged: a scrape of a loadtest check whose result files
+// have not changed (a stat per file, no read).
+func BenchmarkCheckUnchanged(b *testing.B) {
+	src := corpusDir(b)
+	dir := b.TempDir()
+	for _, n := range []string{"locust-retail_stats.csv", "locust-retail_stats_history.csv", "locust-retail_failures.csv", "jmeter-results-422-failures.jtl"} {
+		raw, err := os.ReadFile(filepath.Join(src, n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lc := config.LoadTestCheck{Paths: []string{dir}, MaxP95: model.Duration(time.Minute)}
+	lc.SetDefaults()
+	c, err := newCheck(&config.Check{Name: "load", LoadTest: &lc}, collector.Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.Run(ctx, &collector.Report{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := c.Run(ctx, &collector.Report{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -86,10 +86,20 @@ func Parse(r io.Reader, o Options) (*Result, error) {
 	return nil, fmt.Errorf("first line %.80q is neither JSON (k6, Gatling) nor a JMeter JTL or Locust CSV header: %w", string(line), ErrNotLoadTest)
 }
 
+// maxJSON bounds a JSON summary: k6 and Gatling write kilobytes, and a
+// JSON document is held whole while it is decoded, unlike the streamed CSV
+// files that max_file_size bounds.
+const maxJSON = 32 << 20
+
 func parseJSON(r io.Reader, o Options) (*Result, error) {
 	var top map[string]json.RawMessage
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&top); err != nil {
+	lr := &io.LimitedReader{R: r, N: maxJSON + 1}
+	dec := json.NewDecoder(lr)
+	err := dec.Decode(&top)
+	if lr.N <= 0 {
+		return nil, fmt.Errorf("JSON summary larger than %d MiB; k6 and Gatling summaries are far smaller: %w", maxJSON>>20, ErrNotLoadTest)
+	}
+	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, fmt.Errorf("JSON is truncated: %w", io.ErrUnexpectedEOF)
 		}

@@ -477,6 +477,7 @@ func TestEdgeCases(t *testing.T) {
 		"unknown CSV":             {"a,b,c\n1,2,3\n", Options{}, "neither JSON"},
 		"huge line":               {huge, Options{}, "longer than"},
 		"huge line no newline":    {"Type,Name,Request Count," + strings.Repeat("y", 2*maxLine), Options{Format: "locust"}, "longer than"},
+		"huge JSON":               {`{"metrics":{"x":"` + strings.Repeat("a", maxJSON) + `"}}`, Options{}, "larger than"},
 		"html report":             {"<!DOCTYPE html><html></html>", Options{}, "neither JSON"},
 		"json with trailing junk": {`{"numberOfRequests":{"total":1}} trailing`, Options{}, ""},
 	} {
