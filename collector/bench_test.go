@@ -1,0 +1,94 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// BenchmarkScrape measures one whole scrape (every check run, metrics
+// gathered) of N checks that each take 50 ms, as a slow target would. The
+// wall time per scrape should stay near the slowest single check
+// (ratio ~1): the checks run side by side. It also reports the process's
+// CPU time per scrape and its peak RSS so far (sizes run in ascending
+// order, so the peak belongs to the largest size run yet).
+func BenchmarkScrape(b *testing.B) {
+	const latency = 50 * time.Millisecond
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("checks=%d", n), func(b *testing.B) {
+			behaviours := map[string]func(Env) Check{}
+			var names []string
+			desc := NewDesc("golive_bench_value", "A value.")
+			for i := range n {
+				name := fmt.Sprintf("c%d", i)
+				behaviours[name] = fn(func(ctx context.Context, r *Report) error {
+					t := time.NewTimer(latency)
+					defer t.Stop()
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					r.Gauge(desc, 1)
+					return nil
+				})
+				names = append(names, name)
+			}
+			fakeKind(b, behaviours)
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "global:\n  max_concurrency: %d\nchecks:\n", n)
+			for _, name := range names {
+				fmt.Fprintf(&sb, "  - name: %s\n    timeout: 5s\n    tcp: {address: \"127.0.0.1:1\"}\n", name)
+			}
+			cfg, err := config.Load([]byte(sb.String()), "bench.yml")
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := New(cfg, nil)
+			defer s.Close()
+			var slowest time.Duration
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for b.Loop() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				reg := prometheus.NewRegistry()
+				rc := s.Collector(ctx)
+				reg.MustRegister(rc)
+				if _, err := reg.Gather(); err != nil {
+					b.Fatal(err)
+				}
+				cancel()
+				for _, r := range rc.Results {
+					if r.Status != StatusPass {
+						b.Fatalf("%s: %s %s", r.Check, r.Status, r.Message)
+					}
+					slowest = max(slowest, r.Duration)
+				}
+			}
+			b.StopTimer()
+			perScrape := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(slowest.Milliseconds()), "slowest-check-ms")
+			b.ReportMetric(float64(perScrape)/float64(slowest), "scrape/slowest")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/scrape")
+			b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+		})
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func peakRSSMiB() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
