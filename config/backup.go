@@ -439,3 +439,12 @@ func (c *RestoreResultCheck) Validate(path string, p *Problems) {
 		p.Addf(path+".max_age", "must not be negative")
 	}
 }
+
+// MarshalYAML masks passwords written into the DSNs (config endpoint).
+func (c RestoreCheck) MarshalYAML() (any, error) {
+	type plain RestoreCheck
+	p := plain(c)
+	p.DSN = MaskDSN(p.DSN)
+	p.SourceDSN = MaskDSN(p.SourceDSN)
+	return p, nil
+}

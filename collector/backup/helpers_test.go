@@ -20,6 +20,14 @@ func loadCheck(t *testing.T, dir, checks string) (*config.Check, collector.Env) 
 	return cfg.Checks[0], collector.Env{Config: cfg}
 }
 
+func loadCheckB(b *testing.B, checks string) (*config.Check, collector.Env) {
+	cfg, err := config.Load([]byte("checks:\n"+checks), "/tmp/golive.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cfg.Checks[0], collector.Env{Config: cfg}
+}
+
 // loadErr loads a configuration that must be refused and returns the error.
 func loadErr(t *testing.T, checks string) string {
 	t.Helper()

@@ -324,3 +324,32 @@ func TestSSLMode(t *testing.T) {
 	assert.Equal(t, "verify-full", sslMode("host=h sslmode=verify-full dbname=x"))
 	assert.Equal(t, "prefer", sslMode("host=h dbname=x"))
 }
+
+// A password given in a file or in the DSN never shows in the error.
+func TestRestoreKeepsPasswordsOut(t *testing.T) {
+	if _, err := exec.LookPath("gzip"); err != nil {
+		t.Skipf("gzip is not installed: %v", err)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pw"), []byte("S3cretSentinel\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.sql.gz"), gzipped(t, sqlDump), 0o600))
+	for _, yml := range []string{
+		"dsn: postgres://postgres@127.0.0.1:1/postgres?sslmode=disable\n    password_file: pw",
+		"dsn: postgres://postgres:S3cretSentinel@127.0.0.1:1/postgres?sslmode=disable",
+		"dsn: 'host=127.0.0.1 port=1 password=S3cretSentinel dbname=postgres sslmode=disable'",
+	} {
+		c, env := loadCheck(t, dir, "- name: r\n  restore:\n    glob: '*.sql.gz'\n    "+yml+"\n")
+		chk, err := newRestore(c, env)
+		require.NoError(t, err)
+		r, err := runRestoreCheck(t, chk)
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonConnRefused, collector.ReasonOf(err), err.Error())
+		assert.NotContains(t, err.Error(), "S3cretSentinel")
+		for _, cnd := range r.Conditions() {
+			assert.NotContains(t, cnd.Observed, "S3cretSentinel")
+		}
+		cfgYAML, err := env.Config.Marshal()
+		require.NoError(t, err)
+		assert.NotContains(t, string(cfgYAML), "S3cretSentinel", "password in the DSN shown by the config endpoint")
+	}
+}
