@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/prometheus/common/model"
@@ -48,6 +49,11 @@ type LoadTestCheck struct {
 	// e.g. "http_req_duration{expected_response:true}". Default
 	// http_req_duration.
 	K6Metric string `yaml:"k6_metric,omitempty"`
+	// JMeterExcludeLabels is a regular expression (RE2, unanchored) over
+	// JMeter sample labels (leading and trailing spaces trimmed); matching
+	// samples are left out, e.g. "^Debug Sampler$" or transaction
+	// controllers' parent samples.
+	JMeterExcludeLabels string `yaml:"jmeter_exclude_labels,omitempty"`
 	// GatlingPercentiles are the percentiles Gatling wrote as
 	// percentiles1..4 (its charting.indicators.percentile1..4 settings).
 	// Default [50, 75, 95, 99].
@@ -126,6 +132,11 @@ func (c *LoadTestCheck) Validate(path string, p *Problems) {
 	case LoadTestAuto, LoadTestK6, LoadTestK6Legacy, LoadTestLocust, LoadTestJMeter, LoadTestGatling:
 	default:
 		p.Addf(path+".format", "unknown format %q; write auto, k6, k6_legacy, locust, jmeter or gatling", c.Format)
+	}
+	if c.JMeterExcludeLabels != "" {
+		if _, err := regexp.Compile(c.JMeterExcludeLabels); err != nil {
+			p.Addf(path+".jmeter_exclude_labels", "bad regular expression: %v", err)
+		}
 	}
 	if len(c.GatlingPercentiles) > 4 {
 		p.Addf(path+".gatling_percentiles", "has %d values; Gatling writes 4 (percentiles1..4)", len(c.GatlingPercentiles))

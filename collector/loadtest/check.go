@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,13 @@ func newCheck(c *config.Check, env collector.Env) (collector.Check, error) {
 		opts:  Options{Format: lc.Format, K6Metric: lc.K6Metric, GatlingPercentiles: lc.GatlingPercentiles},
 		cache: files.NewCache[*Result](),
 		now:   time.Now,
+	}
+	if lc.JMeterExcludeLabels != "" {
+		re, err := regexp.Compile(lc.JMeterExcludeLabels)
+		if err != nil {
+			return nil, collector.Failf(collector.ReasonConfig, "jmeter_exclude_labels: %v", err)
+		}
+		ch.opts.JMeterExclude = re
 	}
 	for _, p := range lc.Paths {
 		if env.Config != nil {

@@ -220,6 +220,11 @@ func TestCheckJMeterAndGatling(t *testing.T) {
 		assert.True(t, condition(t, r, n).OK, n)
 	}
 	assert.InDelta(t, 0.49898, value(t, r, latencyDesc, "0.99"), 1e-9)
+
+	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, JMeterExcludeLabels: "^Debug Sampler$"})
+	r, err = runCheck(t, c)
+	require.NoError(t, err)
+	assert.Equal(t, 1600.0, value(t, r, requestsDesc))
 	assert.Equal(t, 1776660534.655, value(t, r, timestampDesc))
 
 	dir = copyCorpus(t, map[string]string{"gatling-global_stats-high-ko.json": "global_stats.json"})
@@ -339,10 +344,11 @@ func TestConfig(t *testing.T) {
       min_vus: -1
       gatling_percentiles: [50, 150]
       tool_thresholds: maybe
+      jmeter_exclude_labels: "(unclosed"
 `
 	_, err = config.Load([]byte(bad), "bad.yml")
 	require.Error(t, err)
-	for _, want := range []string{"bad.yml:4", "paths[0]", "bad.yml:5", "unknown format \"wrk\"", "max_error_ratio", "min_vus", "gatling_percentiles[1]", "tool_thresholds"} {
+	for _, want := range []string{"bad.yml:4", "paths[0]", "bad.yml:5", "unknown format \"wrk\"", "max_error_ratio", "min_vus", "gatling_percentiles[1]", "tool_thresholds", "jmeter_exclude_labels: bad regular expression"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	_, err = config.Load([]byte("checks:\n  - name: x\n    loadtest:\n      paths: [a]\n      max_p96: 1s\n"), "typo.yml")

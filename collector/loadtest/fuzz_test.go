@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -76,7 +77,7 @@ func FuzzLocustMerge(f *testing.F) {
 func FuzzJMeter(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := parseJMeter(bytes.NewReader(data))
+		r, err := parseJMeter(bytes.NewReader(data), regexp.MustCompile("^x$"))
 		if err != nil {
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,7 +133,7 @@ func jmeterTime(s string) (int64, bool) {
 }
 
 // parseJMeter reads a CSV JTL file as a stream.
-func parseJMeter(r io.Reader) (*Result, error) {
+func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 	cr := newCSVReader(r)
 	rec, err := cr.Read()
 	if err != nil {
@@ -152,8 +153,12 @@ func parseJMeter(r io.Reader) (*Result, error) {
 		pending = append([]string(nil), rec...)
 	}
 	tsCol, elCol, okCol := h.col("timeStamp"), h.col("elapsed"), h.col("success")
-	allCol, grpCol := h.col("allThreads"), h.col("grpThreads")
-	need := max(tsCol, elCol, okCol, allCol, grpCol)
+	allCol, grpCol, labelCol := h.col("allThreads"), h.col("grpThreads"), h.col("label")
+	if exclude == nil {
+		labelCol = -1 // not needed
+	}
+	need := max(tsCol, elCol, okCol, allCol, grpCol, labelCol)
+	excluded := 0
 
 	var (
 		hist       msHistogram
@@ -185,6 +190,10 @@ func parseJMeter(r io.Reader) (*Result, error) {
 		}
 		if len(rec) <= need {
 			badRow = fmt.Errorf("JMeter JTL: record %d has %d fields, the header %d", line, len(rec), need+1)
+			continue
+		}
+		if labelCol >= 0 && exclude.MatchString(strings.TrimSpace(rec[labelCol])) {
+			excluded++
 			continue
 		}
 		ts, ok := jmeterTime(strings.TrimSpace(rec[tsCol]))
@@ -220,6 +229,9 @@ func parseJMeter(r io.Reader) (*Result, error) {
 	if hist.n == 0 {
 		if badRow != nil {
 			return nil, badRow
+		}
+		if excluded > 0 {
+			return nil, fmt.Errorf("JMeter JTL: all %d samples excluded by jmeter_exclude_labels", excluded)
 		}
 		return nil, errors.New("JMeter JTL: no samples (header only)")
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ type Options struct {
 	K6Metric string
 	// GatlingPercentiles are the percentiles of percentiles1..4.
 	GatlingPercentiles []float64
+	// JMeterExclude, when set, leaves out JMeter samples whose trimmed
+	// label matches.
+	JMeterExclude *regexp.Regexp
 }
 
 func (o Options) withDefaults() Options {
@@ -62,7 +66,7 @@ func Parse(r io.Reader, o Options) (*Result, error) {
 	case "locust":
 		return parseLocust(br)
 	case "jmeter":
-		return parseJMeter(br)
+		return parseJMeter(br, o.JMeterExclude)
 	case "auto":
 	default:
 		return nil, fmt.Errorf("not a JSON file, but format %s writes JSON: %w", o.Format, ErrNotLoadTest)
@@ -79,7 +83,7 @@ func Parse(r io.Reader, o Options) (*Result, error) {
 	h := newHeaderIndex(rec)
 	switch {
 	case isJMeterHeader(h) || looksLikeHeaderlessJTL(rec):
-		return parseJMeter(br)
+		return parseJMeter(br, o.JMeterExclude)
 	case isLocustHeader(h):
 		return parseLocust(br)
 	}

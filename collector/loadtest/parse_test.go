@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -359,6 +360,26 @@ func TestJMeterVariants(t *testing.T) {
 		in := jtlHeader2("1700000000000,5,true", "1700000000000", "1700000000000,7,true")
 		_, err := parseString(in, Options{})
 		assert.ErrorContains(t, err, "fields")
+	})
+	t.Run("excluded labels", func(t *testing.T) {
+		// The corpus file has 100 "Debug Sampler" samples; without them
+		// 1600 remain (percentiles worked out from the remaining elapsed).
+		r, err := parseFile(t, filepath.Join(corpusDir(t), "jmeter-results-422-failures.jtl"),
+			Options{JMeterExclude: regexp.MustCompile(`^Debug Sampler$`)})
+		require.NoError(t, err)
+		assert.Equal(t, 1600.0, r.Requests.V)
+		assert.Equal(t, 2.0, r.Failed.V)
+		assert.InDelta(t, 0.076, r.Latency[P50].V, 1e-12)
+		assert.InDelta(t, 0.378, r.Latency[P90].V, 1e-12)
+		assert.InDelta(t, 0.43495, r.Latency[P95].V, 1e-12)
+		assert.InDelta(t, 0.49999, r.Latency[P99].V, 1e-12)
+		// Labels are matched trimmed (" POST user-create").
+		r, err = parseString("label,timeStamp,elapsed,success\n POST user-create ,1700000000000,5,true\nGET a,1700000000000,7,true\n",
+			Options{JMeterExclude: regexp.MustCompile(`^POST user-create$`)})
+		require.NoError(t, err)
+		assert.Equal(t, 1.0, r.Requests.V)
+		_, err = parseString("label,timeStamp,elapsed,success\nGET a,1700000000000,7,true\n", Options{JMeterExclude: regexp.MustCompile(`.`)})
+		assert.ErrorContains(t, err, "all 1 samples excluded")
 	})
 	t.Run("no success column", func(t *testing.T) {
 		r, err := parseString("timeStamp,elapsed\n1700000000000,10\n", Options{})
