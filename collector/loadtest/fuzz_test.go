@@ -39,6 +39,11 @@ func checkInvariants(t *testing.T, r *Result) {
 			t.Fatalf("non-finite figure %v in %+v", v.V, r)
 		}
 	}
+	for _, v := range []Value{r.Requests, r.Failed, r.Duration, r.VUs} {
+		if r.Format == "jmeter" && v.OK && v.V < 0 {
+			t.Fatalf("negative JMeter figure %v in %+v", v.V, r)
+		}
+	}
 	if r.ThresholdsPassed < 0 || r.ThresholdsFailed < 0 {
 		t.Fatalf("negative threshold counts: %+v", r)
 	}

@@ -118,6 +118,9 @@ func (h *msHistogram) percentile(p float64) float64 {
 	return lower + (pos-fl)*(upper-lower)
 }
 
+// maxEpochMs bounds time stamps (year 2255) so that sums cannot overflow.
+const maxEpochMs = 9e12
+
 // jmeterTime parses a timeStamp: epoch milliseconds (the default) or one of
 // the common timestamp_format layouts.
 func jmeterTime(s string) (int64, bool) {
@@ -158,7 +161,10 @@ func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 		labelCol = -1 // not needed
 	}
 	need := max(tsCol, elCol, okCol, allCol, grpCol, labelCol)
-	excluded := 0
+	excluded, line := 0, 1 // line counts records, the header being 1
+	if pending != nil {
+		line = 0
+	}
 
 	var (
 		hist       msHistogram
@@ -167,7 +173,6 @@ func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 		threads    int64
 		hasThreads bool
 		badRow     error
-		line       = 1
 		maxElapsed int64
 	)
 	for {
@@ -189,7 +194,7 @@ func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 			return nil, badRow
 		}
 		if len(rec) <= need {
-			badRow = fmt.Errorf("JMeter JTL: record %d has %d fields, the header %d", line, len(rec), need+1)
+			badRow = fmt.Errorf("JMeter JTL: record %d has %d fields, fewer than the columns it needs (%d)", line, len(rec), need+1)
 			continue
 		}
 		if labelCol >= 0 && exclude.MatchString(strings.TrimSpace(rec[labelCol])) {
@@ -200,11 +205,15 @@ func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 		el, err := strconv.ParseInt(strings.TrimSpace(rec[elCol]), 10, 64)
 		if !ok || err != nil || el < 0 {
 			f, ferr := strconv.ParseFloat(strings.TrimSpace(rec[elCol]), 64)
-			if !ok || ferr != nil || !(f >= 0) || f > math.MaxInt32 {
+			if !ok || ferr != nil || !(f >= 0) || f > math.MaxInt32 || ts < 0 || ts > maxEpochMs {
 				badRow = fmt.Errorf("JMeter JTL: record %d: timeStamp %.30q or elapsed %.30q is not a number", line, rec[tsCol], rec[elCol])
 				continue
 			}
 			el = int64(math.Round(f))
+		}
+		if ts < 0 || ts > maxEpochMs || el > math.MaxInt32 {
+			badRow = fmt.Errorf("JMeter JTL: record %d: timeStamp %.30q or elapsed %.30q is out of range", line, rec[tsCol], rec[elCol])
+			continue
 		}
 		if err := hist.add(el); err != nil {
 			return nil, fmt.Errorf("JMeter JTL: %w", err)

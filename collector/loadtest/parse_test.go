@@ -356,6 +356,12 @@ func TestJMeterVariants(t *testing.T) {
 		_, err := parseString(in, Options{})
 		assert.ErrorContains(t, err, "record 3")
 	})
+	t.Run("time stamp out of range", func(t *testing.T) {
+		in := jtlHeader2("1700000000000,5,true", "9223372036854775000,5,true", "1700000000000,7,true")
+		_, err := parseString(in, Options{})
+		assert.ErrorContains(t, err, "record 3")
+		assert.ErrorContains(t, err, "out of range")
+	})
 	t.Run("short row in the middle", func(t *testing.T) {
 		in := jtlHeader2("1700000000000,5,true", "1700000000000", "1700000000000,7,true")
 		_, err := parseString(in, Options{})
