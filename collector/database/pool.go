@@ -109,6 +109,11 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 	pc.MaxConnLifetime = 30 * time.Minute
 	pc.HealthCheckPeriod = 30 * time.Second
 	pc.ConnConfig.ConnectTimeout = time.Duration(t.ConnectTimeout)
+	// No named prepared statements: nothing cached per connection, and the
+	// checks work behind PgBouncer in transaction mode. Still the extended
+	// protocol, so a query is one statement: "SELECT 1; DELETE ..." is
+	// refused.
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if pc.ConnConfig.RuntimeParams == nil {
 		pc.ConnConfig.RuntimeParams = map[string]string{}
 	}
