@@ -62,6 +62,9 @@ type Server struct {
 	mu sync.RWMutex
 	rt *Runtime
 
+	// scrapeSlots bounds concurrent /metrics requests (nil: no bound).
+	scrapeSlots chan struct{}
+
 	reloadMu      sync.Mutex
 	reloadState   ReloadState // guarded by mu
 	reloadOK      prometheus.Gauge
@@ -99,6 +102,9 @@ func NewServer(opts Options) (*Server, error) {
 			Help:    "How long collecting every check took for one scrape.",
 			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
 		}),
+	}
+	if opts.MaxRequestsInFlight > 0 {
+		s.scrapeSlots = make(chan struct{}, opts.MaxRequestsInFlight)
 	}
 	reg.MustRegister(s.reloadOK, s.reloadSuccess, s.reloadTotal, s.scrapeDur)
 	s.reloadTotal.WithLabelValues("success")
@@ -219,6 +225,17 @@ func scrapeContext(r *http.Request, g config.Global) (context.Context, context.C
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.scrapeSlots != nil {
+		// The bound is kept here, not by promhttp: its handler is made per
+		// request, and the checks run before it is called.
+		select {
+		case s.scrapeSlots <- struct{}{}:
+			defer func() { <-s.scrapeSlots }()
+		default:
+			http.Error(w, fmt.Sprintf("Limit of concurrent scrapes reached (%d), try again later.", cap(s.scrapeSlots)), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	rt := s.Runtime()
 	ctx, cancel := scrapeContext(r, rt.Config.Global)
 	defer cancel()
@@ -231,9 +248,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	s.scrapeDur.Observe(time.Since(start).Seconds())
 	gatherers := prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
 	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorHandling:       promhttp.ContinueOnError,
-		ErrorLog:            slogErrorLog{s.opts.Logger},
-		MaxRequestsInFlight: s.opts.MaxRequestsInFlight,
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      slogErrorLog{s.opts.Logger},
 	}).ServeHTTP(w, r)
 }
 

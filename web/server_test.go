@@ -523,3 +523,31 @@ func TestToolkitTLSAndBasicAuth(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	}
 }
+
+func TestMaxRequestsInFlight(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: slow_one, timeout: 1h, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	srv, err := NewServer(Options{
+		Logger:              quietLogger(),
+		Load:                func() (*config.Config, error) { return config.LoadFile(file) },
+		Build:               build,
+		MaxRequestsInFlight: 1,
+	})
+	require.NoError(t, err)
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	slowDeadline.Store(0)
+	first := make(chan int, 1)
+	go func() {
+		code, _ := get(t, ts.URL+"/metrics", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "3"})
+		first <- code
+	}()
+	require.Eventually(t, func() bool { return slowDeadline.Load() != 0 }, 10*time.Second, time.Millisecond)
+	code, body := get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Contains(t, body, "Limit of concurrent scrapes reached (1)")
+	assert.Equal(t, http.StatusOK, <-first)
+	code, _ = get(t, ts.URL+"/-/healthy", nil)
+	assert.Equal(t, http.StatusOK, code, "other endpoints are not bounded")
+}
