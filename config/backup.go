@@ -37,8 +37,9 @@ type BackupThresholds struct {
 	MinCount int `yaml:"min_count,omitempty"`
 	// TakenAfter is a cut-off (RFC 3339, e.g. the pre-go-live freeze): the
 	// newest good backup must have finished after it.
-	TakenAfter *time.Time `yaml:"taken_after,omitempty"`
+	TakenAfter *Timestamp `yaml:"taken_after,omitempty"`
 }
+
 
 func (t *BackupThresholds) validate(path string, p *Problems) {
 	for _, d := range []struct {
@@ -333,6 +334,12 @@ func (c *RestoreCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *RestoreCheck) Validate(path string, p *Problems) {
+	var i int
+	if _, err := fmt.Sscanf(path, "checks[%d]", &i); err == nil && i < len(p.Config().Checks) {
+		if ch := p.Config().Checks[i]; ch != nil && !ch.Background {
+			p.Addf(strings.TrimSuffix(path, ".restore")+".background", "a restore test is too slow for a scrape; add background: true with an interval such as 1d (and a timeout such as 30m)")
+		}
+	}
 	if c.Glob == "" && c.PgBackRestVerify == nil {
 		p.Addf(path+".glob", "missing; give the dumps' glob (the newest is restored) or pgbackrest_verify:")
 	}

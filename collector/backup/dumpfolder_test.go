@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,15 @@ func writeDump(t *testing.T, dir, name string, data []byte, mode os.FileMode, mt
 	require.NoError(t, os.Chmod(p, mode))
 	require.NoError(t, os.Chtimes(p, mtime, mtime))
 	return p
+}
+
+// openPath makes dir and its test-owned parents traversable by others
+// (t.TempDir creates them 0700).
+func openPath(t *testing.T, dir string) {
+	t.Helper()
+	for d := dir; strings.HasPrefix(d, os.TempDir()+"/") && d != os.TempDir(); d = filepath.Dir(d) {
+		require.NoError(t, os.Chmod(d, 0o755))
+	}
 }
 
 func runDumpFolder(t *testing.T, dir, yml string, now time.Time) (*collector.Report, error) {
@@ -105,6 +115,7 @@ func TestDumpFolderGood(t *testing.T) {
 	r, err = runDumpFolder(t, dir, folderYML+"    taken_after: "+last.Add(-time.Minute).Format(time.RFC3339)+"\n", last.Add(2*time.Hour))
 	require.NoError(t, err)
 	assert.True(t, cond(t, r, "backup after cut-off").OK)
+	assert.Contains(t, loadErr(t, "- name: d\n  dump_folder:\n    glob: /x/*\n    taken_after: tomorrow\n"), `"tomorrow" is not a time`)
 
 	// A day later without a new dump: too old.
 	r, err = runDumpFolder(t, dir, folderYML, last.Add(27*time.Hour))
@@ -122,9 +133,15 @@ func TestDumpFolderFaults(t *testing.T) {
 		{"failure marker", func(t *testing.T, folder, _ string) {
 			require.NoError(t, os.WriteFile(filepath.Join(folder, ".backup_error"), []byte("pg_dump: error: connection refused\n"), 0o600))
 		}, []string{"no failure marker"}},
-		{"world readable", func(t *testing.T, _, newest string) {
+		{"world readable", func(t *testing.T, folder, newest string) {
 			require.NoError(t, os.Chmod(newest, 0o644))
+			openPath(t, folder)
 		}, []string{"dumps not readable by everyone"}},
+		{"world readable in a closed folder", func(t *testing.T, folder, newest string) {
+			require.NoError(t, os.Chmod(newest, 0o644))
+			openPath(t, folder)
+			require.NoError(t, os.Chmod(folder, 0o750))
+		}, nil},
 		{"too small", func(t *testing.T, _, newest string) {
 			require.NoError(t, os.WriteFile(newest, gzipped(t, "")[:10], 0o600))
 		}, []string{"newest dump size"}},

@@ -114,9 +114,13 @@ func (l *dumpLister) inspect(p string) (dump, error) {
 		return dump{}, err
 	}
 	d := dump{Path: p, Name: filepath.Base(p), IsDir: fi.IsDir(), ModTime: fi.ModTime(), Time: fi.ModTime()}
-	if insecureMode(fi.Mode()) {
+	// A file is exposed only if other users can also reach it: a 0644
+	// file inside a 0700 folder is not readable by them.
+	reachable := othersCanReach(filepath.Dir(p))
+	if reachable && insecureMode(fi.Mode()) {
 		d.Insecure = append(d.Insecure, p)
 	}
+	reachable = reachable && (!fi.IsDir() || fi.Mode().Perm()&0o001 != 0)
 	if d.IsDir {
 		d.Format = formatUnknown
 		ents, err := os.ReadDir(p)
@@ -132,7 +136,7 @@ func (l *dumpLister) inspect(p string) (dump, error) {
 				continue
 			}
 			d.Size += efi.Size()
-			if insecureMode(efi.Mode()) {
+			if reachable && insecureMode(efi.Mode()) {
 				d.Insecure = append(d.Insecure, filepath.Join(p, e.Name()))
 			}
 		}
@@ -149,6 +153,29 @@ func (l *dumpLister) inspect(p string) (dump, error) {
 		}
 	}
 	return d, nil
+}
+
+// othersCanReach reports whether users other than the owner can traverse
+// every folder from / down to dir.
+func othersCanReach(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return true
+	}
+	for {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return true // unknown: assume reachable, the strict answer
+		}
+		if fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return true
+		}
+		dir = parent
+	}
 }
 
 // insecureMode: readable or writable by every user.

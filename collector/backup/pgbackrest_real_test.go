@@ -198,7 +198,7 @@ func TestPgBackRestReal(t *testing.T) {
 	assert.True(t, cond(t, r, "WAL archive").OK)
 
 	t.Run("pgbackrest verify in the restore check", func(t *testing.T) {
-		r, err := runRestore(t, c.base, fmt.Sprintf("- name: rv\n  restore:\n    pgbackrest_verify:\n      stanza: demo\n      command: %s\n      config_file: %s\n", c.pgbr, c.conf))
+		r, err := runRestore(t, c.base, fmt.Sprintf("- name: rv\n  background: true\n  interval: 1d\n  timeout: 30s\n  restore:\n    pgbackrest_verify:\n      stanza: demo\n      command: %s\n      config_file: %s\n", c.pgbr, c.conf))
 		require.NoError(t, err)
 		assert.Empty(t, failed(r), "%+v", r.Conditions())
 		assert.Equal(t, 1.0, value(t, r, "golive_restore_step_success", "pgbackrest_verify"))

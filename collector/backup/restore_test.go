@@ -181,6 +181,43 @@ func TestRestoreRealDumps(t *testing.T) {
 		})
 	}
 
+	t.Run("directory format", func(t *testing.T) {
+		out := filepath.Join(dir, "dirfmt", "backup_"+src+"_"+stamp)
+		require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o700))
+		pgDump(t, src, "-Fd", "-f", out)
+		r, err := runDumpFolder(t, dir, "- name: d\n  dump_folder:\n    glob: dirfmt/backup_*\n    max_age: 1h\n", time.Now())
+		require.NoError(t, err)
+		assert.Empty(t, failed(r), "%+v", r.Conditions())
+		assert.Equal(t, "backup_"+src+"_"+stamp+": directory", cond(t, r, "newest dump format").Observed)
+		r, err = runRestore(t, dir, restoreYML("dirfmt/backup_*"))
+		require.NoError(t, err)
+		assert.Empty(t, failed(r), "%+v", r.Conditions())
+		assert.Equal(t, 1234.0, value(t, r, "golive_restore_table_rows", "students"))
+	})
+
+	t.Run("a hanging pg_restore is killed and the scratch database dropped", func(t *testing.T) {
+		bin := t.TempDir()
+		writeScript(t, bin, "pg_restore", "if [ \"$1\" = --list ]; then exit 0; fi\nsleep 60 &\nsleep 60\n")
+		c, env := loadCheck(t, dir, restoreYML("dumps/*.dump")+"    bin_dir: "+bin+"\n")
+		chk, err := newRestore(c, env)
+		require.NoError(t, err)
+		r := &collector.Report{}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- chk.Run(ctx, r) }()
+		select {
+		case err = <-done:
+		case <-time.After(40 * time.Second):
+			t.Fatal("Run did not return after its deadline")
+		}
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonTimeout, collector.ReasonOf(err), err.Error())
+		assert.True(t, cond(t, r, "scratch database dropped").OK)
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
 	t.Run("truncated gzip dump fails the check", func(t *testing.T) {
 		bad := filepath.Join(dir, "trunc")
 		require.NoError(t, os.Mkdir(bad, 0o700))
@@ -307,6 +344,7 @@ func TestRestoreConfig(t *testing.T) {
 		{"glob: /x/*\n    dsn: postgres://h/postgres\n    source_min_ratio: 2\n    tables: [{name: a}]", "between 0 and 1"},
 		{"glob: /x/*\n    dsn: postgres://h/postgres\n    password: a\n    password_file: b", "password is given more than once"},
 		{"pgbackrest_verify: {}", "pgbackrest_verify.stanza: missing"},
+		{"glob: /x/*.dump\n    dsn: postgres://h/postgres", "checks[0].background: a restore test is too slow for a scrape"},
 	} {
 		assert.Contains(t, loadErr(t, "- name: r\n  restore:\n    "+tc.yml+"\n"), tc.msg)
 	}
@@ -338,7 +376,7 @@ func TestRestoreKeepsPasswordsOut(t *testing.T) {
 		"dsn: postgres://postgres:S3cretSentinel@127.0.0.1:1/postgres?sslmode=disable",
 		"dsn: 'host=127.0.0.1 port=1 password=S3cretSentinel dbname=postgres sslmode=disable'",
 	} {
-		c, env := loadCheck(t, dir, "- name: r\n  restore:\n    glob: '*.sql.gz'\n    "+yml+"\n")
+		c, env := loadCheck(t, dir, "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: '*.sql.gz'\n    "+yml+"\n")
 		chk, err := newRestore(c, env)
 		require.NoError(t, err)
 		r, err := runRestoreCheck(t, chk)

@@ -167,7 +167,7 @@ func assertThresholds(r *collector.Report, th config.BackupThresholds, prefix st
 		ok := false
 		if newest != nil {
 			obs = fmt.Sprintf("newest %s at %s", newest.Name, newest.Stop.UTC().Format(time.RFC3339))
-			ok = newest.Stop.After(*th.TakenAfter)
+			ok = newest.Stop.After(th.TakenAfter.Time)
 		}
 		r.Assert(prefix+"backup after cut-off", ok, obs, "finished after "+th.TakenAfter.UTC().Format(time.RFC3339))
 	}
