@@ -40,7 +40,6 @@ type BackupThresholds struct {
 	TakenAfter *Timestamp `yaml:"taken_after,omitempty"`
 }
 
-
 func (t *BackupThresholds) validate(path string, p *Problems) {
 	for _, d := range []struct {
 		key string
