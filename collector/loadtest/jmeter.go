@@ -80,42 +80,71 @@ func (h *msHistogram) add(v int64) error {
 	return nil
 }
 
-// kth returns the k-th smallest sample (1-based).
-func (h *msHistogram) kth(k int64) float64 {
+// kths returns the k-th smallest samples (1-based) for ascending ks, in
+// one walk over the histogram.
+func (h *msHistogram) kths(ks []int64) []float64 {
+	out := make([]float64, len(ks))
+	i := 0
 	var seen int64
 	for v, c := range h.counts {
+		if c == 0 {
+			continue
+		}
 		seen += int64(c)
-		if seen >= k {
-			return float64(v)
+		for i < len(ks) && ks[i] <= seen {
+			out[i] = float64(v)
+			i++
+		}
+		if i == len(ks) {
+			return out
 		}
 	}
-	sort.Slice(h.overflow, func(i, j int) bool { return h.overflow[i] < h.overflow[j] })
-	i := k - seen - 1
-	if i < 0 {
-		i = 0
+	sort.Slice(h.overflow, func(a, b int) bool { return h.overflow[a] < h.overflow[b] })
+	for ; i < len(ks); i++ {
+		j := min(max(ks[i]-seen-1, 0), int64(len(h.overflow))-1)
+		out[i] = float64(h.overflow[j])
 	}
-	if i >= int64(len(h.overflow)) {
-		i = int64(len(h.overflow)) - 1
-	}
-	return float64(h.overflow[i])
+	return out
 }
 
-// percentile estimates the p-th percentile (0 < p <= 100) the way JMeter's
-// HTML report does (Apache Commons Math Percentile, default estimation):
-// position p(n+1)/100, linear interpolation between neighbours.
-func (h *msHistogram) percentile(p float64) float64 {
+// percentiles estimates the given percentiles (ascending, 0 < p <= 100)
+// the way JMeter's HTML report does (Apache Commons Math Percentile,
+// default estimation): position p(n+1)/100, linear interpolation between
+// the neighbouring samples.
+func (h *msHistogram) percentiles(ps ...float64) []float64 {
 	n := float64(h.n)
-	pos := p * (n + 1) / 100
-	if pos < 1 {
-		return h.kth(1)
+	ks := make([]int64, 0, 2*len(ps))
+	type pos struct {
+		lower, upper int64
+		frac         float64
 	}
-	if pos >= n {
-		return h.kth(h.n)
+	at := make([]pos, len(ps))
+	for i, p := range ps {
+		x := p * (n + 1) / 100
+		switch {
+		case x < 1:
+			at[i] = pos{1, 1, 0}
+		case x >= n:
+			at[i] = pos{h.n, h.n, 0}
+		default:
+			fl := math.Floor(x)
+			at[i] = pos{int64(fl), int64(fl) + 1, x - fl}
+		}
+		ks = append(ks, at[i].lower, at[i].upper)
 	}
-	fl := math.Floor(pos)
-	lower := h.kth(int64(fl))
-	upper := h.kth(int64(fl) + 1)
-	return lower + (pos-fl)*(upper-lower)
+	sorted := append([]int64(nil), ks...)
+	sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
+	vals := h.kths(sorted)
+	value := map[int64]float64{}
+	for i, k := range sorted {
+		value[k] = vals[i]
+	}
+	out := make([]float64, len(ps))
+	for i, a := range at {
+		lo, up := value[a.lower], value[a.upper]
+		out[i] = lo + a.frac*(up-lo)
+	}
+	return out
 }
 
 // maxEpochMs bounds time stamps (year 2255) so that sums cannot overflow.
@@ -248,10 +277,10 @@ func parseJMeter(r io.Reader, exclude *regexp.Regexp) (*Result, error) {
 	if okCol >= 0 {
 		res.Failed = some(float64(failed))
 	}
-	res.Latency[P50] = some(hist.percentile(50) / 1000)
-	res.Latency[P90] = some(hist.percentile(90) / 1000)
-	res.Latency[P95] = some(hist.percentile(95) / 1000)
-	res.Latency[P99] = some(hist.percentile(99) / 1000)
+	pcts := hist.percentiles(50, 90, 95, 99)
+	for i, q := range []Quantile{P50, P90, P95, P99} {
+		res.Latency[q] = some(pcts[i] / 1000)
+	}
 	res.Latency[Max] = some(float64(maxElapsed) / 1000)
 	if hasThreads {
 		res.VUs = some(float64(threads))

@@ -3,9 +3,11 @@ package loadtest
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -564,5 +566,40 @@ func TestTestdata(t *testing.T) {
 			require.NoError(t, err)
 			checkWant(t, r, w)
 		})
+	}
+}
+
+// TestHistogramPercentiles compares the histogram's percentiles with the
+// same estimator over a sorted slice, on random samples some of which are
+// past the histogram's cap.
+func TestHistogramPercentiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, n := range []int{1, 2, 3, 10, 101, 5000} {
+		var h msHistogram
+		vals := make([]int64, n)
+		for i := range vals {
+			v := int64(rng.ExpFloat64() * 300)
+			if rng.IntN(50) == 0 {
+				v = histCap + int64(rng.IntN(1000))
+			}
+			vals[i] = v
+			require.NoError(t, h.add(v))
+		}
+		slices.Sort(vals)
+		ref := func(p float64) float64 {
+			pos := p * float64(n+1) / 100
+			if pos < 1 {
+				return float64(vals[0])
+			}
+			if pos >= float64(n) {
+				return float64(vals[n-1])
+			}
+			fl := int(pos)
+			return float64(vals[fl-1]) + (pos-float64(fl))*float64(vals[fl]-vals[fl-1])
+		}
+		got := h.percentiles(50, 90, 95, 99)
+		for i, p := range []float64{50, 90, 95, 99} {
+			assert.InDelta(t, ref(p), got[i], 1e-9, "n=%d p=%v", n, p)
+		}
 	}
 }
