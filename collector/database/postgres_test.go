@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -225,4 +227,32 @@ func execInScan(t testing.TB, db, q string, dest ...any) {
 	require.NoError(t, err)
 	defer c.Close(ctx)
 	require.NoError(t, c.QueryRow(ctx, q).Scan(dest...))
+}
+
+// A scrape with a deadline answers by it even when a target never answers;
+// the hung run ends with the scrape's deadline and leaves nothing behind.
+func TestPostgresScrapeDeadline(t *testing.T) {
+	needServer(t)
+	yml := fmt.Sprintf(`postgres_targets:
+  silent: {dsn: "postgres://postgres@%s/postgres?sslmode=disable", connect_timeout: 30s}
+checks:
+  - name: silent
+    timeout: 30s
+    postgres: {target: silent}
+  - name: silent_sql
+    timeout: 30s
+    sql: {target: silent, query: "SELECT 1"}
+`, silentListener(t))
+	cfg, err := config.Load([]byte(yml), "t.yml")
+	require.NoError(t, err)
+	s := collector.New(cfg, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	results := s.Collect(ctx) // returns by the deadline (the run is clamped to it)
+	cancel()
+	for _, r := range results {
+		assert.False(t, r.Success(), r.Check)
+		assert.Contains(t, []collector.Reason{collector.ReasonScrapeDeadline, collector.ReasonTimeout}, r.Reason, r.Message)
+	}
+	s.Close() // waits for the runs in flight, which end with the deadline
 }
