@@ -239,3 +239,12 @@ func TestNameTime(t *testing.T) {
 	assert.Contains(t, loadErr(t, "- name: d\n  dump_folder:\n    glob: /x/*\n    name_timezone: Mars/Olympus\n"), "unknown time zone")
 	assert.Contains(t, loadErr(t, "- name: d\n  dump_folder: {}\n"), "glob: missing")
 }
+
+func TestNewestSettled(t *testing.T) {
+	now := time.Date(2026, 11, 29, 2, 0, 30, 0, time.UTC)
+	old := dump{Name: "old", ModTime: now.Add(-24 * time.Hour)}
+	writing := dump{Name: "writing", ModTime: now.Add(-10 * time.Second)}
+	assert.Equal(t, "old", newestSettled([]dump{old, writing}, now).Name)
+	assert.Equal(t, "writing", newestSettled([]dump{writing}, now).Name)
+	assert.Equal(t, "writing", newestSettled([]dump{old, writing}, now.Add(time.Minute)).Name)
+}

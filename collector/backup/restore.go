@@ -146,7 +146,7 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	if err != nil {
 		return err
 	}
-	d := dumps[len(dumps)-1]
+	d := newestSettled(dumps, time.Now())
 	r.Gauge(restoreDumpTSDesc, unixSeconds(d.Time))
 	r.Gauge(restoreDumpSizeDesc, float64(d.Size))
 
@@ -160,6 +160,21 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		return nil
 	}
 	return c.restore(ctx, r, d)
+}
+
+// settleTime: a dump modified this recently may still be being written.
+const settleTime = time.Minute
+
+// newestSettled picks the newest dump not modified within settleTime, so a
+// restore test running while the nightly dump is written does not take the
+// half-written file; the newest of all when every dump is that recent.
+func newestSettled(dumps []dump, now time.Time) dump {
+	for i := len(dumps) - 1; i >= 0; i-- {
+		if now.Sub(dumps[i].ModTime) >= settleTime {
+			return dumps[i]
+		}
+	}
+	return dumps[len(dumps)-1]
 }
 
 func dumpObserved(d dump, err error) string {
