@@ -27,7 +27,7 @@ var (
 		"Which checklist item ids the check proves (always 1).",
 		[]string{"check", "item"}, nil)
 	descRunning = prometheus.NewDesc("golive_check_running",
-		"Whether a background check's run is under way (1).",
+		"Whether a run of the check is under way (1): a background run, or one that outlived the scrape deadline.",
 		[]string{"check", "kind"}, nil)
 )
 

@@ -45,7 +45,7 @@ golive_check_item_info{check="restore",item="P1.2.05"} 1
 golive_check_last_run_timestamp_seconds{check="api",kind="http"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="backup",kind="dump_folder"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="cert",kind="tls"} 1.7000000005e+09
-# HELP golive_check_running Whether a background check's run is under way (1).
+# HELP golive_check_running Whether a run of the check is under way (1): a background run, or one that outlived the scrape deadline.
 # TYPE golive_check_running gauge
 golive_check_running{check="restore",kind="restore"} 1
 # HELP golive_check_success Whether the check passed on its latest run (1) or failed (0). A warning still passes.
