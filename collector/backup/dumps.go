@@ -195,7 +195,7 @@ func nameTime(re *regexp.Regexp, name string, loc *time.Location) (time.Time, bo
 	}
 	t := time.Date(part["Y"], time.Month(part["m"]), part["d"], part["H"], part["M"], part["S"], 0, loc)
 	// Reject dates that time.Date normalised (month 13, day 32, ...).
-	if t.Month() != time.Month(part["m"]) || t.Day() != part["d"] || t.Hour() != part["H"] {
+	if t.Month() != time.Month(part["m"]) || t.Day() != part["d"] || t.Hour() != part["H"] || t.Minute() != part["M"] || t.Second() != part["S"] {
 		return time.Time{}, false
 	}
 	return t, true
