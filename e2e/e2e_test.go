@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/rules"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -42,9 +43,10 @@ const (
 
 // notification is one alert as the webhook receiver got it.
 type notification struct {
-	Receiver string
-	Status   string
-	Labels   map[string]string
+	Receiver    string
+	Status      string
+	Labels      map[string]string
+	Annotations map[string]string
 }
 
 // webhook collects what Alertmanager sends, per receiver (the URL path).
@@ -56,8 +58,9 @@ type webhook struct {
 func (w *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	var msg struct {
 		Alerts []struct {
-			Status string            `json:"status"`
-			Labels map[string]string `json:"labels"`
+			Status      string            `json:"status"`
+			Labels      map[string]string `json:"labels"`
+			Annotations map[string]string `json:"annotations"`
 		} `json:"alerts"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
@@ -66,7 +69,7 @@ func (w *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.mu.Lock()
 	for _, a := range msg.Alerts {
-		w.got = append(w.got, notification{Receiver: strings.TrimPrefix(r.URL.Path, "/"), Status: a.Status, Labels: a.Labels})
+		w.got = append(w.got, notification{Receiver: strings.TrimPrefix(r.URL.Path, "/"), Status: a.Status, Labels: a.Labels, Annotations: a.Annotations})
 	}
 	w.mu.Unlock()
 }
@@ -91,6 +94,19 @@ func (w *webhook) has(receiver, status string, labels map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// description returns the description of the first firing notification
+// of an alert for a check.
+func (w *webhook) description(alertname, check string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, n := range w.got {
+		if n.Status == "firing" && n.Labels["alertname"] == alertname && n.Labels["check"] == check {
+			return n.Annotations["description"]
+		}
+	}
+	return ""
 }
 
 func (w *webhook) dump() string {
@@ -197,10 +213,10 @@ func writeDump(t *testing.T, path string, mtime time.Time) {
 	require.NoError(t, os.Chtimes(path, mtime, mtime))
 }
 
-var forLine = regexp.MustCompile(`(?m)^(\s+for:) \S+$`)
+var forLine = regexp.MustCompile(`(?m)^(\s+for:) (\S+)$`)
 
-// copyRules writes the bundle's rule files with every `for` shortened, so
-// the test sees alerts fire in seconds. The SLO rules are left out: their
+// copyRules writes the bundle's rule files with every `for` shortened 300
+// times, so the test sees alerts fire in seconds. The SLO rules are left out: their
 // windows are minutes to days long.
 func copyRules(t *testing.T, dir string) []string {
 	t.Helper()
@@ -212,7 +228,16 @@ func copyRules(t *testing.T, dir string) []string {
 		b, err := rules.Files.ReadFile(name)
 		require.NoError(t, err)
 		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, forLine.ReplaceAll(b, []byte("$1 1s")), 0o600))
+		b = forLine.ReplaceAllFunc(b, func(line []byte) []byte {
+			m := forLine.FindSubmatch(line)
+			d, err := model.ParseDuration(string(m[2]))
+			require.NoError(t, err)
+			// 5m becomes 1s, 1h 12s: the order in which alerts fire (a
+			// critical before the warning it inhibits) is kept.
+			short := max(time.Duration(d)/300, time.Second).Round(time.Second)
+			return []byte(string(m[1]) + " " + model.Duration(short).String())
+		})
+		require.NoError(t, os.WriteFile(p, b, 0o600))
 		out = append(out, p)
 	}
 	return out
@@ -431,6 +456,13 @@ scrape_configs:
 		eventually(t, 60*time.Second, fmt.Sprintf("%s firing at %s", f.labels["alertname"], f.receiver),
 			func() bool { return hooks.has(f.receiver, "firing", f.labels) }, hooks.dump)
 	}
+	// Real Prometheus humanised the descriptions from the area metrics.
+	assert.Regexp(t, `^Check db_dumps \(dump_folder\) proving checklist item P1.1.04 has failed for 10m \(reason: condition_failed\)\. The newest backup is 3d 0h \d+m \d+s old\.$`,
+		hooks.description("GoLiveBackupCheckFailing", "db_dumps"))
+	assert.Regexp(t, `\(reason: condition_failed\)\. A certificate expired 1d 0h \d+m \d+s ago\.$`,
+		hooks.description("GoLiveCertificateCheckFailing", "app_certificate"))
+	assert.Contains(t, hooks.description("GoLiveEndpointCheckFailing", "app_health"), "The endpoint answered HTTP 503.")
+
 	// The soon-expiring certificate warns about the same item: the critical
 	// inhibits it (equal: [item]), so it is suppressed and never delivered.
 	eventually(t, 30*time.Second, "the certificate warning suppressed by the critical",
