@@ -103,8 +103,8 @@ func GoLiveDay() *Dashboard {
 	ce := b.add(stat("Certificate expiry", "Time left on the earliest-expiring certificate of each TLS check.",
 		`min by (check) (golive_tls_earliest_cert_expiry_timestamp_seconds{`+sel+`}) - time()`, "s", steps("red", certCriticalSecs, "orange", certWarnSecs, "green")), 8, 5)
 	ce.Targets[0].LegendFormat = "{{check}}"
-	hc := b.add(stat("Health checks", "The HTTP checks' latest verdicts.",
-		`max by (check) (golive_check_success{`+sel+`,kind="http"})`, "none", steps("red", 1, "green")), 8, 5)
+	hc := b.add(stat("Service checks", "The latest verdicts of the health endpoint, database and cache checks.",
+		`max by (check) (golive_check_success{`+sel+`,kind=~"http|postgres|redis"})`, "none", steps("red", 1, "green")), 8, 5)
 	hc.Targets[0].LegendFormat = "{{check}}"
 	hc.FieldConfig.Defaults.Mappings = passFailMappings()
 	b.add(table("Firing alerts", "Every alert firing now (the Watchdog excluded).",
