@@ -3,10 +3,13 @@ package database
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -255,4 +258,84 @@ checks:
 		assert.Contains(t, []collector.Reason{collector.ReasonScrapeDeadline, collector.ReasonTimeout}, r.Reason, r.Message)
 	}
 	s.Close() // waits for the runs in flight, which end with the deadline
+}
+
+// delayProxy forwards loopback TCP to target, holding every chunk from the
+// server back by delay: a slow database for the p95 condition.
+func delayProxy(t *testing.T, target string, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			wg.Add(2)
+			go func() { // client to server, as is
+				defer wg.Done()
+				_, _ = io.Copy(s, c)
+				s.Close()
+			}()
+			go func() { // server to client, late
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, 64*1024)
+				for {
+					n, err := s.Read(buf)
+					if n > 0 {
+						select {
+						case <-time.After(delay):
+						case <-done:
+							return
+						}
+						if _, werr := c.Write(buf[:n]); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+			go func() {
+				<-done
+				c.Close()
+				s.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// A slow server makes the recent-window p95 exceed max_p95: the check fails
+// on that condition and the histogram shows where the probes fell.
+func TestPostgresSlowProbes(t *testing.T) {
+	db := testDB(t)
+	addr := delayProxy(t, "127.0.0.1:5432", 30*time.Millisecond)
+	out := runConfig(t, pgConfig("postgres://postgres@"+addr+"/"+db+"?sslmode=disable", `  - name: pg
+    timeout: 20s
+    postgres: {target: db, max_p95: 10ms}
+`), 30*time.Second)
+	res := out.result(t, "pg")
+	require.False(t, res.Success())
+	assert.Equal(t, collector.ReasonConditionFailed, res.Reason)
+	assert.Contains(t, res.Message, "probe p95")
+	assert.True(t, metricLine(out.metrics, `golive_postgres_probe_duration_seconds_bucket{check="pg",le="0.01"} 0`), out.metrics)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_probe_duration_seconds_bucket{check="pg",le="+Inf"} 3`), out.metrics)
 }
