@@ -3,6 +3,7 @@ package dashboards
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,63 +99,112 @@ type loaded struct {
 	} `json:"panels"`
 }
 
+// problems lists what is wrong with one dashboard's JSON.
+func problems(b []byte, known, recorded map[string]bool) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	var d loaded
+	if err := json.Unmarshal(b, &d); err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	if d.Title == "" || d.UID == "" {
+		add("no title or uid")
+	}
+	if len(d.Templating.List) == 0 || d.Templating.List[0].Type != "datasource" {
+		add("the first variable is not the datasource")
+	}
+	for _, m := range regexp.MustCompile(`"uid":\s*"([^"]*)"`).FindAllStringSubmatch(string(b), -1) {
+		if m[1] != "${datasource}" && m[1] != d.UID {
+			add("hard-coded uid %q", m[1])
+		}
+	}
+	p := parser.NewParser(parser.Options{})
+	ids := map[int]bool{}
+	for i, pn := range d.Panels {
+		if ids[pn.ID] {
+			add("panel id %d twice", pn.ID)
+		}
+		ids[pn.ID] = true
+		g := pn.GridPos
+		if g.X < 0 || g.W <= 0 || g.H <= 0 || g.X+g.W > 24 {
+			add("%q is outside the grid: %+v", pn.Title, g)
+		}
+		for _, other := range d.Panels[:i] {
+			o := other.GridPos
+			if g.X < o.X+o.W && o.X < g.X+g.W && g.Y < o.Y+o.H && o.Y < g.Y+g.H {
+				add("%q overlaps %q", pn.Title, other.Title)
+			}
+		}
+		if pn.Type == "row" {
+			continue
+		}
+		if pn.Datasource["uid"] != "${datasource}" {
+			add("%q: datasource is not ${datasource}", pn.Title)
+		}
+		if pn.FieldConfig == nil || pn.FieldConfig.Defaults.Unit == "" {
+			add("%q: no unit", pn.Title)
+		} else if len(pn.FieldConfig.Defaults.Thresholds.Steps) == 0 {
+			add("%q: no thresholds", pn.Title)
+		}
+		if len(pn.Targets) == 0 {
+			add("%q: no query", pn.Title)
+		}
+		for _, tg := range pn.Targets {
+			if tg.Datasource["uid"] != "${datasource}" {
+				add("%q: a target's datasource is not ${datasource}", pn.Title)
+			}
+			if _, err := p.ParseExpr(grafanaVars.Replace(tg.Expr)); err != nil {
+				add("%q: %s does not parse: %v", pn.Title, tg.Expr, err)
+			}
+			for _, m := range rules.MetricRef.FindAllString(tg.Expr, -1) {
+				if !known[m] {
+					add("%q uses %s, which the exporter does not export", pn.Title, m)
+				}
+			}
+			for _, r := range recordRef.FindAllString(tg.Expr, -1) {
+				if !recorded[r] {
+					add("%q uses %s, which no rule records", pn.Title, r)
+				}
+			}
+		}
+	}
+	return out
+}
+
 func TestDashboards(t *testing.T) {
 	root, err := rules.ModuleRoot()
 	require.NoError(t, err)
 	known, err := rules.KnownMetrics(root)
 	require.NoError(t, err)
 	recorded := recordedNames(t)
-	p := parser.NewParser(parser.Options{})
 	files, _ := filepath.Glob("*.json")
 	require.Len(t, files, 3)
 	uids := map[string]bool{}
 	for _, file := range files {
-		t.Run(file, func(t *testing.T) {
-			b, err := os.ReadFile(file)
-			require.NoError(t, err)
-			var d loaded
-			require.NoError(t, json.Unmarshal(b, &d))
-			assert.NotEmpty(t, d.Title)
-			assert.False(t, uids[d.UID], "uid %s used twice", d.UID)
-			uids[d.UID] = true
-			require.NotEmpty(t, d.Templating.List)
-			assert.Equal(t, "datasource", d.Templating.List[0].Type, "the datasource is a template variable")
-			// No datasource uid is hard-coded anywhere in the file.
-			for _, m := range regexp.MustCompile(`"uid":\s*"([^"]*)"`).FindAllStringSubmatch(string(b), -1) {
-				assert.Contains(t, []string{"${datasource}", d.UID}, m[1], "hard-coded uid")
-			}
-			ids := map[int]bool{}
-			for i, pn := range d.Panels {
-				assert.False(t, ids[pn.ID], "panel id %d twice", pn.ID)
-				ids[pn.ID] = true
-				g := pn.GridPos
-				assert.True(t, g.X >= 0 && g.W > 0 && g.H > 0 && g.X+g.W <= 24, "%s: outside the grid: %+v", pn.Title, g)
-				for _, other := range d.Panels[:i] {
-					o := other.GridPos
-					overlap := g.X < o.X+o.W && o.X < g.X+g.W && g.Y < o.Y+o.H && o.Y < g.Y+g.H
-					assert.False(t, overlap, "%q overlaps %q", pn.Title, other.Title)
-				}
-				if pn.Type == "row" {
-					continue
-				}
-				assert.Equal(t, "${datasource}", pn.Datasource["uid"], pn.Title)
-				require.NotNil(t, pn.FieldConfig, pn.Title)
-				assert.NotEmpty(t, pn.FieldConfig.Defaults.Unit, "%s: no unit", pn.Title)
-				assert.NotEmpty(t, pn.FieldConfig.Defaults.Thresholds.Steps, pn.Title)
-				require.NotEmpty(t, pn.Targets, pn.Title)
-				for _, tg := range pn.Targets {
-					assert.Equal(t, "${datasource}", tg.Datasource["uid"])
-					_, err := p.ParseExpr(grafanaVars.Replace(tg.Expr))
-					assert.NoError(t, err, "%s: %s", pn.Title, tg.Expr)
-					for _, m := range rules.MetricRef.FindAllString(tg.Expr, -1) {
-						assert.True(t, known[m], "%s uses %s, which the exporter does not export", pn.Title, m)
-					}
-					for _, r := range recordRef.FindAllString(tg.Expr, -1) {
-						assert.True(t, recorded[r], "%s uses %s, which no rule records", pn.Title, r)
-					}
-				}
-			}
-		})
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		assert.Empty(t, problems(b, known, recorded), file)
+		var d loaded
+		require.NoError(t, json.Unmarshal(b, &d))
+		assert.False(t, uids[d.UID], "uid %s used twice", d.UID)
+		uids[d.UID] = true
+	}
+}
+
+// TestProblemsFound feeds the validator a broken dashboard: it must see
+// every fault.
+func TestProblemsFound(t *testing.T) {
+	broken := `{"uid":"x","title":"Broken","templating":{"list":[{"name":"instance","type":"query"}]},"panels":[
+	 {"id":1,"type":"stat","title":"A","gridPos":{"x":0,"y":0,"w":12,"h":4},"datasource":{"uid":"P1809F7CD0C75ACF3"},
+	  "targets":[{"expr":"golive_no_such_metric","datasource":{"uid":"${datasource}"}}],"fieldConfig":{"defaults":{"unit":"s","thresholds":{"steps":[{"color":"red"}]}}}},
+	 {"id":1,"type":"timeseries","title":"B","gridPos":{"x":6,"y":2,"w":20,"h":4},"datasource":{"uid":"${datasource}"},
+	  "targets":[{"expr":"sum(rate(x[$__rate_interval])","datasource":{"uid":"${datasource}"}},{"expr":"golive:nothing:recorded","datasource":{"uid":"${datasource}"}}],
+	  "fieldConfig":{"defaults":{"unit":"","thresholds":{"steps":[]}}}}]}`
+	got := strings.Join(problems([]byte(broken), map[string]bool{}, map[string]bool{}), "\n")
+	for _, want := range []string{"the first variable is not the datasource", `hard-coded uid "P1809F7CD0C75ACF3"`,
+		"panel id 1 twice", `"B" is outside the grid`, `"B" overlaps "A"`, `"A": datasource is not`, `"B": no unit`,
+		"does not parse", "golive_no_such_metric, which the exporter does not export", "golive:nothing:recorded, which no rule records"} {
+		assert.Contains(t, got, want)
 	}
 }
 
