@@ -3,6 +3,7 @@ package rules
 import (
 	"bufio"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -65,47 +66,70 @@ func checklistIDs(t *testing.T) map[string]bool {
 	return ids
 }
 
+// conventionProblems lists how a rule file breaks the bundle's conventions;
+// seen and groups carry alert and group names across files.
+func conventionProblems(file string, rgs *rulefmt.RuleGroups, ids map[string]bool, seen map[string]string, groups map[string]bool) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, file+": "+fmt.Sprintf(format, args...)) }
+	for _, g := range rgs.Groups {
+		if !strings.HasPrefix(g.Name, "golive.") {
+			add("group %q must be named golive.<area> (the prometheus check looks for that prefix)", g.Name)
+		}
+		if groups[g.Name] {
+			add("group %q defined twice", g.Name)
+		}
+		groups[g.Name] = true
+		for _, r := range g.Rules {
+			if r.Record != "" {
+				if !recordName.MatchString(r.Record) {
+					add("recording rule %q is not named level:metric:operations", r.Record)
+				}
+				continue
+			}
+			name := r.Alert
+			if !alertName.MatchString(name) {
+				add("alert %q is not GoLive + CamelCase", name)
+			}
+			if seen[name] != "" {
+				add("alert %s defined twice (also in %s)", name, seen[name])
+			}
+			seen[name] = file
+			if !severities[r.Labels["severity"]] {
+				add("%s: severity %q must be critical, warning or info", name, r.Labels["severity"])
+			}
+			if r.Labels["area"] == "" {
+				add("%s: no area label", name)
+			}
+			if item, ok := r.Labels["item"]; ok {
+				if !itemID.MatchString(item) || (ids != nil && !ids[item]) {
+					add("%s: item %q is not a checklist item id", name, item)
+				}
+			} else if !regexp.MustCompile(`golive_check_item_info|golive_checklist_item_`).MatchString(r.Expr) {
+				// The item comes from the series: the check's item info or the checklist's item metrics.
+				add("%s: no item label and the expression does not carry one", name)
+			}
+			for _, a := range []string{"summary", "description", "runbook_url"} {
+				if strings.TrimSpace(r.Annotations[a]) == "" {
+					add("%s: no %s annotation", name, a)
+				}
+			}
+			if want := strings.Replace(runbookPattern, "%s", name, 1); r.Annotations["runbook_url"] != want {
+				add("%s: runbook_url is not %s", name, want)
+			}
+			if _, err := os.Stat(filepath.Join("runbooks", name+".md")); err != nil {
+				add("%s: no runbook file runbooks/%s.md", name, name)
+			}
+		}
+	}
+	return out
+}
+
 func TestRuleConventions(t *testing.T) {
 	ids := checklistIDs(t)
 	seen := map[string]string{}
-	groupNames := map[string]bool{}
+	groups := map[string]bool{}
 	for file, rgs := range loadGroups(t) {
-		for _, g := range rgs.Groups {
-			assert.True(t, strings.HasPrefix(g.Name, "golive."), "%s: group %q must be named golive.<area> (the prometheus check looks for that prefix)", file, g.Name)
-			assert.False(t, groupNames[g.Name], "group %q defined twice", g.Name)
-			groupNames[g.Name] = true
-			for _, r := range g.Rules {
-				if r.Record != "" {
-					assert.Regexp(t, recordName, r.Record, "%s: recording rule names follow level:metric:operations", file)
-					continue
-				}
-				name := r.Alert
-				t.Run(name, func(t *testing.T) {
-					assert.Regexp(t, alertName, name, "CamelCase with the GoLive prefix")
-					assert.Empty(t, seen[name], "alert defined twice (also in %s)", seen[name])
-					seen[name] = file
-					assert.True(t, severities[r.Labels["severity"]], "severity %q must be critical, warning or info", r.Labels["severity"])
-					assert.NotEmpty(t, r.Labels["area"], "area label")
-					if item, ok := r.Labels["item"]; ok {
-						assert.Regexp(t, itemID, item)
-						if ids != nil {
-							assert.True(t, ids[item], "item %s is not in the checklist", item)
-						}
-					} else {
-						// The item comes from the series: the check's item info or the checklist's item metrics.
-						assert.Regexp(t, `golive_check_item_info|golive_checklist_item_`, r.Expr, "no item label and the expression does not carry one")
-					}
-					for _, a := range []string{"summary", "description", "runbook_url"} {
-						assert.NotEmpty(t, strings.TrimSpace(r.Annotations[a]), "annotation %s", a)
-					}
-					assert.Equal(t, strings.Replace(runbookPattern, "%s", name, 1), r.Annotations["runbook_url"])
-					assert.FileExists(t, filepath.Join("runbooks", name+".md"))
-					if r.Labels["severity"] == "critical" || r.Labels["severity"] == "warning" {
-						assert.NotEqual(t, "Watchdog", name)
-					}
-				})
-			}
-		}
+		assert.Empty(t, conventionProblems(file, rgs, ids, seen, groups))
 	}
 	// No runbook without its alert.
 	books, _ := filepath.Glob("runbooks/*.md")
@@ -114,6 +138,42 @@ func TestRuleConventions(t *testing.T) {
 		assert.NotEmpty(t, seen[n], "runbook %s has no alert", b)
 	}
 	assert.NotEmpty(t, seen["Watchdog"])
+}
+
+// TestConventionProblemsFound feeds the checker a file that breaks every
+// convention: it must see each fault.
+func TestConventionProblemsFound(t *testing.T) {
+	bad := `groups:
+  - name: mygroup
+    rules:
+      - record: job_rate
+        expr: sum(rate(x[5m]))
+      - alert: backup_failed
+        expr: golive_check_success == 0
+        labels:
+          severity: page
+          item: P9.9.99
+        annotations:
+          summary: x
+          runbook_url: https://example.com/wiki
+      - alert: GoLiveNoItem
+        expr: up == 0
+        labels:
+          severity: warning
+          area: x
+        annotations:
+          summary: x
+          description: y
+          runbook_url: https://github.com/golive/golive_exporter/blob/main/rules/runbooks/GoLiveNoItem.md
+`
+	rgs, errs := rulefmt.Parse([]byte(bad), false, model.UTF8Validation, parser.NewParser(parser.Options{}), slog.New(slog.DiscardHandler))
+	require.Empty(t, errs)
+	got := strings.Join(conventionProblems("bad.yml", rgs, map[string]bool{"P1.1.04": true}, map[string]string{}, map[string]bool{}), "\n")
+	for _, want := range []string{`group "mygroup" must be named golive.`, `recording rule "job_rate"`, `alert "backup_failed" is not GoLive`,
+		`severity "page"`, "backup_failed: no area label", `item "P9.9.99" is not a checklist item id`, "backup_failed: no description annotation",
+		"backup_failed: runbook_url is not", "no runbook file runbooks/backup_failed.md", "GoLiveNoItem: no item label", "no runbook file runbooks/GoLiveNoItem.md"} {
+		assert.Contains(t, got, want)
+	}
 }
 
 // promtoolTest is the part of a promtool test file this test reads.
