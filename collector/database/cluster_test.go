@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ type cluster struct {
 	cred     *syscall.Credential
 	dsn      string // postgres database, without the password
 	password string
+	settings []string
+	stops    []func()
 }
 
 // cmd runs a PostgreSQL binary as the cluster's owner.
@@ -44,8 +47,9 @@ func (c *cluster) withPassword(dsn string) string {
 	return strings.Replace(dsn, "postgres@", "postgres:"+c.password+"@", 1)
 }
 
-// start runs postgres on data and a free port until the test ends, and
-// returns the DSN of its postgres database (without the password).
+// start runs postgres on data and a free port until the test ends (or
+// stop), and returns the DSN of its postgres database (without the
+// password).
 func (c *cluster) start(data string, settings ...string) string {
 	t := c.t
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -61,17 +65,22 @@ func (c *cluster) start(data string, settings ...string) string {
 	srv := c.cmd("postgres", args...)
 	srv.Stdout, srv.Stderr = &logs, &logs
 	require.NoError(t, srv.Start())
-	t.Cleanup(func() {
-		_ = srv.Process.Signal(syscall.SIGINT) // fast shutdown
-		done := make(chan struct{})
-		go func() { _ = srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = srv.Process.Kill()
-			<-done
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			_ = srv.Process.Signal(syscall.SIGINT) // fast shutdown
+			done := make(chan struct{})
+			go func() { _ = srv.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				_ = srv.Process.Kill()
+				<-done
+			}
+		})
+	}
+	t.Cleanup(stop)
+	c.stops = append(c.stops, stop)
 	dsn := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	for range 300 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -85,6 +94,13 @@ func (c *cluster) start(data string, settings ...string) string {
 	}
 	t.Fatalf("postgres did not start:\n%s", logs.String())
 	return ""
+}
+
+// stopAll stops every server the cluster started.
+func (c *cluster) stopAll() {
+	for _, stop := range c.stops {
+		stop()
+	}
 }
 
 // privateCluster starts a PostgreSQL cluster of the test's own, for what the
@@ -124,8 +140,9 @@ func privateCluster(t *testing.T) *cluster {
 		"--pwfile", pwfile, "--data-checksums", "-E", "UTF8").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	c.dsn = c.start(data, "shared_preload_libraries=pg_stat_statements", "wal_level=replica",
-		"archive_mode=on", "archive_command=/bin/false")
+	c.settings = []string{"shared_preload_libraries=pg_stat_statements", "wal_level=replica",
+		"archive_mode=on", "archive_command=/bin/false"}
+	c.dsn = c.start(data, c.settings...)
 	return c
 }
 
@@ -245,4 +262,55 @@ func metricValue(t *testing.T, metrics, series string) float64 {
 	}
 	t.Fatalf("no series %s in\n%s", series, metrics)
 	return 0
+}
+
+// Data corruption: a damaged page of a checksummed cluster is counted in
+// pg_stat_database.checksum_failures and fails the check.
+func TestPrivateClusterChecksumFailure(t *testing.T) {
+	c := privateCluster(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.withPassword(c.dsn))
+	require.NoError(t, err)
+	var rel string
+	for _, s := range []string{
+		"CREATE TABLE corrupt_me AS SELECT g AS id, repeat('x', 50) AS filler FROM generate_series(1, 100) g",
+		"CHECKPOINT",
+	} {
+		_, err := conn.Exec(ctx, s)
+		require.NoError(t, err, s)
+	}
+	require.NoError(t, conn.QueryRow(ctx, "SELECT pg_relation_filepath('corrupt_me')").Scan(&rel))
+	conn.Close(ctx)
+	c.stopAll()
+	// Damage tuple data in the first page, then start again so the page is
+	// read from disk.
+	f, err := os.OpenFile(filepath.Join(c.dir, "data", rel), os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xAB}, 64), 7000)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	dsn := c.start(filepath.Join(c.dir, "data"), "archive_mode=off")
+	conn, err = pgx.Connect(ctx, c.withPassword(dsn))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "SELECT count(*) FROM corrupt_me")
+	require.ErrorContains(t, err, "invalid page")
+	// The failure reaches pg_stat_database when the backend reports its
+	// statistics.
+	_, _ = conn.Exec(ctx, "SELECT pg_stat_force_next_flush()")
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(pwFile, []byte(c.password), 0o600))
+	yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, password_file: %s}\nchecks:\n  - name: pg\n    postgres: {target: db}\n", dsn, pwFile)
+	var out run
+	for range 100 {
+		out = runConfig(t, yml, 30*time.Second)
+		if !out.result(t, "pg").Success() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res := out.result(t, "pg")
+	require.False(t, res.Success(), "checksum failure never reported")
+	assert.Contains(t, res.Message, "checksum failures: observed 1, expected 0")
+	assert.True(t, metricLine(out.metrics, `golive_postgres_checksum_failures_total{check="pg"} 1`), out.metrics)
 }
