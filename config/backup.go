@@ -287,7 +287,10 @@ type RestoreCheck struct {
 	DumpSelection `yaml:",inline"`
 	// DSN is the server the scratch database is created on (its database
 	// is the one connected to for CREATE/DROP DATABASE, e.g. postgres).
-	DSN          string `yaml:"dsn,omitempty"`
+	DSN string `yaml:"dsn,omitempty"`
+	// Target names a postgres_targets entry to use instead of dsn (and its
+	// password and TLS settings).
+	Target       string `yaml:"target,omitempty"`
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
 	PasswordEnv  string `yaml:"password_env,omitempty"`
@@ -300,7 +303,9 @@ type RestoreCheck struct {
 	Tables []RestoreTable `yaml:"tables,omitempty"`
 	// SourceDSN, when set, is the database the dump came from: each table
 	// must have at least source_min_ratio of its rows there.
-	SourceDSN          string  `yaml:"source_dsn,omitempty"`
+	SourceDSN string `yaml:"source_dsn,omitempty"`
+	// SourceTarget names a postgres_targets entry instead of source_dsn.
+	SourceTarget       string  `yaml:"source_target,omitempty"`
 	SourcePassword     Secret  `yaml:"source_password,omitempty"`
 	SourcePasswordFile string  `yaml:"source_password_file,omitempty"`
 	SourcePasswordEnv  string  `yaml:"source_password_env,omitempty"`
@@ -344,17 +349,32 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	}
 	if c.Glob != "" {
 		c.DumpSelection.validate(path, p)
-		if c.DSN == "" {
-			p.Addf(path+".dsn", "missing; give the scratch server's DSN, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+		if c.DSN == "" && c.Target == "" {
+			p.Addf(path+".dsn", "missing; give the scratch server's DSN, e.g. postgres://postgres@127.0.0.1:5432/postgres, or target: naming a postgres_targets entry")
 		}
 	}
 	if !scratchPrefixRE.MatchString(c.ScratchPrefix) {
 		p.Addf(path+".scratch_prefix", "%q is not a safe prefix; use 4 to 40 lower-case letters, digits and _, e.g. %s", c.ScratchPrefix, DefaultScratchPrefix)
 	}
-	if c.DSN != "" {
-		if db := dsnDatabase(c.DSN); strings.HasPrefix(db, c.ScratchPrefix) {
-			p.Addf(path+".dsn", "the DSN's database %q starts with the scratch prefix; connect to a maintenance database such as postgres", db)
+	if c.DSN != "" && c.Target != "" {
+		p.Addf(path+".target", "give either dsn or target, not both")
+	}
+	if c.SourceDSN != "" && c.SourceTarget != "" {
+		p.Addf(path+".source_target", "give either source_dsn or source_target, not both")
+	}
+	for _, t := range []struct{ key, name string }{{"target", c.Target}, {"source_target", c.SourceTarget}} {
+		if t.name != "" {
+			if _, ok := p.Config().PostgresTargets[t.name]; !ok {
+				p.Addf(path+"."+t.key, "%q is not defined; define it under postgres_targets or use one of%s", t.name, targetList(p.Config().PostgresTargets))
+			}
 		}
+	}
+	dsn, key := c.DSN, ".dsn"
+	if t := p.Config().PostgresTargets[c.Target]; c.Target != "" && t != nil {
+		dsn, key = t.DSN, ".target"
+	}
+	if db := dsnDatabase(dsn); dsn != "" && strings.HasPrefix(db, c.ScratchPrefix) {
+		p.Addf(path+key, "the scratch server's database %q starts with the scratch prefix; connect to a maintenance database such as postgres", db)
 	}
 	ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordEnv, p)
 	ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordEnv, p)
@@ -369,7 +389,7 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	if c.SourceMinRatio < 0 || c.SourceMinRatio > 1 {
 		p.Addf(path+".source_min_ratio", "must be between 0 and 1 (e.g. 0.95: the restore has at least 95%% of the source's rows)")
 	}
-	if c.SourceDSN != "" && len(c.Tables) == 0 {
+	if (c.SourceDSN != "" || c.SourceTarget != "") && len(c.Tables) == 0 {
 		p.Addf(path+".source_dsn", "set, but no tables: list the tables whose rows are compared")
 	}
 	if v := c.PgBackRestVerify; v != nil && !stanzaRE.MatchString(v.Stanza) {

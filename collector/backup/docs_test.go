@@ -23,6 +23,8 @@ func TestDocsExamplesLoad(t *testing.T) {
 		if !strings.HasPrefix(y, "checks:") {
 			y = "checks:\n" + y
 		}
+		// The examples name a postgres target "main".
+		y = "postgres_targets:\n  main:\n    dsn: postgres://golive_monitor@prod-db:5432/sms\n" + y
 		_, err := config.Load([]byte(y), "/etc/golive/golive.yml")
 		assert.NoError(t, err, y)
 	}

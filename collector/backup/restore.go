@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -61,8 +59,8 @@ func init() {
 type restoreCheck struct {
 	cfg        *config.RestoreCheck
 	lister     *dumpLister
-	passFile   string
-	srcFile    string
+	scratch    connSpec
+	source     connSpec
 	verifyConf string
 	logger     *slog.Logger
 
@@ -72,8 +70,9 @@ type restoreCheck struct {
 
 func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.Restore
-	chk := &restoreCheck{cfg: cfg, passFile: env.Config.ResolvePath(cfg.PasswordFile),
-		srcFile: env.Config.ResolvePath(cfg.SourcePasswordFile), logger: env.Logger}
+	chk := &restoreCheck{cfg: cfg, logger: env.Logger,
+		scratch: connFrom(env.Config, cfg.Target, cfg.DSN, cfg.Password, cfg.PasswordFile, cfg.PasswordEnv),
+		source:  connFrom(env.Config, cfg.SourceTarget, cfg.SourceDSN, cfg.SourcePassword, cfg.SourcePasswordFile, cfg.SourcePasswordEnv)}
 	if chk.logger == nil {
 		chk.logger = slog.New(slog.DiscardHandler)
 	}
@@ -271,52 +270,6 @@ func streamCheck(ctx context.Context, path string, gz bool) error {
 	return err
 }
 
-// server is a resolved connection: pgx's config and the libpq environment
-// the command-line tools get (the password never goes on a command line).
-type server struct {
-	conn *pgx.ConnConfig
-	env  []string
-}
-
-func resolveServer(dsn string, pw config.Secret, pwFile, pwEnv string) (*server, error) {
-	pc, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("parsing dsn %s: %w", config.MaskDSN(dsn), err)
-	}
-	password, err := config.ReadSecret(pw, pwFile, pwEnv)
-	if err != nil {
-		return nil, err
-	}
-	if password != "" {
-		pc.Password = password
-	}
-	if pc.ConnectTimeout == 0 {
-		pc.ConnectTimeout = 10 * time.Second
-	}
-	env := []string{"PGHOST=" + pc.Host, "PGPORT=" + strconv.Itoa(int(pc.Port)), "PGUSER=" + pc.User,
-		"PGAPPNAME=golive_exporter_restore", "PGCONNECT_TIMEOUT=10", "PGSSLMODE=" + sslMode(dsn)}
-	if pc.Password != "" {
-		env = append(env, "PGPASSWORD="+pc.Password)
-	}
-	return &server{conn: pc, env: env}, nil
-}
-
-var sslModeRE = regexp.MustCompile(`(?:^|\s)sslmode\s*=\s*'?([a-z-]+)`)
-
-// sslMode is the DSN's sslmode, libpq's default prefer when it names none.
-func sslMode(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		if u, err := url.Parse(dsn); err == nil && u.Query().Get("sslmode") != "" {
-			return u.Query().Get("sslmode")
-		}
-		return "prefer"
-	}
-	if m := sslModeRE.FindStringSubmatch(dsn); m != nil {
-		return m[1]
-	}
-	return "prefer"
-}
-
 func (c *restoreCheck) scratchName() string {
 	return fmt.Sprintf("%s%s_%d", c.cfg.ScratchPrefix, time.Now().UTC().Format("20060102150405"), os.Getpid())
 }
@@ -328,7 +281,7 @@ func (c *restoreCheck) leftoverRE() *regexp.Regexp {
 // restore creates the scratch database, restores d into it, counts rows,
 // and drops it whatever happened.
 func (c *restoreCheck) restore(ctx context.Context, r *collector.Report, d dump) error {
-	srv, err := resolveServer(c.cfg.DSN, c.cfg.Password, c.passFile, c.cfg.PasswordEnv)
+	srv, err := resolveServer(c.scratch)
 	if err != nil {
 		return collector.WithReason(collector.ReasonConfig, err)
 	}
@@ -469,7 +422,7 @@ func (c *restoreCheck) countRows(ctx context.Context, r *collector.Report, srv *
 	defer conn.Close(context.Background())
 
 	var source map[string]int64
-	if c.cfg.SourceDSN != "" {
+	if c.source.dsn != "" {
 		if source, err = c.sourceCounts(ctx); err != nil {
 			return err
 		}
@@ -514,7 +467,7 @@ func (c *restoreCheck) countRows(ctx context.Context, r *collector.Report, srv *
 // sourceCounts counts the tables in the source database inside a read-only
 // transaction with a statement timeout: it is production.
 func (c *restoreCheck) sourceCounts(ctx context.Context) (map[string]int64, error) {
-	srv, err := resolveServer(c.cfg.SourceDSN, c.cfg.SourcePassword, c.srcFile, c.cfg.SourcePasswordEnv)
+	srv, err := resolveServer(c.source)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("source: %w", err))
 	}

@@ -2,9 +2,15 @@ package backup
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +20,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -218,6 +225,37 @@ func TestRestoreRealDumps(t *testing.T) {
 		assert.Empty(t, scratchDatabases(t, admin, prefix))
 	})
 
+	t.Run("servers from postgres_targets", func(t *testing.T) {
+		cfg := fmt.Sprintf(`postgres_targets:
+  scratch:
+    dsn: %s
+  prod:
+    dsn: %s
+checks:
+- name: restore_test
+  background: true
+  interval: 1d
+  timeout: 50s
+  restore:
+    glob: dumps/*.dump
+    target: scratch
+    source_target: prod
+    scratch_prefix: %s
+    source_min_ratio: 1
+    tables:
+      - name: students
+`, testServer, strings.Replace(testServer, "/postgres?", "/"+src+"?", 1), prefix)
+		c, err := config.Load([]byte(cfg), filepath.Join(dir, "golive.yml"))
+		require.NoError(t, err)
+		chk, err := newRestore(c.Checks[0], collector.Env{Config: c})
+		require.NoError(t, err)
+		r, err := runRestoreCheck(t, chk)
+		require.NoError(t, err)
+		assert.Empty(t, failed(r), "%+v", r.Conditions())
+		assert.Equal(t, 1234.0, value(t, r, "golive_restore_source_table_rows", "students"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
 	t.Run("truncated gzip dump fails the check", func(t *testing.T) {
 		bad := filepath.Join(dir, "trunc")
 		require.NoError(t, os.Mkdir(bad, 0o700))
@@ -345,6 +383,9 @@ func TestRestoreConfig(t *testing.T) {
 		{"glob: /x/*\n    dsn: postgres://h/postgres\n    password: a\n    password_file: b", "password is given more than once"},
 		{"pgbackrest_verify: {}", "pgbackrest_verify.stanza: missing"},
 		{"glob: /x/*.dump\n    dsn: postgres://h/postgres", "checks[0].background: a restore test is too slow for a scrape"},
+		{"glob: /x/*.dump\n    target: nope", `target: "nope" is not defined`},
+		{"glob: /x/*.dump\n    dsn: postgres://h/postgres\n    target: x", "either dsn or target"},
+		{"glob: /x/*.dump\n    dsn: postgres://h/postgres\n    source_target: nope\n    tables: [{name: a}]", `source_target: "nope" is not defined`},
 	} {
 		assert.Contains(t, loadErr(t, "- name: r\n  restore:\n    "+tc.yml+"\n"), tc.msg)
 	}
@@ -356,11 +397,27 @@ func TestDropScratchRefusesOtherNames(t *testing.T) {
 	assert.Contains(t, err.Error(), "refusing to drop")
 }
 
-func TestSSLMode(t *testing.T) {
-	assert.Equal(t, "disable", sslMode(testServer))
-	assert.Equal(t, "prefer", sslMode("postgres://h/db"))
-	assert.Equal(t, "verify-full", sslMode("host=h sslmode=verify-full dbname=x"))
-	assert.Equal(t, "prefer", sslMode("host=h dbname=x"))
+func TestResolveServer(t *testing.T) {
+	assert.Equal(t, "disable", dsnParam(testServer, "sslmode"))
+	assert.Equal(t, "", dsnParam("postgres://h/db", "sslmode"))
+	assert.Equal(t, "verify-full", dsnParam("host=h sslmode=verify-full dbname=x", "sslmode"))
+	assert.Equal(t, "/a b/ca.pem", dsnParam(`host=h sslrootcert='/a b/ca.pem'`, "sslrootcert"))
+	assert.Equal(t, "postgres://h/db?sslmode=require", withParam("postgres://h/db", "sslmode", "require"))
+
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(ca, selfSignedPEM(t), 0o600))
+	srv, err := resolveServer(connSpec{dsn: "postgres://app@db.example:6432/postgres?sslmode=disable", password: "pw",
+		sslMode: "verify-full", sslRootCert: ca, connectTimeout: 3 * time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, "db.example", srv.conn.Host)
+	assert.Equal(t, "pw", srv.conn.Password)
+	assert.NotNil(t, srv.conn.TLSConfig, "sslmode verify-full beside the DSN wins over its disable")
+	for _, want := range []string{"PGHOST=db.example", "PGPORT=6432", "PGUSER=app", "PGPASSWORD=pw", "PGSSLMODE=verify-full", "PGSSLROOTCERT=" + ca, "PGCONNECT_TIMEOUT=3"} {
+		assert.Contains(t, srv.env, want)
+	}
+	_, err = resolveServer(connSpec{dsn: "postgres://u:S3cretSentinel@h:notaport/db"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "S3cretSentinel")
 }
 
 // A password given in a file or in the DSN never shows in the error.
@@ -390,4 +447,14 @@ func TestRestoreKeepsPasswordsOut(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotContains(t, string(cfgYAML), "S3cretSentinel", "password in the DSN shown by the config endpoint")
 	}
+}
+
+func selfSignedPEM(t *testing.T) []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -1,0 +1,132 @@
+package backup
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golive/golive_exporter/config"
+	"github.com/jackc/pgx/v5"
+)
+
+// connSpec says how to reach a server: a check's own dsn and password
+// keys, or a postgres_targets entry.
+type connSpec struct {
+	dsn            string
+	password       config.Secret
+	passwordFile   string
+	passwordEnv    string
+	sslMode        string
+	sslRootCert    string
+	sslCert        string
+	sslKey         string
+	connectTimeout time.Duration
+}
+
+func connFrom(cfg *config.Config, target, dsn string, pw config.Secret, pwFile, pwEnv string) connSpec {
+	if t := cfg.PostgresTargets[target]; target != "" && t != nil {
+		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordEnv: t.PasswordEnv,
+			sslMode: t.SSLMode, sslRootCert: cfg.ResolvePath(t.SSLRootCert), sslCert: cfg.ResolvePath(t.SSLCert),
+			sslKey: cfg.ResolvePath(t.SSLKey), connectTimeout: time.Duration(t.ConnectTimeout)}
+	}
+	return connSpec{dsn: dsn, password: pw, passwordFile: cfg.ResolvePath(pwFile), passwordEnv: pwEnv}
+}
+
+// server is a resolved connection: pgx's config and the libpq environment
+// the command-line tools get (the password never goes on a command line).
+type server struct {
+	conn *pgx.ConnConfig
+	env  []string
+}
+
+func resolveServer(s connSpec) (*server, error) {
+	dsn := s.dsn
+	// Settings given beside the DSN win over the DSN's own.
+	tls := map[string]string{"sslmode": s.sslMode, "sslrootcert": s.sslRootCert, "sslcert": s.sslCert, "sslkey": s.sslKey}
+	for _, k := range []string{"sslmode", "sslrootcert", "sslcert", "sslkey"} {
+		if tls[k] == "" {
+			tls[k] = dsnParam(dsn, k)
+		} else {
+			dsn = withParam(dsn, k, tls[k])
+		}
+	}
+	pc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), maskErr(err, s.dsn))
+	}
+	password, err := config.ReadSecret(s.password, s.passwordFile, s.passwordEnv)
+	if err != nil {
+		return nil, err
+	}
+	if password != "" {
+		pc.Password = password
+	}
+	switch {
+	case s.connectTimeout > 0:
+		pc.ConnectTimeout = s.connectTimeout
+	case pc.ConnectTimeout == 0:
+		pc.ConnectTimeout = 10 * time.Second
+	}
+	if tls["sslmode"] == "" {
+		tls["sslmode"] = "prefer" // libpq's default
+	}
+	env := []string{"PGHOST=" + pc.Host, "PGPORT=" + strconv.Itoa(int(pc.Port)), "PGUSER=" + pc.User,
+		"PGAPPNAME=golive_exporter_restore", "PGCONNECT_TIMEOUT=" + strconv.Itoa(max(1, int(pc.ConnectTimeout.Seconds()))),
+		"PGSSLMODE=" + tls["sslmode"]}
+	for k, v := range map[string]string{"PGSSLROOTCERT": tls["sslrootcert"], "PGSSLCERT": tls["sslcert"], "PGSSLKEY": tls["sslkey"]} {
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	if pc.Password != "" {
+		env = append(env, "PGPASSWORD="+pc.Password)
+	}
+	return &server{conn: pc, env: env}, nil
+}
+
+// maskErr removes the DSN's password from a parse error's text.
+func maskErr(err error, dsn string) string {
+	msg := err.Error()
+	if pw := config.DSNPassword(dsn); pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "<secret>")
+	}
+	return msg
+}
+
+func isURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// dsnParam returns a parameter of a URL or keyword DSN ("" when absent).
+func dsnParam(dsn, key string) string {
+	if isURL(dsn) {
+		if u, err := url.Parse(dsn); err == nil {
+			return u.Query().Get(key)
+		}
+		return ""
+	}
+	re := regexp.MustCompile(`(?:^|\s)` + regexp.QuoteMeta(key) + `\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S*))`)
+	if m := re.FindStringSubmatch(dsn); m != nil {
+		return m[1] + m[2]
+	}
+	return ""
+}
+
+// withParam sets a parameter of a URL or keyword DSN (a later keyword wins
+// in libpq and pgx).
+func withParam(dsn, key, value string) string {
+	if isURL(dsn) {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return dsn
+		}
+		q := u.Query()
+		q.Set(key, value)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " " + key + "='" + strings.ReplaceAll(strings.ReplaceAll(value, `\`, `\\`), `'`, `\'`) + "'"
+}
