@@ -258,6 +258,8 @@ checks:
     redis: {target: bounded, min_hit_ratio: 0.95}
   - name: wrong_role
     redis: {target: bounded, expect_role: replica}
+  - name: memory_used
+    redis: {target: bounded, max_used_memory_ratio: 0.01}
   - name: scan_capped
     redis:
       target: bounded
@@ -277,6 +279,7 @@ checks:
 		"hit_ratio_low":  "hit ratio",
 		"wrong_role":     "role: observed master, expected replica",
 		"scan_capped":    "scan stopped after visiting 10 keys",
+		"memory_used":    "memory used: observed",
 	} {
 		res := out.result(t, name)
 		assert.False(t, res.Success(), name)
@@ -330,12 +333,21 @@ func TestRedisReplica(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// A replica whose master is gone.
+	orphan := startRedis(t, "--replicaof", "127.0.0.1", strings.Split(refusedAddr(t), ":")[1])
 	out := runConfig(t, fmt.Sprintf(`redis_targets:
   replica: {address: "%s"}
+  orphan: {address: "%s"}
 checks:
   - name: replica
     redis: {target: replica, expect_role: replica}
-`, replica))
+  - name: orphan
+    redis: {target: orphan}
+`, replica, orphan))
+	o := out.result(t, "orphan")
+	assert.False(t, o.Success())
+	assert.Contains(t, o.Message, "replication link: observed master_link_status=down")
+	assert.True(t, has(out.metrics, `golive_redis_replication_link_up{check="orphan"} 0`), out.metrics)
 	res := out.result(t, "replica")
 	assert.True(t, res.Success(), res.Message)
 	assert.True(t, has(out.metrics, `golive_redis_replication_link_up{check="replica"} 1`), out.metrics)
@@ -377,13 +389,7 @@ checks:
 // unaffected.
 func TestRedisFaults(t *testing.T) {
 	needServer(t)
-	refused := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		a := ln.Addr().String()
-		ln.Close()
-		return a
-	}()
+	refused := refusedAddr(t)
 	hang := fakeServer(t, func(c net.Conn) {
 		r := bufio.NewReader(c)
 		_, _ = r.ReadString('\n')
@@ -545,4 +551,14 @@ func makeServerCert(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey)
 func writePEM(t testing.TB, path, typ string, der []byte) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
+}
+
+// refusedAddr returns a loopback address nothing listens on.
+func refusedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	a := ln.Addr().String()
+	ln.Close()
+	return a
 }

@@ -185,7 +185,7 @@ checks:
   - name: wrong
     sql: {target: wrong, query: "SELECT 1"}
   - name: pg
-    postgres: {target: db, require_archiving: true}
+    postgres: {target: db, require_archiving: true, max_archive_age: 1h}
   - name: idx
     postgres_indexes: {target: db, max_slow_statements: 0}
   - name: idx_warn
@@ -200,6 +200,13 @@ checks:
 	pg := out.result(t, "pg")
 	assert.False(t, pg.Success())
 	assert.Contains(t, pg.Message, "WAL archiving healthy: observed last failure")
+	failedConds := map[string]bool{}
+	for _, cond := range pg.Conditions {
+		if !cond.OK {
+			failedConds[cond.Name] = true
+		}
+	}
+	assert.Equal(t, map[string]bool{"WAL archiving healthy": true, "WAL archived recently": true}, failedConds)
 	for _, want := range []string{
 		`golive_postgres_archive_mode_enabled{check="pg"} 1`,
 		`golive_postgres_archiver_last_failed_timestamp_seconds{check="pg"}`,
