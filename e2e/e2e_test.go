@@ -406,9 +406,6 @@ func TestEndToEnd(t *testing.T) {
     alertmanager:
       url: %s
       receivers: [pager, go-live-channel, heartbeat]
-      # The checklist's overdue warnings fire in this test (no go-live time
-      # is set, so every item is due): only criticals count here.
-      max_firing: {critical: 0}
 `, health.URL, appCert, apiCert, dumps, prom, am)
 	exCfgPath := filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(exCfgPath, []byte(exCfg), 0o600))

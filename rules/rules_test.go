@@ -28,7 +28,7 @@ const runbookPattern = "https://github.com/golive/golive_exporter/blob/main/rule
 var (
 	alertName  = regexp.MustCompile(`^(GoLive[A-Z][A-Za-z0-9]+|Watchdog)$`)
 	recordName = regexp.MustCompile(`^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$`)
-	itemID     = regexp.MustCompile(`^(P[0-9]|AX)\.[0-9]+\.[0-9]+$`)
+	itemID     = regexp.MustCompile(`^[A-Z][A-Z0-9]\.[0-9]+\.[0-9]+$`)
 	severities = map[string]bool{"critical": true, "warning": true, "info": true}
 	// The checklist's items: the copy embedded in the checklist package.
 	checklistFile = filepath.Join("..", "checklist", "default-checklist.tsv")

@@ -38,12 +38,17 @@ func init() {
 }
 
 type alertmanagerCheck struct {
-	cfg  *config.AlertmanagerCheck
-	name string
+	cfg   *config.AlertmanagerCheck
+	name  string
+	items map[string]bool
 }
 
 func newAlertmanager(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name}, nil
+	items := map[string]bool{}
+	for _, it := range c.Items {
+		items[it] = true
+	}
+	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name, items: items}, nil
 }
 
 // Run checks readiness, the cluster, the receivers and the firing alerts.
@@ -129,9 +134,10 @@ func (a *alertmanagerCheck) judgeAlerts(alerts []amAlert, r *collector.Report) {
 			}
 			continue
 		}
-		// An alert about this very check (its failure because alerts fire)
-		// would keep it failing forever: it does not count.
-		if al.Labels["check"] == a.name {
+		// An alert about this very check, or about an item it proves (its
+		// failure because alerts fire), would keep it failing forever: it
+		// does not count.
+		if al.Labels["check"] == a.name || a.items[al.Labels["item"]] {
 			continue
 		}
 		if al.suppressed() {

@@ -34,7 +34,8 @@ func TestAlertmanagerCheck(t *testing.T) {
 			name: "quiet with watchdog",
 			answers: map[string]answer{"/-/ready": ready, "/api/v2/status": status, "/api/v2/receivers": receivers,
 				"/api/v2/alerts": {200, "[" + watchdog + "," + amAlertJSON("GoLiveInfo", "info", "active", false) + "," +
-					`{"labels":{"alertname":"GoLiveMonitoringCheckFailing","severity":"warning","check":"am"},"status":{"state":"active"}}` + "]"}},
+					`{"labels":{"alertname":"GoLiveMonitoringCheckFailing","severity":"warning","check":"am"},"status":{"state":"active"}}` + "," +
+					`{"labels":{"alertname":"GoLiveChecklistItemOverdue","severity":"warning","item":"P3.1.06"},"status":{"state":"active"}}` + "]"}},
 			check: func(t *testing.T, r *collector.Report) {
 				assert.Equal(t, 1.0, value(t, r, "golive_alertmanager_watchdog_firing"))
 				assert.Equal(t, 1.0, value(t, r, "golive_alertmanager_alerts_firing", "info"))
@@ -79,7 +80,7 @@ func TestAlertmanagerCheck(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, seen := fakeServer(t, tc.answers)
-			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: am\n    alertmanager:\n      url: %s%s\n", srv.URL, tc.extra))
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: am\n    items: [P3.1.06]\n    alertmanager:\n      url: %s%s\n", srv.URL, tc.extra))
 			r, err := runCheck(t, c, newAlertmanager)
 			require.NoError(t, err)
 			assert.ElementsMatch(t, tc.failed, failed(r))
