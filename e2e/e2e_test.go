@@ -213,6 +213,9 @@ func writeDump(t *testing.T, path string, mtime time.Time) {
 	require.NoError(t, os.Chtimes(path, mtime, mtime))
 }
 
+// client bounds every request the test makes.
+var client = &http.Client{Timeout: 5 * time.Second}
+
 var forLine = regexp.MustCompile(`(?m)^(\s+for:) (\S+)$`)
 
 // copyRules writes the bundle's rule files with every `for` shortened 300
@@ -286,7 +289,7 @@ func alertmanagerConfig(t *testing.T, root, hook string) []byte {
 // metric returns the value of the exporter's series whose line starts with
 // prefix (name{labels...), or "" when absent.
 func metric(exporter, prefix string) string {
-	resp, err := http.Get(exporter + "/metrics")
+	resp, err := client.Get(exporter + "/metrics")
 	if err != nil {
 		return ""
 	}
@@ -305,7 +308,7 @@ func metric(exporter, prefix string) string {
 // amAlertState returns the state of an alert in Alertmanager's API
 // ("active", "suppressed") or "" when it is not there.
 func amAlertState(am, alertname, check string) string {
-	resp, err := http.Get(am + "/api/v2/alerts")
+	resp, err := client.Get(am + "/api/v2/alerts")
 	if err != nil {
 		return ""
 	}
@@ -525,7 +528,7 @@ var reasonRe = regexp.MustCompile(`reason="([a-z_]+)"`)
 
 // failureReason returns the reason label of a check's failure, or "".
 func failureReason(exporter, check string) string {
-	resp, err := http.Get(exporter + "/metrics")
+	resp, err := client.Get(exporter + "/metrics")
 	if err != nil {
 		return ""
 	}
