@@ -182,6 +182,18 @@ func (e *exporter) get(t *testing.T, path string) string {
 	return string(b)
 }
 
+// metrics fetches /metrics without failing the test (for Eventually,
+// whose condition runs on another goroutine).
+func (e *exporter) metrics() string {
+	resp, err := http.Get("http://" + e.addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 func (e *exporter) stop(t *testing.T) {
 	t.Helper()
 	require.NoError(t, e.cmd.Process.Signal(syscall.SIGTERM))
@@ -205,13 +217,13 @@ func TestSIGHUPReloads(t *testing.T) {
 	write("checks: [{name: second_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n")
 	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
 	require.Eventually(t, func() bool {
-		return strings.Contains(e.get(t, "/metrics"), `golive_check_success{check="second_port",kind="tcp"} 1`)
+		return strings.Contains(e.metrics(), `golive_check_success{check="second_port",kind="tcp"} 1`)
 	}, 30*time.Second, 20*time.Millisecond)
 
 	write("checks: [{name: third_port, tcp: {address: \"nowhere\"}}]\n")
 	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
 	require.Eventually(t, func() bool {
-		return strings.Contains(e.get(t, "/metrics"), "golive_config_last_reload_successful 0")
+		return strings.Contains(e.metrics(), "golive_config_last_reload_successful 0")
 	}, 30*time.Second, 20*time.Millisecond)
 	body := e.get(t, "/metrics")
 	assert.Contains(t, body, `golive_check_success{check="second_port",kind="tcp"} 1`, "the previous configuration keeps running")
