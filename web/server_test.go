@@ -20,6 +20,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,7 +298,11 @@ func TestReloadGoodBadGood(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	_, body = get(t, ts.URL+"/metrics", nil)
 	assert.Equal(t, "1", metricValue(t, body, "golive_config_last_reload_successful"))
-	assert.Greater(t, metricValue(t, body, "golive_config_last_reload_success_timestamp_seconds"), firstSuccess)
+	first, err := strconv.ParseFloat(firstSuccess, 64)
+	require.NoError(t, err)
+	second, err := strconv.ParseFloat(metricValue(t, body, "golive_config_last_reload_success_timestamp_seconds"), 64)
+	require.NoError(t, err)
+	assert.Greater(t, second, first)
 	assert.Contains(t, body, `golive_check_success{check="second",kind="tcp"} 1`)
 	assert.NotContains(t, body, `check="first"`)
 	assert.Contains(t, body, `golive_config_reloads_total{result="success"} 2`)
