@@ -92,3 +92,34 @@ func peakRSSMiB() float64 {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Maxrss) / 1024 // Linux reports KiB
 }
+
+// BenchmarkScrapeCached measures a scrape of 1000 checks whose results are
+// all within their interval: what a scrape costs when nothing is due.
+func BenchmarkScrapeCached(b *testing.B) {
+	const n = 1000
+	behaviours := map[string]func(Env) Check{}
+	var sb strings.Builder
+	sb.WriteString("checks:\n")
+	desc := NewDesc("golive_bench_value", "A value.")
+	for i := range n {
+		name := fmt.Sprintf("c%d", i)
+		behaviours[name] = fn(func(_ context.Context, r *Report) error { r.Gauge(desc, 1); return nil })
+		fmt.Fprintf(&sb, "  - name: %s\n    interval: 1h\n    tcp: {address: \"127.0.0.1:1\"}\n", name)
+	}
+	fakeKind(b, behaviours)
+	cfg, err := config.Load([]byte(sb.String()), "bench.yml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(cfg, nil)
+	defer s.Close()
+	s.Collect(context.Background())
+	b.ResetTimer()
+	for b.Loop() {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(s.Collector(context.Background()))
+		if _, err := reg.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
