@@ -17,6 +17,7 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,13 +127,12 @@ func TestExampleGoLive(t *testing.T) {
 			items[it] = true
 		}
 	}
-	tsv, err := os.ReadFile("/work/shared/golive/checklist-items.tsv")
-	if err == nil {
-		for _, line := range strings.Split(string(tsv), "\n") {
-			f := strings.Split(line, "\t")
-			if len(f) > 5 && f[5] == "data" {
-				assert.True(t, items[f[0]], "data item %s has no check in the example", f[0])
-			}
+	tsv, err := os.ReadFile(testutil.ChecklistTSV(t))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(tsv), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) > 5 && f[5] == "data" {
+			assert.True(t, items[f[0]], "data item %s has no check in the example", f[0])
 		}
 	}
 

@@ -12,30 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir finds ../shared/corpus/loadtest above the package folder (or
-// $GOLIVE_CORPUS/loadtest).
+// corpusDir finds shared/corpus/loadtest beside the repository.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("GOLIVE_CORPUS"); d != "" {
-		return filepath.Join(d, "loadtest")
-	}
-	dir, err := filepath.Abs(".")
-	require.NoError(t, err)
-	for {
-		cand := filepath.Join(dir, "shared", "corpus", "loadtest")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("shared/corpus/loadtest not found above the package folder; set GOLIVE_CORPUS")
-		}
-		dir = parent
-	}
+	return testutil.Corpus(t, "loadtest")
 }
 
 func parseFile(t *testing.T, path string, o Options) (*Result, error) {

@@ -10,30 +10,15 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir finds shared/corpus/<sub> beside the repository (the layout of
-// the development machine and of CI).
+// corpusDir finds shared/corpus/<sub> beside the repository.
 func corpusDir(t testing.TB, sub string) string {
 	t.Helper()
-	if d := os.Getenv("GOLIVE_CORPUS"); d != "" {
-		return filepath.Join(d, sub)
-	}
-	dir, err := filepath.Abs(".")
-	require.NoError(t, err)
-	for {
-		cand := filepath.Join(dir, "shared", "corpus", sub)
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("shared/corpus/%s not found above the package folder; set GOLIVE_CORPUS", sub)
-		}
-		dir = parent
-	}
+	return testutil.Corpus(t, sub)
 }
 
 func parseJUnitFile(t *testing.T, path string, g *grouper) (*FileSummary, error) {
