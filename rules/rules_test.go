@@ -243,18 +243,29 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 	}
 }
 
+// TestPromtool runs promtool check rules and test rules with Debian's
+// promtool (2.x) and, when GOLIVE_EXTRA_PROMTOOL names one, a second
+// promtool such as 3.x (go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0).
 func TestPromtool(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
+	var tools []string
+	if p, err := exec.LookPath("promtool"); err == nil {
+		tools = append(tools, p)
+	}
+	if p := os.Getenv("GOLIVE_EXTRA_PROMTOOL"); p != "" {
+		tools = append(tools, p)
+	}
+	if len(tools) == 0 {
 		t.Skip("promtool is not installed (scripts/install-deps.sh installs it)")
 	}
-	args := append([]string{"check", "rules"}, FileNames()...)
-	out, err := exec.Command(promtool, args...).CombinedOutput()
-	require.NoError(t, err, "promtool check rules:\n%s", out)
 	tests, _ := filepath.Glob("tests/*.yml")
-	args = append([]string{"test", "rules"}, tests...)
-	out, err = exec.Command(promtool, args...).CombinedOutput()
-	require.NoError(t, err, "promtool test rules:\n%s", out)
+	for _, promtool := range tools {
+		args := append([]string{"check", "rules"}, FileNames()...)
+		out, err := exec.Command(promtool, args...).CombinedOutput()
+		require.NoError(t, err, "%s check rules:\n%s", promtool, out)
+		args = append([]string{"test", "rules"}, tests...)
+		out, err = exec.Command(promtool, args...).CombinedOutput()
+		require.NoError(t, err, "%s test rules:\n%s", promtool, out)
+	}
 }
 
 func TestPrometheusRuleInSync(t *testing.T) {
