@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against, when they are missing:
 # Prometheus and Alertmanager (with promtool and amtool), pgBackRest and
-# Chromium from Debian's packages, and staticcheck from the module proxy.
+# Chromium (and pytest) from Debian's packages, and staticcheck from the module proxy.
 set -euo pipefail
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v pgbackrest >/dev/null || need+=(pgbackrest)
 command -v chromium >/dev/null || need+=(chromium)
+# pytest writes a real JUnit report for the report parser's tests.
+/usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   SUDO=""

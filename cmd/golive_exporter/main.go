@@ -102,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	switch cmd {
 	case checkCmd.FullCommand():
-		return runCheck(load, build(logger), checkOpts, stdout, stderr)
+		return runCheck(load, build(logger, *telemetryPath), checkOpts, stdout, stderr)
 	}
 
 	if *printDefault {
@@ -130,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Logger:              logger,
 		TelemetryPath:       *telemetryPath,
 		Load:                load,
-		Build:               build(logger),
+		Build:               build(logger, *telemetryPath),
 		MaxRequestsInFlight: *maxRequests,
 		Registry:            reg,
 	})
@@ -189,7 +189,7 @@ func checkKindsCompiled(cfg *config.Config) error {
 
 // build makes the runtime of a configuration: its checks, and what the
 // checklist adds.
-func build(logger *slog.Logger) func(*config.Config) (*web.Runtime, error) {
+func build(logger *slog.Logger, metricsPath string) func(*config.Config) (*web.Runtime, error) {
 	return func(cfg *config.Config) (*web.Runtime, error) {
 		m, err := checklist.New(cfg)
 		if err != nil {
@@ -199,7 +199,7 @@ func build(logger *slog.Logger) func(*config.Config) (*web.Runtime, error) {
 			Config:    cfg,
 			Scheduler: collector.New(cfg, logger),
 			Exporters: []collector.ResultExporter{m.Exporter(nil)},
-			Board:     board.New(m, board.Options{}),
+			Board:     board.New(m, board.Options{MetricsPath: metricsPath}),
 		}, nil
 	}
 }
