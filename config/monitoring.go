@@ -205,6 +205,16 @@ type LokiCheck struct {
 	MaxErrors int `yaml:"max_errors,omitempty"`
 	// SkipQuery checks readiness only (promtail-less Loki, or no logs yet).
 	SkipQuery bool `yaml:"skip_query,omitempty"`
+	// MinLines is how many lines (any level) the selected streams must have
+	// received over the window: proof that logs are being ingested. Default
+	// 1; 0 turns the condition off.
+	MinLines *int `yaml:"min_lines,omitempty"`
+}
+
+// IngestLogQL returns the query counting every line of the selected
+// streams over the window.
+func (c *LokiCheck) IngestLogQL() string {
+	return "sum(count_over_time(" + c.Selector + " [" + c.Window.String() + "]))"
 }
 
 // UnmarshalYAML applies the HTTP client defaults first.
@@ -224,6 +234,10 @@ func (c *LokiCheck) SetDefaults() {
 	if c.Window <= 0 {
 		c.Window = model.Duration(DefaultLokiWindow)
 	}
+	if c.MinLines == nil {
+		one := 1
+		c.MinLines = &one
+	}
 }
 
 // LogQL returns the query the check runs.
@@ -239,6 +253,9 @@ func (c *LokiCheck) Validate(path string, p *Problems) {
 	c.validate(path, p)
 	if c.MaxErrors < 0 {
 		p.Addf(path+".max_errors", "max_errors is %d; write 0 or more", c.MaxErrors)
+	}
+	if c.MinLines != nil && *c.MinLines < 0 {
+		p.Addf(path+".min_lines", "min_lines is %d; write 0 or more", *c.MinLines)
 	}
 	if !strings.HasPrefix(strings.TrimSpace(c.Selector), "{") {
 		p.Addf(path+".selector", "selector %q is not a LogQL stream selector; write e.g. {job=\"app\"}", c.Selector)

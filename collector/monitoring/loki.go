@@ -18,7 +18,9 @@ var (
 	lokiErrorsDesc = collector.NewDesc("golive_loki_error_lines",
 		"Error-level log lines counted over the check's window by its LogQL query.")
 	lokiWindowDesc = collector.NewDesc("golive_loki_error_window_seconds",
-		"The window over which golive_loki_error_lines counts.")
+		"The window over which golive_loki_error_lines and golive_loki_lines count.")
+	lokiLinesDesc = collector.NewDesc("golive_loki_lines",
+		"Log lines of any level the selected streams received over the window.")
 )
 
 func init() {
@@ -55,24 +57,42 @@ func (l *lokiCheck) Run(ctx context.Context, r *collector.Report) error {
 		return nil
 	}
 
-	q := url.Values{"query": {l.cfg.LogQL()}, "time": {strconv.FormatInt(l.now().UnixNano(), 10)}}
-	body, err = cl.getOK(ctx, "/loki/api/v1/query", q)
+	window := time.Duration(l.cfg.Window)
+	r.Gauge(lokiWindowDesc, window.Seconds())
+	if *l.cfg.MinLines > 0 {
+		lines, err := l.count(ctx, cl, l.cfg.IngestLogQL())
+		if err != nil {
+			return err
+		}
+		r.Gauge(lokiLinesDesc, lines)
+		r.Assert("log lines ingested", lines >= float64(*l.cfg.MinLines),
+			fmt.Sprintf("%.0f lines in the last %s", lines, l.cfg.Window), fmt.Sprintf("at least %d", *l.cfg.MinLines))
+	}
+	n, err := l.count(ctx, cl, l.cfg.LogQL())
 	if err != nil {
 		return err
 	}
+	r.Gauge(lokiErrorsDesc, n)
+	r.Assert("no error lines in logs", n <= float64(l.cfg.MaxErrors),
+		fmt.Sprintf("%.0f error lines in the last %s", n, l.cfg.Window), fmt.Sprintf("at most %d", l.cfg.MaxErrors))
+	return nil
+}
+
+// count runs an instant LogQL metric query and sums its result; no series
+// means no matching line in the window.
+func (l *lokiCheck) count(ctx context.Context, cl *client, logql string) (float64, error) {
+	q := url.Values{"query": {logql}, "time": {strconv.FormatInt(l.now().UnixNano(), 10)}}
+	body, err := cl.getOK(ctx, "/loki/api/v1/query", q)
+	if err != nil {
+		return 0, err
+	}
 	samples, err := parseQuery(body)
 	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("error-line query of %s: %w", cl.base, err))
+		return 0, collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("LogQL query of %s: %w", cl.base, err))
 	}
-	// No series means no matching line in the window.
 	var n float64
 	for _, s := range samples {
 		n += s.Value
 	}
-	window := time.Duration(l.cfg.Window)
-	r.Gauge(lokiErrorsDesc, n)
-	r.Gauge(lokiWindowDesc, window.Seconds())
-	r.Assert("no error lines in logs", n <= float64(l.cfg.MaxErrors),
-		fmt.Sprintf("%.0f error lines in the last %s", n, l.cfg.Window), fmt.Sprintf("at most %d", l.cfg.MaxErrors))
-	return nil
+	return n, nil
 }

@@ -2,6 +2,8 @@ package monitoring
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -57,27 +59,49 @@ func TestGrafanaCheck(t *testing.T) {
 }
 
 func TestLokiCheck(t *testing.T) {
-	vec := func(v string) answer {
-		return answer{200, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1800000000,"` + v + `"]}],"stats":{}}}`}
+	vec := func(v string) string {
+		return `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1800000000,"` + v + `"]}],"stats":{}}}`
 	}
-	empty := answer{200, `{"status":"success","data":{"resultType":"vector","result":[]}}`}
+	empty := `{"status":"success","data":{"resultType":"vector","result":[]}}`
 	cases := []struct {
-		name    string
-		extra   string
-		answers map[string]answer
-		failed  []string
-		errors  float64
+		name         string
+		extra        string
+		readyCode    int
+		readyBody    string
+		lines, errs  string // answers to the ingestion and the error query
+		failed       []string
+		errors, seen float64
 	}{
-		{name: "no errors", answers: map[string]answer{"/ready": {200, string(corpus(t, "loki-ready-200.txt"))}, "/loki/api/v1/query": empty}},
-		{name: "errors over limit", answers: map[string]answer{"/ready": {200, "ready\n"}, "/loki/api/v1/query": vec("7")},
-			failed: []string{"no error lines in logs"}, errors: 7},
-		{name: "errors within limit", extra: "\n      max_errors: 10", answers: map[string]answer{"/ready": {200, "ready\n"}, "/loki/api/v1/query": vec("7")}, errors: 7},
-		{name: "ingester not ready", answers: map[string]answer{"/ready": {503, string(corpus(t, "loki-ready-503-ingester.txt"))}},
+		{name: "lines, no errors", readyCode: 200, readyBody: string(corpus(t, "loki-ready-200.txt")), lines: vec("1234"), errs: empty, seen: 1234},
+		{name: "errors over limit", readyCode: 200, readyBody: "ready\n", lines: vec("50"), errs: vec("7"),
+			failed: []string{"no error lines in logs"}, errors: 7, seen: 50},
+		{name: "errors within limit", extra: "\n      max_errors: 10", readyCode: 200, readyBody: "ready\n", lines: vec("50"), errs: vec("7"), errors: 7, seen: 50},
+		{name: "nothing ingested", readyCode: 200, readyBody: "ready\n", lines: empty, errs: empty, failed: []string{"log lines ingested"}},
+		{name: "ingestion not required", extra: "\n      min_lines: 0", readyCode: 200, readyBody: "ready\n", errs: empty, seen: -1},
+		{name: "ingester not ready", readyCode: 503, readyBody: string(corpus(t, "loki-ready-503-ingester.txt")),
 			failed: []string{"Loki ready"}, errors: -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, seen := fakeServer(t, tc.answers)
+			var queries []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/ready":
+					w.WriteHeader(tc.readyCode)
+					fmt.Fprint(w, tc.readyBody)
+				case "/loki/api/v1/query":
+					q := r.URL.Query().Get("query")
+					queries = append(queries, q)
+					if strings.Contains(q, "|~") {
+						fmt.Fprint(w, tc.errs)
+					} else {
+						fmt.Fprint(w, tc.lines)
+					}
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
 			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: l\n    loki:\n      url: %s\n      window: 30m%s\n", srv.URL, tc.extra))
 			r, err := runCheck(t, c, newLoki)
 			require.NoError(t, err)
@@ -85,7 +109,10 @@ func TestLokiCheck(t *testing.T) {
 			if tc.errors >= 0 {
 				assert.Equal(t, tc.errors, value(t, r, "golive_loki_error_lines"))
 				assert.Equal(t, 1800.0, value(t, r, "golive_loki_error_window_seconds"))
-				assert.Contains(t, (*seen)[1], "count_over_time")
+			}
+			if tc.seen > 0 {
+				assert.Equal(t, tc.seen, value(t, r, "golive_loki_lines"))
+				assert.Contains(t, queries, `sum(count_over_time({job=~".+"} [30m]))`)
 			}
 		})
 	}
