@@ -134,5 +134,9 @@ func FirstWeek() *Dashboard {
 		q(`time() - max by (check) (golive_backup_newest_timestamp_seconds{`+sel+`})`, "{{check}}")), 12, 8)
 	b.add(series("Error lines in logs", "Error-level log lines Loki counted over each loki check's window.", "none", steps("green", 1, "red"),
 		q(`max by (check) (golive_loki_error_lines{`+sel+`})`, "{{check}}")), 12, 8)
+	b.add(series("Since the last successful restore test", "A backup is only proven by restoring it: time since each restore check last succeeded.", "s", steps("green", 7*86400, "orange"),
+		q(`time() - max by (check) (golive_restore_last_success_timestamp_seconds{`+sel+`})`, "{{check}}")), 12, 8)
+	b.add(series("Checks failing", "Failing checks over the week, by kind.", "none", steps("green", 1, "red"),
+		q(`count by (kind) (golive_check_success{`+sel+`} == 0)`, "{{kind}}")), 12, 8)
 	return b.d
 }
