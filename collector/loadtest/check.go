@@ -27,9 +27,9 @@ var (
 	filesParsedDesc = collector.NewDesc("golive_loadtest_files_parsed",
 		"Files of the judged result read and parsed in this run (the others were unchanged and not read again).")
 	latencyDesc = collector.NewDesc("golive_loadtest_latency_seconds",
-		"Request latency of the load test at a quantile (1 is the slowest request); only the quantiles the tool wrote.", "quantile")
+		"Request latency of the load test at a percentile (100 is the slowest request); only the percentiles the tool wrote.", "percentile")
 	latencyLimitDesc = collector.NewDesc("golive_loadtest_latency_limit_seconds",
-		"Configured maximum latency at a quantile (max_p50, max_p90, max_p95, max_p99, max_latency).", "quantile")
+		"Configured maximum latency at a percentile (max_p50, max_p90, max_p95, max_p99, max_latency).", "percentile")
 	requestsDesc = collector.NewDesc("golive_loadtest_requests",
 		"Requests the load test made.")
 	failedDesc = collector.NewDesc("golive_loadtest_failed_requests",

@@ -92,11 +92,11 @@ func TestCheckK6Summary(t *testing.T) {
 	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP95: msec(380), MaxErrorRatio: ratio(0.01), MinVUs: 100, MinRequests: 10})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
-	assert.InDelta(t, 0.26064205, value(t, r, latencyDesc, "0.95"), 1e-9)
-	assert.InDelta(t, 0.2550285, value(t, r, latencyDesc, "0.5"), 1e-9)
-	assert.InDelta(t, 0.26089, value(t, r, latencyDesc, "1"), 1e-9)
-	assert.False(t, hasSample(r, latencyDesc, "0.99"), "k6 wrote no p(99): not exported")
-	assert.Equal(t, 0.38, value(t, r, latencyLimitDesc, "0.95"))
+	assert.InDelta(t, 0.26064205, value(t, r, latencyDesc, "95"), 1e-9)
+	assert.InDelta(t, 0.2550285, value(t, r, latencyDesc, "50"), 1e-9)
+	assert.InDelta(t, 0.26089, value(t, r, latencyDesc, "100"), 1e-9)
+	assert.False(t, hasSample(r, latencyDesc, "99"), "k6 wrote no p(99): not exported")
+	assert.Equal(t, 0.38, value(t, r, latencyLimitDesc, "95"))
 	assert.Equal(t, 20.0, value(t, r, requestsDesc))
 	assert.Equal(t, 0.0, value(t, r, errorRatioDesc))
 	assert.Equal(t, 5.0, value(t, r, vusDesc))
@@ -176,7 +176,7 @@ func TestCheckLocustRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3.0, value(t, r, filesDesc))
 	assert.Equal(t, 3.0, value(t, r, filesParsedDesc))
-	assert.Equal(t, 33.0, value(t, r, latencyDesc, "0.95"))
+	assert.Equal(t, 33.0, value(t, r, latencyDesc, "95"))
 	assert.Equal(t, 15000.0, value(t, r, vusDesc))
 	assert.Equal(t, 63.0, value(t, r, durationDesc))
 	assert.Equal(t, 1724151306.0, value(t, r, timestampDesc))
@@ -219,7 +219,7 @@ func TestCheckJMeterAndGatling(t *testing.T) {
 	for _, n := range []string{"p95 latency", "p99 latency", "error ratio", "concurrent users"} {
 		assert.True(t, condition(t, r, n).OK, n)
 	}
-	assert.InDelta(t, 0.49898, value(t, r, latencyDesc, "0.99"), 1e-9)
+	assert.InDelta(t, 0.49898, value(t, r, latencyDesc, "99"), 1e-9)
 
 	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, JMeterExcludeLabels: "^Debug Sampler$"})
 	r, err = runCheck(t, c)
@@ -294,7 +294,7 @@ func TestCheckFailures(t *testing.T) {
 		require.Error(t, err)
 		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 		assert.Contains(t, err.Error(), "truncated")
-		assert.False(t, hasSample(r, latencyDesc, "0.95"))
+		assert.False(t, hasSample(r, latencyDesc, "95"))
 	})
 	t.Run("too large", func(t *testing.T) {
 		dir := copyCorpus(t, map[string]string{"jmeter-results-422-failures.jtl": ""})

@@ -29,8 +29,10 @@ const (
 	numQuantiles
 )
 
-// quantileLabels are the values of the quantile label ("1" is the maximum).
-var quantileLabels = [numQuantiles]string{"0.5", "0.9", "0.95", "0.99", "1"}
+// quantileLabels are the values of the percentile label ("100" is the
+// maximum). The label is not called quantile: promtool reserves that name
+// for summaries.
+var quantileLabels = [numQuantiles]string{"50", "90", "95", "99", "100"}
 
 // quantileNames are the figures' names in messages and config keys.
 var quantileNames = [numQuantiles]string{"p50", "p90", "p95", "p99", "max"}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEveryKindLintsClean runs one check of nearly every kind against real
+// local servers and the shared corpus, then feeds the whole /metrics to
+// promtool check metrics: a family with a bad name, unit or label anywhere
+// in the product fails here, not in a user's Prometheus.
+func TestEveryKindLintsClean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL, Redis and promtool")
+	}
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (scripts/install-deps.sh installs it)")
+	}
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if o := r.Header.Get("Origin"); o == "https://sms.example.edu" {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+		}
+		if r.URL.Path == "/plain" {
+			http.Redirect(w, r, "https://"+r.Host+"/", http.StatusMovedPermanently)
+			return
+		}
+		fmt.Fprint(w, `{"status":"healthy","checks":{"database":{"status":"ok"},"cache":"degraded"}}`)
+	}))
+	defer app.Close()
+
+	corpus := testutil.Corpus(t, "")
+	dir := t.TempDir()
+	dumps := filepath.Join(dir, "dumps")
+	require.NoError(t, os.MkdirAll(dumps, 0o700))
+	stamp := time.Now().UTC().Add(-2 * time.Hour).Format("20060102_150405")
+	require.NoError(t, os.WriteFile(filepath.Join(dumps, "backup_sms_"+stamp+".sql"), []byte(strings.Repeat("-- dump\n", 200)+"-- PostgreSQL database dump complete\n"), 0o600))
+	marker := filepath.Join(dir, "restore.json")
+	require.NoError(t, os.WriteFile(marker, []byte(fmt.Sprintf(`{"status":"success","finished_at":%q,"duration_seconds":42,"rows_checked":1200}`, time.Now().UTC().Format(time.RFC3339))), 0o600))
+
+	cfg := filepath.Join(dir, "all.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`
+postgres_targets:
+  local: {dsn: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
+redis_targets:
+  local: {address: "127.0.0.1:6379"}
+checks:
+  - name: app_health
+    http: {url: %[1]q, health: true, security_headers: true}
+  - name: app_cors
+    cors: {url: %[1]q, origin: "https://sms.example.edu"}
+  - name: app_redirect
+    https_redirect: {url: %[2]q}
+  - name: app_port
+    tcp: {address: %[3]q}
+  - name: cert_bundle
+    tls: {files: [%[4]q]}
+  - name: backend_tests
+    junit: {paths: [%[5]q]}
+  - name: frontend_tests
+    test_report: {paths: [%[6]q]}
+  - name: load_k6
+    loadtest: {paths: [%[7]q]}
+  - name: load_locust
+    loadtest: {paths: [%[8]q]}
+  - name: load_jmeter
+    loadtest: {paths: [%[9]q]}
+  - name: backup_pgbackrest
+    pgbackrest: {file: %[10]q}
+  - name: backup_walg
+    walg: {file: %[11]q}
+  - name: backup_dumps
+    dump_folder: {glob: %[12]q}
+  - name: restore_marker
+    restore_result: {file: %[13]q}
+  - name: db
+    postgres: {target: local}
+  - name: db_indexes
+    postgres_indexes: {target: local}
+  - name: db_count
+    sql: {target: local, query: "SELECT count(*) FROM pg_database"}
+  - name: cache
+    redis: {target: local}
+`, app.URL+"/health", app.URL+"/plain", strings.TrimPrefix(app.URL, "http://"),
+		filepath.Join(corpus, "certs", "prometheus-common-tls-ca-chain-intermediate-root.pem"),
+		filepath.Join(corpus, "junit", "pytest-properties-xfail.xml"),
+		filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"),
+		filepath.Join(corpus, "loadtest", "k6-handlesummary-compact-thresholds-ok.json"),
+		filepath.Join(corpus, "loadtest", "locust-retail_stats.csv"),
+		filepath.Join(corpus, "loadtest", "jmeter-results-422-failures.jtl"),
+		filepath.Join(corpus, "backup", "pgbackrest-info-backup-set-detail.json"),
+		filepath.Join(corpus, "backup", "walg-backup-list-detail.json"),
+		filepath.Join(dumps, "backup_*.sql"),
+		marker,
+	)), 0o600))
+	// Paths in the config are relative to its folder.
+	abs, err := filepath.Abs(filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"))
+	require.NoError(t, err)
+	raw, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cfg, []byte(strings.ReplaceAll(string(raw), filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"), abs)), 0o600))
+
+	e := startExporter(t, "--config.file", cfg)
+	body := e.get(t, "/metrics")
+	for _, fam := range []string{"golive_http_", "golive_cors_", "golive_https_redirect_", "golive_tcp_", "golive_tls_",
+		"golive_test_report_", "golive_loadtest_", "golive_backup_", "golive_restore_", "golive_postgres_", "golive_sql_", "golive_redis_",
+		"golive_checklist_ready"} {
+		assert.Contains(t, body, "\n"+fam, "no %s family in /metrics", fam)
+	}
+	// Every check ran: a success value for each.
+	assert.Equal(t, 18, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	assert.NoError(t, err, "promtool check metrics:\n%s", out)
+	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
+}
