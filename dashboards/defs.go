@@ -84,7 +84,7 @@ func GoLiveDay() *Dashboard {
 		`count(ALERTS{alertstate="firing",alertname!="Watchdog",severity=~"critical|warning"}) or vector(0)`, "none", steps("green", 1, "red")), 6, 5)
 	b.add(series("Response time p95", "Live p95 against the SLA line and the load test's p95.", "s", steps("green", slaP95Seconds, "red"),
 		q(`golive:app_request_duration_seconds:p95_rate5m`, "p95"),
-		q(`max(golive_loadtest_latency_seconds{`+sel+`,quantile="0.95"})`, "load-test p95")), 12, 8)
+		q(`max(golive_loadtest_latency_seconds{`+sel+`,percentile="95"})`, "load-test p95")), 12, 8)
 	b.add(series("Request rate", "Live traffic against the load test's throughput.", "reqps", steps("text"),
 		q(`golive:app_requests:rate5m`, "requests/s"),
 		q(`max(golive_loadtest_requests_per_second{`+sel+`})`, "load-test rate")), 12, 8)
