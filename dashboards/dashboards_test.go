@@ -100,7 +100,7 @@ type loaded struct {
 }
 
 // problems lists what is wrong with one dashboard's JSON.
-func problems(b []byte, known, recorded map[string]bool) []string {
+func problems(b []byte, known, recorded map[string]bool, labels map[string]map[string]bool) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	var d loaded
@@ -155,6 +155,8 @@ func problems(b []byte, known, recorded map[string]bool) []string {
 			}
 			if _, err := p.ParseExpr(grafanaVars.Replace(tg.Expr)); err != nil {
 				add("%q: %s does not parse: %v", pn.Title, tg.Expr, err)
+			} else if bad, _ := rules.UnknownLabelMatchers(grafanaVars.Replace(tg.Expr), labels); len(bad) > 0 {
+				add("%q matches labels the metric does not have: %v", pn.Title, bad)
 			}
 			for _, m := range rules.MetricRef.FindAllString(tg.Expr, -1) {
 				if !known[m] {
@@ -177,13 +179,15 @@ func TestDashboards(t *testing.T) {
 	known, err := rules.KnownMetrics(root)
 	require.NoError(t, err)
 	recorded := recordedNames(t)
+	labels, err := rules.KnownLabels(root)
+	require.NoError(t, err)
 	files, _ := filepath.Glob("*.json")
 	require.Len(t, files, 3)
 	uids := map[string]bool{}
 	for _, file := range files {
 		b, err := os.ReadFile(file)
 		require.NoError(t, err)
-		assert.Empty(t, problems(b, known, recorded), file)
+		assert.Empty(t, problems(b, known, recorded, labels), file)
 		var d loaded
 		require.NoError(t, json.Unmarshal(b, &d))
 		assert.False(t, uids[d.UID], "uid %s used twice", d.UID)
@@ -196,14 +200,15 @@ func TestDashboards(t *testing.T) {
 func TestProblemsFound(t *testing.T) {
 	broken := `{"uid":"x","title":"Broken","templating":{"list":[{"name":"instance","type":"query"}]},"panels":[
 	 {"id":1,"type":"stat","title":"A","gridPos":{"x":0,"y":0,"w":12,"h":4},"datasource":{"uid":"P1809F7CD0C75ACF3"},
-	  "targets":[{"expr":"golive_no_such_metric","datasource":{"uid":"${datasource}"}}],"fieldConfig":{"defaults":{"unit":"s","thresholds":{"steps":[{"color":"red"}]}}}},
+	  "targets":[{"expr":"golive_no_such_metric","datasource":{"uid":"${datasource}"}},{"expr":"golive_known{quantile=\"0.95\"}","datasource":{"uid":"${datasource}"}}],"fieldConfig":{"defaults":{"unit":"s","thresholds":{"steps":[{"color":"red"}]}}}},
 	 {"id":1,"type":"timeseries","title":"B","gridPos":{"x":6,"y":2,"w":20,"h":4},"datasource":{"uid":"${datasource}"},
 	  "targets":[{"expr":"sum(rate(x[$__rate_interval])","datasource":{"uid":"${datasource}"}},{"expr":"golive:nothing:recorded","datasource":{"uid":"${datasource}"}}],
 	  "fieldConfig":{"defaults":{"unit":"","thresholds":{"steps":[]}}}}]}`
-	got := strings.Join(problems([]byte(broken), map[string]bool{}, map[string]bool{}), "\n")
+	got := strings.Join(problems([]byte(broken), map[string]bool{"golive_known": true}, map[string]bool{},
+		map[string]map[string]bool{"golive_known": {"check": true, "percentile": true}}), "\n")
 	for _, want := range []string{"the first variable is not the datasource", `hard-coded uid "P1809F7CD0C75ACF3"`,
 		"panel id 1 twice", `"B" is outside the grid`, `"B" overlaps "A"`, `"A": datasource is not`, `"B": no unit`,
-		"does not parse", "golive_no_such_metric, which the exporter does not export", "golive:nothing:recorded, which no rule records"} {
+		"does not parse", "golive_no_such_metric, which the exporter does not export", "golive:nothing:recorded, which no rule records", "golive_known{quantile}"} {
 		assert.Contains(t, got, want)
 	}
 }

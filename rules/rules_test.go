@@ -329,3 +329,25 @@ func TestEveryKindHasAnArea(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesUseExportedLabels(t *testing.T) {
+	root, err := ModuleRoot()
+	require.NoError(t, err)
+	known, err := KnownLabels(root)
+	require.NoError(t, err)
+	require.True(t, known["golive_check_success"]["kind"], "the core families are read")
+	require.True(t, known["golive_test_report_cases"]["result"], "collector.NewDesc labels are read")
+	for file, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				bad, err := UnknownLabelMatchers(r.Expr, known)
+				require.NoError(t, err)
+				assert.Empty(t, bad, "%s: %s%s matches labels the metric does not have", file, r.Alert, r.Record)
+			}
+		}
+	}
+	bad, err := UnknownLabelMatchers(`golive_loadtest_latency_seconds{quantile="0.95"}`, map[string]map[string]bool{
+		"golive_loadtest_latency_seconds": {"check": true, "percentile": true}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"golive_loadtest_latency_seconds{quantile}"}, bad)
+}
