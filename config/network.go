@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -404,13 +405,13 @@ func (h *HealthCondition) setDefaults() {
 		h.StatusPath = "status"
 	}
 	if h.HealthyValues == nil {
-		h.HealthyValues = DefaultHealthyValues
+		h.HealthyValues = slices.Clone(DefaultHealthyValues)
 	}
 	if h.WarningValues == nil {
-		h.WarningValues = DefaultWarningValues
+		h.WarningValues = slices.Clone(DefaultWarningValues)
 	}
 	if h.FailingValues == nil {
-		h.FailingValues = DefaultFailingValues
+		h.FailingValues = slices.Clone(DefaultFailingValues)
 	}
 	if h.Other == "" {
 		h.Other = "warning"
@@ -511,7 +512,7 @@ func (s *SecurityHeaders) Enabled() bool { return s != nil && s.enabled }
 
 func (s *SecurityHeaders) setDefaults() {
 	if len(s.Headers) == 0 {
-		s.Headers = AllSecurityHeaders
+		s.Headers = slices.Clone(AllSecurityHeaders) // validate lower-cases in place
 	}
 	if s.HSTSMinMaxAge == 0 {
 		s.HSTSMinMaxAge = model.Duration(DefaultHSTSMinMaxAge)

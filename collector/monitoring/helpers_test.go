@@ -12,6 +12,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,14 +89,10 @@ func value(t *testing.T, r *collector.Report, name string, labels ...string) flo
 	return 0
 }
 
-// corpus reads a file of the shared corpus; the test is skipped when the
-// corpus is not on this machine.
+// corpus reads a file of the shared corpus; a missing file fails the test.
 func corpus(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("/work/shared/corpus/health", name))
-	if os.IsNotExist(err) {
-		t.Skip("corpus not present: " + name)
-	}
+	b, err := os.ReadFile(filepath.Join(testutil.Corpus(t, "health"), name))
 	require.NoError(t, err)
 	return b
 }

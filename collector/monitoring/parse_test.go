@@ -7,12 +7,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 // seedCorpus adds every file of the shared health corpus as a seed, so each
 // parser is tried on every kind of real answer, not only its own.
 func seedCorpus(f *testing.F, extra ...string) {
-	files, _ := filepath.Glob("/work/shared/corpus/health/*")
+	files, _ := filepath.Glob(filepath.Join(testutil.Corpus(f, "health"), "*"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
