@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golive/golive_exporter/config"
@@ -186,4 +187,68 @@ func byItem(as []Attestation) map[string][]Attestation {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].At.After(l[j].At) })
 	}
 	return m
+}
+
+// attestSource holds the attestations of one configuration and reads the
+// file again when it changes on disk. The team keeps the file in git: a
+// `git pull` on the exporter's host should show on the next scrape or board
+// view without a SIGHUP. A stat per evaluation is cheap next to the checks;
+// the file is parsed only when its modification time or size changed.
+type attestSource struct {
+	path string
+	cl   *Checklist
+
+	mu      sync.Mutex
+	mod     time.Time
+	size    int64
+	seen    bool // mod and size describe a file that was read (good or bad)
+	byItem  map[string][]Attestation
+	lastErr error
+}
+
+// newAttestSource reads path once; an error here refuses the configuration.
+func newAttestSource(path string, cl *Checklist) (*attestSource, error) {
+	s := &attestSource{path: path, cl: cl, byItem: map[string][]Attestation{}}
+	if err := s.refreshLocked(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// current returns the attestations by item, re-reading the file when it
+// changed since the last read. When the changed file does not load (a bad
+// entry, or the file is gone) the attestations read before keep counting
+// and err says why, with file:line, until the file is fixed.
+func (s *attestSource) current() (map[string][]Attestation, error) {
+	if s == nil {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.refreshLocked(); err != nil {
+		s.lastErr = err
+	}
+	return s.byItem, s.lastErr
+}
+
+// refreshLocked stats the file and parses it when it differs from the one
+// read last. Stat comes before the read: a write between the two leaves an
+// older modification time recorded, so the next call reads again.
+func (s *attestSource) refreshLocked() error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		s.seen = false
+		return fmt.Errorf("reading attestations: %w", err)
+	}
+	if s.seen && fi.ModTime().Equal(s.mod) && fi.Size() == s.size {
+		return nil
+	}
+	s.mod, s.size, s.seen = fi.ModTime(), fi.Size(), true
+	as, err := LoadAttestations(s.path, s.cl)
+	if err != nil {
+		return err
+	}
+	s.byItem = byItem(as)
+	s.lastErr = nil
+	return nil
 }

@@ -164,10 +164,28 @@ golive_checklist_ready 0
 golive_checklist_go_live_timestamp_seconds 1.796112e+09
 # HELP golive_checklist_attestation_timestamp_seconds When the item's newest attestation was made, as a Unix timestamp.
 # TYPE golive_checklist_attestation_timestamp_seconds gauge
-golive_checklist_attestation_timestamp_seconds{item="P1.2.01"} 1.7951688e+09
+golive_checklist_attestation_timestamp_seconds{item="P1.2.01",kind="manual",phase="P1",section="Data Preparation"} 1.7951688e+09
 # HELP golive_checklist_attestation_expiry_timestamp_seconds When the item's newest attestation stops counting, as a Unix timestamp; absent when it does not expire.
 # TYPE golive_checklist_attestation_expiry_timestamp_seconds gauge
-golive_checklist_attestation_expiry_timestamp_seconds{item="P1.2.01"} 1.7977608e+09
+golive_checklist_attestation_expiry_timestamp_seconds{item="P1.2.01",kind="manual",phase="P1",section="Data Preparation"} 1.7977608e+09
+# HELP golive_checklist_attestations_last_load_successful Whether the attestations file, read again when it changes, loaded (1) or its latest version was refused (0) and the previous attestations still count; absent without an attestations file.
+# TYPE golive_checklist_attestations_last_load_successful gauge
+golive_checklist_attestations_last_load_successful 1
+# HELP golive_checklist_phase_items_due How many items of the phase are due (their window has begun).
+# TYPE golive_checklist_phase_items_due gauge
+golive_checklist_phase_items_due{phase="P1"} 3
+golive_checklist_phase_items_due{phase="P3"} 0
+golive_checklist_phase_items_due{phase="SO"} 0
+# HELP golive_checklist_phase_items_passing How many due items of the phase pass or are attested.
+# TYPE golive_checklist_phase_items_passing gauge
+golive_checklist_phase_items_passing{phase="P1"} 2
+golive_checklist_phase_items_passing{phase="P3"} 0
+golive_checklist_phase_items_passing{phase="SO"} 0
+# HELP golive_checklist_phase_items_failing How many due items of the phase are not OK (fail, missing or unknown).
+# TYPE golive_checklist_phase_items_failing gauge
+golive_checklist_phase_items_failing{phase="P1"} 1
+golive_checklist_phase_items_failing{phase="P3"} 0
+golive_checklist_phase_items_failing{phase="SO"} 0
 # HELP golive_checklist_item_state The item's state: 1 for its current state (pass, fail, unknown, attested, missing, upcoming); one series per item.
 # TYPE golive_checklist_item_state gauge
 golive_checklist_item_state{item="P1.1.01",kind="probe",phase="P1",section="Infrastructure Verification",state="pass"} 1
@@ -179,7 +197,8 @@ golive_checklist_item_state{item="SO.1.01",kind="manual",phase="SO",section="Pro
 	require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(want),
 		"golive_checklist_blockers", "golive_checklist_ready", "golive_checklist_go_live_timestamp_seconds",
 		"golive_checklist_attestation_timestamp_seconds", "golive_checklist_attestation_expiry_timestamp_seconds",
-		"golive_checklist_item_state"))
+		"golive_checklist_attestations_last_load_successful", "golive_checklist_item_state",
+		"golive_checklist_phase_items_due", "golive_checklist_phase_items_passing", "golive_checklist_phase_items_failing"))
 	assert.Equal(t, 5, testutil.CollectAndCount(c, "golive_checklist_item_ok"))
 	assert.Equal(t, 5, testutil.CollectAndCount(c, "golive_checklist_item_due"))
 	assert.Equal(t, 5, testutil.CollectAndCount(c, "golive_checklist_item_blocker"))
@@ -201,3 +220,27 @@ type exporterCollector struct {
 
 func (e exporterCollector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(e, ch) }
 func (e exporterCollector) Collect(ch chan<- prometheus.Metric) { e.x(e.results, ch) }
+
+// only limits the collector to one metric family, for ToFloat64.
+func (e exporterCollector) only(name string) prometheus.Collector {
+	return filteredCollector{e, name}
+}
+
+type filteredCollector struct {
+	c    prometheus.Collector
+	name string
+}
+
+func (f filteredCollector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(f, ch) }
+func (f filteredCollector) Collect(ch chan<- prometheus.Metric) {
+	all := make(chan prometheus.Metric)
+	go func() {
+		f.c.Collect(all)
+		close(all)
+	}()
+	for m := range all {
+		if strings.Contains(m.Desc().String(), `fqName: "`+f.name+`"`) {
+			ch <- m
+		}
+	}
+}

@@ -85,11 +85,17 @@ type SectionStatus struct {
 
 // PhaseStatus is one phase of the checklist.
 type PhaseStatus struct {
-	ID       string          `json:"id"`
-	Title    string          `json:"title"`
-	DueFrom  *time.Time      `json:"due_from,omitempty"`
-	DueUntil *time.Time      `json:"due_until,omitempty"`
-	Counts   map[State]int   `json:"counts"`
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	DueFrom  *time.Time    `json:"due_from,omitempty"`
+	DueUntil *time.Time    `json:"due_until,omitempty"`
+	Counts   map[State]int `json:"counts"`
+	// Due counts the items whose window has begun; Passing those of them
+	// that pass or are attested, Failing the rest (fail, missing, unknown),
+	// so Due = Passing + Failing.
+	Due      int             `json:"due"`
+	Passing  int             `json:"passing"`
+	Failing  int             `json:"failing"`
 	Sections []SectionStatus `json:"sections"`
 }
 
@@ -107,6 +113,10 @@ type Status struct {
 	Phases   []PhaseStatus `json:"phases"`
 	// Checks are the results the status was made from.
 	Checks []collector.Result `json:"checks"`
+	// AttestationsError says why the attestations file, changed on disk,
+	// was not taken (with file:line); the attestations read before keep
+	// counting. Empty when the file loaded.
+	AttestationsError string `json:"attestations_error,omitempty"`
 }
 
 // Evaluate computes every item's state from check results and the
@@ -121,9 +131,13 @@ func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
 		g := m.GoLive
 		st.GoLive = &g
 	}
+	attestations, err := m.Attestations()
+	if err != nil {
+		st.AttestationsError = err.Error()
+	}
 	phaseIdx := map[string]int{}
 	for _, it := range m.Checklist.Items {
-		is := m.evalItem(it, byCheck, now)
+		is := m.evalItem(it, byCheck, attestations, now)
 		st.Counts[is.State]++
 		st.Total++
 		if is.Due && is.Blocker && !is.State.OK() {
@@ -142,6 +156,14 @@ func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
 		}
 		ps := &st.Phases[pi]
 		ps.Counts[is.State]++
+		if is.Due {
+			ps.Due++
+			if is.State.OK() {
+				ps.Passing++
+			} else {
+				ps.Failing++
+			}
+		}
 		if n := len(ps.Sections); n == 0 || ps.Sections[n-1].Name != it.Section {
 			ps.Sections = append(ps.Sections, SectionStatus{Name: it.Section})
 		}
@@ -164,7 +186,7 @@ func zeroCounts() map[State]int {
 	return m
 }
 
-func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, now time.Time) ItemStatus {
+func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestations map[string][]Attestation, now time.Time) ItemStatus {
 	is := ItemStatus{Item: it, Blocker: m.IsBlocker(it), Due: true}
 	if from, until, ok := m.Window(it); ok {
 		is.DueFrom, is.DueUntil = &from, &until
@@ -198,7 +220,7 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, now time.
 	}
 	// The newest attestation, and whether it counts now.
 	var att *Attestation
-	if as := m.Attestations[it.ID]; len(as) > 0 {
+	if as := attestations[it.ID]; len(as) > 0 {
 		for i := range as {
 			if !as[i].At.After(now) {
 				att = &as[i]

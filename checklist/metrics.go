@@ -26,13 +26,25 @@ var (
 		itemLabels, nil)
 	descAttestedAt = prometheus.NewDesc("golive_checklist_attestation_timestamp_seconds",
 		"When the item's newest attestation was made, as a Unix timestamp.",
-		[]string{"item"}, nil)
+		itemLabels, nil)
 	descAttestExpiry = prometheus.NewDesc("golive_checklist_attestation_expiry_timestamp_seconds",
 		"When the item's newest attestation stops counting, as a Unix timestamp; absent when it does not expire.",
-		[]string{"item"}, nil)
+		itemLabels, nil)
+	descAttestLoaded = prometheus.NewDesc("golive_checklist_attestations_last_load_successful",
+		"Whether the attestations file, read again when it changes, loaded (1) or its latest version was refused (0) and the previous attestations still count; absent without an attestations file.",
+		nil, nil)
 	descItems = prometheus.NewDesc("golive_checklist_items",
 		"How many items of the phase are in each state.",
 		[]string{"phase", "state"}, nil)
+	descPhaseDue = prometheus.NewDesc("golive_checklist_phase_items_due",
+		"How many items of the phase are due (their window has begun).",
+		[]string{"phase"}, nil)
+	descPhasePassing = prometheus.NewDesc("golive_checklist_phase_items_passing",
+		"How many due items of the phase pass or are attested.",
+		[]string{"phase"}, nil)
+	descPhaseFailing = prometheus.NewDesc("golive_checklist_phase_items_failing",
+		"How many due items of the phase are not OK (fail, missing or unknown).",
+		[]string{"phase"}, nil)
 	descReady = prometheus.NewDesc("golive_checklist_ready",
 		"The verdict: 1 for GO (every due blocker passes or is attested), 0 for NO-GO.",
 		nil, nil)
@@ -69,9 +81,9 @@ func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
 				gauge(descItemDue, b2f(it.Due), l...)
 				gauge(descItemBlocker, b2f(it.Blocker), l...)
 				if a := it.Attestation; a != nil {
-					gauge(descAttestedAt, unix(a.At), it.ID)
+					gauge(descAttestedAt, unix(a.At), l...)
 					if a.Expires != nil {
-						gauge(descAttestExpiry, unix(*a.Expires), it.ID)
+						gauge(descAttestExpiry, unix(*a.Expires), l...)
 					}
 				}
 			}
@@ -79,6 +91,12 @@ func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
 		for _, state := range States {
 			gauge(descItems, float64(p.Counts[state]), p.ID, string(state))
 		}
+		gauge(descPhaseDue, float64(p.Due), p.ID)
+		gauge(descPhasePassing, float64(p.Passing), p.ID)
+		gauge(descPhaseFailing, float64(p.Failing), p.ID)
+	}
+	if m.attest != nil {
+		gauge(descAttestLoaded, b2f(st.AttestationsError == ""))
 	}
 	gauge(descReady, b2f(st.Ready))
 	gauge(descBlockers, float64(len(st.Blockers)))

@@ -20,13 +20,15 @@ func init() {
 // Model is the checklist of one configuration: its items, how each is bound
 // to checks, the attestations, the due windows and the blocker policy.
 type Model struct {
-	Checklist    *Checklist
-	Attestations map[string][]Attestation
+	Checklist *Checklist
 	// GoLive is the planned go-live time; zero when not configured.
 	GoLive time.Time
 
 	cfg      *config.Config
 	bindings map[string][]string // item id -> check names
+	// attest is the attestations file, re-read when it changes; nil when
+	// none is configured.
+	attest *attestSource
 }
 
 // New builds the model of cfg: it reads the checklist file (or takes the
@@ -79,11 +81,11 @@ func build(cfg *config.Config) (*Model, []problem) {
 	}
 	m := &Model{Checklist: cl, GoLive: c.GoLive.Time, cfg: cfg, bindings: map[string][]string{}}
 	if c.Attestations != "" {
-		as, err := LoadAttestations(cfg.ResolvePath(c.Attestations), cl)
+		src, err := newAttestSource(cfg.ResolvePath(c.Attestations), cl)
 		if err != nil {
 			addf("checklist.attestations", "%s", flatten(err))
 		}
-		m.Attestations = byItem(as)
+		m.attest = src
 	}
 	for i, ch := range cfg.Checks {
 		if ch == nil {
@@ -154,6 +156,13 @@ func (m *Model) bind(id, check string) {
 		}
 	}
 	m.bindings[id] = append(m.bindings[id], check)
+}
+
+// Attestations returns the attestations by item, newest first. The file
+// is read again when it changed on disk; err says why a changed file was
+// not taken (the attestations read before it keep counting).
+func (m *Model) Attestations() (map[string][]Attestation, error) {
+	return m.attest.current()
 }
 
 // Checks returns the names of the checks bound to an item.

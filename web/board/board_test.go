@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -44,6 +45,9 @@ const injected = `Approved <script>window.__injected = 1</script><img src=x oner
 type fixture struct {
 	dir    string
 	server *web.Server
+	// closedAddr is where api_port connects; nothing listens there until a
+	// test opens it.
+	closedAddr string
 }
 
 // newFixture starts the real web handler on a configuration whose checks
@@ -103,7 +107,7 @@ checks:
 	})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close)
-	return &fixture{dir: dir, server: srv}
+	return &fixture{dir: dir, server: srv, closedAddr: closedAddr}
 }
 
 func writeFile(t *testing.T, dir, name, body string) {
@@ -137,12 +141,15 @@ func TestBoardHTMLEscapesAndJSON(t *testing.T) {
 	assert.Contains(t, body, "Approved &lt;script&gt;window.__injected = 1&lt;/script&gt;")
 	assert.Contains(t, body, "Cache &lt;b&gt;warmed&lt;/b&gt; &amp; ready")
 	assert.Contains(t, body, "Pat &lt;i&gt;Manager&lt;/i&gt;")
-	// No external asset: the page works offline. (The only absolute link
-	// is the attestation's evidence.)
+	// No external asset: the page works offline. The only absolute URL is
+	// the attestation's evidence link.
 	for _, ref := range []string{` src="`, `<link`, `@import`, `url(`} {
 		assert.False(t, strings.Contains(body, ref), "the page refers to an asset: %s", ref)
 	}
 	assert.Contains(t, body, `href="https://tickets.example.edu/SMS-1412"`)
+	assert.Equal(t, []string{"https://tickets.example.edu/SMS-1412"}, regexp.MustCompile(`(?i)https?://[^"'\s<>)]+`).FindAllString(body, -1),
+		"no http(s) URL but the evidence link: every asset is embedded")
+	assert.Regexp(t, `<meta http-equiv="refresh" content="30">`, body, "the page refreshes itself")
 
 	resp, body = get(t, ts.URL+"/api/v1/status")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -322,17 +329,43 @@ func TestBoardInChromium(t *testing.T) {
 	))
 	assert.Equal(t, []string{"SO.1.01=attested"}, rows())
 
-	// The board follows the attestations: attest the missing item, reload
-	// the configuration, and the page shows it attested.
-	att, err := os.ReadFile(filepath.Join(f.dir, "attestations.yml"))
+	// The board follows its inputs without a reload. An attestation
+	// appended to the file shows on the next view ...
+	attPath := filepath.Join(f.dir, "attestations.yml")
+	att, err := os.ReadFile(attPath)
 	require.NoError(t, err)
-	writeFile(t, f.dir, "attestations.yml", string(att)+"  - {item: P1.2.02, by: QA, at: "+time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)+"}\n")
-	require.NoError(t, f.server.Reload())
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/?phase=P1"),
-		chromedp.WaitVisible(chromedp.ID("verdict-text")),
-	))
+	appendAttestation := func(entry string) {
+		t.Helper()
+		writeFile(t, f.dir, "attestations.yml", string(att)+entry)
+		// A modification time of its own, whatever the file system's
+		// timestamp resolution.
+		att = append(att, entry...)
+		mt := time.Now().Add(time.Duration(len(att)) * time.Second)
+		require.NoError(t, os.Chtimes(attPath, mt, mt))
+	}
+	appendAttestation("  - {item: P1.2.02, by: QA, at: " + time.Now().Add(-time.Minute).UTC().Format(time.RFC3339) + "}\n")
+	load := func(path string) {
+		t.Helper()
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(ts.URL+path), chromedp.WaitVisible(chromedp.ID("verdict-text"))))
+	}
+	load("/?phase=P1")
 	assert.Contains(t, rows(), "P1.2.02=attested")
+	// ... and so does a check whose target changed: the refused API port
+	// now answers.
+	assert.Contains(t, rows(), "P1.1.02=fail")
+	l, err := net.Listen("tcp", f.closedAddr)
+	require.NoError(t, err, "reopening the port the api_port check connects to")
+	defer l.Close()
+	load("/?phase=P1")
+	assert.ElementsMatch(t, []string{"P1.1.01=pass", "P1.1.02=pass", "P1.1.03=unknown", "P1.2.01=attested", "P1.2.02=attested"}, rows())
+	assert.Equal(t, "P1.1.03", text("#blockers p"), "the API port is no blocker any more")
+	// A bad edit is not taken: the page says why, with file:line, and the
+	// attestations read before still count.
+	appendAttestation("  - {item: P7.7.07, by: QA, at: 2026-11-01T00:00:00Z}\n")
+	load("/?phase=P1")
+	assert.Contains(t, text("#attestations-error"), `attestations.yml:8: item "P7.7.07" is not in the checklist`)
+	assert.Contains(t, rows(), "P1.2.02=attested")
+	screenshot("board-changed.png")
 }
 
 func statesList(m map[string]checklist.State) []string {
