@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
 	"github.com/golive/golive_exporter/config"
@@ -64,8 +65,11 @@ func exampleRedis(t *testing.T) (addr string, stop func()) {
 	return "", nil
 }
 
-// The example configuration passes against the example schema, and
-// breaking any one item fails exactly the check that proves it.
+// The example configuration passes against the example schema with a GO
+// verdict, as `golive_exporter check` judges it (checklist.New, RunAll,
+// Evaluate), and breaking any one item fails exactly the check that proves
+// it, with a reason that names what broke, and turns the verdict to NO-GO
+// with exactly that check's items as the new blockers.
 func TestExampleGoLive(t *testing.T) {
 	needServer(t)
 	schema, err := os.ReadFile(filepath.Join(exampleDir, "schema.sql"))
@@ -95,16 +99,25 @@ func TestExampleGoLive(t *testing.T) {
 	cfgPath, err := filepath.Abs(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
 
+	// verdict is what the check command prints: the status of the
+	// checklist evaluated from the results.
+	var verdict *checklist.Status
 	runExample := func(t *testing.T, yml string) []collector.Result {
 		t.Helper()
 		cfg, err := config.Load([]byte(yml), cfgPath)
+		require.NoError(t, err)
+		model, err := checklist.New(cfg)
 		require.NoError(t, err)
 		s := collector.New(cfg, slog.New(slog.DiscardHandler))
 		defer s.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		return s.RunAll(ctx, nil)
+		results := s.RunAll(ctx, nil)
+		verdict = model.Evaluate(results, judgedAt(model))
+		return results
 	}
+	// itemsOf maps each check of the example to the items it proves.
+	itemsOf := map[string][]string{}
 	failed := func(results []collector.Result) []string {
 		var out []string
 		for _, r := range results {
@@ -119,6 +132,25 @@ func TestExampleGoLive(t *testing.T) {
 	results := runExample(t, yml)
 	for _, r := range results {
 		assert.True(t, r.Success(), "%s: %s %s", r.Check, r.Reason, r.Message)
+		itemsOf[r.Check] = r.Items
+	}
+	require.Equal(t, checklist.VerdictGo, verdict.Verdict, "blockers: %v", verdict.Blockers)
+	require.True(t, verdict.Ready)
+	require.Empty(t, verdict.Blockers)
+	// newBlockers are the blocker items of one broken run's verdict, which
+	// must be exactly the items of the checks that failed.
+	wantBlockers := func(checks []string) []string {
+		var out []string
+		for _, c := range checks {
+			out = append(out, itemsOf[c]...)
+		}
+		sort.Strings(out)
+		return out
+	}
+	gotBlockers := func() []string {
+		out := append([]string(nil), verdict.Blockers...)
+		sort.Strings(out)
+		return out
 	}
 	// Every data item of the checklist has its query.
 	items := map[string]bool{}
@@ -142,37 +174,39 @@ func TestExampleGoLive(t *testing.T) {
 		fixS   string
 		yml    func(string) string
 		want   []string
+		// reason is what the failed check's message must say.
+		reason string
 	}{
 		{"drop a role assignment",
 			"DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'student5')",
 			"INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'student5' AND r.name = 'student'",
-			nil, []string{"data_role_assignments"}},
+			nil, []string{"data_role_assignments"}, "value of without_role equals: observed 1, expected = 0"},
 		{"duplicate student number",
 			"UPDATE students SET student_number = 'S000002' WHERE student_number = 'S000003'",
 			"UPDATE students SET student_number = 'S000003' WHERE id = (SELECT max(id) FROM students WHERE student_number = 'S000002')",
-			nil, []string{"data_duplicates_orphans"}},
+			nil, []string{"data_duplicates_orphans"}, "value of duplicate_students equals: observed 1, expected = 0"},
 		{"legacy count differs",
 			"UPDATE legacy_export_counts SET count = 201 WHERE entity = 'students'",
 			"UPDATE legacy_export_counts SET count = 200 WHERE entity = 'students'",
-			nil, []string{"data_record_counts"}},
+			nil, []string{"data_record_counts"}, "equals legacy_student_count: observed 200, expected = 201"},
 		{"holidays missing",
 			"CREATE TABLE holidays_saved AS SELECT * FROM holidays; DELETE FROM holidays",
 			"INSERT INTO holidays SELECT * FROM holidays_saved; DROP TABLE holidays_saved",
-			nil, []string{"data_holidays"}},
+			nil, []string{"data_holidays"}, "min: observed 0, expected >= 3"},
 		{"test account left",
 			`INSERT INTO users (username, email, password_hash, is_active) VALUES ('test_teacher', 'tt@school.edu', '$2b$12$abcdefghijklmnopqrstuv', false);
 			 INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'test_teacher' AND r.name = 'teacher'`,
 			`DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'test_teacher');
 			 DELETE FROM users WHERE username = 'test_teacher'`,
-			nil, []string{"data_test_rows_removed"}},
+			nil, []string{"data_test_rows_removed"}, "equals: observed 1, expected = 0"},
 		{"plaintext password",
 			"UPDATE users SET password_hash = 'changeme' WHERE username = 'teacher3'",
 			"UPDATE users SET password_hash = '$2b$12$' || md5('t3') WHERE username = 'teacher3'",
-			nil, []string{"data_password_hashes"}},
+			nil, []string{"data_password_hashes"}, "equals: observed 1, expected = 0"},
 		{"database behind the migration head",
 			"UPDATE alembic_version SET version_num = 'b2c3d4e5f6a7'",
 			"UPDATE alembic_version SET version_num = 'c3d4e5f6a7b8'",
-			nil, []string{"db_migrations"}},
+			nil, []string{"db_migrations"}, "at head: observed b2c3d4e5f6a7, expected c3d4e5f6a7b8"},
 		{"migration head moved", "", "", func(y string) string {
 			dir := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(exampleDir, "migrations/versions/*.py"))
@@ -183,7 +217,10 @@ func TestExampleGoLive(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "d4e5f6a7b8c9_grades_index.py"),
 				[]byte("revision = 'd4e5f6a7b8c9'\ndown_revision = 'c3d4e5f6a7b8'\n"), 0o644))
 			return strings.Replace(y, "migrations_dir: migrations/versions", "migrations_dir: "+dir, 1)
-		}, []string{"db_migrations"}},
+		}, []string{"db_migrations"}, "at head: observed c3d4e5f6a7b8, expected d4e5f6a7b8c9"},
+		{"redis stopped (address of a closed port)", "", "", func(y string) string {
+			return strings.ReplaceAll(y, addr, refusedAddr(t))
+		}, []string{"cache_config", "cache_hit_ratio", "cache_warmed"}, "connection refused"},
 	}
 	for _, b := range breaks {
 		t.Run(b.name, func(t *testing.T) {
@@ -198,19 +235,31 @@ func TestExampleGoLive(t *testing.T) {
 			assert.Equal(t, b.want, failed(res))
 			for _, r := range res {
 				if !r.Success() {
-					assert.NotEmpty(t, r.Message, r.Check)
+					assert.Contains(t, r.Message, b.reason, r.Check)
 					t.Logf("%s: %s: %s", r.Check, r.Reason, r.Message)
 				}
 			}
+			assert.Equal(t, checklist.VerdictNoGo, verdict.Verdict)
+			assert.Equal(t, wantBlockers(b.want), gotBlockers(), "the blockers are the broken check's items")
 			if b.fixS != "" {
 				execIn(t, db, b.fixS)
 			}
+			// Fixed, the example is GO again: the next break starts clean.
+			runExample(t, yml)
+			require.Equal(t, checklist.VerdictGo, verdict.Verdict, "blockers after fixing %q: %v", b.name, verdict.Blockers)
 		})
 	}
 
 	t.Run("cache flushed", func(t *testing.T) {
 		require.NoError(t, rc.FlushDB(ctx).Err())
-		assert.Equal(t, []string{"cache_warmed"}, failed(runExample(t, yml)))
+		res := runExample(t, yml)
+		assert.Equal(t, []string{"cache_warmed"}, failed(res))
+		for _, r := range res {
+			if !r.Success() {
+				assert.Contains(t, r.Message, "keys matching sms:course:*: observed 0, expected >= 40")
+			}
+		}
+		assert.Equal(t, wantBlockers([]string{"cache_warmed"}), gotBlockers())
 	})
 	t.Run("redis stopped", func(t *testing.T) {
 		stopRedis()
@@ -221,5 +270,19 @@ func TestExampleGoLive(t *testing.T) {
 				assert.Equal(t, collector.ReasonConnRefused, r.Reason, r.Message)
 			}
 		}
+		assert.Equal(t, checklist.VerdictNoGo, verdict.Verdict)
 	})
+}
+
+// judgedAt is when the example is judged: now, or once every phase's window
+// has begun when the configuration sets a go-live time, so that every
+// blocker is due (as `check --at` would).
+func judgedAt(m *checklist.Model) time.Time {
+	at := time.Now()
+	for _, it := range m.Checklist.Items {
+		if start, _, ok := m.Window(it); ok && start.After(at) {
+			at = start
+		}
+	}
+	return at
 }
