@@ -190,6 +190,12 @@ func checkKindsCompiled(cfg *config.Config) error {
 // build makes the runtime of a configuration: its checks, and what the
 // checklist adds.
 func build(logger *slog.Logger, metricsPath string) func(*config.Config) (*web.Runtime, error) {
+	return buildAt(logger, metricsPath, nil)
+}
+
+// buildAt is build with the clock the checklist is judged by (time.Now when
+// nil); tests fix it so that due windows do not move under them.
+func buildAt(logger *slog.Logger, metricsPath string, now func() time.Time) func(*config.Config) (*web.Runtime, error) {
 	return func(cfg *config.Config) (*web.Runtime, error) {
 		m, err := checklist.New(cfg)
 		if err != nil {
@@ -198,8 +204,8 @@ func build(logger *slog.Logger, metricsPath string) func(*config.Config) (*web.R
 		return &web.Runtime{
 			Config:    cfg,
 			Scheduler: collector.New(cfg, logger),
-			Exporters: []collector.ResultExporter{m.Exporter(nil)},
-			Board:     board.New(m, board.Options{MetricsPath: metricsPath}),
+			Exporters: []collector.ResultExporter{m.Exporter(now)},
+			Board:     board.New(m, board.Options{MetricsPath: metricsPath, Now: now}),
 		}, nil
 	}
 }

@@ -1,0 +1,327 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/golive/golive_exporter/web"
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	exampleDir  = "../../deploy/examples/student-management"
+	pgAdminDSN  = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	exampleTime = "2026-12-01T07:00:00Z" // an hour before the example's go-live
+)
+
+// exampleDB creates a database of its own with the example's schema and
+// seed, dropped when the test ends; it returns its name.
+func exampleDB(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, pgAdminDSN)
+	if err != nil {
+		t.Skipf("PostgreSQL on 127.0.0.1:5432 is not reachable: %v", err)
+	}
+	defer admin.Close(ctx)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "golive_cmd_example_" + hex.EncodeToString(b)
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, pgAdminDSN)
+		if err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	for _, f := range []string{"schema.sql", "seed.sql"} {
+		sql, err := os.ReadFile(filepath.Join(exampleDir, f))
+		require.NoError(t, err)
+		execSQL(t, name, string(sql))
+	}
+	return name
+}
+
+func execSQL(t *testing.T, db, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/"+db+"?sslmode=disable")
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, sql)
+	require.NoError(t, err, "running %.80s", sql)
+}
+
+// exampleRedis starts redis-server with the example's redis.conf on a free
+// loopback port and warms the course cache as setup.sh does.
+func exampleRedis(t *testing.T, db string) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server is not on PATH")
+	}
+	addr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
+	require.NoError(t, err)
+	var logs syncBuffer
+	cmd := exec.Command(bin, conf, "--port", port, "--bind", "127.0.0.1", "--dir", t.TempDir())
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rc := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer rc.Close()
+	require.Eventually(t, func() bool { return rc.Ping(ctx).Err() == nil }, 20*time.Second, 20*time.Millisecond, "redis-server did not start: %s", &logs)
+
+	pg, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/"+db+"?sslmode=disable")
+	require.NoError(t, err)
+	defer pg.Close(ctx)
+	rows, err := pg.Query(ctx, "SELECT code FROM courses")
+	require.NoError(t, err)
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, codes)
+	for _, code := range codes {
+		require.NoError(t, rc.Set(ctx, "sms:course:"+code, 1, 0).Err())
+		require.NoError(t, rc.Get(ctx, "sms:course:"+code).Err())
+	}
+	return addr
+}
+
+// exampleConfig writes the example configuration into a folder of the
+// test's own, pointed at the test's database and Redis, with a copy of the
+// example attestations the test may edit. Checks keep no result between
+// runs (interval removed), so the board's next view runs them again.
+func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
+	require.NoError(t, err)
+	migrations, err := filepath.Abs(filepath.Join(exampleDir, "migrations/versions"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	att, err := os.ReadFile(filepath.Join(exampleDir, "../attestations.yml"))
+	require.NoError(t, err)
+	attPath = filepath.Join(dir, "attestations.yml")
+	require.NoError(t, os.WriteFile(attPath, att, 0o600))
+	yml := string(raw)
+	for _, r := range [][2]string{
+		{"/student_management?", "/" + db + "?"},
+		{"127.0.0.1:6390", redisAddr},
+		{"migrations_dir: migrations/versions", "migrations_dir: " + migrations},
+		{"attestations: ../attestations.yml", "attestations: attestations.yml"},
+	} {
+		require.Contains(t, yml, r[0], "the example configuration changed; adapt this test")
+		yml = strings.ReplaceAll(yml, r[0], r[1])
+	}
+	yml = regexp.MustCompile(`(?m)^\s+interval: .*\n`).ReplaceAllString(yml, "")
+	cfgPath = filepath.Join(dir, "golive.yml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(yml), 0o600))
+	return cfgPath, attPath
+}
+
+// itemLineRE is an item's line in the table output: mark, state, id, text.
+var itemLineRE = regexp.MustCompile(`^    (\S+) (\S+)\s+([A-Z][A-Z0-9]*\.\d+\.\d+)  `)
+
+// tableItems reads the state of every item line of the table output, and
+// fails on an id printed twice.
+func tableItems(t *testing.T, out string) map[string]string {
+	t.Helper()
+	states := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		if m := itemLineRE.FindStringSubmatch(sc.Text()); m != nil {
+			_, dup := states[m[3]]
+			require.False(t, dup, "item %s printed twice", m[3])
+			states[m[3]] = m[2]
+		}
+	}
+	return states
+}
+
+func statusStates(t *testing.T, data []byte) (*checklist.Status, map[string]string) {
+	t.Helper()
+	var st checklist.Status
+	require.NoError(t, json.Unmarshal(data, &st), "%.300s", data)
+	states := map[string]string{}
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				states[it.ID] = string(it.State)
+			}
+		}
+	}
+	return &st, states
+}
+
+// The issue's "done when": `check` on the example configuration prints
+// the whole checklist with the right verdict; the board shows the same
+// states; and both change when one check or one attestation changes.
+func TestCheckExampleConfiguration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL and redis-server")
+	}
+	db := exampleDB(t)
+	redisAddr := exampleRedis(t, db)
+	cfgPath, attPath := exampleConfig(t, db, redisAddr)
+	at, err := time.Parse(time.RFC3339, exampleTime)
+	require.NoError(t, err)
+
+	var tsvIDs []string
+	tsv, err := os.ReadFile(testutil.ChecklistTSV(t))
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(tsv), "\n")[1:] {
+		if f := strings.Split(line, "\t"); len(f) > 1 {
+			tsvIDs = append(tsvIDs, f[0])
+		}
+	}
+	require.Len(t, tsvIDs, 279)
+
+	check := func(format string) (int, string) {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		code := run([]string{"--config.file", cfgPath, "check", "--output", format, "--at", exampleTime, "--timeout", "60s"}, &out, &errOut)
+		require.NotEqual(t, exitConfigError, code, errOut.String())
+		return code, out.String()
+	}
+	lastLine := func(out string) string {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		return lines[len(lines)-1]
+	}
+
+	// The board of the same configuration, judged at the same time.
+	srv, err := web.NewServer(web.Options{
+		Logger: slog.New(slog.DiscardHandler),
+		Load:   func() (*config.Config, error) { return config.LoadFile(cfgPath) },
+		Build:  buildAt(slog.New(slog.DiscardHandler), "/metrics", func() time.Time { return at }),
+	})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	fetch := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(ts.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return string(b)
+	}
+
+	type want struct {
+		code     int
+		verdict  string
+		blockers []string
+		states   map[string]string // some items' states
+		text     []string          // in the table output
+	}
+	steps := []struct {
+		name   string
+		change func()
+		want   want
+	}{
+		{"as set up: GO", func() {}, want{exitOK, "GO: 0 blockers; 279 items: ", []string{},
+			map[string]string{"P1.2.04": "pass", "P2.2.02": "pass", "SO.2.01": "attested", "P1.2.01": "attested", "P1.3.02": "missing", "P1.1.01": "unknown", "P4.1.04": "pass", "P4.1.06": "upcoming"},
+			[]string{"attested by Ravi Natarajan (IT lead) at 2026-11-30 17:00 UTC: Ready for go-live - yes.", "not attested; add it to the attestations file"}}},
+		{"one check fails: the legacy count differs", func() {
+			execSQL(t, db, "UPDATE legacy_export_counts SET count = count + 1 WHERE entity = 'students'")
+		}, want{exitNotReady, "NO-GO: 1 blocker; 279 items: ", []string{"P1.2.04"},
+			map[string]string{"P1.2.04": "fail", "SO.2.01": "attested"},
+			[]string{"✘ fail     P1.2.04", "data_record_counts: "}}},
+		{"fixed again: GO", func() {
+			execSQL(t, db, "UPDATE legacy_export_counts SET count = count - 1 WHERE entity = 'students'")
+		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.2.04": "pass"}, nil}},
+		{"one attestation expires: the sign-off", func() {
+			att, err := os.ReadFile(attPath)
+			require.NoError(t, err)
+			old := "    at: 2026-11-30T17:00:00Z\n"
+			require.Contains(t, string(att), old)
+			edited := strings.Replace(string(att), old, old+"    expires: 2026-12-01T06:00:00Z\n", 1)
+			require.NoError(t, os.WriteFile(attPath, []byte(edited), 0o600))
+			// Its own modification time, whatever the file system's
+			// timestamp resolution.
+			mt := time.Now().Add(time.Hour)
+			require.NoError(t, os.Chtimes(attPath, mt, mt))
+		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"SO.2.01"},
+			map[string]string{"SO.2.01": "missing", "P1.2.04": "pass"},
+			[]string{"attestation by Ravi Natarajan (IT lead) expired at 2026-12-01T06:00:00Z"}}},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			step.change()
+
+			code, out := check("table")
+			assert.Equal(t, step.want.code, code, "exit code\n%s", out)
+			assert.True(t, strings.HasPrefix(lastLine(out), step.want.verdict), "last line %q, want it to start with %q", lastLine(out), step.want.verdict)
+			table := tableItems(t, out)
+			assert.Len(t, table, len(tsvIDs), "every item printed once")
+			for _, id := range tsvIDs {
+				assert.Contains(t, table, id)
+			}
+			for id, s := range step.want.states {
+				assert.Equal(t, s, table[id], "table state of %s", id)
+			}
+			for _, s := range step.want.text {
+				assert.Contains(t, out, s)
+			}
+
+			_, js := check("json")
+			st, states := statusStates(t, []byte(js))
+			assert.Equal(t, step.want.blockers, st.Blockers)
+			assert.Equal(t, table, states, "table and JSON agree")
+
+			// The board and its API, running all along (no reload), show
+			// the same states and verdict.
+			api, boardStates := statusStates(t, []byte(fetch("/api/v1/status")))
+			assert.Equal(t, states, boardStates, "board API and check agree")
+			assert.Equal(t, step.want.blockers, api.Blockers)
+			page := fetch("/")
+			// (strings.Contains: the page is too long for a failure message.)
+			assert.True(t, strings.Contains(page, fmt.Sprintf(`id="verdict-text" class="verdict-text">%s<`, st.Verdict)), "the board's verdict is %s", st.Verdict)
+			for id, s := range step.want.states {
+				assert.True(t, strings.Contains(page, fmt.Sprintf(`data-item="%s" data-state="%s"`, id, s)), "board state of %s is %s", id, s)
+			}
+			metrics := fetch("/metrics")
+			assert.Contains(t, metrics, fmt.Sprintf("golive_checklist_ready %d\n", map[bool]int{true: 1}[st.Ready]))
+		})
+	}
+}
