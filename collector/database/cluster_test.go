@@ -255,6 +255,69 @@ checks:
 	wrong := out.result(t, "primary_expected")
 	assert.False(t, wrong.Success())
 	assert.Contains(t, wrong.Message, "role: observed replica, expected primary")
+
+	// Lagging: replay paused on the replica while the primary commits. The
+	// lag is the age of the newest replayed transaction, so it grows until
+	// it passes max_replication_lag and the check fails; resumed, the
+	// replica catches up and the check passes again.
+	ctx := context.Background()
+	primary, err := pgx.Connect(ctx, c.withPassword(c.dsn))
+	require.NoError(t, err)
+	defer primary.Close(ctx)
+	standby, err := pgx.Connect(ctx, c.withPassword(dsn))
+	require.NoError(t, err)
+	defer standby.Close(ctx)
+	_, err = primary.Exec(ctx, "CREATE TABLE lag_probe (id int); INSERT INTO lag_probe VALUES (1)")
+	require.NoError(t, err)
+	waitFor(t, standby, "the first row replayed", "SELECT count(*) = 1 FROM lag_probe")
+	_, err = standby.Exec(ctx, "SELECT pg_wal_replay_pause()")
+	require.NoError(t, err)
+	waitFor(t, standby, "replay paused", "SELECT pg_get_wal_replay_pause_state() = 'paused'")
+	_, err = primary.Exec(ctx, "INSERT INTO lag_probe VALUES (2)")
+	require.NoError(t, err)
+	waitFor(t, standby, "WAL received and not replayed", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()")
+	lagYML := fmt.Sprintf(`postgres_targets:
+  replica: {dsn: "%s", password_file: %s}
+checks:
+  - name: lag
+    postgres: {target: replica, expect_role: replica, max_replication_lag: 1s}
+`, dsn, pwFile)
+	var lagging collector.Result
+	for range 100 {
+		out = runConfig(t, lagYML, 30*time.Second)
+		if lagging = out.result(t, "lag"); !lagging.Success() {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.False(t, lagging.Success(), "the paused replica never reported lag")
+	assert.Equal(t, collector.ReasonConditionFailed, lagging.Reason, lagging.Message)
+	assert.Contains(t, lagging.Message, "replication lag: observed")
+	assert.Contains(t, lagging.Message, "expected <= 1s")
+	assert.Greater(t, metricValue(t, out.metrics, `golive_postgres_replication_lag_seconds{check="lag"}`), 1.0)
+
+	_, err = standby.Exec(ctx, "SELECT pg_wal_replay_resume()")
+	require.NoError(t, err)
+	waitFor(t, standby, "the second row replayed", "SELECT count(*) = 2 FROM lag_probe")
+	waitFor(t, standby, "replay caught up", "SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()")
+	out = runConfig(t, lagYML, 30*time.Second)
+	caughtUp := out.result(t, "lag")
+	assert.True(t, caughtUp.Success(), caughtUp.Message)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="lag"} 0`), out.metrics)
+}
+
+// waitFor polls a boolean query until it is true (for up to about 20 s).
+func waitFor(t *testing.T, conn *pgx.Conn, what, query string) {
+	t.Helper()
+	for range 400 {
+		var ok bool
+		err := conn.QueryRow(context.Background(), query).Scan(&ok)
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("gave up waiting for %s (%s)", what, query)
 }
 
 // metricValue returns the value of the series named exactly by series.

@@ -152,20 +152,7 @@ func (c *postgresCheck) readServer(ctx context.Context, tx pgx.Tx, r *collector.
 			r.Assert("role", role == c.cfg.ExpectRole, role, c.cfg.ExpectRole)
 		}
 		if recovery {
-			var lag float64
-			err := optional(ctx, tx, func(tx pgx.Tx) error {
-				return tx.QueryRow(ctx, `SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-					ELSE coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 0) END::float8`).Scan(&lag)
-			})
-			if err != nil {
-				unavailable("replication_lag", err)
-			} else {
-				r.Gauge(pgReplLagDesc, lag)
-				if c.cfg.MaxReplicationLag > 0 {
-					maxLag := time.Duration(c.cfg.MaxReplicationLag)
-					r.Assert("replication lag", lag <= maxLag.Seconds(), fmt.Sprintf("%.1fs", lag), "<= "+maxLag.String())
-				}
-			}
+			c.readReplicationLag(ctx, tx, r, unavailable)
 		}
 	}
 	if err := optional(ctx, tx, func(tx pgx.Tx) error {
@@ -174,6 +161,43 @@ func (c *postgresCheck) readServer(ctx context.Context, tx pgx.Tx, r *collector.
 		unavailable("database_size", err)
 	} else {
 		r.Gauge(pgDBSizeDesc, float64(size))
+	}
+}
+
+// readReplicationLag reads how far replay is behind on a replica: 0 when
+// everything received is replayed, else the age of the newest replayed
+// transaction. A replica that has received WAL but replayed no transaction
+// since it started has no such age: the lag is then unknown, reported
+// unavailable rather than as a reassuring 0.
+func (c *postgresCheck) readReplicationLag(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
+	var (
+		caughtUp bool
+		age      *float64
+	)
+	err := optional(ctx, tx, func(tx pgx.Tx) error {
+		// Without streaming (archive recovery) the received LSN is NULL:
+		// not caught up, the age says how far behind.
+		return tx.QueryRow(ctx, `SELECT coalesce(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
+			extract(epoch from now() - pg_last_xact_replay_timestamp())::float8`).Scan(&caughtUp, &age)
+	})
+	maxLag := time.Duration(c.cfg.MaxReplicationLag)
+	switch {
+	case err != nil:
+		unavailable("replication_lag", err)
+	case !caughtUp && age == nil:
+		unavailable("replication_lag", fmt.Errorf("the replica has WAL to replay but has replayed no transaction since it started"))
+		if maxLag > 0 {
+			r.Warn("replication lag", false, "unknown (WAL not yet replayed, no transaction replayed since the replica started)", "<= "+maxLag.String())
+		}
+	default:
+		lag := 0.0
+		if !caughtUp {
+			lag = max(*age, 0)
+		}
+		r.Gauge(pgReplLagDesc, lag)
+		if maxLag > 0 {
+			r.Assert("replication lag", lag <= maxLag.Seconds(), fmt.Sprintf("%.1fs", lag), "<= "+maxLag.String())
+		}
 	}
 }
 
