@@ -317,3 +317,17 @@ func BenchmarkEvaluate(b *testing.B) {
 		m.Evaluate(results, goLive)
 	}
 }
+
+// Every state has a mark of its own, in the table and in Markdown.
+func TestMarksAreDistinct(t *testing.T) {
+	for name, marks := range map[string]map[State]string{"table": Marks, "markdown": markdownMarks} {
+		seen := map[string]State{}
+		for _, s := range States {
+			m := marks[s]
+			require.NotEmpty(t, m, "%s mark of %s", name, s)
+			prev, dup := seen[m]
+			assert.False(t, dup, "%s: %s and %s share the mark %s", name, prev, s, m)
+			seen[m] = s
+		}
+	}
+}

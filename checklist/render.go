@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-// Marks are the one-glyph marks of each state in text output.
+// Marks are the one-glyph marks of each state in text output; no two
+// states share one, so a glance down the column tells them apart.
 var Marks = map[State]string{
 	StatePass:     "✔",
 	StateAttested: "✍",
 	StateFail:     "✘",
-	StateMissing:  "✘",
+	StateMissing:  "!",
 	StateUnknown:  "?",
 	StateUpcoming: "·",
 }

@@ -125,11 +125,13 @@ func isTerminal(w io.Writer) bool {
 // progress shows on stderr which checks are still running, so a slow
 // restore test or load-test report does not look like a hang. On a terminal
 // it rewrites one status line; elsewhere (CI logs) it prints a line per
-// check as it finishes.
+// check as it finishes and, while some still run, a line every
+// heartbeatEvery naming them.
 type progress struct {
 	w       io.Writer
 	tty     bool
 	total   int
+	start   time.Time
 	mu      sync.Mutex
 	pending map[string]bool
 	n       int
@@ -137,23 +139,32 @@ type progress struct {
 	stopped chan struct{}
 }
 
+// Intervals of the progress output: the terminal's status line is redrawn
+// often; a log gets a "still running" line now and then. Variables so that
+// tests can shorten them.
+var (
+	redrawEvery    = 500 * time.Millisecond
+	heartbeatEvery = 10 * time.Second
+)
+
 func newProgress(w io.Writer, checks []*config.Check) *progress {
-	p := &progress{w: w, tty: isTerminal(w), total: len(checks), pending: map[string]bool{}, stop: make(chan struct{}), stopped: make(chan struct{})}
+	p := &progress{w: w, tty: isTerminal(w), total: len(checks), start: time.Now(), pending: map[string]bool{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	for _, c := range checks {
 		p.pending[c.Name] = true
 	}
-	if p.tty {
-		go p.ticker()
-	} else {
-		close(p.stopped)
-	}
+	go p.ticker()
 	return p
 }
 
-// ticker redraws the status line every half second while checks run.
+// ticker redraws the status line on a terminal, or prints which checks are
+// still running to a log, until finish.
 func (p *progress) ticker() {
 	defer close(p.stopped)
-	t := time.NewTicker(500 * time.Millisecond)
+	every := heartbeatEvery
+	if p.tty {
+		every = redrawEvery
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -161,19 +172,32 @@ func (p *progress) ticker() {
 			return
 		case <-t.C:
 			p.mu.Lock()
-			p.drawLocked()
+			if p.tty {
+				p.drawLocked()
+			} else if len(p.pending) > 0 {
+				fmt.Fprintf(p.w, "still running after %s (%d/%d done): %s\n", time.Since(p.start).Round(time.Second), p.n, p.total, p.pendingText(300))
+			}
 			p.mu.Unlock()
 		}
 	}
 }
 
-func (p *progress) drawLocked() {
-	var names []string
+// pendingText lists the running checks, cut to max bytes.
+func (p *progress) pendingText(max int) string {
+	names := make([]string, 0, len(p.pending))
 	for n := range p.pending {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	line := fmt.Sprintf("checked %d/%d; running: %s", p.n, p.total, strings.Join(names, ", "))
+	s := strings.Join(names, ", ")
+	if len(s) > max {
+		s = s[:max-3] + "..."
+	}
+	return s
+}
+
+func (p *progress) drawLocked() {
+	line := fmt.Sprintf("checked %d/%d; running: %s", p.n, p.total, p.pendingText(200))
 	if len(line) > 100 {
 		line = line[:97] + "..."
 	}
@@ -194,9 +218,9 @@ func (p *progress) done(r collector.Result) {
 }
 
 func (p *progress) finish() {
+	close(p.stop)
+	<-p.stopped
 	if p.tty {
-		close(p.stop)
-		<-p.stopped
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
 }
