@@ -2,10 +2,19 @@ package board_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -190,51 +199,88 @@ var wantStates = map[string]checklist.State{
 }
 
 // The board is served by the same handler as /metrics, so the web config's
-// basic auth and TLS cover it too.
-func TestBoardBehindBasicAuth(t *testing.T) {
+// TLS and basic auth cover it and the JSON API too.
+func TestBoardBehindTLSAndBasicAuth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens local listeners")
 	}
 	f := newFixture(t, time.Now())
 	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	require.NoError(t, err)
+	certFile, keyFile, pool := selfSignedCert(t, f.dir)
 	webCfg := filepath.Join(f.dir, "web.yml")
-	writeFile(t, f.dir, "web.yml", "basic_auth_users:\n  warroom: "+string(hash)+"\n")
+	writeFile(t, f.dir, "web.yml", "tls_server_config:\n  cert_file: "+certFile+"\n  key_file: "+keyFile+"\nbasic_auth_users:\n  warroom: "+string(hash)+"\n")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	srv := &http.Server{Handler: f.server.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	// ErrorLog: the plain-HTTP requests below are expected handshake errors.
+	srv := &http.Server{Handler: f.server.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 	systemd := false
 	flags := &toolkitweb.FlagConfig{WebListenAddresses: &[]string{addr}, WebSystemdSocket: &systemd, WebConfigFile: &webCfg}
 	done := make(chan error, 1)
-	go func() { done <- toolkitweb.ListenAndServe(srv, flags, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- toolkitweb.Serve(l, srv, flags, slog.New(slog.DiscardHandler)) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("server: %v", err)
 		}
 	})
-	var resp *http.Response
-	require.Eventually(t, func() bool {
-		resp, err = http.Get("http://" + addr + "/")
+	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	status := func(url, user, pass string) int {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		if user != "" {
+			req.SetBasicAuth(user, pass)
+		}
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/", "/?failing=1", "/api/v1/status", "/metrics"} {
+		url := "https://" + addr + path
+		assert.Equal(t, http.StatusUnauthorized, status(url, "", ""), "%s without credentials", path)
+		assert.Equal(t, http.StatusUnauthorized, status(url, "warroom", "wrong"), "%s with a wrong password", path)
+		assert.Equal(t, http.StatusOK, status(url, "warroom", "s3cret"), path)
+		// Plain HTTP gets no page.
+		resp, err := http.Get("http://" + addr + path)
 		if err == nil {
 			resp.Body.Close()
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s over plain HTTP", path)
 		}
-		return err == nil
-	}, 5*time.Second, 20*time.Millisecond)
-	for _, path := range []string{"/", "/api/v1/status", "/metrics"} {
-		resp, err := http.Get("http://" + addr + path)
-		require.NoError(t, err)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
-		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
-		req.SetBasicAuth("warroom", "s3cret")
-		resp, err = http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
 	}
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 and its key.
+func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "golive board test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	cert, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
 
 // rowsJS lists the items the page shows with the state it shows for each.
