@@ -315,6 +315,11 @@ type RestoreCheck struct {
 	// MaxDuration fails a restore test that took longer (the recovery time
 	// objective).
 	MaxDuration model.Duration `yaml:"max_duration,omitempty"`
+	// StateFile keeps the last result (attempt, success, last success) on
+	// disk, so that a restart or reload neither forgets when the restore
+	// last worked nor starts a long restore again before the interval is
+	// over. Relative to the configuration file; empty keeps it in memory.
+	StateFile string `yaml:"state_file,omitempty"`
 }
 
 var (
@@ -394,6 +399,9 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	}
 	if v := c.PgBackRestVerify; v != nil && !stanzaRE.MatchString(v.Stanza) {
 		p.Addf(path+".pgbackrest_verify.stanza", "missing or not a stanza name")
+	}
+	if c.StateFile != "" && (strings.HasSuffix(c.StateFile, "/") || filepath.Base(c.StateFile) == "." || filepath.Base(c.StateFile) == "..") {
+		p.Addf(path+".state_file", "%q is a folder; name a file in it, e.g. /var/lib/golive/restore-state.json", c.StateFile)
 	}
 }
 

@@ -57,20 +57,32 @@ func init() {
 }
 
 type restoreCheck struct {
+	name       string
+	interval   time.Duration
 	cfg        *config.RestoreCheck
 	lister     *dumpLister
 	scratch    connSpec
 	source     connSpec
 	verifyConf string
 	logger     *slog.Logger
+	// statePath is the state file ("" keeps the results in memory only);
+	// fingerprint ties a kept result to these settings.
+	statePath   string
+	fingerprint string
 
 	mu          sync.Mutex
 	lastSuccess time.Time
+	// kept is the state file's result, reported once by the first run
+	// when younger than the interval; stateErr says why the file could not
+	// be read, shown by the first run.
+	kept     *restoreState
+	stateErr error
 }
 
 func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.Restore
-	chk := &restoreCheck{cfg: cfg, logger: env.Logger,
+	chk := &restoreCheck{name: c.Name, interval: time.Duration(c.Interval), cfg: cfg, logger: env.Logger,
+		statePath: env.Config.ResolvePath(cfg.StateFile), fingerprint: configFingerprint(cfg),
 		scratch: connFrom(env.Config, cfg.Target, cfg.DSN, cfg.Password, cfg.PasswordFile, cfg.PasswordEnv),
 		source:  connFrom(env.Config, cfg.SourceTarget, cfg.SourceDSN, cfg.SourcePassword, cfg.SourcePasswordFile, cfg.SourcePasswordEnv)}
 	if chk.logger == nil {
@@ -86,7 +98,44 @@ func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
 	if v := cfg.PgBackRestVerify; v != nil {
 		chk.verifyConf = env.Config.ResolvePath(v.ConfigFile)
 	}
+	if chk.statePath != "" {
+		chk.loadState()
+	}
 	return chk, nil
+}
+
+// loadState takes the last success and the last result from the state file
+// when they belong to this check with these settings.
+func (c *restoreCheck) loadState() {
+	st, err := loadRestoreState(c.statePath)
+	switch {
+	case err != nil:
+		c.stateErr = err
+		c.logger.Warn("restore state not read; the next restore test starts afresh", "err", err)
+	case st == nil:
+	case st.Check != c.name:
+		c.stateErr = fmt.Errorf("restore state %s belongs to check %q; give each restore check its own state_file", c.statePath, st.Check)
+		c.logger.Warn("restore state of another check ignored", "file", c.statePath, "other", st.Check)
+	case st.Config != c.fingerprint:
+		// A result of other settings (a table added, another server) says
+		// nothing about these: the first run restores again.
+		c.logger.Info("restore settings changed since the kept result; restoring again", "file", c.statePath)
+	default:
+		c.kept = st
+		if st.LastSuccess != nil {
+			c.lastSuccess = *st.LastSuccess
+		}
+	}
+}
+
+// takeKept returns the kept result once: only the first run after a start
+// or reload may report it instead of restoring.
+func (c *restoreCheck) takeKept() (*restoreState, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := c.kept, c.stateErr
+	c.kept, c.stateErr = nil, nil
+	return st, err
 }
 
 func (c *restoreCheck) tool(name string) string {
@@ -100,6 +149,16 @@ func (c *restoreCheck) tool(name string) string {
 // attempt, last success, duration, result) so that a background schedule
 // shows when it last worked.
 func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error) {
+	kept, stateErr := c.takeKept()
+	if stateErr != nil {
+		r.Warn(condStateReadable, false, stateErr.Error(), "the state_file holds this check's last result")
+	}
+	// A result younger than the interval, kept across a restart or reload,
+	// is reported again instead of starting a restore that may take many
+	// minutes (and that the next reload would cancel again).
+	if now := time.Now(); kept != nil && c.interval > 0 && !now.Before(kept.Attempt) && now.Before(kept.Attempt.Add(c.interval)) {
+		return kept.replay(r, c.statePath, c.interval)
+	}
 	select {
 	case restoreSlot <- struct{}{}:
 		defer func() { <-restoreSlot }()
@@ -131,6 +190,14 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		c.mu.Unlock()
 		if !last.IsZero() {
 			r.Gauge(restoreSuccessTSDesc, unixSeconds(last))
+		}
+		// A run cancelled by a shutdown or reload proved nothing either
+		// way: the state keeps the run before it.
+		if c.statePath != "" && !errors.Is(ctx.Err(), context.Canceled) {
+			if serr := saveRestoreState(c.statePath, stateFrom(c.name, c.fingerprint, start, ok, last, err, r)); serr != nil {
+				c.logger.Error("restore state not saved", "err", serr)
+				r.Warn("restore state saved", false, serr.Error(), "the result written to "+c.statePath)
+			}
 		}
 	}()
 	if c.cfg.PgBackRestVerify != nil {

@@ -188,6 +188,26 @@ func TestRestoreRealDumps(t *testing.T) {
 		})
 	}
 
+	t.Run("state file keeps the result across a restart", func(t *testing.T) {
+		yml := restoreYML("dumps/*.dump") + "    state_file: restore-state.json\n"
+		r, err := runRestore(t, dir, yml)
+		require.NoError(t, err)
+		require.Empty(t, failed(r), "%+v", r.Conditions())
+		attempt := value(t, r, "golive_restore_last_attempt_timestamp_seconds")
+		// A new instance (restart): the same figures without a restore.
+		r, err = runRestore(t, dir, yml)
+		require.NoError(t, err)
+		assert.Empty(t, failed(r), "%+v", r.Conditions())
+		assert.Equal(t, attempt, value(t, r, "golive_restore_last_attempt_timestamp_seconds"))
+		assert.Equal(t, attempt, value(t, r, "golive_restore_last_success_timestamp_seconds"))
+		assert.Equal(t, 1234.0, value(t, r, "golive_restore_table_rows", "students"))
+		assert.Equal(t, 1234.0, value(t, r, "golive_restore_source_table_rows", "students"))
+		assert.Equal(t, 1.0, value(t, r, "golive_restore_step_success", "drop"))
+		assert.True(t, cond(t, r, "table students rows against source").OK)
+		assert.True(t, cond(t, r, "result kept across a restart").OK)
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
 	t.Run("directory format", func(t *testing.T) {
 		out := filepath.Join(dir, "dirfmt", "backup_"+src+"_"+stamp)
 		require.NoError(t, os.MkdirAll(filepath.Dir(out), 0o700))

@@ -1,0 +1,223 @@
+package backup
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// stateVersion is the layout of the state file; a file of another version
+// is ignored (the next run writes a new one).
+const stateVersion = 1
+
+// maxStateFile bounds reading the state file: it holds one run's samples
+// and conditions, a few KiB.
+const maxStateFile = 4 << 20
+
+// condStateReadable is the warning a first run adds when the state file
+// could not be read.
+const condStateReadable = "restore state readable"
+
+// restoreDescs names every family the restore check records, so that a
+// result read back from the state file maps to the same descriptors.
+var restoreDescs = map[string]*prometheus.Desc{
+	"golive_restore_last_attempt_timestamp_seconds": restoreAttemptDesc,
+	"golive_restore_last_success_timestamp_seconds": restoreSuccessTSDesc,
+	"golive_restore_duration_seconds":               restoreDurationDesc,
+	"golive_restore_success":                        restoreSuccessDesc,
+	"golive_restore_rows_checked":                   restoreRowsCheckedDesc,
+	"golive_restore_table_rows":                     restoreTableRowsDesc,
+	"golive_restore_source_table_rows":              restoreSourceRowsDesc,
+	"golive_restore_dump_timestamp_seconds":         restoreDumpTSDesc,
+	"golive_restore_dump_size_bytes":                restoreDumpSizeDesc,
+	"golive_restore_step_success":                   restoreStepDesc,
+}
+
+// restoreState is what the state file keeps of the last finished restore
+// test: enough to report it again after a restart, exactly as it was.
+type restoreState struct {
+	Version int    `json:"version"`
+	Check   string `json:"check"`
+	// Config fingerprints the restore settings: a result of other settings
+	// (a table added, another glob) is never shown as this one's.
+	Config      string                `json:"config"`
+	Attempt     time.Time             `json:"last_attempt"`
+	Success     bool                  `json:"success"`
+	LastSuccess *time.Time            `json:"last_success,omitempty"`
+	Reason      collector.Reason      `json:"reason,omitempty"`
+	Error       string                `json:"error,omitempty"`
+	Conditions  []collector.Condition `json:"conditions,omitempty"`
+	Samples     []stateSample         `json:"samples,omitempty"`
+}
+
+type stateSample struct {
+	Name   string   `json:"name"`
+	Labels []string `json:"labels,omitempty"`
+	Value  float64  `json:"value"`
+}
+
+// configFingerprint hashes the settings that decide a restore test's
+// outcome. Passwords are left out and DSNs masked first, so the state file
+// holds nothing secret, not even a hash of it.
+func configFingerprint(c *config.RestoreCheck) string {
+	cp := *c
+	cp.Password, cp.PasswordFile, cp.PasswordEnv = "", "", ""
+	cp.SourcePassword, cp.SourcePasswordFile, cp.SourcePasswordEnv = "", "", ""
+	cp.DSN, cp.SourceDSN = config.MaskDSN(cp.DSN), config.MaskDSN(cp.SourceDSN)
+	cp.StateFile = ""
+	b, err := json.Marshal(cp)
+	if err != nil {
+		// Every field is plain data; this cannot happen, but an empty
+		// fingerprint would match any file: make it match none.
+		return "unmarshalable:" + err.Error()
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// loadRestoreState reads the state file; a missing file is no state.
+func loadRestoreState(path string) (*restoreState, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading restore state %s: %w", path, err)
+	}
+	defer f.Close()
+	var st restoreState
+	dec := json.NewDecoder(&limitReader{f: f, left: maxStateFile})
+	if err := dec.Decode(&st); err != nil {
+		return nil, fmt.Errorf("restore state %s is not valid JSON (it is rewritten after the next run): %w", path, err)
+	}
+	if st.Version != stateVersion {
+		return nil, fmt.Errorf("restore state %s has version %d, this exporter writes %d; it is rewritten after the next run", path, st.Version, stateVersion)
+	}
+	if st.Attempt.IsZero() {
+		return nil, fmt.Errorf("restore state %s has no last_attempt; it is rewritten after the next run", path)
+	}
+	return &st, nil
+}
+
+// limitReader fails once more than left bytes were read, so that a huge
+// file in the state's place cannot take the exporter's memory.
+type limitReader struct {
+	f    *os.File
+	left int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, fmt.Errorf("larger than %d bytes", maxStateFile)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.f.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// saveRestoreState writes the state file atomically: a temporary file in
+// the same folder, synced, then renamed over the old one, so a crash or a
+// full disk leaves the previous state, never half a file.
+func saveRestoreState(path string, st *restoreState) error {
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding restore state: %w", err)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing restore state in %s: %w (create the folder, writable by the exporter)", dir, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing restore state %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("syncing restore state %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing restore state %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replacing restore state %s: %w", path, err)
+	}
+	// The rename is durable once the folder is synced; a failure here only
+	// risks the new state after a power loss, not the old one.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// stateFrom captures a finished run's report.
+func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSuccess time.Time, runErr error, r *collector.Report) *restoreState {
+	st := &restoreState{Version: stateVersion, Check: check, Config: fingerprint, Attempt: attempt.UTC(), Success: ok}
+	for _, c := range r.Conditions() {
+		// About this start's reading of the file, not about the restore.
+		if c.Name != condStateReadable {
+			st.Conditions = append(st.Conditions, c)
+		}
+	}
+	if !lastSuccess.IsZero() {
+		ls := lastSuccess.UTC()
+		st.LastSuccess = &ls
+	}
+	if runErr != nil {
+		st.Reason, st.Error = collector.ReasonOf(runErr), runErr.Error()
+	}
+	names := make(map[*prometheus.Desc]string, len(restoreDescs))
+	for n, d := range restoreDescs {
+		names[d] = n
+	}
+	for _, s := range r.Samples() {
+		if n, known := names[s.Desc]; known {
+			st.Samples = append(st.Samples, stateSample{Name: n, Labels: s.Labels, Value: s.Value})
+		}
+	}
+	return st
+}
+
+// replay reports a kept result again: the same samples and conditions, and
+// the same error with its reason. A condition says where it came from.
+func (st *restoreState) replay(r *collector.Report, path string, interval time.Duration) error {
+	for _, s := range st.Samples {
+		if d, ok := restoreDescs[s.Name]; ok {
+			r.Gauge(d, s.Value, s.Labels...)
+		}
+	}
+	for _, c := range st.Conditions {
+		if c.Warning {
+			r.Warn(c.Name, c.OK, c.Observed, c.Expected)
+		} else {
+			r.Assert(c.Name, c.OK, c.Observed, c.Expected)
+		}
+	}
+	when := st.Attempt.UTC().Format(time.RFC3339)
+	r.Assert("result kept across a restart", true,
+		fmt.Sprintf("the restore test of %s, read from %s", when, path),
+		"a result younger than the interval ("+fmtDuration(interval)+") is reported again; the next test runs one interval later")
+	if st.Error != "" {
+		reason := st.Reason
+		if reason == "" {
+			reason = collector.ReasonError
+		}
+		return collector.Failf(reason, "restore test of %s: %s", when, st.Error)
+	}
+	return nil
+}
