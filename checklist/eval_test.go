@@ -331,3 +331,44 @@ func TestMarksAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// The built-in due windows are the issue's: Phase 1 two weeks before,
+// Phase 2 the final week, Phase 3 go-live day, Phase 4 the first 24 hours,
+// Phase 5 the first week, Phase 6 weeks 2-4; every phase of the shipped
+// checklist has one.
+func TestDefaultWindows(t *testing.T) {
+	day := 24 * time.Hour
+	cfg, err := config.Load([]byte("checklist: {go_live: 2026-12-01T08:00:00Z}\nchecks:\n  - {name: web, tcp: {address: \"127.0.0.1:1\"}}\n"), "windows.yml")
+	require.NoError(t, err)
+	m, err := New(cfg)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		id         string
+		start, end time.Duration
+	}{
+		{"P1.1.01", -14 * day, 0},
+		{"P2.1.01", -7 * day, 0},
+		{"P3.1.01", -12 * time.Hour, 12 * time.Hour},
+		{"P4.1.01", 0, day},
+		{"P5.1.01", 0, 7 * day},
+		{"P6.1.01", 7 * day, 28 * day},
+		{"SO.1.01", -7 * day, 0},
+		{"AX.1.01", -7 * day, 0},
+		{"AX.3.01", 7 * day, 28 * day},
+	} {
+		it, ok := m.Checklist.Item(tc.id)
+		require.True(t, ok, tc.id)
+		from, until, ok := m.Window(it)
+		require.True(t, ok, tc.id)
+		assert.Equal(t, tc.start, from.Sub(goLive), "start of %s", tc.id)
+		assert.Equal(t, tc.end, until.Sub(goLive), "end of %s", tc.id)
+		// Before the window: upcoming; from its start on: due.
+		assert.Equal(t, StateUpcoming, itemState(t, m.Evaluate(nil, from.Add(-time.Second)), tc.id).State, tc.id)
+		assert.True(t, itemState(t, m.Evaluate(nil, from), tc.id).Due, tc.id)
+		assert.True(t, itemState(t, m.Evaluate(nil, until.Add(day)), tc.id).Due, "%s still counts after its window", tc.id)
+	}
+	for _, it := range m.Checklist.Items {
+		_, _, ok := m.Window(it)
+		assert.True(t, ok, "%s has a window", it.ID)
+	}
+}
