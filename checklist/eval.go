@@ -44,6 +44,9 @@ type CheckRef struct {
 	LastRun     *time.Time            `json:"last_run,omitempty"`
 	DurationSec float64               `json:"duration_seconds"`
 	Conditions  []collector.Condition `json:"conditions,omitempty"`
+	// Running is true while a run is under way (a background restore
+	// test): the status shown is the previous run's.
+	Running bool `json:"running,omitempty"`
 }
 
 // ItemStatus is one item's evaluated state.
@@ -202,6 +205,7 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 			ref := CheckRef{Name: n, Status: collector.StatusUnknown, Reason: collector.ReasonNotRunYet}
 			if r, ok := byCheck[n]; ok {
 				ref.Status, ref.Reason, ref.Message, ref.Conditions, ref.DurationSec = r.Status, r.Reason, r.Message, r.Conditions, r.DurationSec
+				ref.Running = r.Running
 				if r.DurationSec == 0 {
 					ref.DurationSec = r.Duration.Seconds()
 				}
