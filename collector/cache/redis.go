@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,34 +24,35 @@ import (
 )
 
 var (
-	upDesc        = collector.NewDesc("golive_redis_up", "Whether Redis answered PING (1) or not (0).")
-	pingDesc      = collector.NewDesc("golive_redis_ping_duration_seconds", "Round-trip time of PING.")
-	infoDesc      = collector.NewDesc("golive_redis_info", "The server's version and role (always 1).", "version", "role")
-	uptimeDesc    = collector.NewDesc("golive_redis_uptime_seconds", "Seconds since the server started.")
-	usedDesc      = collector.NewDesc("golive_redis_memory_used_bytes", "Memory Redis has allocated (used_memory).")
-	maxmemDesc    = collector.NewDesc("golive_redis_memory_max_bytes", "The maxmemory setting (0: unbounded).")
-	ratioDesc     = collector.NewDesc("golive_redis_memory_used_ratio", "used_memory as a share of maxmemory (absent when unbounded).")
-	policyDesc    = collector.NewDesc("golive_redis_maxmemory_policy_info", "The eviction policy (always 1).", "policy")
-	hitsDesc      = collector.NewDesc("golive_redis_keyspace_hits_total", "Successful key lookups.")
-	missesDesc    = collector.NewDesc("golive_redis_keyspace_misses_total", "Failed key lookups.")
-	hitRatioDesc  = collector.NewDesc("golive_redis_hit_ratio", "keyspace hits / (hits + misses) since the server started (absent before any lookup).")
-	evictedDesc   = collector.NewDesc("golive_redis_evicted_keys_total", "Keys evicted because of maxmemory.")
-	expiredDesc   = collector.NewDesc("golive_redis_expired_keys_total", "Keys removed because they expired.")
-	clientsDesc   = collector.NewDesc("golive_redis_clients", "Clients by state (connected, blocked).", "state")
-	bgsaveDesc    = collector.NewDesc("golive_redis_rdb_last_bgsave_success", "Whether the last RDB save succeeded (1).")
-	lastSaveDesc  = collector.NewDesc("golive_redis_rdb_last_save_timestamp_seconds", "When the last successful RDB save finished.")
-	rdbOnDesc     = collector.NewDesc("golive_redis_rdb_enabled", "Whether RDB snapshots are scheduled (CONFIG save non-empty).")
-	aofOnDesc     = collector.NewDesc("golive_redis_aof_enabled", "Whether the append-only file is on.")
-	aofWriteDesc  = collector.NewDesc("golive_redis_aof_last_write_success", "Whether the last AOF write succeeded (1).")
-	linkDesc      = collector.NewDesc("golive_redis_replication_link_up", "On a replica, whether the link to the master is up (1).")
-	replicasDesc  = collector.NewDesc("golive_redis_connected_replicas", "Replicas connected to this master.")
-	dbKeysDesc    = collector.NewDesc("golive_redis_db_keys", "DBSIZE of the target's database.")
-	keyspaceDesc  = collector.NewDesc("golive_redis_keyspace_keys", "Keys per database, from INFO keyspace.", "db")
-	patternDesc   = collector.NewDesc("golive_redis_pattern_keys", "Keys matching a configured pattern, counted by bounded SCAN.", "pattern")
-	completeDesc  = collector.NewDesc("golive_redis_pattern_scan_complete", "Whether the SCAN of a pattern finished (1) or stopped at max_scan keys visited (0).", "pattern")
-	unavailDesc   = collector.NewDesc("golive_redis_figure_unavailable", "1 for each figure the server would not show (CONFIG disabled on managed Redis, for one).", "figure")
-	configOKDesc  = collector.NewDesc("golive_redis_config_available", "Whether CONFIG GET works (1); without it figures come from INFO.")
-	scanBatchSize = int64(1000)
+	upDesc         = collector.NewDesc("golive_redis_up", "Whether Redis answered PING (1) or not (0).")
+	pingDesc       = collector.NewDesc("golive_redis_ping_duration_seconds", "Round-trip time of PING.")
+	infoDesc       = collector.NewDesc("golive_redis_info", "The server's version and role (always 1).", "version", "role")
+	uptimeDesc     = collector.NewDesc("golive_redis_uptime_seconds", "Seconds since the server started.")
+	usedDesc       = collector.NewDesc("golive_redis_memory_used_bytes", "Memory Redis has allocated (used_memory).")
+	maxmemDesc     = collector.NewDesc("golive_redis_memory_max_bytes", "The maxmemory setting (0: unbounded).")
+	ratioDesc      = collector.NewDesc("golive_redis_memory_used_ratio", "used_memory as a share of maxmemory (absent when unbounded).")
+	policyDesc     = collector.NewDesc("golive_redis_maxmemory_policy_info", "The eviction policy (always 1).", "policy")
+	hitsDesc       = collector.NewDesc("golive_redis_keyspace_hits_total", "Successful key lookups.")
+	missesDesc     = collector.NewDesc("golive_redis_keyspace_misses_total", "Failed key lookups.")
+	hitRatioDesc   = collector.NewDesc("golive_redis_hit_ratio", "keyspace hits / (hits + misses) since the server started (absent before any lookup).")
+	evictedDesc    = collector.NewDesc("golive_redis_evicted_keys_total", "Keys evicted because of maxmemory.")
+	expiredDesc    = collector.NewDesc("golive_redis_expired_keys_total", "Keys removed because they expired.")
+	clientsDesc    = collector.NewDesc("golive_redis_clients", "Clients by state (connected, blocked).", "state")
+	bgsaveDesc     = collector.NewDesc("golive_redis_rdb_last_bgsave_success", "Whether the last RDB save succeeded (1).")
+	lastSaveDesc   = collector.NewDesc("golive_redis_rdb_last_save_timestamp_seconds", "When the last successful RDB save finished.")
+	rdbOnDesc      = collector.NewDesc("golive_redis_rdb_enabled", "Whether RDB snapshots are scheduled (CONFIG save non-empty).")
+	aofOnDesc      = collector.NewDesc("golive_redis_aof_enabled", "Whether the append-only file is on.")
+	aofWriteDesc   = collector.NewDesc("golive_redis_aof_last_write_success", "Whether the last AOF write succeeded (1).")
+	aofRewriteDesc = collector.NewDesc("golive_redis_aof_last_rewrite_success", "Whether the last AOF rewrite (BGREWRITEAOF) succeeded (1).")
+	linkDesc       = collector.NewDesc("golive_redis_replication_link_up", "On a replica, whether the link to the master is up (1).")
+	replicasDesc   = collector.NewDesc("golive_redis_connected_replicas", "Replicas connected to this master.")
+	dbKeysDesc     = collector.NewDesc("golive_redis_db_keys", "DBSIZE of the target's database.")
+	keyspaceDesc   = collector.NewDesc("golive_redis_keyspace_keys", "Keys per database, from INFO keyspace.", "db")
+	patternDesc    = collector.NewDesc("golive_redis_pattern_keys", "Keys matching a configured pattern, counted by bounded SCAN.", "pattern")
+	completeDesc   = collector.NewDesc("golive_redis_pattern_scan_complete", "Whether the SCAN of a pattern finished (1) or stopped at max_scan keys visited (0).", "pattern")
+	unavailDesc    = collector.NewDesc("golive_redis_figure_unavailable", "1 for each figure the server would not show (CONFIG disabled on managed Redis, for one).", "figure")
+	configOKDesc   = collector.NewDesc("golive_redis_config_available", "Whether CONFIG GET works (1); without it figures come from INFO.")
+	scanBatchSize  = int64(1000)
 )
 
 func init() {
@@ -202,7 +204,14 @@ func (c *redisCheck) Run(ctx context.Context, r *collector.Report) error {
 		return err
 	}
 	start := time.Now()
-	if err := cl.Ping(ctx).Err(); err != nil {
+	err = cl.Ping(ctx).Err()
+	if misconf := misconfError(err); misconf != "" {
+		// The server answered, but refuses commands because it cannot
+		// persist (a failed AOF write, or a failed RDB save with
+		// stop-writes-on-bgsave-error): up, and failing. INFO still
+		// answers and says which persistence failed.
+		r.Assert("writes accepted", false, misconf, "PONG (Redis can persist and accepts writes)")
+	} else if err != nil {
 		r.Bool(upDesc, false)
 		return cl.fail(err, "PING "+c.env.Config.RedisTargets[c.cfg.Target].Address)
 	}
@@ -238,6 +247,16 @@ func (c *redisCheck) Run(ctx context.Context, r *collector.Report) error {
 		}
 	}
 	return nil
+}
+
+// misconfError returns the text of a MISCONF error reply (Redis refusing
+// commands because it cannot persist), or "" for any other outcome.
+func misconfError(err error) string {
+	var rerr redis.Error
+	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), "MISCONF") {
+		return strings.TrimSpace(rerr.Error())
+	}
+	return ""
 }
 
 // ScanCount counts keys matching pattern with SCAN, visiting at most maxScan
@@ -364,6 +383,12 @@ func (c *redisCheck) report(ctx context.Context, cl *Client, info map[string]str
 		st := info["aof_last_write_status"]
 		r.Bool(aofWriteDesc, st == "ok")
 		r.Assert("last AOF write", st == "ok", st, "ok")
+		// A failed rewrite leaves the AOF growing without bound and, on
+		// Redis 7, its manifest stale: persistence is at risk as well.
+		if st, ok := info["aof_last_bgrewrite_status"]; ok {
+			r.Bool(aofRewriteDesc, st == "ok")
+			r.Assert("last AOF rewrite", st == "ok", st, "ok")
+		}
 	}
 	rdbOn := false
 	if configOK {

@@ -58,6 +58,13 @@ func startRedis(t testing.TB, args ...string) string {
 // a free port.
 func startRedisWith(t testing.TB, portArgs func(port int) []string) string {
 	t.Helper()
+	return startRedisVia(t, exec.Command, portArgs)
+}
+
+// startRedisVia starts a redis-server with the command that command builds
+// (to run it under limits, for one), arguments from portArgs.
+func startRedisVia(t testing.TB, command func(bin string, args ...string) *exec.Cmd, portArgs func(port int) []string) string {
+	t.Helper()
 	needServer(t)
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -69,7 +76,7 @@ func startRedisWith(t testing.TB, portArgs func(port int) []string) string {
 	ln.Close()
 	dir := t.TempDir()
 	all := append([]string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, portArgs(port)...)
-	cmd := exec.Command(bin, all...)
+	cmd := command(bin, all...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
@@ -287,6 +294,118 @@ checks:
 		assert.Contains(t, res.Message, want, name)
 	}
 	assert.True(t, has(out.metrics, `golive_redis_pattern_scan_complete{check="scan_capped",pattern="course:4*"} 0`), out.metrics)
+}
+
+// Persistence failing: the data directory removed under a running Redis,
+// BGSAVE and BGREWRITEAOF fail (rdb_last_bgsave_status and
+// aof_last_bgrewrite_status err) and the check fails on exactly those two
+// conditions, while persistence is still configured on.
+func TestRedisPersistenceFailure(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, os.Mkdir(data, 0o700))
+	// A later --dir wins over startRedis's own.
+	addr := startRedis(t, "--dir", data, "--appendonly", "yes")
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer cl.Close()
+	require.NoError(t, cl.Set(ctx, "course:1", "x", 0).Err())
+	persistence := func() map[string]string {
+		raw, err := cl.Info(ctx, "persistence").Result()
+		require.NoError(t, err)
+		return ParseInfo(raw)
+	}
+	yml := fmt.Sprintf("redis_targets:\n  r: {address: %q}\nchecks:\n  - name: persist\n    redis: {target: r, require_persistence: true}\n", addr)
+	out := runConfig(t, yml)
+	require.True(t, out.result(t, "persist").Success(), out.result(t, "persist").Message)
+	assert.True(t, has(out.metrics, `golive_redis_aof_last_rewrite_success{check="persist"} 1`), out.metrics)
+
+	require.NoError(t, os.RemoveAll(data))
+	require.NoError(t, cl.BgSave(ctx).Err())
+	require.NoError(t, cl.BgRewriteAOF(ctx).Err())
+	var info map[string]string
+	for range 200 {
+		info = persistence()
+		if info["rdb_last_bgsave_status"] == "err" && info["aof_last_bgrewrite_status"] == "err" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Equal(t, "err", info["rdb_last_bgsave_status"], "BGSAVE into a removed directory did not fail")
+	require.Equal(t, "err", info["aof_last_bgrewrite_status"], "BGREWRITEAOF into a removed directory did not fail")
+
+	out = runConfig(t, yml)
+	res := out.result(t, "persist")
+	assert.False(t, res.Success())
+	assert.Equal(t, collector.ReasonConditionFailed, res.Reason, res.Message)
+	assert.Contains(t, res.Message, "last RDB save: observed err, expected ok")
+	failedConds := map[string]string{}
+	for _, c := range res.Conditions {
+		if !c.OK {
+			failedConds[c.Name] = c.Observed
+		}
+	}
+	assert.Equal(t, map[string]string{"last RDB save": "err", "last AOF rewrite": "err"}, failedConds)
+	for _, want := range []string{
+		`golive_redis_rdb_last_bgsave_success{check="persist"} 0`,
+		`golive_redis_aof_last_rewrite_success{check="persist"} 0`,
+		`golive_redis_aof_enabled{check="persist"} 1`,
+	} {
+		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+	}
+}
+
+// An AOF that cannot be written (the file size limit reached, as a full
+// disk would): Redis answers PING with MISCONF and refuses writes. The check
+// still reads INFO and fails on the AOF write and on the refused writes,
+// with the server reported up.
+func TestRedisAOFWriteFailure(t *testing.T) {
+	for _, tool := range []string{"sh", "prlimit"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not on PATH", tool)
+		}
+	}
+	// A write past RLIMIT_FSIZE fails with EFBIG, and SIGXFSZ, which the
+	// shell ignores for redis-server, would otherwise kill it.
+	limited := func(bin string, args ...string) *exec.Cmd {
+		return exec.Command("sh", append([]string{"-c", `trap "" XFSZ; exec prlimit --fsize=400000 "$@"`, "sh", bin}, args...)...)
+	}
+	addr := startRedisVia(t, limited, func(port int) []string {
+		return []string{"--port", fmt.Sprint(port), "--appendonly", "yes"}
+	})
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
+	defer cl.Close()
+	yml := fmt.Sprintf("redis_targets:\n  r: {address: %q}\nchecks:\n  - name: aof\n    redis: {target: r, require_persistence: true}\n", addr)
+	out := runConfig(t, yml)
+	require.True(t, out.result(t, "aof").Success(), out.result(t, "aof").Message)
+	assert.True(t, has(out.metrics, `golive_redis_aof_last_write_success{check="aof"} 1`), out.metrics)
+
+	big := strings.Repeat("x", 100_000)
+	for i := 0; i < 20; i++ {
+		if err := cl.Set(ctx, fmt.Sprintf("course:%d", i), big, 0).Err(); err != nil {
+			break // MISCONF: the AOF write failed
+		}
+	}
+	require.ErrorContains(t, cl.Ping(ctx).Err(), "MISCONF", "the AOF never failed to write")
+
+	out = runConfig(t, yml)
+	res := out.result(t, "aof")
+	assert.False(t, res.Success())
+	assert.Equal(t, collector.ReasonConditionFailed, res.Reason, res.Message)
+	failedConds := map[string]string{}
+	for _, c := range res.Conditions {
+		if !c.OK {
+			failedConds[c.Name] = c.Observed
+		}
+	}
+	assert.Equal(t, "err", failedConds["last AOF write"], res.Conditions)
+	assert.Contains(t, failedConds["writes accepted"], "MISCONF", res.Conditions)
+	for _, want := range []string{
+		`golive_redis_up{check="aof"} 1`,
+		`golive_redis_aof_last_write_success{check="aof"} 0`,
+	} {
+		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+	}
 }
 
 // Managed Redis often disables CONFIG: the check falls back to INFO and
