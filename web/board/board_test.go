@@ -43,6 +43,7 @@ const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verif
 	"P1.1.01\tP1\tInfrastructure Verification\tNetwork\tFirewall: production port open\tprobe\tTCP connect\n" +
 	"P1.1.02\tP1\tInfrastructure Verification\tNetwork\tAPI answers on its port\tprobe\tTCP connect\n" +
 	"P1.1.03\tP1\tInfrastructure Verification\tNetwork\tCache <b>warmed</b> & ready\tprobe\tnot bound\n" +
+	"P1.1.04\tP1\tInfrastructure Verification\tApp\tHealth endpoint reports ok\tprobe\tHTTP JSON\n" +
 	"P1.2.01\tP1\tData Preparation\tData\tLegacy system data export completed\tmanual\t\n" +
 	"P1.2.02\tP1\tData Preparation\tData\tData quality sign-off\tmanual\t\n" +
 	"P4.1.01\tP4\tContinuous Monitoring\tMonitoring\tError rate < 1%\trule\tPrometheus rule\n" +
@@ -50,6 +51,10 @@ const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verif
 
 // The note carries markup that must show as text and never run.
 const injected = `Approved <script>window.__injected = 1</script><img src=x onerror="window.__injected = 2">`
+
+// A server's answer carries markup too: the health endpoint's status, shown
+// as the failed condition's observed value.
+const injectedByServer = `<img src=x onerror=window.__injected=3>`
 
 type fixture struct {
 	dir    string
@@ -79,6 +84,11 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	require.NoError(t, err)
 	closedAddr := closed.Addr().String()
 	require.NoError(t, closed.Close())
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": injectedByServer})
+	}))
+	t.Cleanup(app.Close)
 
 	goLive := now.Add(26 * time.Hour).UTC().Truncate(time.Minute)
 	dir := t.TempDir()
@@ -93,6 +103,11 @@ checks:
   - name: api_port
     items: [P1.1.02]
     tcp: {address: "` + closedAddr + `"}
+  - name: app_health
+    items: [P1.1.04]
+    http:
+      url: "` + app.URL + `/health"
+      json: [{path: status, equals: ok}]
 `
 	att := "attestations:\n" +
 		"  - {item: P1.2.01, by: Dana Whitfield, at: " + now.Add(-48*time.Hour).UTC().Format(time.RFC3339) + ", note: \"48,213 records\", evidence: \"https://tickets.example.edu/SMS-1412\"}\n" +
@@ -150,6 +165,8 @@ func TestBoardHTMLEscapesAndJSON(t *testing.T) {
 	assert.Contains(t, body, "Approved &lt;script&gt;window.__injected = 1&lt;/script&gt;")
 	assert.Contains(t, body, "Cache &lt;b&gt;warmed&lt;/b&gt; &amp; ready")
 	assert.Contains(t, body, "Pat &lt;i&gt;Manager&lt;/i&gt;")
+	assert.False(t, strings.Contains(body, injectedByServer), "the server's answer is escaped")
+	assert.Contains(t, body, "&lt;img src=x onerror=window.__injected=3&gt;")
 	// No external asset: the page works offline. The only absolute URL is
 	// the attestation's evidence link.
 	for _, ref := range []string{` src="`, `<link`, `@import`, `url(`} {
@@ -166,8 +183,8 @@ func TestBoardHTMLEscapesAndJSON(t *testing.T) {
 	var st checklist.Status
 	require.NoError(t, json.Unmarshal([]byte(body), &st))
 	assert.Equal(t, checklist.VerdictNoGo, st.Verdict)
-	assert.Equal(t, []string{"P1.1.02", "P1.1.03"}, st.Blockers)
-	assert.Equal(t, 7, st.Total)
+	assert.Equal(t, []string{"P1.1.02", "P1.1.03", "P1.1.04"}, st.Blockers)
+	assert.Equal(t, 8, st.Total)
 	states := map[string]checklist.State{}
 	for _, p := range st.Phases {
 		for _, s := range p.Sections {
@@ -192,6 +209,7 @@ var wantStates = map[string]checklist.State{
 	"P1.1.01": checklist.StatePass,
 	"P1.1.02": checklist.StateFail,
 	"P1.1.03": checklist.StateUnknown,
+	"P1.1.04": checklist.StateFail,
 	"P1.2.01": checklist.StateAttested,
 	"P1.2.02": checklist.StateMissing,
 	"P4.1.01": checklist.StateUpcoming,
@@ -349,6 +367,7 @@ func TestBoardInChromium(t *testing.T) {
 	assert.Contains(t, text(`tr[data-item="P1.1.03"] .item-text`), "Cache <b>warmed</b> & ready")
 	assert.Contains(t, text(`tr[data-item="P1.1.02"] .reason`), "api_port: connection_refused")
 	assert.Contains(t, text(`tr[data-item="P1.1.01"] .check`), "last checked")
+	assert.Contains(t, text(`tr[data-item="P1.1.04"] .condition`), "observed "+injectedByServer+", expected", "the server's answer shows as text")
 	injectedType, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof window.__injected`))
 	require.NoError(t, err)
 	assert.Equal(t, "undefined", injectedType, "no injected script or handler ran")
@@ -362,7 +381,7 @@ func TestBoardInChromium(t *testing.T) {
 		chromedp.Click(chromedp.Search(`//a[normalize-space()="Failing only"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a.filter.active[href*="failing=1"]`)),
 	))
-	assert.ElementsMatch(t, []string{"P1.1.02=fail", "P1.1.03=unknown", "P1.2.02=missing"}, rows())
+	assert.ElementsMatch(t, []string{"P1.1.02=fail", "P1.1.03=unknown", "P1.1.04=fail", "P1.2.02=missing"}, rows())
 	assert.Equal(t, "NO-GO", text("#verdict-text"), "the verdict stays the whole checklist's")
 	screenshot("board-failing.png")
 
@@ -403,14 +422,17 @@ func TestBoardInChromium(t *testing.T) {
 	require.NoError(t, err, "reopening the port the api_port check connects to")
 	defer l.Close()
 	load("/?phase=P1")
-	assert.ElementsMatch(t, []string{"P1.1.01=pass", "P1.1.02=pass", "P1.1.03=unknown", "P1.2.01=attested", "P1.2.02=attested"}, rows())
-	assert.Equal(t, "P1.1.03", text("#blockers p"), "the API port is no blocker any more")
+	assert.ElementsMatch(t, []string{"P1.1.01=pass", "P1.1.02=pass", "P1.1.03=unknown", "P1.1.04=fail", "P1.2.01=attested", "P1.2.02=attested"}, rows())
+	assert.Equal(t, "P1.1.03 P1.1.04", text("#blockers p"), "the API port is no blocker any more")
 	// A bad edit is not taken: the page says why, with file:line, and the
 	// attestations read before still count.
 	appendAttestation("  - {item: P7.7.07, by: QA, at: 2026-11-01T00:00:00Z}\n")
 	load("/?phase=P1")
 	assert.Contains(t, text("#attestations-error"), `attestations.yml:8: item "P7.7.07" is not in the checklist`)
 	assert.Contains(t, rows(), "P1.2.02=attested")
+	injectedType, err = chromedp.Run(ctx, chromedp.Evaluate[string](`typeof window.__injected`))
+	require.NoError(t, err)
+	assert.Equal(t, "undefined", injectedType, "no injected script or handler ran on any view")
 	screenshot("board-changed.png")
 }
 
