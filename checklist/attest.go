@@ -193,15 +193,15 @@ func byItem(as []Attestation) map[string][]Attestation {
 // file again when it changes on disk. The team keeps the file in git: a
 // `git pull` on the exporter's host should show on the next scrape or board
 // view without a SIGHUP. A stat per evaluation is cheap next to the checks;
-// the file is parsed only when its modification time or size changed.
+// the file is parsed only when it is another file (replaced by a rename, as
+// git and many editors do) or its modification time or size changed.
 type attestSource struct {
 	path string
 	cl   *Checklist
 
-	mu      sync.Mutex
-	mod     time.Time
-	size    int64
-	seen    bool // mod and size describe a file that was read (good or bad)
+	mu   sync.Mutex
+	last os.FileInfo // the file read last (good or bad); nil before
+
 	byItem  map[string][]Attestation
 	lastErr error
 }
@@ -237,13 +237,13 @@ func (s *attestSource) current() (map[string][]Attestation, error) {
 func (s *attestSource) refreshLocked() error {
 	fi, err := os.Stat(s.path)
 	if err != nil {
-		s.seen = false
+		s.last = nil
 		return fmt.Errorf("reading attestations: %w", err)
 	}
-	if s.seen && fi.ModTime().Equal(s.mod) && fi.Size() == s.size {
+	if s.last != nil && os.SameFile(fi, s.last) && fi.ModTime().Equal(s.last.ModTime()) && fi.Size() == s.last.Size() {
 		return nil
 	}
-	s.mod, s.size, s.seen = fi.ModTime(), fi.Size(), true
+	s.last = fi
 	as, err := LoadAttestations(s.path, s.cl)
 	if err != nil {
 		return err
