@@ -32,7 +32,7 @@ import (
 func main() {
 	var (
 		adminDSN  = flag.String("dsn", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "superuser DSN of the PostgreSQL to use")
-		duration  = flag.Duration("duration", 10*time.Second, "how long the scrapers run (the issue's figure is 30s)")
+		duration  = flag.Duration("duration", 30*time.Second, "how long the scrapers run")
 		scrapers  = flag.Int("scrapers", 100, "concurrent scrapers")
 		checks    = flag.Int("checks", 50, "SQL checks in the configuration")
 		interval  = flag.String("interval", "60s", "interval of each SQL check")
