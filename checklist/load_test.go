@@ -20,7 +20,8 @@ func TestShippedChecklistHasEveryItemOnce(t *testing.T) {
 	shared, err := os.ReadFile(sharedTSV)
 	require.NoError(t, err)
 	assert.Equal(t, string(shared), string(defaultTSV), "checklist/default-checklist.tsv must be a copy of %s", sharedTSV)
-	// Every id line of the TSV, read independently of Parse.
+	// Every id line of the TSV, read independently of Parse, with its
+	// columns: the item carries each of them.
 	var ids []string
 	sc := bufio.NewScanner(bytes.NewReader(defaultTSV))
 	for sc.Scan() {
@@ -29,6 +30,12 @@ func TestShippedChecklistHasEveryItemOnce(t *testing.T) {
 			continue
 		}
 		ids = append(ids, f[0])
+		require.Len(t, f, 7, sc.Text())
+		it, ok := cl.Item(f[0])
+		if assert.True(t, ok, "item %s", f[0]) {
+			assert.Equal(t, Item{ID: f[0], Phase: f[1], Section: f[2], Group: f[3], Text: f[4], Kind: Kind(f[5]), Verification: f[6], Line: it.Line},
+				it, "item %s", f[0])
+		}
 	}
 	require.Len(t, ids, 279)
 	require.Len(t, cl.Items, len(ids))
