@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -85,9 +86,13 @@ func (c *migrationsCheck) Run(ctx context.Context, r *collector.Report) error {
 		case "alembic":
 			applied, err = textColumn(ctx, tx, "SELECT version_num::text FROM "+table+" ORDER BY 1 LIMIT $1", maxRevisionRows)
 		case "golang-migrate":
-			err = tx.QueryRow(ctx, "SELECT version::text, dirty FROM "+table+" LIMIT 1").Scan(new(string), &dirty)
+			// One row, or none before the first migration (applied: none).
+			var v string
+			err = tx.QueryRow(ctx, "SELECT version::text, dirty FROM "+table+" LIMIT 1").Scan(&v, &dirty)
 			if err == nil {
-				applied, err = textColumn(ctx, tx, "SELECT version::text FROM "+table+" LIMIT $1", 1)
+				applied = []string{v}
+			} else if errors.Is(err, pgx.ErrNoRows) {
+				err = nil
 			}
 		case "flyway":
 			var versions []string
@@ -99,7 +104,11 @@ func (c *migrationsCheck) Run(ctx context.Context, r *collector.Report) error {
 				err = tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE NOT success").Scan(&failed)
 			}
 		case "goose":
-			applied, err = textColumn(ctx, tx, "SELECT version_id::text FROM "+table+" WHERE is_applied ORDER BY id DESC LIMIT $1", 1)
+			// goose records a rollback as a newer row with is_applied false:
+			// the current version is the newest applied row not rolled back
+			// since (as goose's own GetDBVersion reads it).
+			applied, err = textColumn(ctx, tx, "SELECT r.version_id::text FROM "+table+" r WHERE r.is_applied AND NOT EXISTS (SELECT 1 FROM "+table+
+				" l WHERE l.version_id = r.version_id AND l.id > r.id AND NOT l.is_applied) ORDER BY r.id DESC LIMIT $1", 1)
 		default:
 			col := pgx.Identifier{c.cfg.Column}.Sanitize()
 			var v *string
