@@ -113,6 +113,28 @@ func TestPostgresLeastPrivilege(t *testing.T) {
 	res = out.result(t, "pg")
 	assert.True(t, res.Success(), res.Message)
 	assert.True(t, metricLine(out.metrics, `golive_postgres_oldest_transaction_age_seconds{check="pg"}`), out.metrics)
+
+	// Index health reads catalogs and statistics views every role may read;
+	// a table the role was not granted fails its check with the grant to
+	// give, and the other checks keep their results.
+	execIn(t, db, "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)", "INSERT INTO alembic_version VALUES ('3c')",
+		"REVOKE ALL ON alembic_version FROM PUBLIC")
+	out = runConfig(t, pgConfig(dsn(monitor), `  - name: pg
+    postgres: {target: db}
+  - name: idx
+    postgres_indexes: {target: db}
+  - name: mig
+    postgres_migrations: {target: db, tool: alembic, expected_head: 3c}`), 30*time.Second)
+	assert.True(t, out.result(t, "pg").Success(), out.result(t, "pg").Message)
+	assert.True(t, out.result(t, "idx").Success(), out.result(t, "idx").Message)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_invalid_indexes{check="idx"} 0`), out.metrics)
+	mig := out.result(t, "mig")
+	assert.Equal(t, collector.ReasonPermission, mig.Reason, mig.Message)
+	assert.Contains(t, mig.Message, "grant the monitoring role pg_monitor and SELECT on the tables the check reads")
+
+	execIn(t, db, "GRANT SELECT ON alembic_version TO "+monitor)
+	out = runConfig(t, pgConfig(dsn(monitor), "  - name: mig\n    postgres_migrations: {target: db, tool: alembic, expected_head: 3c}"), 30*time.Second)
+	assert.True(t, out.result(t, "mig").Success(), out.result(t, "mig").Message)
 }
 
 // Faults: a refused port, a listener that never answers, a query outliving
