@@ -152,26 +152,7 @@ func (c *dumpFolderCheck) checkSidecar(ctx context.Context, r *collector.Report,
 		r.Assert("newest dump's sidecar", false, err.Error(), "readable JSON with status and size")
 		return nil
 	}
-	var sc sidecar
-	if err := json.Unmarshal(data, &sc); err != nil {
-		r.Assert("newest dump's sidecar", false, fmt.Sprintf("%s is not valid JSON: %v", filepath.Base(path), err), `{"status": "success", "size": <bytes>}`)
-		return nil
-	}
-	size := sc.Size
-	if size == nil {
-		size = sc.SizeBytes
-	}
-	ok := sidecarOK(sc.Status)
-	obs := fmt.Sprintf("status %q", sc.Status)
-	if sc.Message != "" && !ok {
-		obs += ": " + firstLineOf(sc.Message)
-	}
-	if size != nil && !d.IsDir {
-		obs += fmt.Sprintf(", size %d (file has %d)", *size, d.Size)
-		if *size != d.Size {
-			ok = false
-		}
-	}
+	ok, obs := evalSidecar(data, filepath.Base(path), d)
 	r.Assert("newest dump's sidecar", ok, obs, "status success and the size the file has")
 	return nil
 }
@@ -204,4 +185,34 @@ func (c *dumpFolderCheck) checkIsolated(ctx context.Context, r *collector.Report
 	}
 	r.Assert("dumps isolated from the data directory", iso, obs, "the dumps on another filesystem than "+c.isolated)
 	return nil
+}
+
+// evalSidecar judges a dump's sidecar JSON (name is the sidecar's file
+// name, for messages): its status must mean success and its size, when
+// given, must be the dump's.
+func evalSidecar(data []byte, name string, d dump) (ok bool, observed string) {
+	var sc sidecar
+	if err := json.Unmarshal(data, &sc); err != nil {
+		return false, fmt.Sprintf("%s is not valid JSON: %v", name, err)
+	}
+	size := sc.Size
+	if size == nil {
+		size = sc.SizeBytes
+	}
+	ok = sidecarOK(sc.Status)
+	observed = fmt.Sprintf("status %q", sc.Status)
+	if sc.Message != "" && !ok {
+		msg := firstLineOf(sc.Message)
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		observed += ": " + msg
+	}
+	if size != nil && !d.IsDir {
+		observed += fmt.Sprintf(", size %d (file has %d)", *size, d.Size)
+		if *size != d.Size {
+			ok = false
+		}
+	}
+	return ok, observed
 }

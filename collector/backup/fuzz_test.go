@@ -10,10 +10,12 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func seedCorpus(f *testing.F, prefix string) {
-	files, err := filepath.Glob(filepath.Join("testdata", "corpus", prefix+"*"))
+	files, err := filepath.Glob(filepath.Join(testutil.Corpus(f, "backup"), prefix+"*"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no corpus files %s*", prefix)
 	}
@@ -132,5 +134,47 @@ func FuzzDumpName(f *testing.F) {
 			t.Fatalf("%q parsed as %s", name, ts)
 		}
 		_ = formatOf(head)
+	})
+}
+
+// FuzzSidecar judges arbitrary sidecar JSON: never a panic, and never a
+// pass without a success status.
+func FuzzSidecar(f *testing.F) {
+	f.Add([]byte(`{"status":"success","size":1234}`))
+	f.Add([]byte(`{"status":"failed","message":"pg_dump: error: connection to server failed\nmore"}`))
+	f.Add([]byte(`{"status":"ok","size_bytes":-1}`))
+	f.Add([]byte(`{"status":"done","size":1e400}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ok, obs := evalSidecar(data, "x.json", dump{Size: 1234})
+		if ok && !strings.HasPrefix(obs, "status ") {
+			t.Fatalf("passed without a status: %q", obs)
+		}
+	})
+}
+
+// FuzzRestoreState decodes arbitrary state files: an error or a state
+// with an attempt time, never a panic.
+func FuzzRestoreState(f *testing.F) {
+	f.Add([]byte(`{"version":1,"check":"r","config":"x","last_attempt":"2026-11-28T03:00:00Z","success":true,"last_success":"2026-11-28T03:00:00Z","samples":[{"name":"golive_restore_success","value":1}],"conditions":[{"name":"restore","ok":true}]}`))
+	f.Add([]byte(`{"version":1,"check":"r","last_attempt":"2026-11-28T03:00:00Z","reason":"timeout","error":"killed","samples":[{"name":"golive_restore_table_rows","labels":["a","b"],"value":1}]}`))
+	f.Add([]byte(`{"version":1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := decodeRestoreState(bytes.NewReader(data), "state.json")
+		if err != nil {
+			return
+		}
+		if st.Attempt.IsZero() {
+			t.Fatal("a state without last_attempt was accepted")
+		}
+		// Replaying must not panic either, and every sample must make a
+		// valid metric, whatever the file holds: one invalid metric fails
+		// the whole scrape.
+		r := &collector.Report{}
+		_ = st.replay(r, "state.json", time.Hour)
+		for _, s := range r.Samples() {
+			if _, err := prometheus.NewConstMetric(s.Desc, s.Type, s.Value, append([]string{"c"}, s.Labels...)...); err != nil {
+				t.Fatalf("replayed sample %v is not a valid metric: %v", s, err)
+			}
+		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -86,7 +87,7 @@ func failed(r *collector.Report) []string {
 
 func corpus(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "corpus", name))
+	b, err := os.ReadFile(filepath.Join(testutil.Corpus(t, "backup"), name))
 	require.NoError(t, err)
 	return b
 }
@@ -97,4 +98,16 @@ func writeScript(t *testing.T, dir, name, body string) string {
 	p := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755))
 	return p
+}
+
+// missingTool skips a test whose real tool is not installed on a
+// developer's machine, but fails it in CI (CI=true), where
+// scripts/install-deps.sh installs every tool: a skipped real-tool test
+// there would hide a broken install step.
+func missingTool(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format+" (CI installs it with scripts/install-deps.sh)", args...)
+	}
+	t.Skipf(format, args...)
 }

@@ -80,11 +80,11 @@ func startCluster(t *testing.T) *cluster {
 	}
 	pgbr, err := exec.LookPath("pgbackrest")
 	if err != nil {
-		t.Skipf("pgbackrest is not installed (scripts/install-deps.sh installs it): %v", err)
+		missingTool(t, "pgbackrest is not installed: %v", err)
 	}
 	bin := pgBinDir()
 	if bin == "" {
-		t.Skip("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, pg_ctl)")
+		missingTool(t, "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, pg_ctl)")
 	}
 	c := &cluster{t: t, pgBin: bin, pgbr: pgbr, asPG: os.Geteuid() == 0}
 	c.base, err = os.MkdirTemp("", "golive-pgbr-")
@@ -93,7 +93,7 @@ func startCluster(t *testing.T) *cluster {
 	if c.asPG {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Skipf("running as root needs the postgres OS user for initdb: %v", err)
+			missingTool(t, "running as root needs the postgres OS user (from the postgresql package) for initdb: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)

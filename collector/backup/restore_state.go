@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
@@ -28,19 +30,24 @@ const maxStateFile = 4 << 20
 // could not be read.
 const condStateReadable = "restore state readable"
 
-// restoreDescs names every family the restore check records, so that a
-// result read back from the state file maps to the same descriptors.
-var restoreDescs = map[string]*prometheus.Desc{
-	"golive_restore_last_attempt_timestamp_seconds": restoreAttemptDesc,
-	"golive_restore_last_success_timestamp_seconds": restoreSuccessTSDesc,
-	"golive_restore_duration_seconds":               restoreDurationDesc,
-	"golive_restore_success":                        restoreSuccessDesc,
-	"golive_restore_rows_checked":                   restoreRowsCheckedDesc,
-	"golive_restore_table_rows":                     restoreTableRowsDesc,
-	"golive_restore_source_table_rows":              restoreSourceRowsDesc,
-	"golive_restore_dump_timestamp_seconds":         restoreDumpTSDesc,
-	"golive_restore_dump_size_bytes":                restoreDumpSizeDesc,
-	"golive_restore_step_success":                   restoreStepDesc,
+// restoreDescs names every family the restore check records, with its
+// number of labels (the check label aside), so that a result read back
+// from the state file maps to the same descriptors and never to a metric
+// that would break the scrape.
+var restoreDescs = map[string]struct {
+	desc   *prometheus.Desc
+	labels int
+}{
+	"golive_restore_last_attempt_timestamp_seconds": {restoreAttemptDesc, 0},
+	"golive_restore_last_success_timestamp_seconds": {restoreSuccessTSDesc, 0},
+	"golive_restore_duration_seconds":               {restoreDurationDesc, 0},
+	"golive_restore_success":                        {restoreSuccessDesc, 0},
+	"golive_restore_rows_checked":                   {restoreRowsCheckedDesc, 0},
+	"golive_restore_table_rows":                     {restoreTableRowsDesc, 1},
+	"golive_restore_source_table_rows":              {restoreSourceRowsDesc, 1},
+	"golive_restore_dump_timestamp_seconds":         {restoreDumpTSDesc, 0},
+	"golive_restore_dump_size_bytes":                {restoreDumpSizeDesc, 0},
+	"golive_restore_step_success":                   {restoreStepDesc, 1},
 }
 
 // restoreState is what the state file keeps of the last finished restore
@@ -95,9 +102,13 @@ func loadRestoreState(path string) (*restoreState, error) {
 		return nil, fmt.Errorf("reading restore state %s: %w", path, err)
 	}
 	defer f.Close()
+	return decodeRestoreState(&limitReader{r: f, left: maxStateFile}, path)
+}
+
+// decodeRestoreState decodes and checks a state file's content.
+func decodeRestoreState(rd io.Reader, path string) (*restoreState, error) {
 	var st restoreState
-	dec := json.NewDecoder(&limitReader{f: f, left: maxStateFile})
-	if err := dec.Decode(&st); err != nil {
+	if err := json.NewDecoder(rd).Decode(&st); err != nil {
 		return nil, fmt.Errorf("restore state %s is not valid JSON (it is rewritten after the next run): %w", path, err)
 	}
 	if st.Version != stateVersion {
@@ -112,7 +123,7 @@ func loadRestoreState(path string) (*restoreState, error) {
 // limitReader fails once more than left bytes were read, so that a huge
 // file in the state's place cannot take the exporter's memory.
 type limitReader struct {
-	f    *os.File
+	r    io.Reader
 	left int64
 }
 
@@ -123,7 +134,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
 	}
-	n, err := l.f.Read(p)
+	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	return n, err
 }
@@ -183,7 +194,7 @@ func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSucces
 	}
 	names := make(map[*prometheus.Desc]string, len(restoreDescs))
 	for n, d := range restoreDescs {
-		names[d] = n
+		names[d.desc] = n
 	}
 	for _, s := range r.Samples() {
 		if n, known := names[s.Desc]; known {
@@ -197,8 +208,10 @@ func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSucces
 // the same error with its reason. A condition says where it came from.
 func (st *restoreState) replay(r *collector.Report, path string, interval time.Duration) error {
 	for _, s := range st.Samples {
-		if d, ok := restoreDescs[s.Name]; ok {
-			r.Gauge(d, s.Value, s.Labels...)
+		// The file may have been edited by hand: a sample that does not
+		// fit its family is left out rather than failing the scrape.
+		if d, ok := restoreDescs[s.Name]; ok && len(s.Labels) == d.labels && validLabels(s.Labels) {
+			r.Gauge(d.desc, s.Value, s.Labels...)
 		}
 	}
 	for _, c := range st.Conditions {
@@ -220,4 +233,13 @@ func (st *restoreState) replay(r *collector.Report, path string, interval time.D
 		return collector.Failf(reason, "restore test of %s: %s", when, st.Error)
 	}
 	return nil
+}
+
+func validLabels(values []string) bool {
+	for _, v := range values {
+		if !utf8.ValidString(v) {
+			return false
+		}
+	}
+	return true
 }

@@ -42,7 +42,7 @@ func needTools(t *testing.T, tools ...string) {
 	}
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: %v", tool, err)
+			missingTool(t, "%s is not installed: %v", tool, err)
 		}
 	}
 }
@@ -443,7 +443,7 @@ func TestResolveServer(t *testing.T) {
 // A password given in a file or in the DSN never shows in the error.
 func TestRestoreKeepsPasswordsOut(t *testing.T) {
 	if _, err := exec.LookPath("gzip"); err != nil {
-		t.Skipf("gzip is not installed: %v", err)
+		missingTool(t, "gzip is not installed: %v", err)
 	}
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "pw"), []byte("S3cretSentinel\n"), 0o600))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -48,7 +49,7 @@ func TestParseWALGBad(t *testing.T) {
 }
 
 func TestWALGCheck(t *testing.T) {
-	dir, _ := filepath.Abs(filepath.Join("testdata", "corpus"))
+	dir := testutil.Corpus(t, "backup")
 	c, env := loadCheck(t, dir, `
 - name: walg
   walg:
@@ -84,7 +85,7 @@ func TestWALGCheck(t *testing.T) {
 
 func TestWALGCommand(t *testing.T) {
 	dir := t.TempDir()
-	abs, _ := filepath.Abs(filepath.Join("testdata", "corpus", "walg-backup-list-detail.json"))
+	abs := filepath.Join(testutil.Corpus(t, "backup"), "walg-backup-list-detail.json")
 	walg := writeScript(t, dir, "wal-g", `case "$*" in
 "--config /etc/walg.json backup-list --detail --json") cat `+abs+` ;;
 *) echo "unexpected args: $*" >&2; exit 2 ;;
