@@ -166,6 +166,15 @@ func TestCheckExitCodesAndPhase(t *testing.T) {
 	code = run([]string{"--config.file", bad, "check"}, &out, &errOut)
 	assert.Equal(t, exitConfigError, code)
 	assert.Contains(t, errOut.String(), `bad.yml:3: checks[0].items[1]: item "P7.7.07" of check "x" is not in the checklist`)
+
+	// An attestation of an id the checklist does not have: exit 2, with
+	// the attestation's line.
+	att := filepath.Join(filepath.Dir(cfgPath), "attestations.yml")
+	require.NoError(t, os.WriteFile(att, []byte(fixtureAttestations+"  - {item: P1.9.99, by: Sam, at: 2026-11-20T10:00:00Z}\n"), 0o600))
+	errOut.Reset()
+	code = run([]string{"--config.file", cfgPath, "check"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), `attestations.yml:16: item "P1.9.99" is not in the checklist`)
 }
 
 func TestCheckColourOnlyWhenAsked(t *testing.T) {
