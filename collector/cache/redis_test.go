@@ -408,6 +408,39 @@ func TestRedisAOFWriteFailure(t *testing.T) {
 	}
 }
 
+// The target's db number selects the database that DBSIZE and the pattern
+// SCAN count; INFO keyspace gives the keys of every database.
+func TestRedisDBNumber(t *testing.T) {
+	addr := startRedis(t)
+	ctx := context.Background()
+	cl := redis.NewClient(&redis.Options{Addr: addr, DB: 3, Protocol: 2})
+	defer cl.Close()
+	for i := range 7 {
+		require.NoError(t, cl.Set(ctx, fmt.Sprintf("sms:course:%d", i), i, 0).Err())
+	}
+	out := runConfig(t, fmt.Sprintf(`redis_targets:
+  db3: {address: %[1]q, db: 3}
+  db0: {address: %[1]q}
+checks:
+  - name: db3
+    redis: {target: db3, min_keys: 7, patterns: [{pattern: "sms:course:*", min_keys: 7}]}
+  - name: db0
+    redis: {target: db0, patterns: [{pattern: "sms:course:*", min_keys: 7}]}
+`, addr))
+	assert.True(t, out.result(t, "db3").Success(), out.result(t, "db3").Message)
+	db0 := out.result(t, "db0")
+	assert.False(t, db0.Success())
+	assert.Contains(t, db0.Message, "keys matching sms:course:*: observed 0, expected >= 7")
+	for _, want := range []string{
+		`golive_redis_db_keys{check="db3"} 7`,
+		`golive_redis_db_keys{check="db0"} 0`,
+		`golive_redis_pattern_keys{check="db3",pattern="sms:course:*"} 7`,
+		`golive_redis_keyspace_keys{check="db0",db="db3"} 7`,
+	} {
+		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+	}
+}
+
 // Managed Redis often disables CONFIG: the check falls back to INFO and
 // says what it cannot see.
 func TestRedisConfigDisabled(t *testing.T) {
