@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,5 +28,78 @@ func TestDocsExamplesLoad(t *testing.T) {
 		y = "postgres_targets:\n  main:\n    dsn: postgres://golive_monitor@prod-db:5432/sms\n" + y
 		_, err := config.Load([]byte(y), "/etc/golive/golive.yml")
 		assert.NoError(t, err, y)
+	}
+}
+
+// backupItems are the checklist's automated backup items: the probe items
+// of the backup groups, and any other probe item about backups (the daily
+// morning check, the rollback plan's verified backup).
+func backupItems(t *testing.T) []string {
+	t.Helper()
+	tsv, err := os.ReadFile(testutil.ChecklistTSV(t))
+	require.NoError(t, err)
+	var ids []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(tsv), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) < 6 || f[5] != "probe" || seen[f[0]] {
+			continue
+		}
+		if f[3] == "Database Backup" || f[3] == "Pre-Go-Live Backup" || strings.Contains(strings.ToLower(f[4]), "backup") {
+			ids = append(ids, f[0])
+			seen[f[0]] = true
+		}
+	}
+	return ids
+}
+
+// Each backup item of the checklist maps to one of the backup checks: in
+// the table of docs/backup.md, and in both example configurations (a dump
+// folder with an active restore; pgBackRest with verify and a restore
+// job's result). P1.1.05 (backup alerts configured) is the prometheus
+// check's: the bundle's backup rule group loaded.
+func TestBackupItemsMapToChecks(t *testing.T) {
+	items := backupItems(t)
+	require.ElementsMatch(t, []string{"P1.1.01", "P1.1.02", "P1.1.03", "P1.1.04", "P1.1.05", "P2.3.01", "P2.3.02", "P2.3.04", "P2.3.05", "P5.1.03", "AX.2.04"}, items,
+		"the checklist's backup items changed: map the new ones to a check here, in docs/backup.md and in deploy/examples/backups/")
+	backupKinds := map[string]bool{"pgbackrest": true, "walg": true, "dump_folder": true, "restore": true, "restore_result": true}
+
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "backup.md"))
+	require.NoError(t, err)
+	table := regexp.MustCompile(`(?m)^\| ((?:[A-Z0-9]+\.\d+\.\d+,? ?)+) `).FindAllStringSubmatch(string(doc), -1)
+	inDocs := map[string]bool{}
+	for _, row := range table {
+		for _, id := range strings.Split(row[1], ",") {
+			inDocs[strings.TrimSpace(id)] = true
+		}
+	}
+
+	for _, example := range []string{"dumps.yml", "pgbackrest.yml"} {
+		cfg, err := config.LoadFile(filepath.Join("..", "..", "deploy", "examples", "backups", example))
+		require.NoError(t, err, example)
+		kinds := map[string][]string{}
+		for _, c := range cfg.Checks {
+			for _, it := range c.Items {
+				kinds[it] = append(kinds[it], c.Kind())
+			}
+		}
+		for _, id := range items {
+			assert.True(t, inDocs[id], "%s is not in the item table of docs/backup.md", id)
+			want := func(k string) bool { return backupKinds[k] }
+			if id == "P1.1.05" {
+				want = func(k string) bool { return k == "prometheus" }
+			}
+			ok := false
+			for _, k := range kinds[id] {
+				ok = ok || want(k)
+			}
+			assert.True(t, ok, "%s: %s is bound to %v, not to a backup check", example, id, kinds[id])
+		}
+		for _, c := range cfg.Checks {
+			if c.Kind() == "restore" {
+				assert.True(t, c.Background, "%s: %s must run in the background", example, c.Name)
+				assert.NotEmpty(t, c.Restore.StateFile, "%s: %s keeps its result across restarts", example, c.Name)
+			}
+		}
 	}
 }
