@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -350,4 +351,145 @@ func TestRulesUseExportedLabels(t *testing.T) {
 		"golive_loadtest_latency_seconds": {"check": true, "percentile": true}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"golive_loadtest_latency_seconds{quantile}"}, bad)
+}
+
+// itemAlertExceptions are the automated checklist items with no alert of
+// their own, each with the reason. Items verified by a probe, a query or a
+// report need no entry: the area alerts join golive_check_item_info, so
+// they alert for whichever item a failing check proves.
+var itemAlertExceptions = map[string]string{
+	"P1.4.20": "the same criterion as P4.2.05 (network throughput against link speed), alerted by GoLiveHostNetworkSaturated",
+	"P3.3.01": "the union of P4.1.01, P4.1.02, P4.1.03 and P4.2.05 (CPU, memory, disk, network), each alerted on its own",
+	"P4.2.03": "saturation of CPU (GoLiveHostCPUHigh, P4.1.01), network (GoLiveHostNetworkSaturated, P4.2.05) and database connections (the postgres check proving P3.2.04) alert on their own items",
+	"P3.1.05": "'no alert firing in the bundle's groups' is a statement about the other alerts; the alertmanager check proving P3.1.06 and P5.1.02 counts them",
+	"P3.2.11": "needs the application's login route and throttling status, which common instrumentations name differently; bind it to a promql check of the app's own metric",
+}
+
+// TestEveryAutomatedItemHasAnAlert compares the checklist's automated items
+// with the alerts: a rule item needs an alert with its id as the item
+// label (or a listed exception); a probe, data or report item is covered by
+// the area alerts built on golive_check_item_info, which every check kind
+// but promql has (TestEveryKindHasAnArea).
+func TestEveryAutomatedItemHasAnAlert(t *testing.T) {
+	static := map[string][]string{}
+	fromSeries := 0
+	for _, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				if r.Alert == "" {
+					continue
+				}
+				if item := r.Labels["item"]; item != "" {
+					static[item] = append(static[item], r.Alert)
+				} else if strings.Contains(r.Expr, "golive_check_item_info") {
+					fromSeries++
+				}
+			}
+		}
+	}
+	require.Positive(t, fromSeries, "no alert takes its item from golive_check_item_info")
+
+	f, err := os.Open(testutil.ChecklistTSV(t))
+	require.NoError(t, err)
+	defer f.Close()
+	automation := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		require.Len(t, cols, 7, "checklist line %q", sc.Text())
+		if cols[0] != "id" && cols[5] != "manual" {
+			automation[cols[0]] = cols[5]
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.Len(t, automation, 120, "the checklist has 120 automated items")
+
+	for id, how := range automation {
+		switch {
+		case len(static[id]) > 0:
+		case itemAlertExceptions[id] != "":
+			assert.Equal(t, "rule", how, "%s: only rule items may be exceptions", id)
+		case how == "probe" || how == "data" || how == "report":
+		default:
+			assert.Fail(t, "rule item without an alert", "%s (%s) has no alert with item=%q and no entry in itemAlertExceptions", id, how, id)
+		}
+	}
+	for id := range itemAlertExceptions {
+		assert.Contains(t, automation, id, "exception %s is not an automated checklist item", id)
+		assert.Empty(t, static[id], "exception %s has an alert now: drop the exception", id)
+	}
+}
+
+// TestSLOSourceRulesSwitchable switches the SLO's source rules to a prefixed
+// metric with its status in a `code` label, the edit docs/monitoring.md
+// describes, and runs promtool on the result: the application's metric is
+// named in those source rules only, and both a status code (500) and a
+// status class (5xx) count as errors.
+func TestSLOSourceRulesSwitchable(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (scripts/install-deps.sh installs it)")
+	}
+	b, err := Files.ReadFile("slo.rules.yml")
+	require.NoError(t, err)
+	lines := strings.Split(string(b), "\n")
+	named := 0
+	for i, l := range lines {
+		if !strings.HasPrefix(strings.TrimSpace(l), "expr:") || !strings.Contains(l, "http_request_duration_seconds") {
+			continue
+		}
+		named++
+		l = strings.ReplaceAll(l, "http_request_duration_seconds", "myapp_http_request_duration_seconds")
+		lines[i] = strings.ReplaceAll(l, "{status=~", "{code=~")
+	}
+	require.Equal(t, 3, named, "the application's metric must be named by exactly the three source rules")
+	switched := strings.Join(lines, "\n")
+	require.Contains(t, switched, `myapp_http_request_duration_seconds_count{code=~"5..|5xx"}`)
+
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "slo.rules.yml"), []byte(switched), 0o600))
+	test, err := os.ReadFile(filepath.Join("testdata", "slo_prefixed_test.yml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "slo_prefixed_test.yml"), test, 0o600))
+	run := func() ([]byte, error) {
+		cmd := exec.Command(promtool, "test", "rules", "slo_prefixed_test.yml")
+		cmd.Dir = dir
+		return cmd.CombinedOutput()
+	}
+	out, err := run()
+	require.NoError(t, err, "promtool test rules on the switched SLO rules:\n%s", out)
+
+	// Unswitched, the same series must not fire: the test really depends on the edit.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "slo.rules.yml"), b, 0o600))
+	out, err = run()
+	require.Error(t, err, "the unswitched rules fired on the prefixed metric:\n%s", out)
+}
+
+var docAlertRow = regexp.MustCompile("(?m)^\\| `((?:GoLive[A-Za-z0-9]+)|Watchdog)` \\| (golive\\.[a-z]+) \\| ([a-z]+) \\| ([^|]+) \\|")
+
+// TestDocsListEveryAlert keeps the alert table of docs/monitoring.md true:
+// every alert with its group, severity and item, and no alert that is gone.
+func TestDocsListEveryAlert(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "monitoring.md"))
+	require.NoError(t, err)
+	documented := map[string]string{}
+	for _, m := range docAlertRow.FindAllStringSubmatch(string(b), -1) {
+		documented[m[1]] = m[2] + " " + m[3] + " " + strings.TrimSpace(m[4])
+	}
+	for _, rgs := range loadGroups(t) {
+		for _, g := range rgs.Groups {
+			for _, r := range g.Rules {
+				if r.Alert == "" {
+					continue
+				}
+				item := r.Labels["item"]
+				if item == "" {
+					item = "from the series"
+				}
+				assert.Equal(t, g.Name+" "+r.Labels["severity"]+" "+item, documented[r.Alert], "docs/monitoring.md row of %s", r.Alert)
+				delete(documented, r.Alert)
+			}
+		}
+	}
+	assert.Empty(t, documented, "docs/monitoring.md lists alerts the rules no longer have")
 }
