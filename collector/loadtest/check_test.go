@@ -357,3 +357,35 @@ func TestConfig(t *testing.T) {
 	_, err = config.Load([]byte("checks:\n  - name: x\n    loadtest: {}\n"), "empty.yml")
 	assert.ErrorContains(t, err, "no result paths")
 }
+
+// TestCheckUnchangedFileIsNotReadAgain proves that an unchanged result
+// (same size and modification time) is not opened again: its bytes are
+// replaced by garbage of the same length and its time put back, and the
+// check keeps the figures of the first read until the time changes.
+func TestCheckUnchangedFileIsNotReadAgain(t *testing.T) {
+	dir := copyCorpus(t, map[string]string{"jmeter-results-422-failures.jtl": "results.jtl"})
+	path := filepath.Join(dir, "results.jtl")
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP95: msec(500)})
+	r, err := runCheck(t, c)
+	require.NoError(t, err)
+	assert.InDelta(t, 0.43195, value(t, r, latencyDesc, "95"), 1e-9)
+	assert.Equal(t, 1.0, value(t, r, filesParsedDesc))
+
+	require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("x", int(info.Size()))), 0o644))
+	require.NoError(t, os.Chtimes(path, info.ModTime(), info.ModTime()))
+	for i := 0; i < 2; i++ {
+		r, err = runCheck(t, c)
+		require.NoError(t, err, "the file was read again")
+		assert.Equal(t, 0.0, value(t, r, filesParsedDesc))
+		assert.InDelta(t, 0.43195, value(t, r, latencyDesc, "95"), 1e-9)
+		assert.Equal(t, 1700.0, value(t, r, requestsDesc))
+	}
+
+	later := info.ModTime().Add(time.Minute)
+	require.NoError(t, os.Chtimes(path, later, later))
+	_, err = runCheck(t, c)
+	require.Error(t, err, "a new modification time is read")
+	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
+}

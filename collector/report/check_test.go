@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -426,4 +427,38 @@ func TestSelectOneCheckPerBrowser(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, value(t, r, casesDesc, "error"))
 	assert.False(t, condition(t, r, "no failing cases").OK)
+}
+
+// TestJUnitCheckUnchangedFileIsNotReadAgain proves that a scrape finding a
+// file with the same size and modification time does not open it: the
+// file's bytes are replaced by garbage of the same length and its time put
+// back, and the check still reports the figures of the first read. Only a
+// new modification time makes it read the garbage (and fail).
+func TestJUnitCheckUnchangedFileIsNotReadAgain(t *testing.T) {
+	dir := copyCorpus(t, "jest-junit-failures-skipped.xml")
+	path := filepath.Join(dir, "jest-junit-failures-skipped.xml")
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
+	r, err := run(t, c)
+	require.NoError(t, err)
+	assert.Equal(t, 4.0, value(t, r, casesDesc, "failed"))
+	assert.Equal(t, 1.0, value(t, r, filesParsedDesc))
+
+	require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte{0}, int(info.Size())), 0o644))
+	require.NoError(t, os.Chtimes(path, info.ModTime(), info.ModTime()))
+	for i := 0; i < 2; i++ {
+		r, err = run(t, c)
+		require.NoError(t, err, "the file was read again")
+		assert.Equal(t, 0.0, value(t, r, filesParsedDesc))
+		assert.Equal(t, 4.0, value(t, r, casesDesc, "failed"))
+		assert.Equal(t, 1.0, value(t, r, casesDesc, "passed"))
+	}
+
+	later := info.ModTime().Add(time.Minute)
+	require.NoError(t, os.Chtimes(path, later, later))
+	r, err = run(t, c)
+	require.Error(t, err, "a new modification time is read")
+	assert.Contains(t, err.Error(), "not XML")
+	assert.Equal(t, 1.0, value(t, r, filesParsedDesc))
 }

@@ -424,3 +424,127 @@ def test_error(broken):
 	assert.Equal(t, counts(1, 1, 1, 1, 0, 1), s.Counts)
 	assert.WithinDuration(t, time.Now(), s.Newest, 24*time.Hour, "pytest writes local time without a zone")
 }
+
+// goTool finds a Go-installed command on PATH or in $(go env GOPATH)/bin,
+// where `go install` puts it.
+func goTool(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err == nil {
+		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
+			p := filepath.Join(dir, "bin", name)
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	t.Skipf("%s is not installed (go install it to run this test)", name)
+	return ""
+}
+
+// writeGoModule writes a small Go module whose tests pass, fail, skip, run
+// subtests, and one package that does not build.
+func writeGoModule(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/school\n\ngo 1.21\n",
+		"grades/grades_test.go": `package grades
+
+import "testing"
+
+func TestPass(t *testing.T) {}
+func TestFail(t *testing.T) { t.Fatal("expected A, got B") }
+func TestSkip(t *testing.T) { t.Skip("no database") }
+func TestSub(t *testing.T) {
+	t.Run("teacher", func(t *testing.T) {})
+	t.Run("student", func(t *testing.T) {})
+}
+`,
+		"auth/auth_test.go": `package auth
+
+import "testing"
+
+func TestLogin(t *testing.T) { t.Log("ok") }
+`,
+		"broken/broken_test.go": `package broken
+
+import "testing"
+
+func TestX(t *testing.T) { undefined() }
+`,
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return dir
+}
+
+func goTestEnv() []string {
+	return append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOPROXY=off")
+}
+
+// TestJUnitFromGoTestConverters runs go test on a module written here and
+// turns its output into JUnit XML with the two converters Go teams use:
+// go-junit-report (reading go test -v) and gotestsum --junitfile. The
+// figures are worked out from the module's tests: TestPass, TestSub and
+// its two subtests, TestLogin pass; TestFail fails; TestSkip is skipped;
+// the broken package does not build.
+func TestJUnitFromGoTestConverters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not installed")
+	}
+
+	t.Run("go-junit-report", func(t *testing.T) {
+		conv := goTool(t, "go-junit-report")
+		dir := writeGoModule(t)
+		test := exec.Command(goBin, "test", "-v", "-count=1", "./...")
+		test.Dir, test.Env = dir, goTestEnv()
+		out, _ := test.CombinedOutput() // exits 1: a test fails, a package does not build
+		report := filepath.Join(dir, "report.xml")
+		cmd := exec.Command(conv, "-out", report)
+		cmd.Stdin = bytes.NewReader(out)
+		b, err := cmd.CombinedOutput()
+		require.NoError(t, err, "go-junit-report: %s", b)
+
+		s, err := parseJUnitFile(t, report, nil)
+		require.NoError(t, err)
+		// The build failure is a synthetic "[build failed]" case with <error>.
+		assert.Equal(t, counts(5, 1, 1, 1, 0, 0), s.Counts, string(out))
+		assert.Equal(t, 8, s.Declared)
+		assert.Zero(t, s.Mismatches)
+		assert.WithinDuration(t, time.Now(), s.Newest, 10*time.Minute)
+	})
+
+	t.Run("gotestsum", func(t *testing.T) {
+		conv := goTool(t, "gotestsum")
+		dir := writeGoModule(t)
+		report := filepath.Join(dir, "report.xml")
+		cmd := exec.Command(conv, "--junitfile", report, "--format", "dots", "--", "-count=1", "./...")
+		cmd.Dir, cmd.Env = dir, goTestEnv()
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("gotestsum: %v\n%s", err, b) // exits 1: a test fails
+		}
+
+		s, err := parseJUnitFile(t, report, nil)
+		require.NoError(t, err)
+		// gotestsum writes the build failure as a failing "TestMain" case
+		// inside a suite that says tests="0", and the root says tests="7"
+		// around 8 cases: both disagree with the cases present.
+		assert.Equal(t, counts(5, 2, 0, 1, 0, 0), s.Counts)
+		assert.Equal(t, 7, s.Declared)
+		assert.Equal(t, 2, s.Mismatches)
+		// Its empty first suite carries 0001-01-01: ignored, the packages'
+		// timestamps are now.
+		assert.WithinDuration(t, time.Now(), s.Newest, 10*time.Minute)
+	})
+}
