@@ -105,8 +105,8 @@ func (c *cluster) stopAll() {
 
 // privateCluster starts a PostgreSQL cluster of the test's own, for what the
 // shared server cannot be changed to show: pg_stat_statements loaded, WAL
-// archiving on (with an archive_command that fails), data checksums, and a
-// password required over TCP (scram-sha-256).
+// archiving on (with an archive_command that fails until the test repairs
+// it), data checksums, and a password required over TCP (scram-sha-256).
 func privateCluster(t *testing.T) *cluster {
 	t.Helper()
 	needServer(t)
@@ -140,8 +140,10 @@ func privateCluster(t *testing.T) *cluster {
 		"--pwfile", pwfile, "--data-checksums", "-E", "UTF8").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
+	// Archiving fails until the test creates archive_ok: an archive
+	// destination that is missing, then repaired.
 	c.settings = []string{"shared_preload_libraries=pg_stat_statements", "wal_level=replica",
-		"archive_mode=on", "archive_command=/bin/false"}
+		"archive_mode=on", "archive_command=test -f " + filepath.Join(c.dir, "archive_ok")}
 	c.dsn = c.start(data, c.settings...)
 	return c
 }
@@ -225,6 +227,30 @@ checks:
 	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_slow_statements{check="idx"}`), 1.0)
 	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_slowest_statement_mean_seconds{check="idx"}`), 0.6)
 	assert.True(t, out.result(t, "idx_warn").Success(), out.result(t, "idx_warn").Message)
+
+	// Archiving repaired: the archiver retries the failed file and succeeds,
+	// so the last success is newer than the last failure and recent.
+	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "archive_ok"), nil, 0o644))
+	var healed bool
+	for i := range 600 {
+		// The archiver gave up retrying until woken: a newly finished
+		// segment wakes it (again each second, should it miss one).
+		if i%20 == 0 {
+			_, err := conn.Exec(ctx, "INSERT INTO wal_filler VALUES (0); SELECT pg_switch_wal()")
+			require.NoError(t, err)
+		}
+		require.NoError(t, conn.QueryRow(ctx, "SELECT coalesce(last_archived_time >= last_failed_time, false) FROM pg_stat_archiver").Scan(&healed))
+		if healed {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.True(t, healed, "the archiver never succeeded after the repair")
+	out = runConfig(t, fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, password_file: %s}\nchecks:\n  - name: pg\n    postgres: {target: db, require_archiving: true, max_archive_age: 1h}\n", dsn, pwFile), 30*time.Second)
+	pg = out.result(t, "pg")
+	assert.True(t, pg.Success(), pg.Message)
+	assert.True(t, metricLine(out.metrics, `golive_postgres_archiver_last_archived_timestamp_seconds{check="pg"}`), out.metrics)
+	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_archiver_archived_total{check="pg"}`), 1.0)
 }
 
 // A streaming replica: in recovery, role replica, replication lag read.
