@@ -290,6 +290,34 @@ checks:
 		assert.Empty(t, scratchDatabases(t, admin, prefix))
 	})
 
+	t.Run("corrupt gzip dump fails the check", func(t *testing.T) {
+		bad := filepath.Join(dir, "corrupt")
+		require.NoError(t, os.Mkdir(bad, 0o700))
+		data, err := os.ReadFile(plain)
+		require.NoError(t, err)
+		data = append([]byte(nil), data...)
+		for i := len(data) / 3; i < len(data)/3+64 && i < len(data)-8; i++ {
+			data[i] ^= 0xff // flipped bits inside the deflate stream, length intact
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(bad, "backup.sql.gz"), data, 0o600))
+		r, err := runRestore(t, dir, restoreYML("corrupt/*.sql.gz"))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"dump readable"}, failed(r))
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_step_success", "dump_check"))
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
+	t.Run("empty folder fails with not_found", func(t *testing.T) {
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "empty"), 0o700))
+		r, err := runRestore(t, dir, restoreYML("empty/*.dump"))
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err))
+		assert.Contains(t, err.Error(), "no dump matches")
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
 	t.Run("plain dump cut at a line fails the check", func(t *testing.T) {
 		bad := filepath.Join(dir, "cut")
 		require.NoError(t, os.Mkdir(bad, 0o700))
