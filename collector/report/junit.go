@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -69,7 +70,8 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 	}
 	b := newBuilder("junit", opt.groups)
 	s := b.s
-	dec := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	tl := &tagLimitReader{r: r, max: maxTagBytes}
+	dec := xml.NewDecoder(bufio.NewReaderSize(tl, 64<<10))
 	dec.Strict = true
 	dec.CharsetReader = charsetReader
 
@@ -113,6 +115,9 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 			break
 		}
 		if err != nil {
+			if tl.tooLong {
+				return nil, fmt.Errorf("a tag at line %d is longer than %d MiB (a huge attribute): not a test report a tool wrote, refused to keep memory bounded", tl.tagLine, maxTagBytes>>20)
+			}
 			return nil, describeXMLError(err, rootSeen)
 		}
 		switch t := tok.(type) {
@@ -374,4 +379,151 @@ func (l *latin1Reader) Read(p []byte) (int, error) {
 		l.pending = l.buf[:w]
 	}
 	return n, nil
+}
+
+// maxTagBytes bounds one tag (an element's name and attributes, a
+// declaration, a processing instruction). encoding/xml holds a whole tag in
+// memory, several times over, before it returns the token; without a bound
+// one huge attribute would cost memory in proportion to the file. Real
+// reports keep long text (stack traces, output) in element text or CDATA,
+// which this bound does not limit; their attributes are kilobytes.
+const maxTagBytes = 4 << 20
+
+var errTagTooLong = errors.New("tag too long")
+
+type tagScanState uint8
+
+const (
+	scanText    tagScanState = iota
+	scanOpen                 // just after '<'
+	scanBang                 // after "<!": comment, CDATA or declaration?
+	scanTag                  // inside a tag, counting its bytes
+	scanComment              // inside <!-- ... -->
+	scanCDATA                // inside <![CDATA[ ... ]]>
+)
+
+// tagLimitReader passes the document through while following, byte by
+// byte, where tags start and end (quoted attribute values may hold '>';
+// comments and CDATA sections may hold '<'), and fails the read once a tag
+// grows past max bytes, before the decoder has buffered it whole.
+type tagLimitReader struct {
+	r       io.Reader
+	max     int
+	state   tagScanState
+	n       int    // bytes of the current tag
+	quote   byte   // the open attribute quote, 0 outside one
+	bang    []byte // bytes after "<!" while deciding what follows
+	last    [2]byte
+	line    int // line of the byte being scanned, from 1
+	tagLine int // line where the current tag started
+	tooLong bool
+}
+
+func (t *tagLimitReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	for i := 0; i < n; i++ {
+		// Fast paths: text, comments and CDATA (most of a report's bytes)
+		// skip at memchr speed to the next byte that can change the state.
+		switch t.state {
+		case scanText:
+			j := bytes.IndexByte(p[i:n], '<')
+			if j < 0 {
+				t.line += bytes.Count(p[i:n], newline)
+				i = n
+				continue
+			}
+			t.line += bytes.Count(p[i:i+j], newline)
+			i += j
+		case scanComment, scanCDATA:
+			j := bytes.IndexByte(p[i:n], '>')
+			if j < 0 {
+				j = n - i
+			}
+			seg := p[i : i+j]
+			t.line += bytes.Count(seg, newline)
+			switch len(seg) {
+			case 0:
+			case 1:
+				t.last[0], t.last[1] = t.last[1], seg[0]
+			default:
+				t.last[0], t.last[1] = seg[len(seg)-2], seg[len(seg)-1]
+			}
+			i += j
+			if i == n {
+				continue
+			}
+		}
+		if !t.scan(p[i]) {
+			t.tooLong = true
+			return i, errTagTooLong
+		}
+	}
+	return n, err
+}
+
+var newline = []byte{'\n'}
+
+// scan moves the state machine over one byte; false means the current tag
+// is too long.
+func (t *tagLimitReader) scan(c byte) bool {
+	if c == '\n' {
+		t.line++
+	}
+	switch t.state {
+	case scanText:
+		if c == '<' {
+			t.state, t.n, t.quote, t.tagLine = scanOpen, 1, 0, t.line+1
+		}
+	case scanOpen:
+		if c == '!' {
+			t.state, t.bang = scanBang, t.bang[:0]
+			t.n++
+			break
+		}
+		t.state = scanTag
+		return t.inTag(c)
+	case scanBang:
+		t.bang = append(t.bang, c)
+		t.n++
+		switch b := string(t.bang); {
+		case b == "--":
+			t.state, t.last = scanComment, [2]byte{}
+		case b == "[CDATA[":
+			t.state, t.last = scanCDATA, [2]byte{}
+		case strings.HasPrefix("--", b) || strings.HasPrefix("[CDATA[", b):
+			// not decided yet
+		default:
+			// A declaration (<!DOCTYPE ...>): a tag like the others.
+			t.state = scanTag
+			t.n--
+			return t.inTag(c)
+		}
+	case scanTag:
+		return t.inTag(c)
+	case scanComment, scanCDATA:
+		end := byte('-')
+		if t.state == scanCDATA {
+			end = ']'
+		}
+		if c == '>' && t.last[0] == end && t.last[1] == end {
+			t.state = scanText
+		}
+		t.last[0], t.last[1] = t.last[1], c
+	}
+	return true
+}
+
+func (t *tagLimitReader) inTag(c byte) bool {
+	t.n++
+	switch {
+	case t.quote != 0:
+		if c == t.quote {
+			t.quote = 0
+		}
+	case c == '"' || c == '\'':
+		t.quote = c
+	case c == '>':
+		t.state = scanText
+	}
+	return t.n <= t.max
 }

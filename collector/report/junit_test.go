@@ -227,12 +227,49 @@ func TestJUnitHostileAndBroken(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "entity")
 	})
-	t.Run("huge attribute is read within the file size", func(t *testing.T) {
+	t.Run("long attribute under the tag limit reads", func(t *testing.T) {
 		in := `<testsuite name="` + strings.Repeat("a", 1<<20) + `"><testcase name="x"/></testsuite>`
 		s, err := parseJUnit(strings.NewReader(in), junitOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, 1, s.Counts.Total())
 	})
+}
+
+// TestJUnitHugeTags: a tag longer than maxTagBytes is refused while it is
+// being read, wherever the bytes hide ('>' inside a quoted value does not
+// end the tag); long element text, CDATA and comments are not tags.
+func TestJUnitHugeTags(t *testing.T) {
+	huge := strings.Repeat("a", maxTagBytes)
+	hugeGT := strings.Repeat("x>", maxTagBytes/2)
+	refused := []struct{ name, input, line string }{
+		{"huge attribute", "<testsuites>\n<testsuite name=\"" + huge + "\"><testcase name=\"x\"/></testsuite></testsuites>", "line 2"},
+		{"quoted > inside the value", "<testsuite>\n\n<testcase name='" + hugeGT + "'/></testsuite>", "line 3"},
+		{"many attributes", "<testsuite" + strings.Repeat(` a="b"`, maxTagBytes/6+1) + "/>", "line 1"},
+		{"huge end tag", "<testsuite></testsuite" + strings.Repeat(" ", maxTagBytes) + ">", "line 1"},
+		{"huge declaration", "<!DOCTYPE testsuite [" + huge + "]><testsuite/>", "line 1"},
+		{"huge processing instruction", "<?xml-stylesheet " + huge + "?><testsuite/>", "line 1"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseJUnit(strings.NewReader(tt.input), junitOptions{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "longer than 4 MiB (a huge attribute)")
+			assert.Contains(t, err.Error(), tt.line)
+		})
+	}
+
+	accepted := []struct{ name, input string }{
+		{"long text", `<testsuite><testcase name="a"><system-out>` + strings.Repeat("log: 1 &lt; 2 > 0\n", maxTagBytes/16) + `</system-out></testcase></testsuite>`},
+		{"long CDATA with tags inside", `<testsuite><testcase name="a"><failure><![CDATA[` + strings.Repeat(`<testcase name="fake"> ]] > -->`, maxTagBytes/30) + `]]></failure></testcase></testsuite>`},
+		{"long comment", `<testsuite><!-- ` + strings.Repeat(`<testcase name="fake"/> - > ]]>`, maxTagBytes/30) + ` --><testcase name="a"><failure/></testcase></testsuite>`},
+	}
+	for _, tt := range accepted {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := parseJUnit(strings.NewReader(tt.input), junitOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, 1, s.Counts.Total(), "only the real testcase")
+		})
+	}
 }
 
 func TestJUnitSuiteLevelError(t *testing.T) {
