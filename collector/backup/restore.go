@@ -409,7 +409,11 @@ func (c *restoreCheck) restore(ctx context.Context, r *collector.Report, d dump)
 }
 
 func (c *restoreCheck) dropLeftovers(ctx context.Context, admin *pgx.Conn) error {
-	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", c.cfg.ScratchPrefix)
+	// A database someone is connected to is in use, not left over: an
+	// exporter that connects to another maintenance database of the same
+	// server holds its advisory lock there, out of this one's sight.
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database d WHERE starts_with(datname, $1)
+		AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)`, c.cfg.ScratchPrefix)
 	if err != nil {
 		return fmt.Errorf("listing scratch databases: %w", err)
 	}

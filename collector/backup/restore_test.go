@@ -381,6 +381,34 @@ checks:
 		require.NoError(t, err)
 	})
 
+	t.Run("a scratch database in use by another exporter is not dropped", func(t *testing.T) {
+		// The other exporter's advisory lock lives in another maintenance
+		// database (template1): only its session in the scratch database
+		// tells this run that the database is in use.
+		busy := prefix + "20200101000000_2"
+		_, err := admin.Exec(context.Background(), "CREATE DATABASE "+busy)
+		require.NoError(t, err)
+		defer admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+busy+" WITH (FORCE)") //nolint:errcheck
+		restoring, err := pgx.Connect(context.Background(), strings.Replace(testServer, "/postgres?", "/"+busy+"?", 1))
+		require.NoError(t, err)
+		r, err := runRestore(t, dir, restoreYML("dumps/*.dump"))
+		require.NoError(t, err)
+		assert.Empty(t, failed(r))
+		assert.Equal(t, []string{busy}, scratchDatabases(t, admin, prefix))
+		require.NoError(t, restoring.Close(context.Background()))
+		// Once nobody is connected (the backend ends a moment after the
+		// client closes), it is a leftover.
+		require.Eventually(t, func() bool {
+			var n int
+			err := admin.QueryRow(context.Background(), "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", busy).Scan(&n)
+			return err == nil && n == 0
+		}, 20*time.Second, 10*time.Millisecond)
+		r, err = runRestore(t, dir, restoreYML("dumps/*.dump"))
+		require.NoError(t, err)
+		assert.Empty(t, failed(r))
+		assert.Empty(t, scratchDatabases(t, admin, prefix))
+	})
+
 	t.Run("a restore running elsewhere is not overlapped", func(t *testing.T) {
 		other, err := pgx.Connect(context.Background(), testServer)
 		require.NoError(t, err)
