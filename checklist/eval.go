@@ -120,6 +120,9 @@ type Status struct {
 	// was not taken (with file:line); the attestations read before keep
 	// counting. Empty when the file loaded.
 	AttestationsError string `json:"attestations_error,omitempty"`
+	// restricted is set by Restrict: the text output's check table then
+	// leaves out checks bound to no item (they belong to no phase).
+	restricted bool
 }
 
 // Evaluate computes every item's state from check results and the

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/golive/golive_exporter/collector"
 )
 
 // Marks are the one-glyph marks of each state in text output; no two
@@ -140,6 +142,7 @@ func (st *Status) Restrict(phases []string) *Status {
 		out.Total += n
 	}
 	out.Ready = len(out.Blockers) == 0
+	out.restricted = true
 	out.Verdict = VerdictNoGo
 	if out.Ready {
 		out.Verdict = VerdictGo
@@ -201,6 +204,7 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 			}
 		}
 	}
+	st.writeChecks(ew, paint)
 	if len(st.Blockers) > 0 {
 		ew.printf("\nBlockers: %s\n", listShort(st.Blockers, 20))
 	}
@@ -210,6 +214,73 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 	}
 	ew.printf("\n%s\n", paint(verdictColor, st.Summary()))
 	return ew.err
+}
+
+// checkColors colour the result column of the check table like the
+// item states.
+var checkColors = map[collector.Status]string{
+	collector.StatusPass:    "\x1b[32m",
+	collector.StatusWarn:    "\x1b[33m",
+	collector.StatusFail:    "\x1b[31m",
+	collector.StatusUnknown: "\x1b[33m",
+}
+
+// writeChecks prints the check table: one line per check with its kind,
+// the items it proves, its result, the failure reason and how long it
+// took. The checklist above says what the results mean for the go-live;
+// this says what ran, so a slow or failing check bound to no item is seen
+// too. Under --phase only the checks of the shown items are listed.
+func (st *Status) writeChecks(ew *errWriter, paint func(color, s string) string) {
+	shown := map[string]bool{}
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				shown[it.ID] = true
+			}
+		}
+	}
+	type row struct {
+		name, kind, items, result, reason, took string
+		color                                   string
+	}
+	rows := []row{{name: "check", kind: "kind", items: "items", result: "result", reason: "reason", took: "duration"}}
+	for _, r := range st.Checks {
+		keep := len(r.Items) == 0 && !st.restricted
+		for _, id := range r.Items {
+			keep = keep || shown[id]
+		}
+		if !keep {
+			continue
+		}
+		rw := row{name: r.Check, kind: r.Kind, items: "-", result: string(r.Status), reason: "-", took: "-", color: checkColors[r.Status]}
+		if len(r.Items) > 0 {
+			rw.items = listShort(r.Items, 3)
+		}
+		if r.Status == collector.StatusFail || (r.Reason != "" && r.Reason != collector.ReasonNone) {
+			rw.reason = string(r.Reason)
+		}
+		if !r.Start.IsZero() && r.Status != collector.StatusUnknown {
+			rw.took = fmt.Sprintf("%.3fs", r.DurationSec)
+		}
+		if r.Running {
+			rw.took += " (running)"
+		}
+		rows = append(rows, rw)
+	}
+	if len(rows) == 1 {
+		return
+	}
+	var wName, wKind, wItems, wResult, wReason int
+	for _, r := range rows {
+		wName, wKind, wItems = max(wName, len(r.name)), max(wKind, len(r.kind)), max(wItems, len(r.items))
+		wResult, wReason = max(wResult, len(r.result)), max(wReason, len(r.reason))
+	}
+	ew.printf("\nChecks:\n")
+	for _, r := range rows {
+		// Pad before painting, so escape codes do not upset the columns.
+		result := paint(r.color, fmt.Sprintf("%-*s", wResult, r.result))
+		ew.printf("  %-*s  %-*s  %-*s  %s  %-*s  %s\n", wName, oneLine(r.name), wKind, r.kind, wItems, r.items, result, wReason, r.reason, r.took)
+	}
 }
 
 func attestationText(a *AttestationView) string {
