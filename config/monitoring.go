@@ -64,8 +64,9 @@ func decodeWithClientDefaults(n *yaml.Node, c *MonitoringClient, plain any) erro
 // still being ingested.
 type PrometheusCheck struct {
 	MonitoringClient `yaml:",inline"`
-	// RuleGroups are rule group names that must be loaded. Default: at least
-	// one group whose name starts with RuleGroupPrefix.
+	// RuleGroups are rule group names that must be loaded. Default: every
+	// group of the shipped bundle (rules/*.rules.yml) while RuleGroupPrefix
+	// is the bundle's; with another prefix, at least one group with it.
 	RuleGroups []string `yaml:"rule_groups,omitempty"`
 	// RuleGroupPrefix selects the groups whose rules must evaluate without
 	// errors. Default "golive.".

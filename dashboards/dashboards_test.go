@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/rules"
+	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -155,10 +156,10 @@ func problems(b []byte, known, recorded map[string]bool, labels map[string]map[s
 			}
 			if _, err := p.ParseExpr(grafanaVars.Replace(tg.Expr)); err != nil {
 				add("%q: %s does not parse: %v", pn.Title, tg.Expr, err)
-			} else if bad, _ := rules.UnknownLabelMatchers(grafanaVars.Replace(tg.Expr), labels); len(bad) > 0 {
+			} else if bad, _ := ruletest.UnknownLabelMatchers(grafanaVars.Replace(tg.Expr), labels); len(bad) > 0 {
 				add("%q matches labels the metric does not have: %v", pn.Title, bad)
 			}
-			for _, m := range rules.MetricRef.FindAllString(tg.Expr, -1) {
+			for _, m := range ruletest.MetricRef.FindAllString(tg.Expr, -1) {
 				if !known[m] {
 					add("%q uses %s, which the exporter does not export", pn.Title, m)
 				}
@@ -174,12 +175,12 @@ func problems(b []byte, known, recorded map[string]bool, labels map[string]map[s
 }
 
 func TestDashboards(t *testing.T) {
-	root, err := rules.ModuleRoot()
+	root, err := ruletest.ModuleRoot()
 	require.NoError(t, err)
-	known, err := rules.KnownMetrics(root)
+	known, err := ruletest.KnownMetrics(root)
 	require.NoError(t, err)
 	recorded := recordedNames(t)
-	labels, err := rules.KnownLabels(root)
+	labels, err := ruletest.KnownLabels(root)
 	require.NoError(t, err)
 	files, _ := filepath.Glob("*.json")
 	require.Len(t, files, 3)

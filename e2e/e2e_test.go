@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/rules"
+	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -246,6 +247,22 @@ func copyRules(t *testing.T, dir string) []string {
 	return out
 }
 
+// loadedGroups are the bundle's groups that copyRules loads: every group
+// but the SLO's, which the prometheus check must then find.
+func loadedGroups(t *testing.T) []string {
+	t.Helper()
+	names, err := rules.GroupNames()
+	require.NoError(t, err)
+	var out []string
+	for _, n := range names {
+		if n != "golive.slo" {
+			out = append(out, n)
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
 // alertmanagerConfig takes the shipped routing and inhibition and points
 // every receiver at the test's webhook, with short group timers.
 func alertmanagerConfig(t *testing.T, root, hook string) []byte {
@@ -340,7 +357,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Skipf("%s is not installed (scripts/install-deps.sh installs it)", b)
 		}
 	}
-	root, err := rules.ModuleRoot()
+	root, err := ruletest.ModuleRoot()
 	require.NoError(t, err)
 	dir := t.TempDir()
 
@@ -404,12 +421,13 @@ func TestEndToEnd(t *testing.T) {
     items: [P1.1.16]
     prometheus:
       url: %s
+      rule_groups: [%s]
   - name: alertmanager
     items: [P1.1.19]
     alertmanager:
       url: %s
       receivers: [pager, go-live-channel, heartbeat]
-`, health.URL, appCert, apiCert, dumps, prom, am)
+`, health.URL, appCert, apiCert, dumps, prom, strings.Join(loadedGroups(t), ", "), am)
 	exCfgPath := filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(exCfgPath, []byte(exCfg), 0o600))
 
@@ -507,7 +525,7 @@ scrape_configs:
 		})
 	assert.Equal(t, "1", metric(exporter, `golive_alertmanager_watchdog_firing{check="alertmanager"}`))
 	assert.Equal(t, "1", metric(exporter, `golive_prometheus_targets{check="prometheus",state="up"}`))
-	assert.NotEqual(t, "0", metric(exporter, `golive_prometheus_rule_groups_loaded{check="prometheus"}`))
+	assert.Equal(t, fmt.Sprint(len(loadedGroups(t))), metric(exporter, `golive_prometheus_rule_groups_loaded{check="prometheus"}`))
 	assert.Equal(t, "0", metric(exporter, `golive_prometheus_rules{check="prometheus",health="err"}`))
 
 	// Stop Alertmanager, then Prometheus: the checks notice.

@@ -1,8 +1,8 @@
 // Package rules holds the Prometheus rule bundle (*.rules.yml, unit-tested
 // in tests/ with promtool) and what is generated from it: the Kubernetes
-// PrometheusRule in deploy/kubernetes. It also knows which golive_ metrics
-// the exporter really exports, so that rules and dashboards can be checked
-// against them.
+// PrometheusRule in deploy/kubernetes, and the group names the prometheus
+// check expects loaded. Package ruletest checks the rules and dashboards
+// against the metrics the exporter really exports.
 package rules
 
 import (
@@ -25,6 +25,30 @@ func FileNames() []string {
 	names, _ := fs.Glob(Files, "*.rules.yml")
 	sort.Strings(names)
 	return names
+}
+
+// GroupNames lists the rule groups of the bundle, in file order: what the
+// prometheus check expects a Prometheus server to have loaded.
+func GroupNames() ([]string, error) {
+	var out []string
+	for _, name := range FileNames() {
+		b, err := Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var f struct {
+			Groups []struct {
+				Name string `yaml:"name"`
+			} `yaml:"groups"`
+		}
+		if err := yaml.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("rule file %s: %w", name, err)
+		}
+		for _, g := range f.Groups {
+			out = append(out, g.Name)
+		}
+	}
+	return out, nil
 }
 
 // PrometheusRuleName is the name of the generated PrometheusRule.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -225,9 +226,9 @@ func TestEveryAlertHasUnitTests(t *testing.T) {
 }
 
 func TestRulesUseExportedMetrics(t *testing.T) {
-	root, err := ModuleRoot()
+	root, err := ruletest.ModuleRoot()
 	require.NoError(t, err)
-	known, err := KnownMetrics(root)
+	known, err := ruletest.KnownMetrics(root)
 	require.NoError(t, err)
 	for file, rgs := range loadGroups(t) {
 		for _, g := range rgs.Groups {
@@ -236,7 +237,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 				for _, v := range r.Annotations {
 					text += " " + v
 				}
-				for _, m := range MetricRef.FindAllString(text, -1) {
+				for _, m := range ruletest.MetricRef.FindAllString(text, -1) {
 					assert.True(t, known[m], "%s: %s%s uses %s, which the exporter does not export", file, r.Alert, r.Record, m)
 				}
 			}
@@ -332,22 +333,22 @@ func TestEveryKindHasAnArea(t *testing.T) {
 }
 
 func TestRulesUseExportedLabels(t *testing.T) {
-	root, err := ModuleRoot()
+	root, err := ruletest.ModuleRoot()
 	require.NoError(t, err)
-	known, err := KnownLabels(root)
+	known, err := ruletest.KnownLabels(root)
 	require.NoError(t, err)
 	require.True(t, known["golive_check_success"]["kind"], "the core families are read")
 	require.True(t, known["golive_test_report_cases"]["result"], "collector.NewDesc labels are read")
 	for file, rgs := range loadGroups(t) {
 		for _, g := range rgs.Groups {
 			for _, r := range g.Rules {
-				bad, err := UnknownLabelMatchers(r.Expr, known)
+				bad, err := ruletest.UnknownLabelMatchers(r.Expr, known)
 				require.NoError(t, err)
 				assert.Empty(t, bad, "%s: %s%s matches labels the metric does not have", file, r.Alert, r.Record)
 			}
 		}
 	}
-	bad, err := UnknownLabelMatchers(`golive_loadtest_latency_seconds{quantile="0.95"}`, map[string]map[string]bool{
+	bad, err := ruletest.UnknownLabelMatchers(`golive_loadtest_latency_seconds{quantile="0.95"}`, map[string]map[string]bool{
 		"golive_loadtest_latency_seconds": {"check": true, "percentile": true}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"golive_loadtest_latency_seconds{quantile}"}, bad)

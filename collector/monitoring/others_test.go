@@ -15,21 +15,28 @@ import (
 
 func TestGrafanaCheck(t *testing.T) {
 	health := answer{200, string(corpus(t, "grafana-api-health-docs-example.json"))}
-	search := answer{200, `[{"uid":"golive-readiness","type":"dash-db"},{"uid":"golive-day","type":"dash-db"},{"uid":"f","type":"dash-folder"}]`}
+	// The field set Grafana 10-12 answers with (the corpus has no recorded
+	// search answer): a folder and two dashboards, the third one missing.
+	search := answer{200, `[{"id":7,"uid":"golive-readiness","orgId":1,"title":"Go-Live Readiness","uri":"db/go-live-readiness","url":"/d/golive-readiness/go-live-readiness","slug":"","type":"dash-db","tags":["golive"],"isStarred":false,"folderId":3,"folderUid":"f","folderTitle":"Go-Live","folderUrl":"/dashboards/f/f/go-live","sortMeta":0,"isDeleted":false},` +
+		`{"id":8,"uid":"golive-day","orgId":1,"title":"Go-Live Day","uri":"db/go-live-day","url":"/d/golive-day/go-live-day","slug":"","type":"dash-db","tags":["golive"],"isStarred":false,"folderId":3,"folderUid":"f","folderTitle":"Go-Live","folderUrl":"/dashboards/f/f/go-live","sortMeta":0,"isDeleted":false},` +
+		`{"id":3,"uid":"f","orgId":1,"title":"Go-Live","uri":"db/go-live","url":"/dashboards/f/f/go-live","slug":"","type":"dash-folder","tags":[],"isStarred":false,"sortMeta":0,"isDeleted":false}]`}
 	cases := []struct {
 		name    string
 		extra   string
 		answers map[string]answer
 		failed  []string
 		reason  collector.Reason
+		missing float64 // golive_grafana_dashboards_missing; -1: not reported
 	}{
 		{name: "default dashboards, one missing", answers: map[string]answer{"/api/health": health, "/api/search": search},
-			failed: []string{"dashboards present"}},
+			failed: []string{"dashboards present"}, missing: 1},
+		{name: "a folder's uid is not a dashboard", extra: "\n      dashboard_uids: [golive-day, f]",
+			answers: map[string]answer{"/api/health": health, "/api/search": search}, failed: []string{"dashboards present"}, missing: 1},
 		{name: "named dashboards present", extra: "\n      dashboard_uids: [golive-day]",
 			answers: map[string]answer{"/api/health": health, "/api/search": search}},
-		{name: "health only", extra: "\n      dashboard_uids: []", answers: map[string]answer{"/api/health": health}},
+		{name: "health only", extra: "\n      dashboard_uids: []", answers: map[string]answer{"/api/health": health}, missing: -1},
 		{name: "database failing", answers: map[string]answer{"/api/health": {503, `{"database":"failing"}`}},
-			failed: []string{"Grafana healthy"}},
+			failed: []string{"Grafana healthy"}, missing: -1},
 		{name: "token refused", answers: map[string]answer{"/api/health": health, "/api/search": {401, `{"message":"Unauthorized"}`}},
 			reason: collector.ReasonAuth},
 	}
@@ -48,6 +55,9 @@ func TestGrafanaCheck(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.ElementsMatch(t, tc.failed, failed(r))
+			if tc.missing >= 0 {
+				assert.Equal(t, tc.missing, value(t, r, "golive_grafana_dashboards_missing"))
+			}
 			for _, s := range *seen {
 				if strings.HasPrefix(s, "/api/search") {
 					assert.Contains(t, s, "auth=Bearer glsa_secret")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/rules"
 )
 
 // maxJobs bounds the job label of golive_prometheus_job_targets_down: jobs
@@ -43,10 +44,24 @@ type prometheusCheck struct {
 	cfg  *config.PrometheusCheck
 	name string
 	now  func() time.Time
+	// groups must all be loaded: rule_groups, or else every group of the
+	// shipped bundle when the prefix is the bundle's; empty: at least one
+	// group with the prefix (a renamed bundle whose names we cannot know).
+	groups []string
 }
 
 func newPrometheus(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &prometheusCheck{cfg: c.Prometheus, name: c.Name, now: time.Now}, nil
+	p := &prometheusCheck{cfg: c.Prometheus, name: c.Name, now: time.Now, groups: c.Prometheus.RuleGroups}
+	if len(p.groups) == 0 && c.Prometheus.RuleGroupPrefix == config.DefaultRuleGroupPrefix {
+		// Loading one file of the bundle is not loading the bundle: a
+		// forgotten rule file means alerts that can never fire.
+		g, err := rules.GroupNames()
+		if err != nil {
+			return nil, fmt.Errorf("check %s: the bundle's rule groups: %w", c.Name, err)
+		}
+		p.groups = g
+	}
+	return p, nil
 }
 
 // Run checks readiness, then targets, rules and ingestion.
@@ -171,14 +186,14 @@ func (p *prometheusCheck) rules(ctx context.Context, cl *client, r *collector.Re
 	for _, h := range []string{"ok", "err", "unknown"} {
 		r.Gauge(promRulesDesc, health[h], h)
 	}
-	if len(p.cfg.RuleGroups) > 0 {
+	if len(p.groups) > 0 {
 		var missing []string
-		for _, g := range p.cfg.RuleGroups {
+		for _, g := range p.groups {
 			if !loaded[g] {
 				missing = append(missing, g)
 			}
 		}
-		r.Assert("rule groups loaded", len(missing) == 0, "missing: "+orNone(missing), strings.Join(p.cfg.RuleGroups, ", "))
+		r.Assert("rule groups loaded", len(missing) == 0, "missing: "+orNone(missing), strings.Join(p.groups, ", "))
 	} else {
 		r.Assert("rule groups loaded", bundle > 0, fmt.Sprintf("%d groups named %s*", bundle, p.cfg.RuleGroupPrefix),
 			"at least one (load rules/*.rules.yml)")

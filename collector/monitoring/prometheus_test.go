@@ -3,11 +3,13 @@ package monitoring
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,6 +30,20 @@ const rulesOK = `{"status":"success","data":{"groups":[
 const rulesErr = `{"status":"success","data":{"groups":[
  {"name":"golive.slo","rules":[{"name":"slo:x:ratio","health":"err","type":"recording"},{"name":"A","health":"unknown"}]}]}}`
 
+// rulesBundle is a /api/v1/rules answer with every group of the shipped
+// bundle loaded and evaluating.
+func rulesBundle(t *testing.T) string {
+	t.Helper()
+	names, err := rules.GroupNames()
+	require.NoError(t, err)
+	require.Greater(t, len(names), 5)
+	var groups []string
+	for _, n := range names {
+		groups = append(groups, fmt.Sprintf(`{"name":%q,"file":"/etc/prometheus/rules/x.rules.yml","rules":[{"name":"R","health":"ok","type":"alerting"}]}`, n))
+	}
+	return `{"status":"success","data":{"groups":[` + strings.Join(groups, ",") + `]}}`
+}
+
 func tsdb(maxTime time.Time) string {
 	return fmt.Sprintf(`{"status":"success","data":{"headStats":{"numSeries":1234,"chunkCount":5,"minTime":1,"maxTime":%d},"seriesCountByMetricName":[]}}`, maxTime.UnixMilli())
 }
@@ -46,11 +62,12 @@ func TestPrometheusCheck(t *testing.T) {
 		{
 			name: "healthy",
 			answers: map[string]answer{"/-/ready": readyOK, "/api/v1/targets": {200, targetsAllUp},
-				"/api/v1/rules": {200, rulesOK}, "/api/v1/status/tsdb": {200, tsdb(now.Add(-30 * time.Second))}},
+				"/api/v1/rules": {200, rulesBundle(t)}, "/api/v1/status/tsdb": {200, tsdb(now.Add(-30 * time.Second))}},
 			check: func(t *testing.T, r *collector.Report) {
+				names, _ := rules.GroupNames()
 				assert.Equal(t, 1.0, value(t, r, "golive_prometheus_ready"))
 				assert.Equal(t, 1.0, value(t, r, "golive_prometheus_targets", "up"))
-				assert.Equal(t, 1.0, value(t, r, "golive_prometheus_rule_groups_loaded"))
+				assert.Equal(t, float64(len(names)), value(t, r, "golive_prometheus_rule_groups_loaded"))
 				assert.Equal(t, 0.0, value(t, r, "golive_prometheus_rules", "err"), "errors outside the bundle do not count")
 				assert.Equal(t, 1234.0, value(t, r, "golive_prometheus_head_series"))
 				assert.Equal(t, float64(now.Unix()-30), value(t, r, "golive_prometheus_head_max_timestamp_seconds"))
@@ -60,7 +77,7 @@ func TestPrometheusCheck(t *testing.T) {
 			name: "target down, rule failing, ingestion stalled",
 			answers: map[string]answer{"/-/ready": readyOK, "/api/v1/targets": {200, targetsOneDown},
 				"/api/v1/rules": {200, rulesErr}, "/api/v1/status/tsdb": {200, tsdb(now.Add(-10 * time.Minute))}},
-			failed: []string{"targets up", "rules evaluate without errors", "samples ingested"},
+			failed: []string{"targets up", "rule groups loaded", "rules evaluate without errors", "samples ingested"},
 			check: func(t *testing.T, r *collector.Report) {
 				assert.Equal(t, 1.0, value(t, r, "golive_prometheus_job_targets_down", "node"))
 				assert.Equal(t, 0.0, value(t, r, "golive_prometheus_job_targets_down", "golive"))
@@ -79,6 +96,28 @@ func TestPrometheusCheck(t *testing.T) {
 			answers: map[string]answer{"/-/ready": readyOK, "/api/v1/targets": {200, targetsOneDown},
 				"/api/v1/rules": {200, rulesOK}, "/api/v1/status/tsdb": {200, tsdb(now)}},
 			failed: []string{"rule groups loaded"},
+		},
+		{
+			name: "one file of the bundle loaded, errors outside it ignored",
+			answers: map[string]answer{"/-/ready": readyOK, "/api/v1/targets": {200, targetsAllUp},
+				"/api/v1/rules": {200, rulesOK}, "/api/v1/status/tsdb": {200, tsdb(now)}},
+			failed: []string{"rule groups loaded"},
+			check: func(t *testing.T, r *collector.Report) {
+				assert.Equal(t, 0.0, value(t, r, "golive_prometheus_rules", "err"))
+				for _, c := range r.Conditions() {
+					if c.Name == "rule groups loaded" {
+						assert.Contains(t, c.Observed, "golive.slo")
+						assert.NotContains(t, c.Observed, "golive.backups")
+					}
+				}
+			},
+		},
+		{
+			name:  "a renamed bundle: at least one group with its prefix",
+			extra: "\n      rule_group_prefix: myorg.",
+			answers: map[string]answer{"/-/ready": readyOK, "/api/v1/targets": {200, targetsAllUp},
+				"/api/v1/rules":       {200, `{"status":"success","data":{"groups":[{"name":"myorg.backups","rules":[{"name":"A","health":"ok"}]}]}}`},
+				"/api/v1/status/tsdb": {200, tsdb(now)}},
 		},
 		{
 			name:    "not ready",

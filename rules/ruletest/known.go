@@ -1,4 +1,9 @@
-package rules
+// Package ruletest reads the exporter's source to know which golive_ metrics
+// it exports and with which labels, so that the tests of the rules and the
+// dashboards can check every expression against them. It is for tests only:
+// kept apart from package rules so the exporter binary does not carry a Go
+// and PromQL parser.
+package ruletest
 
 import (
 	"fmt"

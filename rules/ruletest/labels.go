@@ -1,4 +1,4 @@
-package rules
+package ruletest
 
 import (
 	"go/ast"
