@@ -410,3 +410,63 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 	assert.Contains(t, res.Message, "checksum failures: observed 1, expected 0")
 	assert.True(t, metricLine(out.metrics, `golive_postgres_checksum_failures_total{check="pg"} 1`), out.metrics)
 }
+
+// TLS settings against a server with a certificate of the test's CA:
+// verify-full with sslrootcert passes, a client certificate (sslcert,
+// sslkey) authenticates a role that pg_hba admits only by certificate, and
+// a wrong CA or a missing client certificate fails with its reason.
+func TestPrivateClusterTLS(t *testing.T) {
+	c := privateCluster(t)
+	certUser := randomName("golive_cert_")
+	pki := writePKI(t, c.dir, certUser)
+	if c.cred != nil {
+		// PostgreSQL reads its key only when its own user owns it.
+		for _, f := range []string{pki.ca, pki.serverCert, pki.serverKey} {
+			require.NoError(t, os.Chown(f, int(c.cred.Uid), int(c.cred.Gid)))
+		}
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.withPassword(c.dsn))
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "CREATE ROLE "+certUser+" LOGIN")
+	require.NoError(t, err)
+	conn.Close(ctx)
+	data := filepath.Join(c.dir, "data")
+	hba, err := os.ReadFile(filepath.Join(data, "pg_hba.conf"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(data, "pg_hba.conf"),
+		append([]byte("hostssl all "+certUser+" 127.0.0.1/32 cert\n"), hba...), 0o600))
+	c.stopAll()
+	dsn := c.start(data, append(append([]string(nil), c.settings...), "archive_mode=off", "ssl=on",
+		"ssl_cert_file="+pki.serverCert, "ssl_key_file="+pki.serverKey, "ssl_ca_file="+pki.ca)...)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(pwFile, []byte(c.password), 0o600))
+	certDSN := fmt.Sprintf("postgres://%s@127.0.0.1:%s/postgres", certUser, u.Port())
+	pwDSN := fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres", u.Port())
+	const onTLS = `"SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1`
+	out := runConfig(t, fmt.Sprintf(`postgres_targets:
+  verify: {dsn: %[1]q, password_file: %[2]s, sslmode: verify-full, sslrootcert: %[3]s}
+  mtls: {dsn: %[4]q, sslmode: verify-full, sslrootcert: %[3]s, sslcert: %[5]s, sslkey: %[6]s}
+  wrong_ca: {dsn: %[1]q, password_file: %[2]s, sslmode: verify-full, sslrootcert: %[7]s}
+  no_client_cert: {dsn: %[4]q, sslmode: verify-full, sslrootcert: %[3]s}
+checks:
+  - {name: verify, sql: {target: verify, query: %[8]s}}
+  - {name: mtls, sql: {target: mtls, query: %[8]s}}
+  - {name: mtls_health, postgres: {target: mtls}}
+  - {name: wrong_ca, postgres: {target: wrong_ca}}
+  - {name: no_client_cert, postgres: {target: no_client_cert}}
+`, pwDSN, pwFile, pki.ca, certDSN, pki.clientCert, pki.clientKey, writeSelfSigned(t), onTLS), 30*time.Second)
+	for _, name := range []string{"verify", "mtls", "mtls_health"} {
+		res := out.result(t, name)
+		assert.True(t, res.Success(), "%s: %s: %s", name, res.Reason, res.Message)
+	}
+	wrong := out.result(t, "wrong_ca")
+	assert.False(t, wrong.Success())
+	assert.Equal(t, collector.ReasonTLS, wrong.Reason, wrong.Message)
+	noCert := out.result(t, "no_client_cert")
+	assert.False(t, noCert.Success())
+	assert.Equal(t, collector.ReasonAuth, noCert.Reason, noCert.Message)
+	assert.NotContains(t, out.metrics+out.logs+wrong.Message, c.password)
+}
