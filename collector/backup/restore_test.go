@@ -509,7 +509,7 @@ func TestRestoreKeepsPasswordsOut(t *testing.T) {
 		"dsn: postgres://postgres:S3cretSentinel@127.0.0.1:1/postgres?sslmode=disable",
 		"dsn: 'host=127.0.0.1 port=1 password=S3cretSentinel dbname=postgres sslmode=disable'",
 	} {
-		c, env := loadCheck(t, dir, "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: '*.sql.gz'\n    "+yml+"\n")
+		c, env := loadCheck(t, dir, "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: '*.sql.gz'\n    state_file: state.json\n    "+yml+"\n")
 		chk, err := newRestore(c, env)
 		require.NoError(t, err)
 		r, err := runRestoreCheck(t, chk)
@@ -522,6 +522,12 @@ func TestRestoreKeepsPasswordsOut(t *testing.T) {
 		cfgYAML, err := env.Config.Marshal()
 		require.NoError(t, err)
 		assert.NotContains(t, string(cfgYAML), "S3cretSentinel", "password in the DSN shown by the config endpoint")
+		state, err := os.ReadFile(filepath.Join(dir, "state.json"))
+		require.NoError(t, err)
+		assert.NotContains(t, string(state), "S3cretSentinel", "password in the restore state file")
+		fi, err := os.Stat(filepath.Join(dir, "state.json"))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the state file is the exporter's alone")
 	}
 }
 
