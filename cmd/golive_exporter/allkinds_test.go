@@ -25,10 +25,7 @@ func TestEveryKindLintsClean(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs PostgreSQL, Redis and promtool")
 	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool not installed (scripts/install-deps.sh installs it)")
-	}
+	promtool := needTool(t, "promtool")
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")

@@ -231,6 +231,21 @@ func TestSIGHUPReloads(t *testing.T) {
 	e.stop(t)
 }
 
+// needTool returns the path of a real tool a test runs. Missing, it fails
+// the test under CI (which installs it with scripts/install-deps.sh, so a
+// lint must never be skipped there) and skips it elsewhere.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed (scripts/install-deps.sh installs it): %v", name, err)
+		}
+		t.Skipf("%s is not installed (scripts/install-deps.sh installs it): %v", name, err)
+	}
+	return path
+}
+
 // goldenKeep are the families the golden file holds: the core's. The
 // checklist's and the Go runtime's are tested elsewhere or vary.
 var goldenKeep = regexp.MustCompile(`^(# (HELP|TYPE) )?(golive_check_|golive_tcp_|golive_config_|golive_scrape_|golive_exporter_build_info)`)
@@ -329,11 +344,7 @@ func TestMetricsGolden(t *testing.T) {
 		assert.Contains(t, seen, fam)
 	}
 
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Log("promtool not installed (scripts/install-deps.sh installs it); lint skipped")
-		return
-	}
+	promtool := needTool(t, "promtool")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
