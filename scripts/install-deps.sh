@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against, when they are missing:
-# Prometheus and Alertmanager (with promtool and amtool), pgBackRest and
-# Chromium (and pytest) from Debian's packages, and staticcheck from the module proxy.
+# PostgreSQL and Redis, Prometheus and Alertmanager (with promtool and
+# amtool), pgBackRest and Chromium (and pytest) from Debian's packages, and
+# staticcheck from the module proxy.
 set -euo pipefail
 need=()
+# The servers the integration tests use (scripts/start-services.sh starts
+# them); postgresql also brings psql, pg_dump and pg_restore.
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v pgbackrest >/dev/null || need+=(pgbackrest)
@@ -16,6 +21,18 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if [[ " ${need[*]} " == *" postgresql "* ]]; then
+    # The cluster the package just created serves only the tests, which
+    # connect to 127.0.0.1:5432 as postgres without a password (trust), as
+    # README.md says. A PostgreSQL that was already here is left alone.
+    ver=$(ls /etc/postgresql | sort -V | tail -n1)
+    hba=/etc/postgresql/$ver/main/pg_hba.conf
+    $SUDO sed -i -E \
+      -e 's/^(local[[:space:]]+(all|replication)[[:space:]]+(all|postgres)[[:space:]]+)[a-z0-9-]+/\1trust/' \
+      -e 's/^(host[[:space:]]+(all|replication)[[:space:]]+all[[:space:]]+(127\.0\.0\.1\/32|::1\/128)[[:space:]]+)[a-z0-9-]+/\1trust/' \
+      "$hba"
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main reload 2>/dev/null || true
+  fi
   # Debian starts the services it installs; the tests start their own.
   for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
     (command -v systemctl >/dev/null && $SUDO systemctl stop "$svc" 2>/dev/null) || true

@@ -7,6 +7,13 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
+# The tests connect as postgres without a password; say so plainly rather
+# than let hundreds of tests fail on authentication.
+if ! psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -w -Atqc 'select 1' >/dev/null 2>&1; then
+  echo "PostgreSQL on 127.0.0.1:5432 does not let the tests in as postgres without a password." >&2
+  echo "Add 'host all all 127.0.0.1/32 trust' to pg_hba.conf of a test cluster and reload it." >&2
+  exit 1
+fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "starting Redis"
   mkdir -p /var/lib/redis /var/log/redis
