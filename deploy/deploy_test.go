@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/rules"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -177,4 +179,48 @@ func mustOpen(t *testing.T, path string) *os.File {
 	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// TestPromQLChecksReadTheBundle parses the query of every promql check of
+// the shipped configuration and requires each recorded series it reads
+// (level:metric:operations) to be recorded by a rule of the bundle: a
+// renamed recording rule must not leave a check that silently finds nothing.
+func TestPromQLChecksReadTheBundle(t *testing.T) {
+	cfg, err := config.LoadFile("golive/golive.yml")
+	require.NoError(t, err)
+	recorded := map[string]bool{}
+	for _, name := range rules.FileNames() {
+		b, err := rules.Files.ReadFile(name)
+		require.NoError(t, err)
+		var f struct {
+			Groups []struct {
+				Rules []struct {
+					Record string `yaml:"record"`
+				} `yaml:"rules"`
+			} `yaml:"groups"`
+		}
+		require.NoError(t, yaml.Unmarshal(b, &f), name)
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				recorded[r.Record] = true
+			}
+		}
+	}
+	p := parser.NewParser(parser.Options{})
+	n := 0
+	for _, c := range cfg.Checks {
+		if c.PromQL == nil {
+			continue
+		}
+		n++
+		expr, err := p.ParseExpr(c.PromQL.Query)
+		require.NoError(t, err, "check %s", c.Name)
+		parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+			if vs, ok := node.(*parser.VectorSelector); ok && strings.Count(vs.Name, ":") == 2 {
+				assert.True(t, recorded[vs.Name], "check %s reads %s, which no rule of rules/ records", c.Name, vs.Name)
+			}
+			return nil
+		})
+	}
+	assert.GreaterOrEqual(t, n, 10, "the checklist's rule items are in golive.yml as promql checks")
 }
