@@ -426,7 +426,12 @@ checks:
     redis: {target: db3, min_keys: 7, patterns: [{pattern: "sms:course:*", min_keys: 7}]}
   - name: db0
     redis: {target: db0, patterns: [{pattern: "sms:course:*", min_keys: 7}]}
+  - name: db0_dbsize
+    redis: {target: db0, min_keys: 1}
 `, addr))
+	empty := out.result(t, "db0_dbsize")
+	assert.False(t, empty.Success())
+	assert.Contains(t, empty.Message, "keys in db: observed 0, expected >= 1")
 	assert.True(t, out.result(t, "db3").Success(), out.result(t, "db3").Message)
 	db0 := out.result(t, "db0")
 	assert.False(t, db0.Success())
