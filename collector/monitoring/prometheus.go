@@ -145,6 +145,10 @@ func (p *prometheusCheck) targets(ctx context.Context, cl *client, r *collector.
 		}
 	}
 	observed := fmt.Sprintf("%d of %d targets down", down, len(ts))
+	if len(downJobs) > 10 {
+		// The message is read by people: name the first few jobs.
+		downJobs = append(downJobs[:10], fmt.Sprintf("and %d more", len(downJobs)-10))
+	}
 	if len(downJobs) > 0 {
 		observed += " (jobs " + strings.Join(downJobs, ", ") + ")"
 	}

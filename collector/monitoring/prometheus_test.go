@@ -177,3 +177,33 @@ func TestPrometheusCheckConnectionRefused(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, r, "golive_prometheus_ready"))
 	_ = http.StatusOK
 }
+
+// TestPrometheusJobLabelBounded: a Prometheus with more scrape jobs than
+// maxJobs gets at most maxJobs job series, while the counts and the
+// verdict still see every down target.
+func TestPrometheusJobLabelBounded(t *testing.T) {
+	var ts []string
+	for i := 0; i < maxJobs+50; i++ {
+		ts = append(ts, fmt.Sprintf(`{"labels":{"job":"job%03d"},"scrapePool":"job%03d","health":"down"}`, i, i))
+	}
+	targets := `{"status":"success","data":{"activeTargets":[` + strings.Join(ts, ",") + `],"droppedTargets":[]}}`
+	srv, _ := fakeServer(t, map[string]answer{"/-/ready": {200, "Prometheus Server is Ready.\n"}, "/api/v1/targets": {200, targets},
+		"/api/v1/status/tsdb": {200, tsdb(time.Now())}})
+	c := loadCheck(t, "checks:\n  - name: prom\n    prometheus:\n      url: "+srv.URL+"\n      skip_rules: true\n")
+	r, err := runCheck(t, c, newPrometheus)
+	require.NoError(t, err)
+	jobs := 0
+	for _, s := range r.Samples() {
+		if strings.Contains(s.Desc.String(), `"golive_prometheus_job_targets_down"`) {
+			jobs++
+		}
+	}
+	assert.Equal(t, maxJobs, jobs)
+	assert.Equal(t, float64(maxJobs+50), value(t, r, "golive_prometheus_targets", "down"))
+	assert.Equal(t, []string{"targets up"}, failed(r))
+	for _, c := range r.Conditions() {
+		if c.Name == "targets up" {
+			assert.Equal(t, "150 of 150 targets down (jobs job000, job001, job002, job003, job004, job005, job006, job007, job008, job009, and 140 more)", c.Observed)
+		}
+	}
+}
