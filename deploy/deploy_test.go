@@ -147,6 +147,39 @@ func TestComposeStack(t *testing.T) {
 	for _, s := range []string{"golive-exporter", "prometheus", "alertmanager", "grafana", "loki", "promtail", "node-exporter", "cadvisor"} {
 		assert.Contains(t, c.Services, s)
 	}
+	// The mounts land where the configs look: the rule bundle where
+	// prometheus.yml's rule_files glob reads, the dashboards where Grafana's
+	// file provider reads.
+	mountOf := func(service, src string) string {
+		for _, v := range c.Services[service].Volumes {
+			if parts := strings.Split(v, ":"); parts[0] == src {
+				return parts[1]
+			}
+		}
+		return ""
+	}
+	var prom struct {
+		RuleFiles []string `yaml:"rule_files"`
+	}
+	b, err = os.ReadFile("prometheus/prometheus.yml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &prom))
+	require.Len(t, prom.RuleFiles, 1)
+	assert.Equal(t, mountOf("prometheus", "../rules")+"/*.rules.yml", prom.RuleFiles[0])
+	var provider struct {
+		Providers []struct {
+			Options struct {
+				Path string `yaml:"path"`
+			} `yaml:"options"`
+		} `yaml:"providers"`
+	}
+	b, err = os.ReadFile("grafana/provisioning/dashboards/golive.yml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &provider))
+	require.Len(t, provider.Providers, 1)
+	assert.Equal(t, mountOf("grafana", "../dashboards"), provider.Providers[0].Options.Path)
+	assert.Equal(t, "/etc/grafana/provisioning", mountOf("grafana", "./grafana/provisioning"))
+
 	// Every file this repository mounts exists.
 	for name, s := range c.Services {
 		for _, v := range s.Volumes {
