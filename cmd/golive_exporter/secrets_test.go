@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A sentinel password of the network kinds (inline, and from a file) is
+// never shown: not on /metrics, the config endpoints, the status API, the
+// board, the debug log, nor in the check command's output, whether the
+// target accepts it, refuses it or cannot be reached. /config shows
+// <secret> in its place.
+func TestNetworkSecretsNeverShown(t *testing.T) {
+	const sentinel = "S3ntinel-http-9b7c"
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "probe" || p != sentinel {
+			w.Header().Set("WWW-Authenticate", `Basic realm="app"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	}))
+	defer app.Close()
+	down := freeAddr(t)
+
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(tokenFile, []byte(sentinel+"\n"), 0o600))
+	cfg := filepath.Join(dir, "golive.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`checks:
+  - name: accepted
+    http: {url: %[1]q, health: true, basic_auth: {username: probe, password: %[2]q}}
+  - name: refused
+    http: {url: %[1]q, health: true, basic_auth: {username: other, password: %[2]q}}
+  - name: unreachable
+    http: {url: "http://%[3]s/health", authorization: {credentials_file: %[4]q}}
+  - name: cors_unreachable
+    cors: {url: "http://%[3]s/api", origin: "https://app.example.com", basic_auth: {username: probe, password: %[2]q}}
+`, app.URL+"/health", sentinel, down, tokenFile)), 0o600))
+
+	e := startExporter(t, "--config.file", cfg, "--log.level", "debug")
+	metrics := e.get(t, "/metrics")
+	assert.Contains(t, metrics, `golive_check_success{check="accepted",kind="http"} 1`, "the inline password is sent")
+	assert.Contains(t, metrics, `golive_check_failure_reason{check="refused",kind="http",reason="unexpected_status"} 1`)
+	assert.Contains(t, metrics, `golive_check_failure_reason{check="unreachable",kind="http",reason="connection_refused"} 1`)
+	config := e.get(t, "/config")
+	assert.Contains(t, config, "password: <secret>")
+	assert.Contains(t, config, "credentials_file: "+tokenFile, "a file's path is no secret; its content is")
+	pages := map[string]string{"/metrics": metrics, "/config": config}
+	for _, path := range []string{"/api/v1/config", "/api/v1/status", "/", "/?failing=1"} {
+		pages[path] = e.get(t, path)
+	}
+	e.stop(t)
+	pages["log"] = e.logs.String()
+	assert.Contains(t, pages["log"], "level=DEBUG", "the debug log was written")
+
+	for _, format := range []string{"table", "json", "markdown"} {
+		// The debug log and the progress lines share stderr from several
+		// goroutines, as they share os.Stderr in a real run.
+		var out bytes.Buffer
+		errOut := &syncBuffer{}
+		code := run([]string{"--config.file", cfg, "--log.level", "debug", "check", "--output", format}, &out, errOut)
+		assert.Contains(t, []int{exitOK, exitNotReady}, code, errOut.String())
+		pages["check "+format] = out.String() + errOut.String()
+	}
+	for where, text := range pages {
+		assert.False(t, strings.Contains(text, sentinel), "the sentinel secret shows in %s", where)
+	}
+}
