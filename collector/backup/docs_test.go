@@ -96,6 +96,13 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 			assert.True(t, ok, "%s: %s is bound to %v, not to a backup check", example, id, kinds[id])
 		}
 		for _, c := range cfg.Checks {
+			// A check fails all its items at once: retention has a check
+			// of its own, or a young folder would fail the daily items.
+			for _, it := range c.Items {
+				if it == "P1.1.03" {
+					assert.Equal(t, []string{"P1.1.03"}, c.Items, "%s: %s binds retention with other items", example, c.Name)
+				}
+			}
 			if c.Kind() == "restore" {
 				assert.True(t, c.Background, "%s: %s must run in the background", example, c.Name)
 				assert.NotEmpty(t, c.Restore.StateFile, "%s: %s keeps its result across restarts", example, c.Name)
