@@ -39,6 +39,17 @@ func needServer(t testing.TB) {
 	}
 }
 
+// missingTool skips a test whose server binary is not installed, but fails
+// it under CI, where scripts/install-deps.sh installs every one: a skipped
+// test there would hide a missing install step.
+func missingTool(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format+" (CI installs it with scripts/install-deps.sh)", args...)
+	}
+	t.Skipf(format, args...)
+}
+
 func randomPrefix() string {
 	b := make([]byte, 6)
 	_, _ = crand.Read(b)
@@ -68,7 +79,7 @@ func startRedisVia(t testing.TB, command func(bin string, args ...string) *exec.
 	needServer(t)
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server is not on PATH")
+		missingTool(t, "redis-server is not on PATH: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -361,7 +372,7 @@ func TestRedisPersistenceFailure(t *testing.T) {
 func TestRedisAOFWriteFailure(t *testing.T) {
 	for _, tool := range []string{"sh", "prlimit"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not on PATH", tool)
+			missingTool(t, "%s is not on PATH: %v", tool, err)
 		}
 	}
 	// A write past RLIMIT_FSIZE fails with EFBIG, and SIGXFSZ, which the

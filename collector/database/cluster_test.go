@@ -112,11 +112,11 @@ func privateCluster(t *testing.T) *cluster {
 	needServer(t)
 	out, err := exec.Command("pg_config", "--bindir").Output()
 	if err != nil {
-		t.Skip("pg_config is not on PATH (PostgreSQL server binaries needed)")
+		missingTool(t, "pg_config is not on PATH (PostgreSQL server binaries needed): %v", err)
 	}
 	c := &cluster{t: t, bin: strings.TrimSpace(string(out))}
 	if _, err := os.Stat(filepath.Join(c.bin, "initdb")); err != nil {
-		t.Skip("initdb is not installed")
+		missingTool(t, "initdb is not installed in %s", c.bin)
 	}
 	c.dir, err = os.MkdirTemp("", "golive-pgcluster-")
 	require.NoError(t, err)
@@ -125,7 +125,7 @@ func privateCluster(t *testing.T) *cluster {
 		// initdb refuses to run as root: run the cluster as postgres.
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			t.Skip("running as root and there is no postgres user to run a cluster as")
+			missingTool(t, "running as root and there is no postgres user to run a cluster as: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
