@@ -353,3 +353,27 @@ func TestMetricsGolden(t *testing.T) {
 	assert.NoError(t, err, "promtool check metrics:\n%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
 }
+
+// Every core family of the golden /metrics is in docs/core.md's metrics
+// table with its type, and the table names no family the golden lacks
+// but for golive_check_running (only there while a run outlives a scrape).
+func TestCoreMetricsDocumented(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "metrics.golden"))
+	require.NoError(t, err)
+	emitted := map[string]string{}
+	for _, line := range strings.Split(string(golden), "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[1] == "TYPE" && !strings.HasPrefix(f[2], "golive_tcp_") {
+			emitted[f[2]] = f[3]
+		}
+	}
+	require.NotEmpty(t, emitted)
+	emitted["golive_check_running"] = "gauge"
+
+	doc, err := os.ReadFile("../../docs/core.md")
+	require.NoError(t, err)
+	documented := map[string]string{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `(golive_[a-z0-9_]+)` \\| (gauge|counter|histogram|summary) \\|").FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]] = m[2]
+	}
+	assert.Equal(t, emitted, documented, "docs/core.md's per-check metrics table against the golden /metrics")
+}
