@@ -330,6 +330,27 @@ checks:
 	caughtUp := out.result(t, "lag")
 	assert.True(t, caughtUp.Success(), caughtUp.Message)
 	assert.True(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="lag"} 0`), out.metrics)
+
+	// A replica that holds back every commit (recovery_min_apply_delay) has
+	// received WAL but replayed no transaction since it started: its lag is
+	// unknown, reported unavailable and warned about, never a 0.
+	delayed := filepath.Join(c.dir, "delayed")
+	if out, err := c.cmd("pg_basebackup", "-d", conninfo, "-D", delayed, "-R", "-X", "stream").CombinedOutput(); err != nil {
+		t.Fatalf("pg_basebackup: %v\n%s", err, out)
+	}
+	delayedDSN := c.start(delayed, "archive_mode=off", "hot_standby=on", "recovery_min_apply_delay=1h")
+	held, err := pgx.Connect(ctx, c.withPassword(delayedDSN))
+	require.NoError(t, err)
+	defer held.Close(ctx)
+	_, err = primary.Exec(ctx, "INSERT INTO lag_probe VALUES (3)")
+	require.NoError(t, err)
+	waitFor(t, held, "WAL received and held back", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND pg_last_xact_replay_timestamp() IS NULL")
+	out = runConfig(t, fmt.Sprintf("postgres_targets:\n  held: {dsn: %q, password_file: %s}\nchecks:\n  - name: held\n    postgres: {target: held, max_replication_lag: 1s}\n", delayedDSN, pwFile), 30*time.Second)
+	res = out.result(t, "held")
+	assert.Equal(t, collector.StatusWarn, res.Status, res.Message)
+	assert.Contains(t, res.Message, "replication lag: observed unknown")
+	assert.True(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="held",figure="replication_lag"} 1`), out.metrics)
+	assert.False(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="held"}`), out.metrics)
 }
 
 // waitFor polls a boolean query until it is true (for up to about 20 s).
