@@ -95,6 +95,15 @@ func TestHTTPHealth(t *testing.T) {
 			components: map[string]string{"db": "ok", "cache": "failed"},
 		},
 		{
+			name:       "healthy values are configurable",
+			handler:    fixed(200, "application/json", `{"status":"green","checks":{"db":"green","cache":"ok"}}`),
+			settings:   "health:\n  healthy_values: [green]\n  other_values: fail",
+			status:     collector.StatusFail,
+			reason:     collector.ReasonConditionFailed,
+			msg:        "cache=ok",
+			components: map[string]string{"db": "ok", "cache": "failed"},
+		},
+		{
 			name:     "json field equals",
 			handler:  fixed(200, "application/json", `{"status":"ok","build":{"version":"1.4.2","replicas":3,"ready":true}}`),
 			settings: "json:\n  - path: build.version\n    equals: 1.4.2\n  - path: build.replicas\n    equals: 3.0\n  - path: build.ready\n    equals: true\n  - path: build.debug\n    exists: false",
@@ -193,6 +202,11 @@ body_not_matches: ['(?i)exception']`, s.URL, pw))
 	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
 	assert.Equal(t, 200.0, mustValue(t, res, "golive_http_status_code"))
 	assert.Equal(t, 4.0, mustValue(t, res, "golive_http_response_body_bytes"))
+	// Latency is recorded (its value is the clock's, not asserted).
+	_, ok := value(res, "golive_http_request_duration_seconds")
+	assert.True(t, ok, "request latency recorded")
+	_, ok = value(res, "golive_http_first_byte_duration_seconds")
+	assert.True(t, ok, "first-byte latency recorded")
 	assert.NotContains(t, res.Message+dumpSamples(res), "s3cret")
 }
 
@@ -253,6 +267,32 @@ func TestHTTPHangingServers(t *testing.T) {
 		assert.Equal(t, collector.StatusFail, res.Status)
 		assert.Equal(t, collector.ReasonTimeout, res.Reason, res.Message)
 	}
+}
+
+// A slow answer within the timeout is waited for and judged like any
+// other: slowness alone fails nothing.
+func TestHTTPSlowAnswerWithinTimeout(t *testing.T) {
+	t.Parallel()
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		io.WriteString(w, `{"status":`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-time.After(200 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		io.WriteString(w, `"ok"}`)
+	})
+	res := runOne(t, "http", "url: "+s.URL+"\nhealth: true", "    timeout: 10s\n")
+	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
+	assert.Equal(t, 1.0, mustValue(t, res, "golive_http_health_status_state", "ok"))
 }
 
 // TestHTTPHugeBody: an endless body is read only up to max_body_bytes.
