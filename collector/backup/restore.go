@@ -153,10 +153,11 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	if stateErr != nil {
 		r.Warn(condStateReadable, false, stateErr.Error(), "the state_file holds this check's last result")
 	}
-	// A result younger than the interval, kept across a restart or reload,
-	// is reported again instead of starting a restore that may take many
-	// minutes (and that the next reload would cancel again).
-	if now := time.Now(); kept != nil && c.interval > 0 && !now.Before(kept.Attempt) && now.Before(kept.Attempt.Add(c.interval)) {
+	// A success younger than the interval, kept across a restart or
+	// reload, is reported again instead of starting a restore that may take
+	// many minutes (and that the next reload would cancel again). A kept
+	// failure is not: the restart may well be the fix, so it runs again.
+	if now := time.Now(); kept != nil && kept.Success && c.interval > 0 && !now.Before(kept.Attempt) && now.Before(kept.Attempt.Add(c.interval)) {
 		return kept.replay(r, c.statePath, c.interval)
 	}
 	select {

@@ -126,13 +126,21 @@ func TestRestoreStateSurvivesRestart(t *testing.T) {
 	require.NotNil(t, st.LastSuccess)
 	assert.InDelta(t, attempt, unixSeconds(*st.LastSuccess), 1e-6)
 
-	// Restarted again: the failure is reported as it was.
+	// Restarted again (say, after fixing the repository): a kept failure
+	// is not reported again, the restore runs at once; the last success
+	// still comes from the file.
 	r, err = runRestoreCheck(t, v.check(t, yml))
 	require.NoError(t, err)
-	assert.Equal(t, 2, v.callCount(t))
+	assert.Equal(t, 3, v.callCount(t), "a kept failure runs again after a restart")
 	assert.ElementsMatch(t, []string{"pgbackrest verify"}, failed(r))
 	assert.Contains(t, cond(t, r, "pgbackrest verify").Observed, "backup set is invalid")
 	assert.Equal(t, attempt, value(t, r, "golive_restore_last_success_timestamp_seconds"))
+	v.setStatus(t, 0)
+	r, err = runRestoreCheck(t, v.check(t, yml))
+	require.NoError(t, err)
+	assert.Equal(t, 4, v.callCount(t))
+	assert.Empty(t, failed(r))
+	assert.Greater(t, value(t, r, "golive_restore_last_success_timestamp_seconds"), attempt)
 }
 
 func TestRestoreStateOlderThanInterval(t *testing.T) {
@@ -220,21 +228,37 @@ func TestRestoreStateFaults(t *testing.T) {
 		assert.Equal(t, 1.0, value(t, r, "golive_restore_success"), "the restore itself succeeded")
 	})
 
-	t.Run("a kept error comes back with its reason", func(t *testing.T) {
+	t.Run("a kept error is saved with its reason and runs again", func(t *testing.T) {
 		v := newVerifyOnly(t)
-		writeScript(t, v.dir, "pgbackrest", "exit 0\n")
 		yml := strings.Replace(v.yml("restore_test", "main"), "command: "+filepath.Join(v.dir, "pgbackrest"), "command: "+filepath.Join(v.dir, "gone"), 1)
 		_, err := runRestoreCheck(t, v.check(t, yml))
 		require.Error(t, err)
 		require.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err))
 		st := v.readState(t)
+		assert.False(t, st.Success)
 		assert.Equal(t, collector.ReasonNotFound, st.Reason)
+		assert.Contains(t, st.Error, "install it or set the path")
+		assert.Nil(t, st.LastSuccess)
 
 		r, err := runRestoreCheck(t, v.check(t, yml))
 		require.Error(t, err)
 		assert.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err))
-		assert.Contains(t, err.Error(), "install it or set the path")
-		assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
+		_, kept := lookup(r, "golive_restore_last_success_timestamp_seconds")
+		assert.False(t, kept, "never succeeded")
+		for _, c := range r.Conditions() {
+			assert.NotEqual(t, "result kept across a restart", c.Name, "a failure is not replayed")
+		}
+	})
+
+	t.Run("a replayed failure keeps its reason", func(t *testing.T) {
+		st := &restoreState{Attempt: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), Reason: collector.ReasonTimeout, Error: "pg_restore did not finish in time",
+			Samples: []stateSample{{Name: "golive_restore_success", Value: 0}, {Name: "golive_restore_step_success", Labels: []string{"restore"}, Value: 0}}}
+		r := &collector.Report{}
+		err := st.replay(r, "state.json", 24*time.Hour)
+		require.Error(t, err)
+		assert.Equal(t, collector.ReasonTimeout, collector.ReasonOf(err))
+		assert.Equal(t, "restore test of 2026-11-28T03:00:00Z: pg_restore did not finish in time", err.Error())
+		assert.Equal(t, 0.0, value(t, r, "golive_restore_step_success", "restore"))
 	})
 
 	t.Run("a cancelled run keeps the state before it", func(t *testing.T) {
