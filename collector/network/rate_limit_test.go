@@ -68,3 +68,32 @@ func TestRateLimitUnreachable(t *testing.T) {
 	res := runOne(t, "rate_limit", "url: "+u+"\nmax_requests: 5", "    interval: 1m\n")
 	assert.Equal(t, collector.ReasonConnRefused, res.Reason, res.Message)
 }
+
+// A burst that broke off half-way (the server dropped a connection) still
+// counts: within the interval the next run reports the same failure and
+// sends nothing, so a failing limiter is not hammered every scrape.
+func TestRateLimitFailedBurstKeepsInterval(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	u := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 3 {
+			c, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				c.Close()
+			}
+			return
+		}
+		w.WriteHeader(200)
+	}).URL
+	settings := "url: " + u + "/broken\nmax_requests: 20\nconcurrency: 1"
+	res := runOne(t, "rate_limit", settings, "    interval: 1h\n")
+	assert.Equal(t, collector.StatusFail, res.Status)
+	assert.NotEqual(t, collector.ReasonConditionFailed, res.Reason, res.Message)
+	sent := n.Load()
+	assert.Equal(t, int64(3), sent, "the burst stopped at the dropped connection")
+
+	again := runOne(t, "rate_limit", settings, "    interval: 1h\n")
+	assert.Equal(t, sent, n.Load(), "no request within the interval")
+	assert.Equal(t, res.Reason, again.Reason)
+	assert.Equal(t, mustValue(t, res, "golive_rate_limit_last_burst_timestamp_seconds"), mustValue(t, again, "golive_rate_limit_last_burst_timestamp_seconds"))
+}
