@@ -33,16 +33,11 @@ func gatlingNumber(raw json.RawMessage) Value {
 	return number(s)
 }
 
-// parseGatling reads a Gatling global stats object already decoded into
-// its top-level keys. percentiles says which percentile each of
+// parseGatling reads the figures of a Gatling global stats object (those
+// of gatlingKeys, from the top level or from stats.json's "stats").
+// percentiles says which percentile each of
 // percentiles1..4 is.
 func parseGatling(top map[string]json.RawMessage, percentiles []float64) (*Result, error) {
-	if inner, ok := top["stats"]; ok {
-		top = nil
-		if err := json.Unmarshal(inner, &top); err != nil {
-			return nil, fmt.Errorf("gatling stats: %w", err)
-		}
-	}
 	triple := func(key string) (gatlingTriple, error) {
 		var t gatlingTriple
 		raw, ok := top[key]

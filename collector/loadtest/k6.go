@@ -13,9 +13,6 @@ import (
 // and groups keyed by name). Both are read by one parser that looks at each
 // value's shape, so either file reads right whatever the format setting.
 
-// maxGroupDepth bounds the recursion through k6 groups.
-const maxGroupDepth = 64
-
 type k6Metric struct {
 	Type       string                     `json:"type"`
 	Contains   string                     `json:"contains"`
@@ -23,74 +20,133 @@ type k6Metric struct {
 	Thresholds map[string]json.RawMessage `json:"thresholds"`
 }
 
-// parseK6 reads a k6 summary already decoded into its top-level keys.
-// latencyMetric names the trend whose percentiles are the latency.
-func parseK6(top map[string]json.RawMessage, latencyMetric string) (*Result, error) {
-	var metrics map[string]json.RawMessage
-	if err := json.Unmarshal(top["metrics"], &metrics); err != nil {
-		return nil, fmt.Errorf("k6 summary: metrics: %w", err)
+// k6Reader accumulates a k6 summary while it is streamed: the stats of the
+// few metrics the result needs, the threshold verdicts of every metric,
+// and the checks of every group.
+type k6Reader struct {
+	latencyMetric string
+	// sawMetrics is true once a "metrics" key was read; nullMetrics when
+	// its value was null.
+	sawMetrics, nullMetrics bool
+	// handleSummary is true when the file has handleSummary's shape
+	// (state, options, or metrics wrapped in values).
+	handleSummary bool
+	stats         map[string]map[string]float64
+	contains      map[string]string
+	res           Result
+}
+
+func newK6Reader(latencyMetric string) *k6Reader {
+	return &k6Reader{latencyMetric: latencyMetric, stats: map[string]map[string]float64{}, contains: map[string]string{}}
+}
+
+// wanted says whether a metric's stats are used by the result.
+func (k *k6Reader) wanted(name string) bool {
+	switch name {
+	case k.latencyMetric, "http_reqs", "http_req_failed", "vus", "vus_max":
+		return true
 	}
-	if metrics == nil {
-		return nil, fmt.Errorf("k6 summary: no metrics object: %w", ErrNotLoadTest)
+	return false
+}
+
+// metrics reads the "metrics" object one metric at a time.
+func (k *k6Reader) metrics(dec *json.Decoder) error {
+	k.sawMetrics = true
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
 	}
-	res := &Result{Format: "k6_legacy"}
-	if _, ok := top["state"]; ok {
-		res.Format = "k6"
+	if tok == nil {
+		k.nullMetrics = true
+		return nil
 	}
-	if _, ok := top["options"]; ok {
-		res.Format = "k6"
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("k6 summary: metrics is %v, not an object", tok)
 	}
-	stats := map[string]map[string]float64{}
-	contains := map[string]string{}
-	for name, raw := range metrics {
-		var all map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &all); err != nil {
-			return nil, fmt.Errorf("k6 summary: metric %q: %w", name, err)
+	for dec.More() {
+		name, err := objectKey(dec)
+		if err != nil {
+			return err
 		}
-		m := k6Metric{}
-		if _, wrapped := all["values"]; wrapped {
-			if err := json.Unmarshal(raw, &m); err != nil {
-				return nil, fmt.Errorf("k6 summary: metric %q: %w", name, err)
-			}
-			res.Format = "k6"
-		} else {
-			m.Values = all
-			if t, ok := all["thresholds"]; ok {
-				if err := json.Unmarshal(t, &m.Thresholds); err != nil {
-					return nil, fmt.Errorf("k6 summary: metric %q thresholds: %w", name, err)
-				}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("k6 summary: metric %q: %w", name, jsonError(err))
+		}
+		if err := k.metric(name, raw); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return jsonError(err)
+}
+
+// metric reduces one metric: its threshold verdicts, and its stats when
+// the result uses them.
+func (k *k6Reader) metric(name string, raw json.RawMessage) error {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return fmt.Errorf("k6 summary: metric %q: %w", name, err)
+	}
+	m := k6Metric{}
+	if _, wrapped := all["values"]; wrapped {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return fmt.Errorf("k6 summary: metric %q: %w", name, err)
+		}
+		k.handleSummary = true
+	} else {
+		m.Values = all
+		if t, ok := all["thresholds"]; ok {
+			if err := json.Unmarshal(t, &m.Thresholds); err != nil {
+				return fmt.Errorf("k6 summary: metric %q thresholds: %w", name, err)
 			}
 		}
+	}
+	if k.wanted(name) {
 		s := map[string]float64{}
-		for k, v := range m.Values {
+		for key, v := range m.Values {
 			var f float64
 			if json.Unmarshal(v, &f) == nil {
-				s[k] = f
+				s[key] = f
 			}
 		}
-		stats[name] = s
-		contains[name] = m.Contains
-		for expr, t := range m.Thresholds {
-			passed, err := k6ThresholdPassed(t)
-			if err != nil {
-				return nil, fmt.Errorf("k6 summary: metric %q threshold %q: %w", name, expr, err)
-			}
-			res.HasThresholds = true
-			if passed {
-				res.ThresholdsPassed++
-			} else {
-				res.ThresholdsFailed++
-			}
+		k.stats[name] = s
+		k.contains[name] = m.Contains
+	}
+	for expr, t := range m.Thresholds {
+		passed, err := k6ThresholdPassed(t)
+		if err != nil {
+			return fmt.Errorf("k6 summary: metric %q threshold %q: %w", name, expr, err)
+		}
+		k.res.HasThresholds = true
+		if passed {
+			k.res.ThresholdsPassed++
+		} else {
+			k.res.ThresholdsFailed++
 		}
 	}
+	return nil
+}
 
+// result builds the Result once the whole file was read; state is the raw
+// "state" object (nil when absent).
+func (k *k6Reader) result(state json.RawMessage) (*Result, error) {
+	if k.nullMetrics {
+		return nil, fmt.Errorf("k6 summary: no metrics object: %w", ErrNotLoadTest)
+	}
+	res := &k.res
+	res.Format = "k6_legacy"
+	if k.handleSummary {
+		res.Format = "k6"
+	}
+	stats := k.stats
+	latencyMetric := k.latencyMetric
 	if s, ok := stats[latencyMetric]; ok {
-		if c := contains[latencyMetric]; c != "" && c != "time" {
+		if c := k.contains[latencyMetric]; c != "" && c != "time" {
 			return nil, fmt.Errorf("k6 summary: metric %q holds %s values, not times; set k6_metric to a time trend such as http_req_duration", latencyMetric, c)
 		}
 		get := func(keys ...string) Value {
-			for _, k := range keys {
-				if v, ok := s[k]; ok {
+			for _, key := range keys {
+				if v, ok := s[key]; ok {
 					return ms(some(v))
 				}
 			}
@@ -145,17 +201,12 @@ func parseK6(top map[string]json.RawMessage, latencyMetric string) (*Result, err
 			}
 		}
 	}
-	if raw, ok := top["state"]; ok {
+	if state != nil {
 		var st struct {
 			TestRunDurationMs *float64 `json:"testRunDurationMs"`
 		}
-		if json.Unmarshal(raw, &st) == nil && st.TestRunDurationMs != nil {
+		if json.Unmarshal(state, &st) == nil && st.TestRunDurationMs != nil {
 			res.Duration = some(*st.TestRunDurationMs / 1000)
-		}
-	}
-	if raw, ok := top["root_group"]; ok {
-		if err := k6Checks(raw, res, 0); err != nil {
-			return nil, fmt.Errorf("k6 summary: root_group: %w", err)
 		}
 	}
 	res.finish()
@@ -181,65 +232,81 @@ func k6ThresholdPassed(raw json.RawMessage) (bool, error) {
 	return *v.OK, nil
 }
 
-// k6Checks adds the passes and fails of a group's checks and of its
-// subgroups; checks and groups are arrays (handleSummary) or objects keyed
-// by name (legacy).
-func k6Checks(raw json.RawMessage, res *Result, depth int) error {
-	if depth > maxGroupDepth {
-		return fmt.Errorf("groups nested deeper than %d", maxGroupDepth)
+// group reads a group object (root_group and its subgroups) as a stream,
+// adding the passes and fails of its checks and of its subgroups' checks;
+// checks and groups are arrays (handleSummary) or objects keyed by name
+// (legacy). depth is the group's nesting level in the file.
+func (k *k6Reader) group(dec *json.Decoder, depth int) error {
+	if depth >= maxJSONDepth {
+		return fmt.Errorf("groups nested deeper than %d levels", maxJSONDepth)
 	}
-	var g struct {
-		Checks json.RawMessage `json:"checks"`
-		Groups json.RawMessage `json:"groups"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return err
-	}
-	checks, err := arrayOrObject(g.Checks)
+	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("checks: %w", err)
+		return jsonError(err)
 	}
-	for _, c := range checks {
-		var ck struct {
-			Passes float64 `json:"passes"`
-			Fails  float64 `json:"fails"`
+	if tok == nil {
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("a group is %v, not an object", tok)
+	}
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal(c, &ck); err != nil {
-			return fmt.Errorf("check: %w", err)
+		switch key {
+		case "checks":
+			err = eachMember(dec, "checks", func() error {
+				var ck struct {
+					Passes float64 `json:"passes"`
+					Fails  float64 `json:"fails"`
+				}
+				if err := dec.Decode(&ck); err != nil {
+					return fmt.Errorf("check: %w", jsonError(err))
+				}
+				k.res.HasChecks = true
+				k.res.ChecksPassed += ck.Passes
+				k.res.ChecksFailed += ck.Fails
+				return nil
+			})
+		case "groups":
+			err = eachMember(dec, "groups", func() error { return k.group(dec, depth+1) })
+		default:
+			err = skipValue(dec, depth+1)
 		}
-		res.HasChecks = true
-		res.ChecksPassed += ck.Passes
-		res.ChecksFailed += ck.Fails
-	}
-	groups, err := arrayOrObject(g.Groups)
-	if err != nil {
-		return fmt.Errorf("groups: %w", err)
-	}
-	for _, sub := range groups {
-		if err := k6Checks(sub, res, depth+1); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err = dec.Token()
+	return jsonError(err)
 }
 
-func arrayOrObject(raw json.RawMessage) ([]json.RawMessage, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return nil, nil
+// eachMember calls fn for every element of an array or every value of an
+// object (its keys ignored); fn must consume the value. null has none.
+func eachMember(dec *json.Decoder, what string, fn func() error) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
 	}
-	if s[0] == '[' {
-		var a []json.RawMessage
-		err := json.Unmarshal(raw, &a)
-		return a, err
+	if tok == nil {
+		return nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, err
+	d, ok := tok.(json.Delim)
+	if !ok || (d != '[' && d != '{') {
+		return fmt.Errorf("%s: %v is neither an array nor an object", what, tok)
 	}
-	out := make([]json.RawMessage, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
+	for dec.More() {
+		if d == '{' {
+			if _, err := objectKey(dec); err != nil {
+				return err
+			}
+		}
+		if err := fn(); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	_, err = dec.Token()
+	return jsonError(err)
 }

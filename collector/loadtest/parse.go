@@ -90,39 +90,183 @@ func Parse(r io.Reader, o Options) (*Result, error) {
 	return nil, fmt.Errorf("first line %.80q is neither JSON (k6, Gatling) nor a JMeter JTL or Locust CSV header: %w", string(line), ErrNotLoadTest)
 }
 
-// maxJSON bounds a JSON summary: k6 and Gatling write kilobytes, and a
-// JSON document is held whole while it is decoded, unlike the streamed CSV
-// files that max_file_size bounds.
-const maxJSON = 32 << 20
+// maxJSONDepth bounds the nesting of a JSON summary: k6 groups nest a few
+// levels, Gatling's not at all.
+const maxJSONDepth = 64
 
+// gatlingKeys are the top-level figures of Gatling's global stats that are
+// read; the rest (and stats.json's per-request "contents") is skipped.
+var gatlingKeys = map[string]bool{"numberOfRequests": true, "maxResponseTime": true, "percentiles1": true,
+	"percentiles2": true, "percentiles3": true, "percentiles4": true, "meanNumberOfRequestsPerSecond": true}
+
+// parseJSON reads a k6 or Gatling summary as a token stream, key by key:
+// each k6 metric, check and group is decoded on its own and reduced at
+// once, and values the exporter does not use are skipped token by token, so
+// memory follows the largest single metric, not the file. Which tool wrote
+// the file is known once its keys have been seen (they come in any order).
 func parseJSON(r io.Reader, o Options) (*Result, error) {
-	var top map[string]json.RawMessage
-	lr := &io.LimitedReader{R: r, N: maxJSON + 1}
-	dec := json.NewDecoder(lr)
-	err := dec.Decode(&top)
-	if lr.N <= 0 {
-		return nil, fmt.Errorf("JSON summary larger than %d MiB; k6 and Gatling summaries are far smaller: %w", maxJSON>>20, ErrNotLoadTest)
+	dec := json.NewDecoder(r)
+	if err := openObject(dec, "JSON summary"); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("JSON is truncated: %w", io.ErrUnexpectedEOF)
+	k := newK6Reader(o.K6Metric)
+	gatling := map[string]json.RawMessage{}
+	var stateRaw json.RawMessage
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("JSON: %w", err)
+		switch {
+		case key == "metrics":
+			if err := k.metrics(dec); err != nil {
+				return nil, err
+			}
+		case key == "state":
+			k.handleSummary = true
+			if err := dec.Decode(&stateRaw); err != nil {
+				return nil, jsonError(err)
+			}
+		case key == "options":
+			k.handleSummary = true
+			if err := skipValue(dec, 1); err != nil {
+				return nil, err
+			}
+		case key == "root_group":
+			if err := k.group(dec, 1); err != nil {
+				return nil, fmt.Errorf("k6 summary: root_group: %w", err)
+			}
+		case key == "stats":
+			// Gatling's stats.json wraps the global figures in "stats".
+			if err := gatlingFigures(dec, gatling); err != nil {
+				return nil, err
+			}
+		case gatlingKeys[key]:
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, jsonError(err)
+			}
+			gatling[key] = raw
+		default:
+			if err := skipValue(dec, 1); err != nil {
+				return nil, err
+			}
+		}
 	}
-	_, isK6 := top["metrics"]
-	_, isGatling := top["numberOfRequests"]
-	if stats, ok := top["stats"]; ok && bytes.Contains(stats, []byte(`"numberOfRequests"`)) {
-		isGatling = true
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, jsonError(err)
 	}
+	_, isGatling := gatling["numberOfRequests"]
 	switch {
-	case isK6 && o.Format != "gatling":
-		res, err := parseK6(top, o.K6Metric)
+	case k.sawMetrics && o.Format != "gatling":
+		res, err := k.result(stateRaw)
 		if err == nil && o.Format == "k6_legacy" && res.Format != "k6_legacy" {
 			return nil, errors.New("a k6 handleSummary file, but format is k6_legacy: set format to k6")
 		}
 		return res, err
 	case isGatling && o.Format != "k6" && o.Format != "k6_legacy":
-		return parseGatling(top, o.GatlingPercentiles)
+		return parseGatling(gatling, o.GatlingPercentiles)
 	}
 	return nil, fmt.Errorf("JSON object without k6 metrics or Gatling numberOfRequests (format %s): %w", o.Format, ErrNotLoadTest)
+}
+
+// gatlingFigures reads the object under stats.json's "stats" key, keeping
+// the figures Gatling's parser uses.
+func gatlingFigures(dec *json.Decoder, into map[string]json.RawMessage) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return skipRest(dec, tok, 1) // not Gatling's wrapper: nothing to keep
+	}
+	for dec.More() {
+		key, err := objectKey(dec)
+		if err != nil {
+			return err
+		}
+		if !gatlingKeys[key] {
+			if err := skipValue(dec, 2); err != nil {
+				return err
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return jsonError(err)
+		}
+		into[key] = raw
+	}
+	_, err = dec.Token()
+	return jsonError(err)
+}
+
+// openObject reads the opening brace of a JSON object.
+func openObject(dec *json.Decoder, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("%s: JSON %v where an object should start: %w", what, tok, ErrNotLoadTest)
+	}
+	return nil
+}
+
+// objectKey reads the next key of an object being walked.
+func objectKey(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", jsonError(err)
+	}
+	key, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("JSON: expected an object key, found %v", tok)
+	}
+	return key, nil
+}
+
+// skipValue consumes one JSON value token by token, holding none of it;
+// depth is the nesting level of the value.
+func skipValue(dec *json.Decoder, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
+	}
+	return skipRest(dec, tok, depth)
+}
+
+// skipRest consumes the rest of a value whose first token was tok.
+func skipRest(dec *json.Decoder, tok json.Token, depth int) error {
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil // a scalar
+	}
+	if depth >= maxJSONDepth {
+		return fmt.Errorf("JSON nested deeper than %d levels: not a load-test summary: %w", maxJSONDepth, ErrNotLoadTest)
+	}
+	for dec.More() {
+		if d == '{' {
+			if _, err := objectKey(dec); err != nil {
+				return err
+			}
+		}
+		if err := skipValue(dec, depth+1); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return jsonError(err)
+}
+
+// jsonError says that a file ended early plainly; other decoder errors
+// keep their position.
+func jsonError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("JSON is truncated: %w", io.ErrUnexpectedEOF)
+	}
+	return fmt.Errorf("JSON: %w", err)
 }

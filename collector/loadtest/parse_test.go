@@ -258,6 +258,48 @@ func TestK6Variants(t *testing.T) {
 	})
 }
 
+// TestJSONStreamed: k6 and Gatling summaries are read key by key in any
+// order, and whatever the exporter does not use (k6 metrics it does not
+// judge, Gatling's per-request contents) is skipped without being kept.
+func TestJSONStreamed(t *testing.T) {
+	t.Run("k6 keys in any order", func(t *testing.T) {
+		in := `{"root_group":{"groups":[{"checks":[{"passes":4,"fails":1}]}],"checks":[]},` +
+			`"metrics":{"iteration_duration":{"type":"trend","contains":"time","values":{"p(95)":9000},"thresholds":{"p(95)<10000":{"ok":true}}},` +
+			`"http_req_duration":{"type":"trend","contains":"time","values":{"med":100,"p(95)":300,"max":900}},` +
+			`"http_reqs":{"type":"counter","values":{"count":600,"rate":10}}},` +
+			`"options":{"summaryTrendStats":["med","p(95)","max"],"nested":{"a":[1,{"b":null}]}},"state":{"testRunDurationMs":60000}}`
+		r, err := parseString(in, Options{})
+		require.NoError(t, err)
+		assert.Equal(t, "k6", r.Format)
+		assert.Equal(t, 0.3, r.Latency[P95].V)
+		assert.Equal(t, 0.1, r.Latency[P50].V)
+		assert.Equal(t, 600.0, r.Requests.V)
+		assert.Equal(t, 60.0, r.Duration.V)
+		assert.Equal(t, 1, r.ThresholdsPassed, "thresholds of every metric count")
+		assert.Equal(t, 4.0, r.ChecksPassed)
+		assert.Equal(t, 1.0, r.ChecksFailed)
+	})
+	t.Run("gatling stats.json with per-request contents", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString(`{"type":"GROUP","name":"All Requests","contents":{`)
+		for i := 0; i < 5000; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `"req_%d":{"type":"REQUEST","stats":{"numberOfRequests":{"total":1}}}`, i)
+		}
+		b.WriteString(`},"stats":{"name":"All Requests","numberOfRequests":{"total":5000,"ok":4950,"ko":50},"percentiles3":{"total":420},` +
+			`"group1":{"name":"t < 800 ms","count":10},"meanNumberOfRequestsPerSecond":{"total":50}}}`)
+		r, err := parseString(b.String(), Options{})
+		require.NoError(t, err)
+		assert.Equal(t, "gatling", r.Format)
+		assert.Equal(t, 5000.0, r.Requests.V, "the global figures, not a request's")
+		assert.Equal(t, 0.01, r.ErrorRatio.V)
+		assert.Equal(t, 0.42, r.Latency[P95].V)
+		assert.Equal(t, 100.0, r.Duration.V)
+	})
+}
+
 func TestGatlingVariants(t *testing.T) {
 	// Old stats.json: wrapped in "stats", numbers as strings, "-" for n/a.
 	r, err := parseString(`{"type":"GROUP","name":"All Requests","stats":{"numberOfRequests":{"total":"100","ok":"99","ko":"1"},
@@ -491,7 +533,12 @@ func TestEdgeCases(t *testing.T) {
 		"unknown CSV":             {"a,b,c\n1,2,3\n", Options{}, "neither JSON"},
 		"huge line":               {huge, Options{}, "longer than"},
 		"huge line no newline":    {"Type,Name,Request Count," + strings.Repeat("y", 2*maxLine), Options{Format: "locust"}, "longer than"},
-		"huge JSON":               {`{"metrics":{"x":"` + strings.Repeat("a", maxJSON) + `"}}`, Options{}, "larger than"},
+		"deep JSON":               {`{"options":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `,"metrics":{}}`, Options{}, "nested deeper than 64"},
+		"deep k6 groups":          {`{"metrics":{},"root_group":` + strings.Repeat(`{"groups":[`, 100) + strings.Repeat(`]}`, 100) + `}`, Options{}, "nested deeper than 64"},
+		"deep gatling stats":      {`{"stats":{"contents":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}}`, Options{}, "nested deeper than 64"},
+		"metric not an object":    {`{"metrics":{"http_reqs":"many"}}`, Options{}, `metric "http_reqs"`},
+		"groups not a list":       {`{"metrics":{},"root_group":{"groups":7}}`, Options{}, "neither an array nor an object"},
+		"object key missing":      {`{"metrics":{"a":{}},}`, Options{}, "JSON"},
 		"html report":             {"<!DOCTYPE html><html></html>", Options{}, "neither JSON"},
 		"json with trailing junk": {`{"numberOfRequests":{"total":1}} trailing`, Options{}, ""},
 	} {
