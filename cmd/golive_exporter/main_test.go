@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -214,6 +215,32 @@ func TestSIGHUPReloads(t *testing.T) {
 	e := startExporter(t, "--config.file", file)
 	assert.Contains(t, e.get(t, "/metrics"), `golive_check_success{check="first_port",kind="tcp"} 1`)
 
+	// The process serves throughout: a scraper runs against it from the
+	// first reload to the last, and every one of its scrapes is answered.
+	var stop atomic.Bool
+	var scrapes, failures atomic.Int32
+	var firstFailure atomic.Value
+	scraper := make(chan struct{})
+	t.Cleanup(func() { stop.Store(true); <-scraper })
+	go func() {
+		defer close(scraper)
+		for !stop.Load() {
+			resp, err := http.Get("http://" + e.addr + "/metrics")
+			scrapes.Add(1)
+			if err != nil {
+				failures.Add(1)
+				firstFailure.CompareAndSwap(nil, err.Error())
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				failures.Add(1)
+				firstFailure.CompareAndSwap(nil, resp.Status)
+			}
+		}
+	}()
+
 	write("checks: [{name: second_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n")
 	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
 	require.Eventually(t, func() bool {
@@ -228,6 +255,24 @@ func TestSIGHUPReloads(t *testing.T) {
 	body := e.get(t, "/metrics")
 	assert.Contains(t, body, `golive_check_success{check="second_port",kind="tcp"} 1`, "the previous configuration keeps running")
 	assert.Contains(t, e.logs.String(), file+`:1: checks[0].tcp.address: \"nowhere\" is not host:port`)
+
+	// Fixed again: the new file is taken and the reload state recovers.
+	write("checks: [{name: fourth_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n")
+	require.NoError(t, e.cmd.Process.Signal(syscall.SIGHUP))
+	require.Eventually(t, func() bool {
+		m := e.metrics()
+		return strings.Contains(m, "golive_config_last_reload_successful 1") &&
+			strings.Contains(m, `golive_check_success{check="fourth_port",kind="tcp"} 1`)
+	}, 30*time.Second, 20*time.Millisecond)
+	body = e.get(t, "/metrics")
+	assert.NotContains(t, body, `check="second_port"`)
+	assert.Contains(t, body, `golive_config_reloads_total{result="failure"} 1`)
+	assert.Contains(t, body, `golive_config_reloads_total{result="success"} 3`)
+
+	stop.Store(true)
+	<-scraper
+	assert.Positive(t, scrapes.Load())
+	assert.Zero(t, failures.Load(), "every scrape during the reloads was answered; first failure: %v", firstFailure.Load())
 	e.stop(t)
 }
 
