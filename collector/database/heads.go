@@ -40,7 +40,7 @@ func ParseAlembicRevision(r io.Reader) (AlembicRevision, error) {
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), " \t\r")
 		if m := alembicRevRE.FindStringSubmatch(line); m != nil && !haveRev {
-			vals, err := pyStrings(m[1])
+			vals, err := pyStrings(stripComment(m[1]))
 			if err != nil || len(vals) != 1 {
 				return rev, fmt.Errorf("revision = %s: expected one quoted identifier", m[1])
 			}
@@ -48,9 +48,18 @@ func ParseAlembicRevision(r io.Reader) (AlembicRevision, error) {
 			haveRev = true
 		}
 		if m := alembicDownRE.FindStringSubmatch(line); m != nil && !haveDown {
-			vals, err := pyStrings(m[1])
+			expr := stripComment(m[1])
+			// A merge tuple wrapped over lines (as black formats long ones):
+			// read on to its closing bracket.
+			for unclosed(expr) && sc.Scan() {
+				expr += " " + strings.TrimSpace(stripComment(sc.Text()))
+			}
+			if unclosed(expr) {
+				return rev, fmt.Errorf("down_revision = %s: the bracket is never closed", truncateLabel(expr))
+			}
+			vals, err := pyStrings(expr)
 			if err != nil {
-				return rev, fmt.Errorf("down_revision = %s: %w", m[1], err)
+				return rev, fmt.Errorf("down_revision = %s: %w", truncateLabel(expr), err)
 			}
 			rev.DownRevisions = vals
 			haveDown = true
@@ -66,6 +75,46 @@ func ParseAlembicRevision(r io.Reader) (AlembicRevision, error) {
 		return rev, fmt.Errorf("no top-level down_revision = line")
 	}
 	return rev, nil
+}
+
+// stripComment cuts a # comment off a line of Python, outside quotes.
+func stripComment(line string) string {
+	var quote rune
+	for i, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '#':
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// unclosed reports whether expr opens more ( or [ than it closes, outside
+// quotes.
+func unclosed(expr string) bool {
+	depth := 0
+	var quote rune
+	for _, r := range expr {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '(' || r == '[':
+			depth++
+		case r == ')' || r == ']':
+			depth--
+		}
+	}
+	return depth > 0
 }
 
 // pyStrings reads None, a quoted string, or a tuple/list of them.
