@@ -450,3 +450,33 @@ func TestHTTPBearerTokenFromFile(t *testing.T) {
 	assert.Equal(t, collector.ReasonUnexpectedStatus, res.Reason, res.Message)
 	assert.Equal(t, 401.0, mustValue(t, res, "golive_http_status_code"))
 }
+
+// Secrets of the HTTP client settings can come from the environment:
+// *_ref names the variable. An unset variable is a configuration problem
+// that says what to set.
+func TestHTTPSecretFromEnvironment(t *testing.T) {
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if u, p, _ := r.BasicAuth(); u != "probe" || p != "env-s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	t.Setenv("GOLIVE_TEST_HTTP_PASSWORD", "env-s3cret")
+	res := runOne(t, "http", "url: "+s.URL+"\nbasic_auth: {username: probe, password_ref: GOLIVE_TEST_HTTP_PASSWORD}")
+	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
+
+	res = runOne(t, "http", "url: "+s.URL+"\nbasic_auth: {username: probe, password_ref: GOLIVE_TEST_UNSET_VARIABLE}")
+	assert.Equal(t, collector.ReasonConfig, res.Reason, res.Message)
+	assert.Contains(t, res.Message, "environment variable GOLIVE_TEST_UNSET_VARIABLE (named by a *_ref setting) is not set")
+
+	// Bearer credentials the same way.
+	tok := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer env-t0ken" {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	})
+	t.Setenv("GOLIVE_TEST_HTTP_TOKEN", "env-t0ken")
+	res = runOne(t, "http", "url: "+tok.URL+"\nauthorization: {credentials_ref: GOLIVE_TEST_HTTP_TOKEN}")
+	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
+}
