@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -421,4 +422,27 @@ func TestCoreMetricsDocumented(t *testing.T) {
 		documented[m[1]] = m[2]
 	}
 	assert.Equal(t, emitted, documented, "docs/core.md's per-check metrics table against the golden /metrics")
+}
+
+// --web.telemetry-path moves the metrics; --log.format json makes every
+// log line a JSON object.
+func TestTelemetryPathAndLogFormat(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	require.NoError(t, os.WriteFile(file, []byte("checks: [{name: port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n"), 0o600))
+	e := startExporter(t, "--config.file", file, "--web.telemetry-path", "/golive-metrics", "--log.format", "json")
+	assert.Contains(t, e.get(t, "/golive-metrics"), `golive_check_success{check="port",kind="tcp"} 1`)
+	resp, err := http.Get("http://" + e.addr + "/metrics")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no metrics at the default path")
+	e.stop(t)
+
+	lines := strings.Split(strings.TrimSpace(e.logs.String()), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &rec), "not a JSON log line: %s", l)
+		assert.Contains(t, rec, "level", l)
+		assert.Contains(t, rec, "msg", l)
+	}
 }
