@@ -402,7 +402,8 @@ func TestMetricsGolden(t *testing.T) {
 
 // Every core family of the golden /metrics is in docs/core.md's metrics
 // table with its type, and the table names no family the golden lacks
-// but for golive_check_running (only there while a run outlives a scrape).
+// but for golive_check_running (only there while a run outlives a scrape);
+// README.md's metrics table lists them all.
 func TestCoreMetricsDocumented(t *testing.T) {
 	golden, err := os.ReadFile(filepath.Join("testdata", "metrics.golden"))
 	require.NoError(t, err)
@@ -422,6 +423,13 @@ func TestCoreMetricsDocumented(t *testing.T) {
 		documented[m[1]] = m[2]
 	}
 	assert.Equal(t, emitted, documented, "docs/core.md's per-check metrics table against the golden /metrics")
+
+	// The README's metrics reference names every one of them too.
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for name := range emitted {
+		assert.Contains(t, string(readme), "| `"+name+"` |", "README.md's metrics table lacks %s", name)
+	}
 }
 
 // --web.telemetry-path moves the metrics; --log.format json makes every
