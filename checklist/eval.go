@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type CheckRef struct {
 	// Running is true while a run is under way (a background restore
 	// test): the status shown is the previous run's.
 	Running bool `json:"running,omitempty"`
+	// Groups names the test-report groups the item is bound through; the
+	// status is then theirs, not the whole check's.
+	Groups []string `json:"groups,omitempty"`
 }
 
 // ItemStatus is one item's evaluated state.
@@ -220,6 +224,9 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 					}
 				}
 			}
+			if groups := m.groups[groupKey{it.ID, n}]; len(groups) > 0 {
+				narrowToGroups(&ref, groups, byCheck[n])
+			}
 			refs = append(refs, ref)
 		}
 		is.Checks = refs
@@ -282,6 +289,37 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 		}
 	}
 	return is
+}
+
+// narrowToGroups gives ref the verdict of the groups an item is bound
+// through: the item passes when its groups' conditions hold, whatever the
+// rest of the report says. A report that could not be judged at all (not
+// found, unreadable, stale) still fails the item with the check's reason,
+// and so does a result without the groups' conditions.
+func narrowToGroups(ref *CheckRef, groups []config.TestGroup, r collector.Result) {
+	for _, g := range groups {
+		ref.Groups = append(ref.Groups, g.Name)
+	}
+	if ref.Status == collector.StatusUnknown || (ref.Status == collector.StatusFail && ref.Reason != collector.ReasonConditionFailed) {
+		return
+	}
+	var conds []collector.Condition
+	for _, g := range groups {
+		i := slices.IndexFunc(r.Conditions, func(c collector.Condition) bool { return c.Name == g.ConditionName() })
+		if i < 0 {
+			return // not the check's result of these groups: keep its verdict
+		}
+		conds = append(conds, r.Conditions[i])
+	}
+	ref.Conditions = conds
+	ref.Status, ref.Reason, ref.Message = collector.StatusPass, collector.ReasonNone, ""
+	for _, c := range conds {
+		if !c.OK {
+			ref.Status, ref.Reason = collector.StatusFail, collector.ReasonConditionFailed
+			ref.Message = fmt.Sprintf("%s: observed %s, expected %s", c.Name, c.Observed, c.Expected)
+			return
+		}
+	}
 }
 
 // combine turns the results of an item's checks into one state: with mode

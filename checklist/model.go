@@ -3,6 +3,7 @@ package checklist
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ type Model struct {
 
 	cfg      *config.Config
 	bindings map[string][]string // item id -> check names
+	// groups holds, for an item bound through groups of a test-report
+	// check (and not by the check's own items), those groups: their
+	// conditions are the item's verdict.
+	groups map[groupKey][]config.TestGroup
 	// attest is the attestations file, re-read when it changes; nil when
 	// none is configured.
 	attest *attestSource
@@ -79,7 +84,7 @@ func build(cfg *config.Config) (*Model, []problem) {
 			return nil, probs
 		}
 	}
-	m := &Model{Checklist: cl, GoLive: c.GoLive.Time, cfg: cfg, bindings: map[string][]string{}}
+	m := &Model{Checklist: cl, GoLive: c.GoLive.Time, cfg: cfg, bindings: map[string][]string{}, groups: map[groupKey][]config.TestGroup{}}
 	if c.Attestations != "" {
 		src, err := newAttestSource(cfg.ResolvePath(c.Attestations), cl)
 		if err != nil {
@@ -100,6 +105,30 @@ func build(cfg *config.Config) (*Model, []problem) {
 				continue
 			}
 			m.bind(id, ch.Name)
+		}
+		// A test-report group's items are bound to its check with the
+		// group's own verdict: Firefox failing does not fail the Chrome
+		// item of the same report.
+		for g, grp := range ch.TestGroups() {
+			for j, id := range grp.Items {
+				if !config.ItemIDRE.MatchString(id) {
+					continue // reported by the config's own validation
+				}
+				if !cl.Has(id) {
+					kind := "junit"
+					if ch.TestReport != nil {
+						kind = "test_report"
+					}
+					addf(fmt.Sprintf("checks[%d].%s.groups[%d].items[%d]", i, kind, g, j), "item %q of group %s of check %q is not in the checklist %s; check the id", id, grp.Name, ch.Name, cl.Name)
+					continue
+				}
+				if slices.Contains(ch.Items, id) {
+					continue // the check's own items take its whole verdict
+				}
+				m.bind(id, ch.Name)
+				k := groupKey{id, ch.Name}
+				m.groups[k] = append(m.groups[k], grp)
+			}
 		}
 	}
 	for _, id := range sortedKeys(c.Items) {
@@ -148,6 +177,9 @@ func build(cfg *config.Config) (*Model, []problem) {
 	}
 	return m, probs
 }
+
+// groupKey is an item bound to a check through one of its groups.
+type groupKey struct{ item, check string }
 
 func (m *Model) bind(id, check string) {
 	for _, c := range m.bindings[id] {

@@ -69,6 +69,28 @@ type TestGroup struct {
 	MinCases *int `yaml:"min_cases,omitempty"`
 }
 
+// ConditionName is the name of the condition the check reports for the
+// group, "group NAME (ITEMS)"; the checklist finds a group's verdict by it.
+func (g TestGroup) ConditionName() string {
+	name := "group " + g.Name
+	if len(g.Items) > 0 {
+		name += " (" + strings.Join(g.Items, ", ") + ")"
+	}
+	return name
+}
+
+// TestGroups returns the groups of a junit or test_report check; nil for
+// other kinds.
+func (c *Check) TestGroups() []TestGroup {
+	switch {
+	case c.JUnit != nil:
+		return c.JUnit.Groups
+	case c.TestReport != nil:
+		return c.TestReport.Groups
+	}
+	return nil
+}
+
 // TestMatch holds regular expressions (RE2, unanchored) over a case's
 // fields. Empty patterns are not used.
 type TestMatch struct {

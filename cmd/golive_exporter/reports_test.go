@@ -47,7 +47,9 @@ func TestGradeEntryTeacher(t *testing.T) {}
 }
 
 // reportsConfig binds every test- and load-related checklist item to a
-// check, one check per item where the item needs its own verdict (select).
+// check: one check per item (select) where the item needs its own case
+// count or thresholds, groups of one check for the Playwright projects
+// (each browser item takes its group's verdict).
 const reportsConfig = `checklist:
   file: %[1]s
 checks:
@@ -105,21 +107,19 @@ checks:
   - name: sec_csrf
     items: [P1.4.13]
     test_report: {paths: [reports/go/test.json], select: {name: '^TestCSRF'}}
-  - name: browser_chrome
-    items: [P1.4.21]
-    test_report: {paths: [reports/e2e/playwright-report.json], select: {project: '^chromium$'}}
-  - name: browser_firefox
-    items: [P1.4.22]
-    test_report: {paths: [reports/e2e/playwright-report.json], select: {project: '^firefox$'}}
+  - name: e2e_browsers
+    test_report:
+      paths: [reports/e2e/playwright-report.json]
+      groups:
+        - {name: chrome, items: [P1.4.21], match: {project: '^chromium$'}}
+        - {name: firefox, items: [P1.4.22], match: {project: '^firefox$'}}
+        - {name: mobile, items: [P1.4.25], match: {project: '^Mobile '}}
   - name: browser_safari
     items: [P1.4.23]
     junit: {paths: [reports/e2e-legacy], select: {project: '^webkit$'}}
   - name: browser_edge
     items: [P1.4.24]
     junit: {paths: [reports/e2e-legacy], select: {project: '^msedge$'}}
-  - name: browser_mobile
-    items: [P1.4.25]
-    test_report: {paths: [reports/e2e/playwright-report.json], select: {project: '^Mobile '}}
 `
 
 // TestReportsFolder is the report issue's "done when": the exporter pointed
@@ -237,6 +237,13 @@ func TestReportsFolder(t *testing.T) {
 		assert.Equal(t, wantStates[id], states[id], "state of %s", id)
 		assert.Len(t, checksOf[id], 1, "%s is bound to one check", id)
 	}
+	// The browser groups' check fails (the chromium case), yet the Firefox
+	// and mobile items pass with their groups.
+	for id, group := range map[string]string{"P1.4.21": "chrome", "P1.4.22": "firefox", "P1.4.25": "mobile"} {
+		assert.Equal(t, "e2e_browsers", checksOf[id][0].Name)
+		assert.Equal(t, []string{group}, checksOf[id][0].Groups, id)
+	}
+	assert.Contains(t, checksOf["P1.4.21"][0].Message, "group chrome (P1.4.21): observed 1 passed, 1 error, 1 xfail")
 	for _, id := range []string{"P1.1.06", "P1.1.07", "P1.4.13", "P1.4.24"} {
 		assert.Contains(t, st.Blockers, id)
 	}
@@ -324,11 +331,16 @@ func TestReportsFolder(t *testing.T) {
 	assert.Equal(t, 1724151306.0, metric(`golive_loadtest_timestamp_seconds{check="load_users"}`))
 	assert.InDelta(t, 1.0/37219, metric(`golive_loadtest_error_ratio{check="load_users"}`), 1e-12)
 	assert.Equal(t, 1776660534.655, metric(`golive_loadtest_timestamp_seconds{check="load_sla"}`))
-	for _, c := range []string{"load_p95", "load_users", "load_sla", "sec_login", "browser_firefox"} {
+	for _, c := range []string{"load_p95", "load_users", "load_sla", "sec_login", "browser_safari"} {
 		assert.Equal(t, 1.0, metric(`golive_check_success{check="`+c+`"}`), c)
 	}
 	for _, c := range []string{"backend_tests", "frontend_tests", "sec_csrf", "browser_edge"} {
 		assert.Equal(t, 0.0, metric(`golive_check_success{check="`+c+`"}`), c)
 	}
+	assert.Equal(t, 0.0, metric(`golive_check_success{check="e2e_browsers"}`))
+	assert.Equal(t, 0.0, metric(`golive_test_report_group_success{check="e2e_browsers",group="chrome"}`))
+	assert.Equal(t, 1.0, metric(`golive_test_report_group_success{check="e2e_browsers",group="firefox"}`))
+	assert.Equal(t, 1.0, metric(`golive_test_report_group_cases{check="e2e_browsers",group="firefox",result="flaky"}`))
+	assert.Equal(t, 1.0, metric(`golive_test_report_group_item_info{check="e2e_browsers",group="mobile",item="P1.4.25"}`))
 	assert.Equal(t, 0.0, metric("golive_checklist_ready"))
 }

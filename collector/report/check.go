@@ -259,11 +259,7 @@ func (c *resultsCheck) record(r *collector.Report, t *total) {
 		for _, it := range g.Items {
 			r.Gauge(groupItemDesc, 1, g.Name, it)
 		}
-		name := "group " + g.Name
-		if len(g.Items) > 0 {
-			name += " (" + strings.Join(g.Items, ", ") + ")"
-		}
-		r.Assert(name, ok, gc.String(), fmt.Sprintf(">= %d cases, none failed or error", minCases))
+		r.Assert(g.ConditionName(), ok, gc.String(), fmt.Sprintf(">= %d cases, none failed or error", minCases))
 	}
 }
 
