@@ -148,6 +148,9 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 			continue
 		}
 		s := res.Value
+		if s.Ignored {
+			continue
+		}
 		t.Counts.add(s.Counts)
 		for i := range t.Groups {
 			if i < len(s.Groups) {

@@ -462,3 +462,31 @@ func TestJUnitCheckUnchangedFileIsNotReadAgain(t *testing.T) {
 	assert.Contains(t, err.Error(), "not XML")
 	assert.Equal(t, 1.0, value(t, r, filesParsedDesc))
 }
+
+// TestJUnitCheckFailsafeFolder reads a Maven Failsafe reports folder as it
+// is: its TEST-*.xml (with flaky reruns) and the failsafe-summary.xml
+// beside them, which holds totals only and adds nothing.
+func TestJUnitCheckFailsafeFolder(t *testing.T) {
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"surefire-TEST-flaky.xml": "TEST-com.school.grades.GradeServiceIT.xml", "failsafe-summary.xml": "failsafe-summary.xml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", src))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, dst), b, 0o644))
+	}
+	r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, value(t, r, parseErrorsDesc))
+	assert.Equal(t, 2.0, value(t, r, filesDesc))
+	// entersGrade passed; updatesGrade and exportsPdf passed on a rerun;
+	// exportsExcel failed on every run.
+	assert.Equal(t, 1.0, value(t, r, casesDesc, "passed"))
+	assert.Equal(t, 2.0, value(t, r, casesDesc, "flaky"))
+	assert.Equal(t, 1.0, value(t, r, casesDesc, "failed"))
+	assert.Equal(t, 4.0, value(t, r, declaredCasesDesc))
+	assert.Equal(t, 0.0, value(t, r, mismatchDesc))
+
+	// Alone, the summary is no report: no cases.
+	r, err = run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "failsafe-summary.xml")}}}))
+	require.NoError(t, err)
+	assert.False(t, condition(t, r, "test cases present").OK)
+}

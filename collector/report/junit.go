@@ -142,6 +142,11 @@ func parseJUnit(r io.Reader, opt junitOptions) (*FileSummary, error) {
 					f.kind = frameSuites
 				case "testsuite":
 					f.kind = frameSuite
+				case "failsafe-summary":
+					// Maven Failsafe writes this beside its TEST-*.xml
+					// files: totals only, no cases. Reading a
+					// failsafe-reports folder must not fail on it.
+					return &FileSummary{Format: "failsafe-summary", Ignored: true}, nil
 				default:
 					return nil, fmt.Errorf("root element is <%s>, not <testsuites> or <testsuite>: not a JUnit XML report", local)
 				}

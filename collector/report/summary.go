@@ -109,6 +109,9 @@ type FileSummary struct {
 	// BadValues counts time or timestamp values that could not be read
 	// (tolerated, but counted).
 	BadValues int
+	// Ignored marks a file that is no test report but is known to sit
+	// beside them (Failsafe's failsafe-summary.xml): it adds nothing.
+	Ignored bool
 }
 
 // grouper assigns cases to the configured groups, after the check's
