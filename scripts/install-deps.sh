@@ -2,7 +2,7 @@
 # Installs the real tools the tests run against, when they are missing:
 # PostgreSQL and Redis, Prometheus and Alertmanager (with promtool and
 # amtool), pgBackRest and Chromium (and pytest) from Debian's packages, and
-# staticcheck from the module proxy.
+# staticcheck, go-junit-report and gotestsum from the module proxy.
 set -euo pipefail
 need=()
 # The servers the integration tests use (scripts/start-services.sh starts
@@ -41,4 +41,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 if ! command -v staticcheck >/dev/null && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
   go install honnef.co/go/tools/cmd/staticcheck@latest
+fi
+# The two converters Go teams use to turn go test output into JUnit XML: the
+# report parser's tests run them on a real go test run.
+if ! command -v go-junit-report >/dev/null && [ ! -x "$(go env GOPATH)/bin/go-junit-report" ]; then
+  go install github.com/jstemmer/go-junit-report/v2@v2.1.0
+fi
+if ! command -v gotestsum >/dev/null && [ ! -x "$(go env GOPATH)/bin/gotestsum" ]; then
+  go install gotest.tools/gotestsum@v1.13.0
 fi

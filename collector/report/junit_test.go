@@ -423,6 +423,9 @@ func TestJUnitFromPytest(t *testing.T) {
 		}
 	}
 	if py == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pytest is not installed for python3; scripts/install-deps.sh installs python3-pytest")
+		}
 		t.Skip("pytest is not installed for python3")
 	}
 	dir := t.TempDir()
@@ -478,7 +481,10 @@ func goTool(t *testing.T, name string) string {
 			}
 		}
 	}
-	t.Skipf("%s is not installed (go install it to run this test)", name)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed; scripts/install-deps.sh installs it", name)
+	}
+	t.Skipf("%s is not installed (scripts/install-deps.sh installs it)", name)
 	return ""
 }
 
