@@ -2,7 +2,8 @@
 # Installs the real tools the tests run against, when they are missing:
 # PostgreSQL and Redis, Prometheus and Alertmanager (with promtool and
 # amtool), pgBackRest and Chromium (and pytest) from Debian's packages, and
-# staticcheck, go-junit-report and gotestsum from the module proxy.
+# staticcheck, go-junit-report and gotestsum from the module proxy, and
+# Jest (with jest-junit), Vitest and Playwright's test runner from npm.
 set -euo pipefail
 need=()
 # The servers the integration tests use (scripts/start-services.sh starts
@@ -15,6 +16,8 @@ command -v pgbackrest >/dev/null || need+=(pgbackrest)
 command -v chromium >/dev/null || need+=(chromium)
 # pytest writes a real JUnit report for the report parser's tests.
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
+# npm installs the JavaScript test runners below.
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   SUDO=""
@@ -49,4 +52,18 @@ if ! command -v go-junit-report >/dev/null && [ ! -x "$(go env GOPATH)/bin/go-ju
 fi
 if ! command -v gotestsum >/dev/null && [ ! -x "$(go env GOPATH)/bin/gotestsum" ]; then
   go install gotest.tools/gotestsum@v1.13.0
+fi
+# The JavaScript test runners whose JSON and JUnit reports the report
+# parser's tests read (Playwright without its browsers: those tests open no
+# page).
+js=()
+command -v jest >/dev/null || js+=(jest@30.5.2)
+[ -d "$(npm root -g)/jest-junit" ] || js+=(jest-junit@17.0.0)
+command -v vitest >/dev/null || js+=(vitest@4.1.12)
+command -v playwright >/dev/null || js+=(@playwright/test@1.65.1)
+if [ ${#js[@]} -gt 0 ]; then
+  echo "installing ${js[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $SUDO npm install -g --no-audit --no-fund "${js[@]}" >/dev/null
 fi
