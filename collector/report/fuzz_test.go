@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,4 +104,58 @@ func FuzzTimestamp(f *testing.F) {
 			t.Fatalf("bad seconds %v from %q", v, s)
 		}
 	})
+}
+
+// FuzzTagLimit checks the tag scanner's fast paths (text, comments and
+// CDATA skipped to the next interesting byte, across reads of any size)
+// against the plain byte-by-byte state machine, with a small limit so that
+// the fuzzer reaches it.
+func FuzzTagLimit(f *testing.F) {
+	addSeeds(f, corpusDir(f, "junit"), ".xml")
+	f.Add([]byte(`<a b="x>y"><!-- <c d="` + strings.Repeat("e", 50) + `"> --><![CDATA[ <f> ]] > ]]><g/></a>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const limit = 40
+		ref := &tagLimitReader{max: limit}
+		refAt := -1
+		for i, c := range data {
+			if !ref.scan(c) {
+				refAt = i
+				break
+			}
+		}
+		// Reads of 1 to 7 bytes, varying with the input, then one large.
+		chunk := 1 + len(data)%7
+		tl := &tagLimitReader{r: &chunkReader{data: data, size: chunk}, max: limit}
+		got, err := io.ReadAll(tl)
+		if refAt < 0 {
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("refused or changed a document the byte-by-byte scan accepts: %v", err)
+			}
+			if tl.line != ref.line {
+				t.Fatalf("line %d, byte-by-byte %d", tl.line, ref.line)
+			}
+			return
+		}
+		if err == nil || !tl.tooLong {
+			t.Fatalf("accepted a document the byte-by-byte scan refuses at byte %d", refAt)
+		}
+		if len(got) != refAt || tl.tagLine != ref.tagLine {
+			t.Fatalf("refused at byte %d line %d, byte-by-byte at %d line %d", len(got), tl.tagLine, refAt, ref.tagLine)
+		}
+	})
+}
+
+// chunkReader returns data size bytes at a time.
+type chunkReader struct {
+	data []byte
+	size int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.size)], c.data)
+	c.data = c.data[n:]
+	return n, nil
 }
