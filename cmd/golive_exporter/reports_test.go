@@ -263,6 +263,11 @@ func TestReportsFolder(t *testing.T) {
 	assert.Equal(t, "3 failed, 0 error", observed("P1.1.06", "no failing cases"))
 	assert.Equal(t, "260.642ms", observed("P1.1.08", "p95 latency"))
 	assert.Equal(t, "431.95ms", observed("P1.4.16", "p95 latency"))
+	// Ages: the backend report's newest run is the Surefire file's time.
+	backendAge := observed("P1.1.06", "report age")
+	assert.True(t, strings.HasPrefix(backendAge, "2h0m"), backendAge)
+	assert.True(t, strings.HasSuffix(backendAge, " old (run "+backendRun.UTC().Format(time.RFC3339)+")"), backendAge)
+	assert.Contains(t, observed("P1.1.08", "result age"), "s old (ended ")
 	assert.Equal(t, "15000 peak", observed("P1.4.15", "concurrent users"))
 	assert.Equal(t, "0 cases", observed("P1.4.24", "test cases present"))
 	assert.Equal(t, "4 cases", observed("P1.4.10", "test cases present"))

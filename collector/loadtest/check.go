@@ -194,7 +194,12 @@ func (c *check) Run(ctx context.Context, r *collector.Report) error {
 	}
 	unavailable := c.record(r, res, when)
 	if c.cfg.MaxAge > 0 {
-		if age := c.now().Sub(when); age > time.Duration(c.cfg.MaxAge) {
+		// The age is a condition too, so that check and the board show it
+		// when the result is fresh; a stale result fails with reason stale.
+		age := c.now().Sub(when)
+		r.Assert("result age", age <= time.Duration(c.cfg.MaxAge),
+			fmt.Sprintf("%s old (ended %s)", age.Round(time.Second), when.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
+		if age > time.Duration(c.cfg.MaxAge) {
 			return collector.Failf(collector.ReasonStale, "newest load-test result (%s) is from %s, %s old; max_age is %s: run the load test again",
 				best.key, when.UTC().Format(time.RFC3339), age.Round(time.Second), c.cfg.MaxAge)
 		}

@@ -192,7 +192,11 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 		return collector.Failf(reason, "%d of %d %s files unreadable: %v%s", t.parseErrors, t.files, c.noun, t.errs[0], more)
 	}
 	if c.cfg.MaxAge > 0 && !t.newest.IsZero() {
+		// The age is a condition too, so that check and the board show it
+		// when the report is fresh; a stale report fails with reason stale.
 		age := c.now().Sub(t.newest)
+		r.Assert("report age", age <= time.Duration(c.cfg.MaxAge),
+			fmt.Sprintf("%s old (run %s)", humanAge(age), t.newest.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
 		if age > time.Duration(c.cfg.MaxAge) {
 			return collector.Failf(collector.ReasonStale, "newest test run is from %s, %s old; max_age is %s: run the tests again",
 				t.newest.UTC().Format(time.RFC3339), humanAge(age), c.cfg.MaxAge)

@@ -155,11 +155,16 @@ func TestJUnitCheckStale(t *testing.T) {
 	dir := copyCorpus(t, "playwright-chromium-timeout-error.xml")
 	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, MaxAge: model.Duration(24 * time.Hour)}})
 	c.now = func() time.Time { return time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC) }
-	_, err := run(t, c)
-	assert.NoError(t, err, "23h48m old")
-	c.now = func() time.Time { return time.Date(2026, 10, 6, 0, 0, 0, 0, time.UTC) }
 	r, err := run(t, c)
+	assert.NoError(t, err, "23h48m old")
+	age := condition(t, r, "report age")
+	assert.True(t, age.OK)
+	assert.Equal(t, "23h47m41s old (run 2026-10-04T15:12:19Z)", age.Observed)
+	assert.Equal(t, "<= 1d", age.Expected)
+	c.now = func() time.Time { return time.Date(2026, 10, 6, 0, 0, 0, 0, time.UTC) }
+	r, err = run(t, c)
 	require.Error(t, err)
+	assert.False(t, condition(t, r, "report age").OK)
 	assert.Equal(t, collector.ReasonStale, collector.ReasonOf(err))
 	assert.Contains(t, err.Error(), "2026-10-04T15:12:19Z, 32h47m41s old")
 	assert.Equal(t, 86400.0, value(t, r, maxAgeDesc))
