@@ -80,7 +80,10 @@ func Expand(ctx context.Context, paths []string, folderPattern string) ([]string
 					continue
 				}
 				full := filepath.Join(p, e.Name())
-				if isRegular(full) {
+				// The directory entry already says a regular file is one;
+				// only a symlink needs a stat, so an unchanged folder costs
+				// the read of the folder and one stat per file (the cache's).
+				if e.Type().IsRegular() || isRegular(full) {
 					add(full)
 				}
 			}
