@@ -249,6 +249,22 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 // promtool (2.x) and, when GOLIVE_EXTRA_PROMTOOL names one, a second
 // promtool such as 3.x (go install github.com/prometheus/prometheus/cmd/promtool@v0.316.0).
 func TestPromtool(t *testing.T) {
+	tools := promtools(t)
+	tests, _ := filepath.Glob("tests/*.yml")
+	for _, promtool := range tools {
+		args := append([]string{"check", "rules"}, FileNames()...)
+		out, err := exec.Command(promtool, args...).CombinedOutput()
+		require.NoError(t, err, "%s check rules:\n%s", promtool, out)
+		args = append([]string{"test", "rules"}, tests...)
+		out, err = exec.Command(promtool, args...).CombinedOutput()
+		require.NoError(t, err, "%s test rules:\n%s", promtool, out)
+	}
+}
+
+// promtools lists Debian's promtool and the one GOLIVE_EXTRA_PROMTOOL
+// names; the test is skipped when there is none.
+func promtools(t *testing.T) []string {
+	t.Helper()
 	var tools []string
 	if p, err := exec.LookPath("promtool"); err == nil {
 		tools = append(tools, p)
@@ -259,15 +275,7 @@ func TestPromtool(t *testing.T) {
 	if len(tools) == 0 {
 		t.Skip("promtool is not installed (scripts/install-deps.sh installs it)")
 	}
-	tests, _ := filepath.Glob("tests/*.yml")
-	for _, promtool := range tools {
-		args := append([]string{"check", "rules"}, FileNames()...)
-		out, err := exec.Command(promtool, args...).CombinedOutput()
-		require.NoError(t, err, "%s check rules:\n%s", promtool, out)
-		args = append([]string{"test", "rules"}, tests...)
-		out, err = exec.Command(promtool, args...).CombinedOutput()
-		require.NoError(t, err, "%s test rules:\n%s", promtool, out)
-	}
+	return tools
 }
 
 func TestPrometheusRuleInSync(t *testing.T) {
@@ -426,10 +434,7 @@ func TestEveryAutomatedItemHasAnAlert(t *testing.T) {
 // named in those source rules only, and both a status code (500) and a
 // status class (5xx) count as errors.
 func TestSLOSourceRulesSwitchable(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool is not installed (scripts/install-deps.sh installs it)")
-	}
+	tools := promtools(t)
 	b, err := Files.ReadFile("slo.rules.yml")
 	require.NoError(t, err)
 	lines := strings.Split(string(b), "\n")
@@ -452,17 +457,19 @@ func TestSLOSourceRulesSwitchable(t *testing.T) {
 	test, err := os.ReadFile(filepath.Join("testdata", "slo_prefixed_test.yml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "slo_prefixed_test.yml"), test, 0o600))
-	run := func() ([]byte, error) {
+	run := func(promtool string) ([]byte, error) {
 		cmd := exec.Command(promtool, "test", "rules", "slo_prefixed_test.yml")
 		cmd.Dir = dir
 		return cmd.CombinedOutput()
 	}
-	out, err := run()
-	require.NoError(t, err, "promtool test rules on the switched SLO rules:\n%s", out)
+	for _, promtool := range tools {
+		out, err := run(promtool)
+		require.NoError(t, err, "%s test rules on the switched SLO rules:\n%s", promtool, out)
+	}
 
 	// Unswitched, the same series must not fire: the test really depends on the edit.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "slo.rules.yml"), b, 0o600))
-	out, err = run()
+	out, err := run(tools[0])
 	require.Error(t, err, "the unswitched rules fired on the prefixed metric:\n%s", out)
 }
 
