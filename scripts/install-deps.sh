@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against, when they are missing:
 # PostgreSQL and Redis, Prometheus and Alertmanager (with promtool and
-# amtool), pgBackRest and Chromium (and pytest) from Debian's packages, and
+# amtool), pgBackRest and Chromium (and pytest, Locust) from Debian's packages, and
 # staticcheck, go-junit-report and gotestsum from the module proxy, and
 # Jest (with jest-junit), Vitest and Playwright's test runner from npm.
 set -euo pipefail
@@ -16,6 +16,8 @@ command -v pgbackrest >/dev/null || need+=(pgbackrest)
 command -v chromium >/dev/null || need+=(chromium)
 # pytest writes a real JUnit report for the report parser's tests.
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
+# Locust writes real load-test CSV files for the load-test parser's tests.
+command -v locust >/dev/null || need+=(python3-locust)
 # npm installs the JavaScript test runners below.
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

@@ -189,7 +189,11 @@ func parseLocustHistory(cr *csv.Reader, h headerIndex) (*Result, error) {
 	}
 	res := &Result{Format: "locust", Part: locustHistory}
 	res.VUs = some(users)
-	res.Duration = some(lastTS - first)
+	if rows > 1 {
+		// One row (Locust wrote only its first sample) spans no time: the
+		// duration is then not known from the history.
+		res.Duration = some(lastTS - first)
+	}
 	sec, frac := math.Modf(lastTS)
 	res.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
 	res.Requests = number(field(last, h.col("Total Request Count")))

@@ -488,6 +488,7 @@ func TestLocustVariants(t *testing.T) {
 		assert.False(t, r.Latency[P95].OK)
 		assert.Equal(t, 0.0, r.Requests.V)
 		assert.False(t, r.ErrorRatio.OK, "no requests: no ratio")
+		assert.False(t, r.Duration.OK, "one row spans no time: duration unknown, not 0")
 	})
 	t.Run("failures with commas in quotes", func(t *testing.T) {
 		r, err := parseString("Method,Name,Error,Occurrences\nGET,/a,\"x, y, \"\"z\"\"\",3\nPOST,/b,boom,4\n", Options{})
