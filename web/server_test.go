@@ -2,19 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,14 +20,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
 	toolkitweb "github.com/prometheus/exporter-toolkit/web"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -448,42 +443,13 @@ func TestBoardAndExporterHooks(t *testing.T) {
 	assert.EqualValues(t, 1, board.jsons.Load())
 }
 
-// selfSignedCert writes a certificate and key for 127.0.0.1 and returns
-// their paths and a pool that trusts the certificate.
-func selfSignedCert(t *testing.T, dir string) (string, string, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "golive test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
-}
-
 // --web.config.file: the exporter-toolkit serves every endpoint over TLS
 // behind basic auth.
 func TestToolkitTLSAndBasicAuth(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "cfg.yml")
 	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
-	certFile, keyFile, pool := selfSignedCert(t, dir)
+	certFile, keyFile, pool := testutil.SelfSignedCert(t, dir)
 	hash, err := bcrypt.GenerateFromPassword([]byte("letmein"), bcrypt.MinCost)
 	require.NoError(t, err)
 	webCfg := filepath.Join(dir, "web.yml")

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,31 +39,7 @@ const (
 // seed, dropped when the test ends; it returns its name.
 func exampleDB(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, pgAdminDSN)
-	if err != nil {
-		t.Skipf("PostgreSQL on 127.0.0.1:5432 is not reachable: %v", err)
-	}
-	defer admin.Close(ctx)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "golive_cmd_example_" + hex.EncodeToString(b)
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, pgAdminDSN)
-		if err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
+	name := testutil.CreateDatabase(t, "golive_cmd_example_")
 	for _, f := range []string{"schema.sql", "seed.sql"} {
 		sql, err := os.ReadFile(filepath.Join(exampleDir, f))
 		require.NoError(t, err)

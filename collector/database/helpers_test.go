@@ -3,8 +3,6 @@ package database
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net"
 	"os"
@@ -15,14 +13,12 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/require"
 )
-
-// adminDSN reaches the development machine's PostgreSQL (trust auth).
-const adminDSN = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 // needServer skips server tests under -short.
 func needServer(t testing.TB) {
@@ -43,38 +39,14 @@ func missingTool(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
+func randomName(prefix string) string { return testutil.RandomName(prefix) }
 
 // testDB creates a database of its own for the test, runs the setup SQL in
 // it, and drops it when the test ends. It returns the database's name.
 func testDB(t testing.TB, setup ...string) string {
 	t.Helper()
 	needServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, adminDSN)
-	require.NoError(t, err)
-	defer admin.Close(ctx)
-	name := randomName("golive_test_")
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, adminDSN)
-		if err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
+	name := testutil.CreateDatabase(t, "golive_test_")
 	if len(setup) > 0 {
 		execIn(t, name, setup...)
 	}

@@ -2,19 +2,12 @@ package board_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,16 +20,18 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/golive/golive_exporter/checklist"
-	"github.com/golive/golive_exporter/collector"
-	_ "github.com/golive/golive_exporter/collector/network"
-	"github.com/golive/golive_exporter/config"
-	"github.com/golive/golive_exporter/web"
-	"github.com/golive/golive_exporter/web/board"
 	toolkitweb "github.com/prometheus/exporter-toolkit/web"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector"
+	_ "github.com/golive/golive_exporter/collector/network"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/golive/golive_exporter/web"
+	"github.com/golive/golive_exporter/web/board"
 )
 
 const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verified\n" +
@@ -225,7 +220,7 @@ func TestBoardBehindTLSAndBasicAuth(t *testing.T) {
 	f := newFixture(t, time.Now())
 	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	require.NoError(t, err)
-	certFile, keyFile, pool := selfSignedCert(t, f.dir)
+	certFile, keyFile, pool := testutil.SelfSignedCert(t, f.dir)
 	webCfg := filepath.Join(f.dir, "web.yml")
 	writeFile(t, f.dir, "web.yml", "tls_server_config:\n  cert_file: "+certFile+"\n  key_file: "+keyFile+"\nbasic_auth_users:\n  warroom: "+string(hash)+"\n")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -271,34 +266,6 @@ func TestBoardBehindTLSAndBasicAuth(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s over plain HTTP", path)
 		}
 	}
-}
-
-// selfSignedCert writes a certificate for 127.0.0.1 and its key.
-func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "golive board test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
 }
 
 // rowsJS lists the items the page shows with the state it shows for each.
