@@ -69,6 +69,12 @@ func validateURL(path, raw, scheme string, p *Problems) *url.URL {
 		p.Addf(path, "%q is not an absolute http:// or https:// URL; write e.g. https://app.example.com/health", raw)
 		return nil
 	}
+	if strings.ContainsAny(raw, " \t\r\n") {
+		// Go's parser accepts a raw space; HTTP clients then send a
+		// request line no server expects.
+		p.Addf(path, "%q contains white space; write it as %%20 (e.g. %s)", raw, strings.ReplaceAll(strings.TrimSpace(raw), " ", "%20"))
+		return nil
+	}
 	if scheme != "" && u.Scheme != scheme {
 		p.Addf(path, "%q must start with %s://", raw, scheme)
 		return nil

@@ -54,6 +54,11 @@ func TestNetworkConfigRefused(t *testing.T) {
     http:
       url: /health
 `, "t.yml:4: checks[0].http.url: \"/health\" is not an absolute http:// or https:// URL"},
+		{"space in url", `checks:
+  - name: a
+    http:
+      url: "https://x/a b"
+`, "t.yml:4: checks[0].http.url: \"https://x/a b\" contains white space; write it as %20 (e.g. https://x/a%20b)"},
 		{"credentials in url", `checks:
   - name: a
     http:
