@@ -265,7 +265,7 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 	case len(names) > 0 && it.Kind.Automated():
 		is.State, is.Reason = StateUnknown, checkReason
 	case it.Kind.Automated():
-		is.State, is.Reason = StateUnknown, "no check bound; list the item under a check's items:"
+		is.State, is.Reason = StateUnknown, "no check bound; list its id under a check's items in the config"
 	default:
 		is.State = StateMissing
 		is.Reason = "not attested; add it to the attestations file"
