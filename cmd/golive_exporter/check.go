@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
@@ -118,8 +120,8 @@ func isTerminal(w io.Writer) bool {
 	if !ok {
 		return false
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	// A character device is not enough: /dev/null is one too.
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // progress shows on stderr which checks are still running, so a slow

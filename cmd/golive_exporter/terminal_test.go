@@ -144,3 +144,14 @@ func TestCheckProgressWhileSlowChecksRun(t *testing.T) {
 	assert.Contains(t, errOut.String(), "checked 1/1: slow_api pass")
 	assert.Contains(t, out.String(), "✔ pass     P3.1.04")
 }
+
+// Redirected to /dev/null (a character device, but no terminal) the output
+// is treated as a file: no colour, no status line.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer devNull.Close()
+	assert.False(t, isTerminal(devNull))
+	tty, _ := openPTY(t)
+	assert.True(t, isTerminal(tty))
+}
