@@ -488,9 +488,9 @@ func goTool(t *testing.T, name string) string {
 	return ""
 }
 
-// writeGoModule writes a small Go module whose tests pass, fail, skip, run
-// subtests, and one package that does not build.
-func writeGoModule(t *testing.T) string {
+// writeGoModule writes a small Go module whose tests pass, fail, skip and
+// run subtests, and with broken one package that does not build.
+func writeGoModule(t *testing.T, broken bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
@@ -513,12 +513,14 @@ import "testing"
 
 func TestLogin(t *testing.T) { t.Log("ok") }
 `,
-		"broken/broken_test.go": `package broken
+	}
+	if broken {
+		files["broken/broken_test.go"] = `package broken
 
 import "testing"
 
 func TestX(t *testing.T) { undefined() }
-`,
+`
 	}
 	for name, body := range files {
 		p := filepath.Join(dir, name)
@@ -549,7 +551,7 @@ func TestJUnitFromGoTestConverters(t *testing.T) {
 
 	t.Run("go-junit-report", func(t *testing.T) {
 		conv := goTool(t, "go-junit-report")
-		dir := writeGoModule(t)
+		dir := writeGoModule(t, true)
 		test := exec.Command(goBin, "test", "-v", "-count=1", "./...")
 		test.Dir, test.Env = dir, goTestEnv()
 		out, _ := test.CombinedOutput() // exits 1: a test fails, a package does not build
@@ -570,7 +572,7 @@ func TestJUnitFromGoTestConverters(t *testing.T) {
 
 	t.Run("gotestsum", func(t *testing.T) {
 		conv := goTool(t, "gotestsum")
-		dir := writeGoModule(t)
+		dir := writeGoModule(t, true)
 		report := filepath.Join(dir, "report.xml")
 		cmd := exec.Command(conv, "--junitfile", report, "--format", "dots", "--", "-count=1", "./...")
 		cmd.Dir, cmd.Env = dir, goTestEnv()

@@ -171,36 +171,10 @@ func TestGoTestJSONFromRealRun(t *testing.T) {
 	if err != nil {
 		t.Skip("go is not installed")
 	}
-	dir := t.TempDir()
-	files := map[string]string{
-		"go.mod": "module example.com/school\n\ngo 1.21\n",
-		"grades/grades_test.go": `package grades
-
-import "testing"
-
-func TestPass(t *testing.T) {}
-func TestFail(t *testing.T) { t.Fatal("expected A, got B") }
-func TestSkip(t *testing.T) { t.Skip("no database") }
-func TestSub(t *testing.T) {
-	t.Run("teacher", func(t *testing.T) {})
-	t.Run("student", func(t *testing.T) {})
-}
-`,
-		"auth/auth_test.go": `package auth
-
-import "testing"
-
-func TestLogin(t *testing.T) { t.Log("ok") }
-`,
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	}
+	dir := writeGoModule(t, false)
 	cmd := exec.Command(goBin, "test", "-json", "-count=1", "./...")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOPROXY=off")
+	cmd.Env = goTestEnv()
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out

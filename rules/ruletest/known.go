@@ -48,22 +48,16 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// KnownMetrics collects the golive_ metric names the exporter exports: every
-// string literal that is a golive_ metric name in the non-test Go source
-// (collector.NewDesc, prometheus.NewDesc, *Opts Name fields), their
-// histogram series, and golive_exporter_build_info from the version
-// collector.
-func KnownMetrics(root string) (map[string]bool, error) {
-	known := map[string]bool{}
-	checklistSeen := false
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+// walkExporterSource calls fn with every non-test Go file of the exporter
+// under root, leaving out the packages that only reference metrics.
+func walkExporterSource(root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
 		if d.IsDir() {
 			switch rel {
-			// Packages that only reference metrics do not define them.
 			case "rules", "dashboards", "e2e", ".git", "deploy", "docs":
 				return filepath.SkipDir
 			}
@@ -72,6 +66,19 @@ func KnownMetrics(root string) (map[string]bool, error) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
+		return fn(path)
+	})
+}
+
+// KnownMetrics collects the golive_ metric names the exporter exports: every
+// string literal that is a golive_ metric name in the non-test Go source
+// (collector.NewDesc, prometheus.NewDesc, *Opts Name fields), their
+// histogram series, and golive_exporter_build_info from the version
+// collector.
+func KnownMetrics(root string) (map[string]bool, error) {
+	known := map[string]bool{}
+	checklistSeen := false
+	err := walkExporterSource(root, func(path string) error {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
