@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
@@ -197,6 +199,23 @@ func boolValue(b bool) float64 {
 // with golive_.
 func NewDesc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, append([]string{"check"}, labels...), nil)
+}
+
+// CutUTF8 returns s as valid UTF-8 (invalid bytes replaced by U+FFFD) cut
+// to at most maxBytes bytes without splitting a character. Text a target
+// sends (a certificate's name, a health answer's component) goes through
+// it before it becomes a label value: client_golang refuses a label that is
+// not valid UTF-8, and the whole series would be lost.
+func CutUTF8(s string, maxBytes int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxBytes {
+		return s
+	}
+	cut := max(maxBytes, 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // Result is the outcome of one run of a check.

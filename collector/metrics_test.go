@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -79,4 +80,26 @@ func TestExportResultsBadSampleIsNotFatal(t *testing.T) {
 		names[mf.GetName()] = true
 	}
 	require.True(t, names["golive_check_success"])
+}
+
+func TestCutUTF8(t *testing.T) {
+	cases := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 64, "short"},
+		{"abcdef", 3, "abc"},
+		{"检检", 4, "检"}, // 3 bytes each: the second would be split
+		{"检检", 6, "检检"},
+		{"a检", 3, "a"},
+		{"\xff\xfeok", 64, "\uFFFDok"}, // invalid bytes are replaced
+		{"检", 2, ""},
+	}
+	for _, c := range cases {
+		got := CutUTF8(c.in, c.max)
+		require.Equal(t, c.want, got, "CutUTF8(%q, %d)", c.in, c.max)
+		require.True(t, utf8.ValidString(got))
+		require.LessOrEqual(t, len(got), c.max)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -257,10 +258,7 @@ type collectState struct {
 }
 
 func (c *collectState) add(name, value string, st healthState) {
-	if len(name) > maxComponentNameLen {
-		name = name[:maxComponentNameLen]
-	}
-	c.out = append(c.out, component{Name: name, Value: value, State: st})
+	c.out = append(c.out, component{Name: collector.CutUTF8(name, maxComponentNameLen), Value: value, State: st})
 }
 
 func sortedKeys(m map[string]any) []string {

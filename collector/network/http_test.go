@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/stretchr/testify/assert"
@@ -173,6 +174,22 @@ func TestHTTPComponentsCapped(t *testing.T) {
 	assert.Len(t, n, 50)
 	assert.Equal(t, 60.0, mustValue(t, res, "golive_http_health_components", "ok"))
 	assert.Equal(t, collector.StatusWarn, res.Status, res.Message)
+}
+
+// TestHTTPComponentNameCutAtCharacter: a component name longer than the
+// label bound is cut between characters, never inside one (client_golang
+// drops a series whose label is not valid UTF-8).
+func TestHTTPComponentNameCutAtCharacter(t *testing.T) {
+	t.Parallel()
+	name := strings.Repeat("检", 40) // 120 bytes; the bound is 100
+	s := serve(t, fixed(200, "application/json", `{"status":"ok","checks":{"`+name+`":"ok"}}`))
+	res := runOne(t, "http", "url: "+s.URL+"\nhealth: {}")
+	assert.Equal(t, 1.0, mustValue(t, res, "golive_http_health_component_state", strings.Repeat("检", 33), "ok"))
+	for _, smp := range res.Samples() {
+		for _, l := range smp.Labels {
+			assert.True(t, utf8.ValidString(l), "%s: label %q", metricName(smp), l)
+		}
+	}
 }
 
 func TestHTTPRequestShape(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -70,7 +71,7 @@ func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return collector.CutUTF8(s, n) + "…"
 }
 
 // hstsMaxAge returns the max-age of a Strict-Transport-Security value.

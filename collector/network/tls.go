@@ -361,10 +361,7 @@ func certName(n string, dns []string, full string) string {
 	default:
 		n = full
 	}
-	if len(n) > maxLabelLen {
-		n = n[:maxLabelLen]
-	}
-	return n
+	return collector.CutUTF8(n, maxLabelLen)
 }
 
 func recordCerts(r *collector.Report, source string, certs []*x509.Certificate) {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,6 +206,18 @@ func TestTLSFiles(t *testing.T) {
 
 	res = runOne(t, "tls", "files: ['"+dir+"/nothing-*.pem']")
 	assert.Equal(t, collector.ReasonNotFound, res.Reason, res.Message)
+}
+
+// TestTLSLongNameCutAtCharacter: a certificate name longer than the label
+// bound is cut between characters, so its series is still exported.
+func TestTLSLongNameCutAtCharacter(t *testing.T) {
+	t.Parallel()
+	p := getPKI(t)
+	file := filepath.Join(t.TempDir(), "long.pem")
+	leaf, _ := p.leaf(t, leafOpts{cn: strings.Repeat("检", 30), notAfter: time.Now().Add(60 * 24 * time.Hour)}) // 90 bytes; the bound is 64
+	require.NoError(t, os.WriteFile(file, pemCert(leaf), 0o600))
+	res := runOne(t, "tls", "files: ['"+file+"']")
+	assert.Equal(t, float64(leaf.NotAfter.Unix()), mustValue(t, res, "golive_tls_cert_not_after_timestamp_seconds", file, "0", strings.Repeat("检", 21), "golive test intermediate"))
 }
 
 // TestTLSCorpus reads every certificate file of the shared corpus.
