@@ -30,6 +30,18 @@ func newRoundTripper(ctx context.Context, cfg commoncfg.HTTPClientConfig, name s
 	return rt, nil
 }
 
+// checkClientConfig builds a transport once and drops it, so that client
+// settings the config loader cannot see (an unreadable ca_file, say) fail
+// when the check is set up rather than on every run.
+func checkClientConfig(cfg commoncfg.HTTPClientConfig, name string) error {
+	rt, err := newRoundTripper(context.Background(), cfg, name)
+	if err != nil {
+		return err
+	}
+	closeIdle(rt)
+	return nil
+}
+
 // envSecrets resolves prometheus/common's *_ref secrets (password_ref,
 // credentials_ref, client_secret_ref, TLS key_ref ...) from environment
 // variables, the ref being the variable's name: with the *_file forms this
@@ -87,6 +99,13 @@ func readBounded(r io.Reader, limit int64) (body []byte, truncated bool, err err
 		err = fmt.Errorf("the answer ended early: %w", err)
 	}
 	return body, false, err
+}
+
+// discardBody reads a little of an answer whose body does not matter and
+// closes it, so the connection ends cleanly.
+func discardBody(resp *http.Response) {
+	_, _, _ = readBounded(resp.Body, 64<<10)
+	resp.Body.Close()
 }
 
 // redactURL drops the query string and credentials from a URL for

@@ -31,11 +31,9 @@ type corsCheck struct {
 }
 
 func newCORS(c *config.Check, _ collector.Env) (collector.Check, error) {
-	rt, err := newRoundTripper(context.Background(), c.CORS.Client, c.Name)
-	if err != nil {
+	if err := checkClientConfig(c.CORS.Client, c.Name); err != nil {
 		return nil, err
 	}
-	closeIdle(rt)
 	return &corsCheck{name: c.Name, cfg: c.CORS}, nil
 }
 
@@ -64,9 +62,7 @@ func (c *corsCheck) send(ctx context.Context, client *http.Client, method, origi
 	if err != nil {
 		return corsAnswer{}, fmt.Errorf("sending %s from %s to %s: %w", method, origin, redactURL(c.cfg.URL), redactErr(err))
 	}
-	// The body does not matter; read a little so the connection ends cleanly.
-	readBounded(resp.Body, 64<<10)
-	resp.Body.Close()
+	discardBody(resp)
 	return corsAnswer{
 		status:      resp.StatusCode,
 		allowOrigin: strings.TrimSpace(resp.Header.Get("Access-Control-Allow-Origin")),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -51,13 +52,9 @@ type httpCheck struct {
 }
 
 func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
-	// Build a client once so that settings the config loader cannot see
-	// (an unreadable ca_file, say) fail when the check is set up.
-	rt, err := newRoundTripper(context.Background(), c.HTTP.Client, c.Name)
-	if err != nil {
+	if err := checkClientConfig(c.HTTP.Client, c.Name); err != nil {
 		return nil, err
 	}
-	closeIdle(rt)
 	return &httpCheck{name: c.Name, cfg: c.HTTP}, nil
 }
 
@@ -74,11 +71,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	var redirects int
 	client := newClient(rt, cfg.Client.FollowRedirects, &redirects)
 
-	var body *strings.Reader
-	if cfg.Body != "" {
-		body = strings.NewReader(cfg.Body)
-	}
-	req, err := newRequest(ctx, cfg.Method, cfg.URL, body, cfg.Headers)
+	req, err := newRequest(ctx, cfg.Method, cfg.URL, cfg.Body, cfg.Headers)
 	if err != nil {
 		return collector.WithReason(collector.ReasonConfig, err)
 	}
@@ -126,14 +119,14 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	return jsonErr
 }
 
-func newRequest(ctx context.Context, method, rawURL string, body *strings.Reader, headers map[string]string) (*http.Request, error) {
-	var req *http.Request
-	var err error
-	if body != nil {
-		req, err = http.NewRequestWithContext(ctx, method, rawURL, body)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, method, rawURL, nil)
+// newRequest builds a request with body (none when empty) and headers; a
+// Host header sets the request's host.
+func newRequest(ctx context.Context, method, rawURL, body string, headers map[string]string) (*http.Request, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
 	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
 		return nil, fmt.Errorf("building the request: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,19 +47,14 @@ func (h *httpsRedirectCheck) Run(ctx context.Context, r *collector.Report) error
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", redactURL(cfg.URL), redactErr(err))
 	}
-	readBounded(resp.Body, 64<<10)
-	resp.Body.Close()
+	discardBody(resp)
 	r.Gauge(redirectStatusDesc, float64(resp.StatusCode))
 
-	codeOK := false
-	for _, c := range cfg.ValidStatusCodes {
-		codeOK = codeOK || c == resp.StatusCode
-	}
-	want := "https://" + cfg.Host + "/..."
+	codeOK := slices.Contains(cfg.ValidStatusCodes, resp.StatusCode)
 	loc := resp.Header.Get("Location")
 	target, locErr := req.URL.Parse(loc)
-	ok := codeOK && loc != "" && locErr == nil && target.Scheme == "https" && strings.EqualFold(target.Hostname(), cfg.Host)
-	r.Bool(redirectOKDesc, ok)
+	toHTTPS := loc != "" && locErr == nil && target.Scheme == "https" && strings.EqualFold(target.Hostname(), cfg.Host)
+	r.Bool(redirectOKDesc, codeOK && toHTTPS)
 	r.Assert("redirect status", codeOK, strconv.Itoa(resp.StatusCode), joinInts(cfg.ValidStatusCodes))
 	observed := "no Location header"
 	if loc != "" {
@@ -67,7 +63,7 @@ func (h *httpsRedirectCheck) Run(ctx context.Context, r *collector.Report) error
 			observed += " (not a URL)"
 		}
 	}
-	r.Assert("redirects to https on the same host", loc != "" && locErr == nil && target.Scheme == "https" && strings.EqualFold(target.Hostname(), cfg.Host), observed, want)
+	r.Assert("redirects to https on the same host", toHTTPS, observed, "https://"+cfg.Host+"/...")
 	return nil
 }
 

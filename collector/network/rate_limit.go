@@ -54,11 +54,9 @@ type rateLimitCheck struct {
 }
 
 func newRateLimit(c *config.Check, _ collector.Env) (collector.Check, error) {
-	rt, err := newRoundTripper(context.Background(), c.RateLimit.Client, c.Name)
-	if err != nil {
+	if err := checkClientConfig(c.RateLimit.Client, c.Name); err != nil {
 		return nil, err
 	}
-	closeIdle(rt)
 	return &rateLimitCheck{
 		key:  c.Name + " " + c.RateLimit.Method + " " + c.RateLimit.URL,
 		name: c.Name, cfg: c.RateLimit, interval: time.Duration(c.Interval),
@@ -169,11 +167,7 @@ func (c *rateLimitCheck) burst(ctx context.Context) burst {
 
 func (c *rateLimitCheck) one(ctx context.Context, client *http.Client) (int, error) {
 	cfg := c.cfg
-	var body *strings.Reader
-	if cfg.Body != "" {
-		body = strings.NewReader(cfg.Body)
-	}
-	req, err := newRequest(ctx, cfg.Method, cfg.URL, body, cfg.Headers)
+	req, err := newRequest(ctx, cfg.Method, cfg.URL, cfg.Body, cfg.Headers)
 	if err != nil {
 		return 0, collector.WithReason(collector.ReasonConfig, err)
 	}
@@ -181,7 +175,6 @@ func (c *rateLimitCheck) one(ctx context.Context, client *http.Client) (int, err
 	if err != nil {
 		return 0, fmt.Errorf("%s %s: %w", cfg.Method, redactURL(cfg.URL), redactErr(err))
 	}
-	readBounded(resp.Body, 64<<10)
-	resp.Body.Close()
+	discardBody(resp)
 	return resp.StatusCode, nil
 }
