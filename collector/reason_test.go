@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,12 +21,7 @@ import (
 // TestReasonOfRealErrors classifies errors produced by real network and
 // file operations, not hand-made ones.
 func TestReasonOfRealErrors(t *testing.T) {
-	// A port nobody listens on: open one, note it, close it.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closedAddr := l.Addr().String()
-	require.NoError(t, l.Close())
-	_, refused := net.DialTimeout("tcp", closedAddr, 5*time.Second)
+	_, refused := net.DialTimeout("tcp", testutil.FreeAddr(t), 5*time.Second)
 	require.Error(t, refused)
 
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())

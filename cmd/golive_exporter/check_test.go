@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"flag"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,23 +52,7 @@ const fixtureAttestations = `attestations:
 // replace the ports with in outputs.
 func checkFixture(t *testing.T) (string, *strings.Replacer) {
 	t.Helper()
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { open.Close() })
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closedAddr := closed.Addr().String()
-	require.NoError(t, closed.Close())
-	openAddr := open.Addr().String()
+	openAddr, closedAddr := testutil.OpenPort(t), testutil.FreeAddr(t)
 
 	dir := t.TempDir()
 	cfg := `checklist:

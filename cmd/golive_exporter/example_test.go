@@ -67,7 +67,7 @@ func exampleRedis(t *testing.T, db string) string {
 	if err != nil {
 		t.Skip("redis-server is not on PATH")
 	}
-	addr := freeAddr(t)
+	addr := testutil.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
 	require.NoError(t, err)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -115,15 +115,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
 // exporter is a running golive_exporter process.
 type exporter struct {
 	cmd  *exec.Cmd
@@ -152,7 +143,7 @@ func (s *syncBuffer) String() string {
 func startExporter(t *testing.T, args ...string) *exporter {
 	t.Helper()
 	bin := binary(t)
-	e := &exporter{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	e := &exporter{addr: testutil.FreeAddr(t), logs: &syncBuffer{}, done: make(chan error, 1)}
 	e.cmd = exec.Command(bin, append([]string{"--web.listen-address", e.addr}, args...)...)
 	e.cmd.Stderr = e.logs
 	e.cmd.Stdout = e.logs
@@ -322,19 +313,7 @@ func normaliseMetrics(body string) string {
 // targets whose results are fixed.
 func goldenFixture(t *testing.T) string {
 	t.Helper()
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { open.Close() })
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	closed := freeAddr(t)
+	open, closed := testutil.OpenPort(t), testutil.FreeAddr(t)
 	file := filepath.Join(t.TempDir(), "golden.yml")
 	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf(`checks:
   - name: api_port
@@ -352,7 +331,7 @@ func goldenFixture(t *testing.T) string {
     description: A port that must be closed but is open.
     interval: 1h
     tcp: {address: %q, expect: closed}
-`, open.Addr(), closed, closed, open.Addr())), 0o600))
+`, open, closed, closed, open)), 0o600))
 	return file
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -31,7 +32,7 @@ func TestNetworkSecretsNeverShown(t *testing.T) {
 		fmt.Fprint(w, `{"status":"ok"}`)
 	}))
 	defer app.Close()
-	down := freeAddr(t)
+	down := testutil.FreeAddr(t)
 
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")

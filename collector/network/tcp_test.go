@@ -2,40 +2,17 @@ package network
 
 import (
 	"context"
-	"net"
 	"testing"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// tcpTargets returns the address of a local listener that accepts, and of
-// a port nobody listens on.
-func tcpTargets(t *testing.T) (open, closed string) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	l2, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closed = l2.Addr().String()
-	require.NoError(t, l2.Close())
-	return l.Addr().String(), closed
-}
-
 func TestTCPCheck(t *testing.T) {
-	open, closed := tcpTargets(t)
+	open, closed := testutil.OpenPort(t), testutil.FreeAddr(t)
 	cases := []struct {
 		name      string
 		settings  string
@@ -69,7 +46,7 @@ func TestTCPCheck(t *testing.T) {
 
 // A run whose context is already over returns at once with a timeout.
 func TestTCPCheckHonoursContext(t *testing.T) {
-	open, _ := tcpTargets(t)
+	open := testutil.OpenPort(t)
 	cfg, err := config.Load([]byte("checks:\n  - name: c\n    tcp: {address: \""+open+"\"}\n"), "t.yml")
 	require.NoError(t, err)
 	chk, err := newTCP(cfg.Checks[0], collector.Env{Config: cfg})

@@ -63,22 +63,7 @@ type fixture struct {
 // connect to local listeners: one open (pass), one refused (fail).
 func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
-	open, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { open.Close() })
-	go func() {
-		for {
-			c, err := open.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	closedAddr := closed.Addr().String()
-	require.NoError(t, closed.Close())
+	openAddr, closedAddr := testutil.OpenPort(t), testutil.FreeAddr(t)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": injectedByServer})
@@ -94,7 +79,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 checks:
   - name: web_port
     items: [P1.1.01]
-    tcp: {address: "` + open.Addr().String() + `"}
+    tcp: {address: "` + openAddr + `"}
   - name: api_port
     items: [P1.1.02]
     tcp: {address: "` + closedAddr + `"}
