@@ -260,3 +260,15 @@ func TestAliasBombRefused(t *testing.T) {
 	_, err := Load([]byte(b.String()), "bomb.yml")
 	require.Error(t, err)
 }
+
+// TestReportPathGlobs: the config accepts exactly the globs the report
+// file finder expands; an escaped bracket (a folder named [nightly]) is a
+// valid pattern, an unclosed one is not.
+func TestReportPathGlobs(t *testing.T) {
+	_, err := Load([]byte("checks:\n  - name: t\n    junit:\n      paths: ['reports/\\[nightly\\]/*.xml', 'reports/**/TEST-*.xml']\n      folder_pattern: 'TEST-\\[a\\]*.xml'\n"), "globs.yml")
+	require.NoError(t, err)
+	_, err = Load([]byte("checks:\n  - name: t\n    loadtest:\n      paths: ['a/[x.json']\n      folder_pattern: '[x'\n"), "globs.yml")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `globs.yml:4: checks[0].loadtest.paths[0]: bad glob element "[x.json"`)
+	assert.Contains(t, err.Error(), `globs.yml:5: checks[0].loadtest.folder_pattern: bad glob element "[x"`)
+}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/prometheus/common/model"
 )
@@ -115,19 +114,7 @@ func (c *LoadTestCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *LoadTestCheck) Validate(path string, p *Problems) {
-	if len(c.Paths) == 0 {
-		p.Addf(path+".paths", "no result paths; list files, folders or globs, e.g. [loadtest/summary.json]")
-	}
-	for i, pt := range c.Paths {
-		if strings.TrimSpace(pt) == "" {
-			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "empty path; write a file, folder or glob")
-		} else if err := validateGlob(pt); err != nil {
-			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "%v; fix the glob (see filepath.Match syntax, ** for any folders)", err)
-		}
-	}
-	if err := validateGlob(c.FolderPattern); c.FolderPattern != "" && err != nil {
-		p.Addf(path+".folder_pattern", "%v; write a file name pattern such as *.jtl", err)
-	}
+	validateReportPaths(path, c.Paths, "result", "[loadtest/summary.json]", c.FolderPattern, "*.jtl", p)
 	switch c.Format {
 	case LoadTestAuto, LoadTestK6, LoadTestK6Legacy, LoadTestLocust, LoadTestJMeter, LoadTestGatling:
 	default:

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive/golive_exporter/collector/report/files"
 )
 
 // Defaults of the test-report checks.
@@ -136,19 +137,7 @@ func (c *TestResults) setDefaults(folderPattern string) {
 }
 
 func (c *TestResults) validate(path string, p *Problems) {
-	if len(c.Paths) == 0 {
-		p.Addf(path+".paths", "no report paths; list files, folders or globs, e.g. [reports/junit/*.xml]")
-	}
-	for i, pt := range c.Paths {
-		if strings.TrimSpace(pt) == "" {
-			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "empty path; write a file, folder or glob")
-		} else if err := validateGlob(pt); err != nil {
-			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "%v; fix the glob (see filepath.Match syntax, ** for any folders)", err)
-		}
-	}
-	if err := validateGlob(c.FolderPattern); c.FolderPattern != "" && err != nil {
-		p.Addf(path+".folder_pattern", "%v; write a file name pattern such as TEST-*.xml", err)
-	}
+	validateReportPaths(path, c.Paths, "report", "[reports/junit/*.xml]", c.FolderPattern, "TEST-*.xml", p)
 	if c.ExpectedCases < 0 {
 		p.Addf(path+".expected_cases", "is negative; write the number of test cases the suite has (e.g. 370), or 0 for no minimum")
 	}
@@ -205,16 +194,24 @@ func (c *TestResults) validate(path string, p *Problems) {
 	}
 }
 
-func validateGlob(p string) error {
-	for _, el := range strings.Split(strings.ReplaceAll(p, `\`, "/"), "/") {
-		if el == "**" {
-			continue
-		}
-		if _, err := filepath.Match(el, ""); err != nil {
-			return fmt.Errorf("bad glob element %q", el)
+// validateReportPaths checks the paths and folder_pattern a report check
+// reads with the report file finder's own pattern syntax, so that the
+// config accepts exactly the globs the checks can expand; what names the
+// files ("report", "result") and the examples go into the messages.
+func validateReportPaths(path string, paths []string, what, examplePaths, folderPattern, examplePattern string, p *Problems) {
+	if len(paths) == 0 {
+		p.Addf(path+".paths", "no %s paths; list files, folders or globs, e.g. %s", what, examplePaths)
+	}
+	for i, pt := range paths {
+		if strings.TrimSpace(pt) == "" {
+			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "empty path; write a file, folder or glob")
+		} else if err := files.ValidatePattern(pt); err != nil {
+			p.Addf(fmt.Sprintf("%s.paths[%d]", path, i), "%v; fix the glob (see filepath.Match syntax, ** for any folders)", err)
 		}
 	}
-	return nil
+	if err := files.ValidatePattern(folderPattern); folderPattern != "" && err != nil {
+		p.Addf(path+".folder_pattern", "%v; write a file name pattern such as %s", err, examplePattern)
+	}
 }
 
 // JUnitCheck reads JUnit XML reports (every producer's dialect: pytest,
