@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +78,41 @@ var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
 	"counts":    checklist.CountsText,
 	"unixms":    func(t time.Time) int64 { return t.UnixMilli() },
 	"blocking":  func(it checklist.ItemStatus) bool { return it.Blocker && it.Due && !it.State.OK() },
+	"reason":    reasonLine,
 }).Parse(pageHTML))
+
+// reasonLine is the item's reason as the page shows it under the item's
+// text, or "" when there is none to show: an upcoming item shows its due
+// time instead, and a failed item whose failed checks all failed on
+// conditions has those conditions listed under each check line, so its
+// reason (check: condition_failed: the first failed condition) would say
+// again what the page already shows. A check that failed otherwise
+// (connection refused, a timeout) has its message only in the reason, which
+// then stays.
+func reasonLine(it checklist.ItemStatus) string {
+	if it.State == checklist.StateUpcoming {
+		return ""
+	}
+	if it.State == checklist.StateFail && conditionsShowFailures(it.Checks) {
+		return ""
+	}
+	return it.Reason
+}
+
+// conditionsShowFailures reports whether every failed check of refs failed
+// on a condition the check line lists (a failed condition that is not a
+// mere warning: the one the check's message names).
+func conditionsShowFailures(refs []checklist.CheckRef) bool {
+	for _, r := range refs {
+		if r.Status != collector.StatusFail {
+			continue
+		}
+		if r.Reason != collector.ReasonConditionFailed || !slices.ContainsFunc(r.Conditions, func(c collector.Condition) bool { return !c.OK && !c.Warning }) {
+			return false
+		}
+	}
+	return true
+}
 
 // filterLink is one filter choice on the page.
 type filterLink struct {
