@@ -3,7 +3,6 @@ package monitoring
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -59,38 +58,22 @@ func (a *alertmanagerCheck) Run(ctx context.Context, r *collector.Report) error 
 	}
 	defer cl.close()
 
-	code, body, err := cl.get(ctx, "/-/ready", nil)
-	if err != nil {
-		r.Bool(amReadyDesc, false)
+	if ready, err := cl.ready(ctx, r, "/-/ready", amReadyDesc, "Alertmanager ready"); !ready {
 		return err
-	}
-	ready := code == http.StatusOK
-	r.Bool(amReadyDesc, ready)
-	r.Assert("Alertmanager ready", ready, fmt.Sprintf("/-/ready answered %d %s", code, snippet(body)), "200")
-	if !ready {
-		return nil
 	}
 
-	body, err = cl.getOK(ctx, "/api/v2/status", nil)
+	st, err := fetch(ctx, cl, "/api/v2/status", nil, "status", parseAMStatus)
 	if err != nil {
 		return err
-	}
-	st, err := parseAMStatus(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("status of %s: %w", cl.base, err))
 	}
 	clusterOK := st.Cluster.Status == "ready" || st.Cluster.Status == "disabled"
 	r.Bool(amClusterDesc, clusterOK)
 	r.Gauge(amPeersDesc, float64(len(st.Cluster.Peers)))
 	r.Assert("cluster settled", clusterOK, "cluster "+st.Cluster.Status, "ready or disabled")
 
-	body, err = cl.getOK(ctx, "/api/v2/receivers", nil)
+	receivers, err := fetch(ctx, cl, "/api/v2/receivers", nil, "receivers", parseReceivers)
 	if err != nil {
 		return err
-	}
-	receivers, err := parseReceivers(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("receivers of %s: %w", cl.base, err))
 	}
 	r.Gauge(amReceiversDesc, float64(len(receivers)))
 	have := map[string]bool{}
@@ -109,13 +92,9 @@ func (a *alertmanagerCheck) Run(ctx context.Context, r *collector.Report) error 
 		r.Assert("receivers configured", len(receivers) > 0, fmt.Sprintf("%d receivers", len(receivers)), "at least one")
 	}
 
-	body, err = cl.getOK(ctx, "/api/v2/alerts", url.Values{"active": {"true"}})
+	alerts, err := fetch(ctx, cl, "/api/v2/alerts", url.Values{"active": {"true"}}, "alerts", parseAlerts)
 	if err != nil {
 		return err
-	}
-	alerts, err := parseAlerts(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("alerts of %s: %w", cl.base, err))
 	}
 	a.judgeAlerts(alerts, r)
 	return nil

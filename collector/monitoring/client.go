@@ -15,6 +15,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/prometheus/client_golang/prometheus"
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/version"
 )
@@ -88,6 +89,37 @@ func (c *client) getOK(ctx context.Context, path string, query url.Values) ([]by
 		return nil, collector.Failf(collector.ReasonUnexpectedStatus, "%s answered %d: %s", c.base+path, code, snippet(body))
 	}
 	return body, nil
+}
+
+// fetch gets an API answer that must be 200 and parses it; an answer parse
+// refuses is an invalid response, named by what it holds ("targets").
+func fetch[T any](ctx context.Context, c *client, path string, query url.Values, what string, parse func([]byte) (T, error)) (T, error) {
+	body, err := c.getOK(ctx, path, query)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := parse(body)
+	if err != nil {
+		return v, collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("%s of %s: %w", what, c.base, err))
+	}
+	return v, nil
+}
+
+// ready requests a server's readiness path and records whether it answered
+// 200: the gauge desc (0 too when the server could not be reached) and the
+// condition name, with the answer as observed. Only a transport error is
+// returned.
+func (c *client) ready(ctx context.Context, r *collector.Report, path string, desc *prometheus.Desc, name string) (bool, error) {
+	code, body, err := c.get(ctx, path, nil)
+	if err != nil {
+		r.Bool(desc, false)
+		return false, err
+	}
+	ok := code == http.StatusOK
+	r.Bool(desc, ok)
+	r.Assert(name, ok, fmt.Sprintf("%s answered %d %s", path, code, snippet(body)), "200")
+	return ok, nil
 }
 
 // unwrapURLError drops url.Error's "Get <full url>:" prefix, which would

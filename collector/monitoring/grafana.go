@@ -58,13 +58,9 @@ func (g *grafanaCheck) Run(ctx context.Context, r *collector.Report) error {
 
 	want := *g.cfg.DashboardUIDs
 	q := url.Values{"type": {"dash-db"}, "dashboardUIDs": want, "limit": {"5000"}}
-	body, err = cl.getOK(ctx, "/api/search", q)
+	found, err := fetch(ctx, cl, "/api/search", q, "dashboard search", parseGrafanaSearch)
 	if err != nil {
 		return err
-	}
-	found, err := parseGrafanaSearch(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("dashboard search of %s: %w", cl.base, err))
 	}
 	have := map[string]bool{}
 	for _, u := range found {

@@ -3,7 +3,6 @@ package monitoring
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -45,16 +44,8 @@ func (l *lokiCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	defer cl.close()
 
-	code, body, err := cl.get(ctx, "/ready", nil)
-	if err != nil {
-		r.Bool(lokiReadyDesc, false)
+	if ready, err := cl.ready(ctx, r, "/ready", lokiReadyDesc, "Loki ready"); !ready || l.cfg.SkipQuery {
 		return err
-	}
-	ready := code == http.StatusOK
-	r.Bool(lokiReadyDesc, ready)
-	r.Assert("Loki ready", ready, fmt.Sprintf("/ready answered %d %s", code, snippet(body)), "200")
-	if !ready || l.cfg.SkipQuery {
-		return nil
 	}
 
 	window := time.Duration(l.cfg.Window)
@@ -82,13 +73,9 @@ func (l *lokiCheck) Run(ctx context.Context, r *collector.Report) error {
 // means no matching line in the window.
 func (l *lokiCheck) count(ctx context.Context, cl *client, logql string) (float64, error) {
 	q := url.Values{"query": {logql}, "time": {strconv.FormatInt(l.now().UnixNano(), 10)}}
-	body, err := cl.getOK(ctx, "/loki/api/v1/query", q)
+	samples, err := fetch(ctx, cl, "/loki/api/v1/query", q, "LogQL query", parseQuery)
 	if err != nil {
 		return 0, err
-	}
-	samples, err := parseQuery(body)
-	if err != nil {
-		return 0, collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("LogQL query of %s: %w", cl.base, err))
 	}
 	var n float64
 	for _, s := range samples {

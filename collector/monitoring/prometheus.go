@@ -3,7 +3,6 @@ package monitoring
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -72,16 +71,8 @@ func (p *prometheusCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	defer cl.close()
 
-	code, body, err := cl.get(ctx, "/-/ready", nil)
-	if err != nil {
-		r.Bool(promReadyDesc, false)
+	if ready, err := cl.ready(ctx, r, "/-/ready", promReadyDesc, "Prometheus ready"); !ready {
 		return err
-	}
-	ready := code == http.StatusOK
-	r.Bool(promReadyDesc, ready)
-	r.Assert("Prometheus ready", ready, fmt.Sprintf("/-/ready answered %d %s", code, snippet(body)), "200")
-	if !ready {
-		return nil
 	}
 
 	if err := p.targets(ctx, cl, r); err != nil {
@@ -96,13 +87,9 @@ func (p *prometheusCheck) Run(ctx context.Context, r *collector.Report) error {
 }
 
 func (p *prometheusCheck) targets(ctx context.Context, cl *client, r *collector.Report) error {
-	body, err := cl.getOK(ctx, "/api/v1/targets", url.Values{"state": {"active"}})
+	ts, err := fetch(ctx, cl, "/api/v1/targets", url.Values{"state": {"active"}}, "targets", parseTargets)
 	if err != nil {
 		return err
-	}
-	ts, err := parseTargets(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("targets of %s: %w", cl.base, err))
 	}
 	ignored := map[string]bool{}
 	for _, j := range p.cfg.IgnoreJobs {
@@ -157,13 +144,9 @@ func (p *prometheusCheck) targets(ctx context.Context, cl *client, r *collector.
 }
 
 func (p *prometheusCheck) rules(ctx context.Context, cl *client, r *collector.Report) error {
-	body, err := cl.getOK(ctx, "/api/v1/rules", nil)
+	groups, err := fetch(ctx, cl, "/api/v1/rules", nil, "rules", parseRules)
 	if err != nil {
 		return err
-	}
-	groups, err := parseRules(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("rules of %s: %w", cl.base, err))
 	}
 	loaded := map[string]bool{}
 	health := map[string]float64{"ok": 0, "err": 0, "unknown": 0}
@@ -212,13 +195,9 @@ func (p *prometheusCheck) rules(ctx context.Context, cl *client, r *collector.Re
 }
 
 func (p *prometheusCheck) ingestion(ctx context.Context, cl *client, r *collector.Report) error {
-	body, err := cl.getOK(ctx, "/api/v1/status/tsdb", nil)
+	hs, err := fetch(ctx, cl, "/api/v1/status/tsdb", nil, "TSDB status", parseTSDB)
 	if err != nil {
 		return err
-	}
-	hs, err := parseTSDB(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("TSDB status of %s: %w", cl.base, err))
 	}
 	r.Gauge(promSeriesDesc, float64(hs.NumSeries))
 	maxAge := time.Duration(p.cfg.MaxHeadAge)

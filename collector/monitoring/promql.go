@@ -42,13 +42,9 @@ func (p *promqlCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	defer cl.close()
 	q := url.Values{"query": {p.cfg.Query}, "time": {strconv.FormatFloat(float64(p.now().UnixMilli())/1000, 'f', 3, 64)}}
-	body, err := cl.getOK(ctx, "/api/v1/query", q)
+	samples, err := fetch(ctx, cl, "/api/v1/query", q, "query", parseQuery)
 	if err != nil {
 		return err
-	}
-	samples, err := parseQuery(body)
-	if err != nil {
-		return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("query of %s: %w", cl.base, err))
 	}
 	p.judge(samples, r)
 	return nil
