@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/golive/golive_exporter/collector"
@@ -87,9 +88,20 @@ func TestAlertmanagerCheck(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, r)
 			}
-			if len(*seen) > 4 {
-				assert.Contains(t, (*seen)[4], "active=true")
+			// The alerts are asked for once a ready Alertmanager's status and
+			// receivers were read, and only the active ones.
+			var alertQueries []string
+			for _, s := range *seen {
+				if strings.HasPrefix(s, "/api/v2/alerts?") {
+					alertQueries = append(alertQueries, s)
+				}
 			}
+			if tc.answers["/-/ready"].code != 200 {
+				assert.Empty(t, alertQueries)
+				return
+			}
+			require.Len(t, alertQueries, 1, *seen)
+			assert.Contains(t, alertQueries[0], "active=true")
 		})
 	}
 }

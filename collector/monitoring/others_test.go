@@ -80,7 +80,7 @@ func TestLokiCheck(t *testing.T) {
 		readyBody    string
 		lines, errs  string // answers to the ingestion and the error query
 		failed       []string
-		errors, seen float64
+		errors, seen float64 // golive_loki_error_lines, golive_loki_lines; -1: not reported
 	}{
 		{name: "lines, no errors", readyCode: 200, readyBody: string(corpus(t, "loki-ready-200.txt")), lines: vec("1234"), errs: empty, seen: 1234},
 		{name: "errors over limit", readyCode: 200, readyBody: "ready\n", lines: vec("50"), errs: vec("7"),
@@ -89,7 +89,7 @@ func TestLokiCheck(t *testing.T) {
 		{name: "nothing ingested", readyCode: 200, readyBody: "ready\n", lines: empty, errs: empty, failed: []string{"log lines ingested"}},
 		{name: "ingestion not required", extra: "\n      min_lines: 0", readyCode: 200, readyBody: "ready\n", errs: empty, seen: -1},
 		{name: "ingester not ready", readyCode: 503, readyBody: string(corpus(t, "loki-ready-503-ingester.txt")),
-			failed: []string{"Loki ready"}, errors: -1},
+			failed: []string{"Loki ready"}, errors: -1, seen: -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestLokiCheck(t *testing.T) {
 				assert.Equal(t, tc.errors, value(t, r, "golive_loki_error_lines"))
 				assert.Equal(t, 1800.0, value(t, r, "golive_loki_error_window_seconds"))
 			}
-			if tc.seen > 0 {
+			if tc.seen >= 0 {
 				assert.Equal(t, tc.seen, value(t, r, "golive_loki_lines"))
 				assert.Contains(t, queries, `sum(count_over_time({job=~".+"} [30m]))`)
 			}
@@ -197,7 +197,11 @@ func TestServiceReadyCheck(t *testing.T) {
 			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: s\n    service_ready:\n      url: %s\n      preset: %s\n", srv.URL, tc.preset))
 			r, err := runCheck(t, c, newServiceReady)
 			require.NoError(t, err)
-			assert.Equal(t, boolFloat(tc.ready), value(t, r, "golive_service_ready", tc.preset))
+			want := 0.0
+			if tc.ready {
+				want = 1
+			}
+			assert.Equal(t, want, value(t, r, "golive_service_ready", tc.preset))
 			assert.Equal(t, !tc.ready, len(failed(r)) == 1)
 		})
 	}

@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +174,6 @@ func TestPrometheusCheckConnectionRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonConnRefused, collector.ReasonOf(err))
 	assert.Equal(t, 0.0, value(t, r, "golive_prometheus_ready"))
-	_ = http.StatusOK
 }
 
 // TestPrometheusJobLabelBounded: a Prometheus with more scrape jobs than
