@@ -143,10 +143,3 @@ func snippet(b []byte) string {
 	}
 	return s
 }
-
-func boolFloat(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}

@@ -3,8 +3,10 @@ package monitoring
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,11 +128,7 @@ func (p *promqlCheck) format(v float64) string {
 // labelString shows a series' labels in the check's message (never in a
 // metric label).
 func labelString(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		parts = append(parts, k+"="+strconv.Quote(m[k]))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
@@ -55,5 +54,3 @@ func (s *serviceReadyCheck) Run(ctx context.Context, r *collector.Report) error 
 	r.Assert(s.cfg.Preset+" ready", ready, fmt.Sprintf("%s answered %d %s", preset.Path, code, snippet(body)), expected)
 	return nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
