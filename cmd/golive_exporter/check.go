@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-	"github.com/golive/golive_exporter/web"
 )
 
 type checkOptions struct {
@@ -40,7 +40,10 @@ func addCheckFlags(cmd *kingpin.CmdClause) checkOptions {
 	}
 }
 
-func runCheck(load func() (*config.Config, error), build func(*config.Config) (*web.Runtime, error), opts checkOptions, stdout, stderr io.Writer) int {
+// runCheck runs every check once on a scheduler of its own (the check
+// command needs neither the board nor the metrics exporters) and judges the
+// results with the checklist model it loaded to validate --phase.
+func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts checkOptions, stdout, stderr io.Writer) int {
 	cfg, err := load()
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
@@ -66,17 +69,13 @@ func runCheck(load func() (*config.Config, error), build func(*config.Config) (*
 			return exitConfigError
 		}
 	}
-	rt, err := build(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
-		return exitConfigError
-	}
-	defer rt.Scheduler.Close()
+	sched := collector.New(cfg, logger)
+	defer sched.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *opts.timeout)
 	defer cancel()
 
 	prog := newProgress(stderr, cfg.Checks)
-	results := rt.Scheduler.RunAll(ctx, prog.done)
+	results := sched.RunAll(ctx, prog.done)
 	prog.finish()
 	if *opts.at == "" {
 		at = opts.now()

@@ -100,9 +100,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cfg, nil
 	}
 
-	switch cmd {
-	case checkCmd.FullCommand():
-		return runCheck(load, build(logger, *telemetryPath), checkOpts, stdout, stderr)
+	if cmd == checkCmd.FullCommand() {
+		return runCheck(load, logger, checkOpts, stdout, stderr)
 	}
 
 	if *printDefault {
