@@ -22,7 +22,8 @@ func ReadSecret(inline Secret, file, env string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("reading secret file %s: %w", file, err)
 		}
-		return strings.TrimRight(string(b), "\r\n"), nil
+		line, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimSuffix(line, "\r"), nil
 	case env != "":
 		v, ok := os.LookupEnv(env)
 		if !ok {
