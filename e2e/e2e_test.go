@@ -16,7 +16,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules"
 	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/common/model"
@@ -118,14 +118,6 @@ func (w *webhook) dump() string {
 		fmt.Fprintf(&b, "%s %s %s item=%s check=%s\n", n.Receiver, n.Status, n.Labels["alertname"], n.Labels["item"], n.Labels["check"])
 	}
 	return b.String()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // process is a started server, stopped at the end of the test.
@@ -303,9 +295,9 @@ func alertmanagerConfig(t *testing.T, root, hook string) []byte {
 	return out
 }
 
-// metric returns the value of the exporter's series whose line starts with
-// prefix (name{labels...), or "" when absent.
-func metric(exporter, prefix string) string {
+// metricLine returns the first line of the exporter's /metrics that starts
+// with prefix (name{labels...), or "" when there is none.
+func metricLine(exporter, prefix string) string {
 	resp, err := client.Get(exporter + "/metrics")
 	if err != nil {
 		return ""
@@ -315,11 +307,20 @@ func metric(exporter, prefix string) string {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		if line := sc.Text(); strings.HasPrefix(line, prefix) {
-			f := strings.Fields(line)
-			return f[len(f)-1]
+			return line
 		}
 	}
 	return ""
+}
+
+// metric returns the value of the exporter's series whose line starts with
+// prefix, or "" when absent.
+func metric(exporter, prefix string) string {
+	f := strings.Fields(metricLine(exporter, prefix))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
 
 // amAlertState returns the state of an alert in Alertmanager's API
@@ -394,10 +395,8 @@ func TestEndToEnd(t *testing.T) {
 	hookSrv := httptest.NewServer(hooks)
 	defer hookSrv.Close()
 
-	exPort, promPort, amPort := freePort(t), freePort(t), freePort(t)
-	exporter := fmt.Sprintf("http://127.0.0.1:%d", exPort)
-	prom := fmt.Sprintf("http://127.0.0.1:%d", promPort)
-	am := fmt.Sprintf("http://127.0.0.1:%d", amPort)
+	exAddr, promAddr, amAddr := testutil.FreeAddr(t), testutil.FreeAddr(t), testutil.FreeAddr(t)
+	exporter, prom, am := "http://"+exAddr, "http://"+promAddr, "http://"+amAddr
 
 	exCfg := fmt.Sprintf(`checks:
   - name: app_health
@@ -440,23 +439,23 @@ rule_files: [%s]
 alerting:
   alertmanagers:
     - static_configs:
-        - targets: ["127.0.0.1:%d"]
+        - targets: ["%s"]
 scrape_configs:
   - job_name: golive
     static_configs:
-      - targets: ["127.0.0.1:%d"]
-`, strings.Join(ruleFiles, ", "), amPort, exPort)
+      - targets: ["%s"]
+`, strings.Join(ruleFiles, ", "), amAddr, exAddr)
 	promCfgPath := filepath.Join(dir, "prometheus.yml")
 	require.NoError(t, os.WriteFile(promCfgPath, []byte(promCfg), 0o600))
 	amCfgPath := filepath.Join(dir, "alertmanager.yml")
 	require.NoError(t, os.WriteFile(amCfgPath, alertmanagerConfig(t, root, hookSrv.URL), 0o600))
 
-	start(t, dir, "exporter", bin, "--config.file="+exCfgPath, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", exPort))
+	start(t, dir, "exporter", bin, "--config.file="+exCfgPath, "--web.listen-address="+exAddr)
 	amProc := start(t, dir, "alertmanager", alertmanagerBin, "--config.file="+amCfgPath,
-		"--storage.path="+filepath.Join(dir, "am-data"), fmt.Sprintf("--web.listen-address=127.0.0.1:%d", amPort),
+		"--storage.path="+filepath.Join(dir, "am-data"), "--web.listen-address="+amAddr,
 		"--cluster.listen-address=")
 	promProc := start(t, dir, "prometheus", prometheusBin, "--config.file="+promCfgPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "prom-data"), fmt.Sprintf("--web.listen-address=127.0.0.1:%d", promPort),
+		"--storage.tsdb.path="+filepath.Join(dir, "prom-data"), "--web.listen-address="+promAddr,
 		"--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s")
 
 	firing := []struct {
@@ -546,20 +545,8 @@ var reasonRe = regexp.MustCompile(`reason="([a-z_]+)"`)
 
 // failureReason returns the reason label of a check's failure, or "".
 func failureReason(exporter, check string) string {
-	resp, err := client.Get(exporter + "/metrics")
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, `golive_check_failure_reason{check="`+check+`"`) {
-			if m := reasonRe.FindStringSubmatch(line); m != nil {
-				return m[1]
-			}
-		}
+	if m := reasonRe.FindStringSubmatch(metricLine(exporter, `golive_check_failure_reason{check="`+check+`"`)); m != nil {
+		return m[1]
 	}
 	return ""
 }
