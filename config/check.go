@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/common/model"
@@ -61,8 +62,11 @@ type Check struct {
 	ServiceReady *ServiceReadyCheck `yaml:"service_ready,omitempty"`
 }
 
-// kindFields maps each kind's YAML key to its field index in Check.
-var kindFields = func() map[string]int {
+// kindOrder lists every kind's YAML key in declaration order, and
+// kindFields maps each to its field index in Check; both are read from the
+// struct once.
+var kindOrder, kindFields = func() ([]string, map[string]int) {
+	var order []string
 	m := map[string]int{}
 	t := reflect.TypeOf(Check{})
 	for i := 0; i < t.NumField(); i++ {
@@ -70,28 +74,20 @@ var kindFields = func() map[string]int {
 		if f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Struct {
 			continue
 		}
-		m[strings.Split(f.Tag.Get("yaml"), ",")[0]] = i
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		order = append(order, name)
+		m[name] = i
 	}
-	return m
+	return order, m
 }()
 
 // Kinds lists every check kind's YAML key, in declaration order.
-func Kinds() []string {
-	out := make([]string, 0, len(kindFields))
-	t := reflect.TypeOf(Check{})
-	for i := 0; i < t.NumField(); i++ {
-		name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-		if _, ok := kindFields[name]; ok {
-			out = append(out, name)
-		}
-	}
-	return out
-}
+func Kinds() []string { return slices.Clone(kindOrder) }
 
 func (c *Check) setKinds() []string {
 	var kinds []string
 	v := reflect.ValueOf(c).Elem()
-	for _, k := range Kinds() {
+	for _, k := range kindOrder {
 		if !v.Field(kindFields[k]).IsNil() {
 			kinds = append(kinds, k)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +236,20 @@ func TestKinds(t *testing.T) {
 		assert.False(t, seen[k], "kind %s twice", k)
 		seen[k] = true
 	}
+	kinds[0] = "changed"
+	assert.NotEqual(t, "changed", Kinds()[0], "Kinds returns a copy")
+
+	// docs/core.md's "one kind key" row lists every kind, in this order.
+	doc, err := os.ReadFile("../docs/core.md")
+	require.NoError(t, err)
+	row := regexp.MustCompile("(?m)^\\| one kind key \\| required \\| (.*) \\|$").FindStringSubmatch(string(doc))
+	require.NotNil(t, row, "docs/core.md has no \"one kind key\" row")
+	var documented []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(row[1], -1) {
+		documented = append(documented, m[1])
+	}
+	assert.Equal(t, Kinds(), documented)
+
 	c := &Check{}
 	assert.Equal(t, "", c.Kind())
 	assert.Nil(t, c.Spec())
