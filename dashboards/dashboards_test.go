@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 var update = flag.Bool("update", false, "rewrite the dashboard JSON files")
@@ -41,31 +40,6 @@ var grafanaVars = strings.NewReplacer(
 	"$__rate_interval", "5m", "$__interval", "1m", "$__range", "1h", "${datasource}", "x",
 	`"$instance"`, `".*"`, "$instance", ".*",
 )
-
-// recordedNames returns the recording rules of the bundle.
-func recordedNames(t *testing.T) map[string]bool {
-	out := map[string]bool{}
-	for _, name := range rules.FileNames() {
-		b, err := rules.Files.ReadFile(name)
-		require.NoError(t, err)
-		var f struct {
-			Groups []struct {
-				Rules []struct {
-					Record string `yaml:"record"`
-				} `yaml:"rules"`
-			} `yaml:"groups"`
-		}
-		require.NoError(t, yaml.Unmarshal(b, &f))
-		for _, g := range f.Groups {
-			for _, r := range g.Rules {
-				if r.Record != "" {
-					out[r.Record] = true
-				}
-			}
-		}
-	}
-	return out
-}
 
 var recordRef = regexp.MustCompile(`\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b`)
 
@@ -179,7 +153,9 @@ func TestDashboards(t *testing.T) {
 	require.NoError(t, err)
 	known, err := ruletest.KnownMetrics(root)
 	require.NoError(t, err)
-	recorded := recordedNames(t)
+	recorded, err := rules.RecordedNames()
+	require.NoError(t, err)
+	require.NotEmpty(t, recorded)
 	labels, err := ruletest.KnownLabels(root)
 	require.NoError(t, err)
 	files, _ := filepath.Glob("*.json")

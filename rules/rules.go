@@ -27,25 +27,64 @@ func FileNames() []string {
 	return names
 }
 
-// GroupNames lists the rule groups of the bundle, in file order: what the
-// prometheus check expects a Prometheus server to have loaded.
-func GroupNames() ([]string, error) {
-	var out []string
+// ruleFile is what GroupNames and RecordedNames read of a rule file.
+type ruleFile struct {
+	Groups []struct {
+		Name  string `yaml:"name"`
+		Rules []struct {
+			Record string `yaml:"record"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+// readFiles parses every rule file of the bundle, in FileNames order.
+func readFiles() ([]ruleFile, error) {
+	var out []ruleFile
 	for _, name := range FileNames() {
 		b, err := Files.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		var f struct {
-			Groups []struct {
-				Name string `yaml:"name"`
-			} `yaml:"groups"`
-		}
+		var f ruleFile
 		if err := yaml.Unmarshal(b, &f); err != nil {
 			return nil, fmt.Errorf("rule file %s: %w", name, err)
 		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// GroupNames lists the rule groups of the bundle, in file order: what the
+// prometheus check expects a Prometheus server to have loaded.
+func GroupNames() ([]string, error) {
+	files, err := readFiles()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range files {
 		for _, g := range f.Groups {
 			out = append(out, g.Name)
+		}
+	}
+	return out, nil
+}
+
+// RecordedNames is the set of series the bundle's recording rules record
+// (level:metric:operations): what dashboards and promql checks may read.
+func RecordedNames() (map[string]bool, error) {
+	files, err := readFiles()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, f := range files {
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					out[r.Record] = true
+				}
+			}
 		}
 	}
 	return out, nil
