@@ -13,16 +13,6 @@ import (
 	"strings"
 )
 
-// checklistMetrics are the checklist's metric names as agreed in the
-// design; they count only while the checklist package is not in the tree
-// (once it is, its source is the truth and a rename breaks the tests).
-var checklistMetrics = []string{
-	"golive_checklist_item_state", "golive_checklist_item_ok", "golive_checklist_item_due",
-	"golive_checklist_item_blocker", "golive_checklist_attestation_timestamp_seconds",
-	"golive_checklist_items", "golive_checklist_ready", "golive_checklist_blockers",
-	"golive_checklist_go_live_timestamp_seconds",
-}
-
 var (
 	literalName = regexp.MustCompile(`"(golive_[a-z0-9_]+)"`)
 	// MetricRef finds golive_ metric names in PromQL and templates.
@@ -77,7 +67,6 @@ func walkExporterSource(root string, fn func(path string) error) error {
 // collector.
 func KnownMetrics(root string) (map[string]bool, error) {
 	known := map[string]bool{}
-	checklistSeen := false
 	err := walkExporterSource(root, func(path string) error {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -85,19 +74,11 @@ func KnownMetrics(root string) (map[string]bool, error) {
 		}
 		for _, m := range literalName.FindAllStringSubmatch(string(b), -1) {
 			known[m[1]] = true
-			if strings.HasPrefix(m[1], "golive_checklist_") {
-				checklistSeen = true
-			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if !checklistSeen {
-		for _, n := range checklistMetrics {
-			known[n] = true
-		}
 	}
 	known["golive_exporter_build_info"] = true
 	for n := range known {
