@@ -2,16 +2,12 @@ package board_test
 
 import (
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
-	"github.com/golive/golive_exporter/web/board"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,11 +17,7 @@ import (
 // not spell out (a refused connection's message) keeps its reason line, and
 // so does an item with such a failure beside a failed condition.
 func TestBoardShowsFailedConditionOnce(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", `checklist:
-  file: checklist.tsv
-checks:
+	m, b := staticBoard(t, `
   - name: backup_age
     items: [P1.1.01, P1.1.03]
     tcp: {address: "127.0.0.1:1"}
@@ -36,12 +28,7 @@ checks:
     items: [P1.1.04]
     tcp: {address: "127.0.0.1:1"}
 `)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
-	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	b := board.New(m, board.Options{Now: func() time.Time { return now }})
+	now := boardNow
 	results := []collector.Result{
 		{Check: "backup_age", Status: collector.StatusFail, Reason: collector.ReasonConditionFailed,
 			Message: "age: observed 3d, expected < 1d", Start: now.Add(-time.Minute),

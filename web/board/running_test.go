@@ -16,15 +16,29 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// boardNow is the clock of the boards staticBoard makes.
+var boardNow = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+
+// staticBoard makes the board of the fixture checklist with the given
+// checks (the YAML list under checks:), at boardNow; no check runs: the
+// tests hand the board their results.
+func staticBoard(t *testing.T, checks string) (*checklist.Model, *board.Board) {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "checklist.tsv", fixtureTSV)
+	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\nchecks:"+checks)
+	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
+	require.NoError(t, err)
+	m, err := checklist.New(cfg)
+	require.NoError(t, err)
+	return m, board.New(m, board.Options{Now: func() time.Time { return boardNow }})
+}
+
 // A background check under way (a restore test taking minutes) shows as
 // running beside the result of its previous run, on the page and in the
 // JSON.
 func TestBoardShowsRunningCheck(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", `checklist:
-  file: checklist.tsv
-checks:
+	_, b := staticBoard(t, `
   - name: restore_test
     items: [P1.1.01]
     tcp: {address: "127.0.0.1:1"}
@@ -32,17 +46,11 @@ checks:
     items: [P1.1.02]
     tcp: {address: "127.0.0.1:1"}
 `)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
-	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	b := board.New(m, board.Options{Now: func() time.Time { return now }})
 	results := []collector.Result{
 		{Check: "restore_test", Kind: "restore", Items: []string{"P1.1.01"}, Status: collector.StatusPass, Reason: collector.ReasonNone,
-			Start: now.Add(-20 * time.Hour), Running: true},
+			Start: boardNow.Add(-20 * time.Hour), Running: true},
 		{Check: "dumps", Kind: "dump_folder", Items: []string{"P1.1.02"}, Status: collector.StatusPass, Reason: collector.ReasonNone,
-			Start: now.Add(-time.Minute)},
+			Start: boardNow.Add(-time.Minute)},
 	}
 
 	rec := httptest.NewRecorder()
