@@ -2,13 +2,11 @@ package web
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,11 +19,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	toolkitweb "github.com/prometheus/exporter-toolkit/web"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
@@ -449,48 +445,19 @@ func TestToolkitTLSAndBasicAuth(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "cfg.yml")
 	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
-	certFile, keyFile, pool := testutil.SelfSignedCert(t, dir)
-	hash, err := bcrypt.GenerateFromPassword([]byte("letmein"), bcrypt.MinCost)
-	require.NoError(t, err)
-	webCfg := filepath.Join(dir, "web.yml")
-	writeConfig(t, webCfg, fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  prometheus: %s\n", certFile, keyFile, hash))
+	webCfg, pool := testutil.WebConfig(t, dir, "prometheus", "letmein")
 
 	srv, err := NewServer(Options{Logger: quietLogger(), Load: func() (*config.Config, error) { return config.LoadFile(cfgFile) }, Build: build})
 	require.NoError(t, err)
-	defer srv.Close()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() {
-		served <- toolkitweb.Serve(l, httpSrv, &toolkitweb.FlagConfig{WebConfigFile: &webCfg, WebListenAddresses: &[]string{l.Addr().String()}}, quietLogger())
-	}()
-	defer func() {
-		require.NoError(t, httpSrv.Close())
-		assert.ErrorIs(t, <-served, http.ErrServerClosed)
-	}()
-
-	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport}
-	url := "https://" + l.Addr().String() + "/metrics"
-	do := func(user, pass string) int {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
-		if user != "" {
-			req.SetBasicAuth(user, pass)
-		}
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode
-	}
-	assert.Equal(t, http.StatusOK, do("prometheus", "letmein"))
-	assert.Equal(t, http.StatusUnauthorized, do("", ""))
-	assert.Equal(t, http.StatusUnauthorized, do("prometheus", "wrong"))
+	t.Cleanup(srv.Close) // after the server below has stopped
+	addr, client := testutil.ServeWebConfig(t, srv.Handler(), webCfg, pool)
+	url := "https://" + addr + "/metrics"
+	assert.Equal(t, http.StatusOK, testutil.Status(t, client, url, "prometheus", "letmein"))
+	assert.Equal(t, http.StatusUnauthorized, testutil.Status(t, client, url, "", ""))
+	assert.Equal(t, http.StatusUnauthorized, testutil.Status(t, client, url, "prometheus", "wrong"))
 
 	// Plain HTTP is not answered with metrics.
-	resp, err := http.Get("http://" + l.Addr().String() + "/metrics")
+	resp, err := http.Get("http://" + addr + "/metrics")
 	if err == nil {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)

@@ -2,11 +2,8 @@ package board_test
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,10 +17,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	toolkitweb "github.com/prometheus/exporter-toolkit/web"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
@@ -203,47 +198,13 @@ func TestBoardBehindTLSAndBasicAuth(t *testing.T) {
 		t.Skip("opens local listeners")
 	}
 	f := newFixture(t, time.Now())
-	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
-	require.NoError(t, err)
-	certFile, keyFile, pool := testutil.SelfSignedCert(t, f.dir)
-	webCfg := filepath.Join(f.dir, "web.yml")
-	writeFile(t, f.dir, "web.yml", "tls_server_config:\n  cert_file: "+certFile+"\n  key_file: "+keyFile+"\nbasic_auth_users:\n  warroom: "+string(hash)+"\n")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	// ErrorLog: the plain-HTTP requests below are expected handshake errors.
-	srv := &http.Server{Handler: f.server.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	systemd := false
-	flags := &toolkitweb.FlagConfig{WebListenAddresses: &[]string{addr}, WebSystemdSocket: &systemd, WebConfigFile: &webCfg}
-	done := make(chan error, 1)
-	go func() { done <- toolkitweb.Serve(l, srv, flags, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("server: %v", err)
-		}
-	})
-	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
-	status := func(url, user, pass string) int {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		require.NoError(t, err)
-		if user != "" {
-			req.SetBasicAuth(user, pass)
-		}
-		resp, err := client.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return resp.StatusCode
-	}
+	webCfg, pool := testutil.WebConfig(t, f.dir, "warroom", "s3cret")
+	addr, client := testutil.ServeWebConfig(t, f.server.Handler(), webCfg, pool)
 	for _, path := range []string{"/", "/?failing=1", "/api/v1/status", "/metrics"} {
 		url := "https://" + addr + path
-		assert.Equal(t, http.StatusUnauthorized, status(url, "", ""), "%s without credentials", path)
-		assert.Equal(t, http.StatusUnauthorized, status(url, "warroom", "wrong"), "%s with a wrong password", path)
-		assert.Equal(t, http.StatusOK, status(url, "warroom", "s3cret"), path)
+		assert.Equal(t, http.StatusUnauthorized, testutil.Status(t, client, url, "", ""), "%s without credentials", path)
+		assert.Equal(t, http.StatusUnauthorized, testutil.Status(t, client, url, "warroom", "wrong"), "%s with a wrong password", path)
+		assert.Equal(t, http.StatusOK, testutil.Status(t, client, url, "warroom", "s3cret"), path)
 		// Plain HTTP gets no page.
 		resp, err := http.Get("http://" + addr + path)
 		if err == nil {
