@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -310,9 +309,8 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
-		return
-	}
+	// An error here is the client gone away; nothing is left to tell it.
+	_ = enc.Encode(v)
 }
 
 type slogErrorLog struct{ l *slog.Logger }
