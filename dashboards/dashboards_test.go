@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/rules"
 	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -210,4 +211,15 @@ func TestThresholdsAtChecklistNumbers(t *testing.T) {
 	assert.Equal(t, []float64{0.8}, values["golive-first-week/User adoption"])
 	assert.Equal(t, []float64{93600}, values["golive-day/Backup age"])
 	assert.Equal(t, []float64{0.5}, values["golive-first-week/Response time p95"])
+}
+
+// The grafana check looks for the shipped dashboards by default
+// (config.BundleDashboardUIDs): a renamed uid must rename it there too, or
+// the check would fail on a Grafana that has every dashboard.
+func TestGrafanaCheckDefaultsToTheseDashboards(t *testing.T) {
+	var uids []string
+	for _, d := range All() {
+		uids = append(uids, d.UID)
+	}
+	assert.Equal(t, uids, config.BundleDashboardUIDs)
 }
