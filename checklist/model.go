@@ -3,8 +3,8 @@ package checklist
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -131,7 +131,7 @@ func build(cfg *config.Config) (*Model, []problem) {
 			}
 		}
 	}
-	for _, id := range sortedKeys(c.Items) {
+	for _, id := range slices.Sorted(maps.Keys(c.Items)) {
 		if config.ItemIDRE.MatchString(id) && !cl.Has(id) {
 			addf("checklist.items."+id, "item %q is not in the checklist %s", id, cl.Name)
 			continue
@@ -182,12 +182,9 @@ func build(cfg *config.Config) (*Model, []problem) {
 type groupKey struct{ item, check string }
 
 func (m *Model) bind(id, check string) {
-	for _, c := range m.bindings[id] {
-		if c == check {
-			return
-		}
+	if !slices.Contains(m.bindings[id], check) {
+		m.bindings[id] = append(m.bindings[id], check)
 	}
-	m.bindings[id] = append(m.bindings[id], check)
 }
 
 // Attestations returns the attestations by item, newest first. The file
@@ -209,10 +206,10 @@ func (m *Model) IsBlocker(it Item) bool {
 	if o := c.Items[it.ID]; o != nil && o.Blocker != nil {
 		return *o.Blocker
 	}
-	if contains(c.Blockers.Except, it.ID) {
+	if slices.Contains(c.Blockers.Except, it.ID) {
 		return false
 	}
-	return contains(c.Blockers.Kinds, string(it.Kind)) || contains(c.Blockers.Phases, it.Phase) || contains(c.Blockers.Items, it.ID)
+	return slices.Contains(c.Blockers.Kinds, string(it.Kind)) || slices.Contains(c.Blockers.Phases, it.Phase) || slices.Contains(c.Blockers.Items, it.ID)
 }
 
 // Window returns an item's due window as absolute times; ok is false when
@@ -239,22 +236,4 @@ func flatten(err error) string {
 		return strings.Join(parts, "; ")
 	}
 	return err.Error()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
