@@ -146,6 +146,7 @@ func TestCheckExitCodesAndPhase(t *testing.T) {
 	errOut.Reset()
 	code = run([]string{"--config.file", cfgPath, "check", "--at", "tomorrow"}, &out, &errOut)
 	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), `--at "tomorrow" is not a time`)
 
 	bad := filepath.Join(filepath.Dir(cfgPath), "bad.yml")
 	require.NoError(t, os.WriteFile(bad, []byte("checks:\n  - name: x\n    items: [P1.1.01, P7.7.07]\n    tcp: {address: \"127.0.0.1:1\"}\n"), 0o600))
