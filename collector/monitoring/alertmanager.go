@@ -126,12 +126,7 @@ func (a *alertmanagerCheck) judgeAlerts(alerts []amAlert, r *collector.Report) {
 		if al.Status.State != "active" && al.Status.State != "" {
 			continue // unprocessed: not yet routed
 		}
-		sev := al.Labels["severity"]
-		switch sev {
-		case "critical", "warning", "info":
-		default:
-			sev = "other"
-		}
+		sev := severityKey(al.Labels["severity"])
 		firing[sev]++
 		names[sev] = append(names[sev], al.Labels["alertname"])
 	}
@@ -154,17 +149,24 @@ func (a *alertmanagerCheck) judgeAlerts(alerts []amAlert, r *collector.Report) {
 	}
 	sort.Strings(sevs)
 	for _, s := range sevs {
-		n := firing[s]
-		if s != "critical" && s != "warning" && s != "info" {
-			n = firing["other"]
-		}
-		list := uniqueSorted(names[s])
+		n := firing[severityKey(s)]
+		list := uniqueSorted(names[severityKey(s)])
 		obs := fmt.Sprintf("%d firing", n)
 		if len(list) > 0 {
 			obs += ": " + strings.Join(list, ", ")
 		}
 		r.Assert("no "+s+" alerts firing", n <= a.cfg.MaxFiring[s], obs, fmt.Sprintf("at most %d", a.cfg.MaxFiring[s]))
 	}
+}
+
+// severityKey is the severity an alert is counted under: critical,
+// warning, info, or other for any other value (or none).
+func severityKey(s string) string {
+	switch s {
+	case "critical", "warning", "info":
+		return s
+	}
+	return "other"
 }
 
 func uniqueSorted(s []string) []string {

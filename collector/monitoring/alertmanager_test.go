@@ -73,6 +73,21 @@ func TestAlertmanagerCheck(t *testing.T) {
 			failed: []string{"cluster settled"},
 		},
 		{
+			name:  "a severity of its own is counted as other, with its alerts named",
+			extra: "\n      require_watchdog: false\n      max_firing: {page: 0}",
+			answers: map[string]answer{"/-/ready": ready, "/api/v2/status": status, "/api/v2/receivers": receivers,
+				"/api/v2/alerts": {200, "[" + amAlertJSON("Weird", "page", "active", false) + "," + amAlertJSON("Odd", "", "active", false) + "]"}},
+			failed: []string{"no page alerts firing"},
+			check: func(t *testing.T, r *collector.Report) {
+				assert.Equal(t, 2.0, value(t, r, "golive_alertmanager_alerts_firing", "other"))
+				for _, c := range r.Conditions() {
+					if c.Name == "no page alerts firing" {
+						assert.Equal(t, "2 firing: Odd, Weird", c.Observed)
+					}
+				}
+			},
+		},
+		{
 			name:    "not ready",
 			answers: map[string]answer{"/-/ready": {503, "Service Unavailable"}},
 			failed:  []string{"Alertmanager ready"},
