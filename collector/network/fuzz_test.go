@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
@@ -28,10 +29,7 @@ func FuzzHealth(f *testing.F) {
 	f.Add([]byte(healthyJSON))
 	f.Add([]byte(`{"status":"pass","checks":{"a":[{"status":"warn"}],"b":{"status":{"x":1},"components":{"c":"down"}}}}`))
 	f.Add([]byte(`<!doctype html><html></html>`))
-	h := &config.HealthCondition{}
-	h.Components = ""
-	hc := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
-	*h = *hc
+	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := parseJSON(data, "")
 		if err != nil {
@@ -45,8 +43,8 @@ func FuzzHealth(f *testing.F) {
 			t.Fatalf("counts %v do not add up to %d components", res.Counts, len(res.Components))
 		}
 		for _, c := range res.Components {
-			if len(c.Name) > maxComponentNameLen {
-				t.Fatalf("component name longer than %d: %q", maxComponentNameLen, c.Name)
+			if len(c.Name) > maxComponentNameLen || !utf8.ValidString(c.Name) {
+				t.Fatalf("component name longer than %d bytes or not valid UTF-8 (it becomes a label): %q", maxComponentNameLen, c.Name)
 			}
 		}
 		for _, jc := range []string{"status", "checks.a[0].status", `["a.b"]`, "[3]"} {
