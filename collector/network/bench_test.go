@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 )
 
@@ -53,6 +55,24 @@ func BenchmarkReadCertificates(b *testing.B) {
 		if certs, errs := readCertificates(data, 10); len(certs) != 2 || len(errs) != 0 {
 			b.Fatal(certs, errs)
 		}
+	}
+}
+
+// BenchmarkReadCertificatesMarkers measures the worst file the tls check
+// reads whole: 4 MiB (maxCertFileBytes) of BEGIN lines that open no block.
+// Its cost per byte should not grow with the file's size.
+func BenchmarkReadCertificatesMarkers(b *testing.B) {
+	for _, size := range []int{1 << 20, maxCertFileBytes} {
+		b.Run(fmt.Sprintf("bytes=%d", size), func(b *testing.B) {
+			line := []byte("-----BEGIN x\n")
+			data := bytes.Repeat(line, size/len(line))
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if certs, _ := readCertificates(data, config.MaxTLSCertificates); len(certs) != 0 {
+					b.Fatal(certs)
+				}
+			}
+		})
 	}
 }
 

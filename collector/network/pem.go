@@ -33,13 +33,18 @@ func readCertificates(data []byte, limit int) ([]*x509.Certificate, []error) {
 	var errs []error
 	sawArmour := false
 	off := 0
+	// line is the line number of data[counted]; lines are counted on from
+	// there, never from the start again (a file of many BEGIN markers
+	// would otherwise cost the square of its size).
+	line, counted := 1, 0
 	for off < len(data) {
 		i := bytes.Index(data[off:], []byte(begin))
 		if i < 0 {
 			break
 		}
 		start := off + i
-		line := bytes.Count(data[:start], []byte("\n")) + 1
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
 		lineEnd := bytes.IndexByte(data[start:], '\n')
 		if lineEnd < 0 {
 			lineEnd = len(data)

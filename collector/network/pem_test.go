@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ func TestReadCertificates(t *testing.T) {
 		{"text before the PEM (openssl x509 -text)", append([]byte("Certificate:\n    Data:\n        Version: 3 (0x2)\n"), good...), 1, nil},
 		{"broken block then a good one", append(append([]byte{}, broken...), good...), 1, []string{"line 1: CERTIFICATE block: the base64 content is broken"}},
 		{"good block then a broken one", append(append([]byte{}, good...), broken...), 1, []string{"CERTIFICATE block: the base64 content is broken"}},
+		{"line of a broken block after others", bytes.Join([][]byte{key, good, []byte("-----BEGIN nothing\n"), broken}, nil), 1,
+			[]string{fmt.Sprintf("line %d: CERTIFICATE block: the base64 content is broken", 3+bytes.Count(good, []byte("\n"))+2)}},
 		{"unterminated block", append(append([]byte{}, good...), []byte("-----BEGIN CERTIFICATE-----\nMIIC\n")...), 1, []string{"no END line"}},
 		{"only a private key", key, 0, []string{"no CERTIFICATE block"}},
 		{"DER", leaf.Raw, 1, nil},
