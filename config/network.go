@@ -186,11 +186,7 @@ func (c *HTTPCheck) Validate(path string, p *Problems) {
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method; write e.g. GET, HEAD or POST", c.Method)
 	}
-	for k := range c.Headers {
-		if !validToken(k) {
-			p.Addf(path+".headers."+k, "%q is not a valid header name", k)
-		}
-	}
+	validateHeaders(path+".headers", c.Headers, p)
 	for i, code := range c.ValidStatusCodes {
 		if code < 100 || code > 599 {
 			p.Addf(fmt.Sprintf("%s.valid_status_codes[%d]", path, i), "%d is not an HTTP status code (100-599)", code)
@@ -249,6 +245,16 @@ func compileAll(path string, exprs []string, p *Problems) []*regexp.Regexp {
 		out = append(out, re)
 	}
 	return out
+}
+
+// validateHeaders checks the names of the headers a check sends (the http
+// and rate_limit kinds); Go's client would refuse a bad one on every run.
+func validateHeaders(path string, headers map[string]string, p *Problems) {
+	for _, k := range sortedKeys(headers) {
+		if !validToken(k) {
+			p.Addf(path+"."+k, "%q is not a valid header name", k)
+		}
+	}
 }
 
 // validToken reports whether s is an HTTP token (method or header name).
@@ -797,6 +803,7 @@ func (c *RateLimitCheck) Validate(path string, p *Problems) {
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method", c.Method)
 	}
+	validateHeaders(path+".headers", c.Headers, p)
 	if c.MaxRequests < 1 || c.MaxRequests > MaxRateLimitRequests {
 		p.Addf(path+".max_requests", "max_requests %d is out of range; write 1 to %d (the burst hits a production service)", c.MaxRequests, MaxRateLimitRequests)
 	}

@@ -159,6 +159,21 @@ func TestNetworkConfigRefused(t *testing.T) {
       url: https://api.x/
       origin: https://app.x/login
 `, "t.yml:5: checks[0].cors.origin: \"https://app.x/login\" is not an origin"},
+		{"bad header name in a rate_limit burst", `checks:
+  - name: a
+    interval: 1h
+    rate_limit:
+      url: https://api.x/login
+      headers: {"X Bad": v}
+`, `t.yml:6: checks[0].rate_limit.headers.X Bad: "X Bad" is not a valid header name`},
+		{"bad header name in an http check", `checks:
+  - name: a
+    http:
+      url: https://api.x/
+      headers:
+        Accept: application/json
+        "X:Bad": v
+`, `t.yml:7: checks[0].http.headers.X:Bad: "X:Bad" is not a valid header name`},
 		{"cors origin missing", `checks:
   - name: a
     cors:
