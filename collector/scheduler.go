@@ -248,17 +248,28 @@ func (s *Scheduler) Snapshot() []Result {
 	out := make([]Result, len(s.entries))
 	for i, e := range s.entries {
 		e.mu.Lock()
-		if e.last != nil {
-			out[i] = *e.last
-		} else {
-			out[i] = s.base(e)
-			out[i].Status = StatusUnknown
-			out[i].Reason = ReasonNotRunYet
-		}
-		out[i].Running = e.inflight != nil
+		out[i] = s.latestLocked(e)
 		e.mu.Unlock()
 	}
 	return out
+}
+
+// latestLocked returns e's latest result, or an unknown one with reason
+// not_run_yet while it has none, marked with whether a run is under way;
+// e.mu must be held.
+func (s *Scheduler) latestLocked(e *entry) Result {
+	var r Result
+	if e.last != nil {
+		r = *e.last
+	} else {
+		r = s.base(e)
+		r.Status, r.Reason = StatusUnknown, ReasonNotRunYet
+		if e.cfg.Background {
+			r.Message = "background check has not finished its first run yet"
+		}
+	}
+	r.Running = e.inflight != nil
+	return r
 }
 
 // cached returns e's result when no run is needed: a background check's
@@ -267,15 +278,7 @@ func (s *Scheduler) cached(e *entry) (Result, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.cfg.Background {
-		if e.last == nil {
-			r := s.base(e)
-			r.Status, r.Reason, r.Running = StatusUnknown, ReasonNotRunYet, e.inflight != nil
-			r.Message = "background check has not finished its first run yet"
-			return r, true
-		}
-		r := *e.last
-		r.Running = e.inflight != nil
-		return r, true
+		return s.latestLocked(e), true
 	}
 	if s.freshLocked(e) {
 		return *e.last, true
@@ -327,9 +330,7 @@ func (s *Scheduler) deadlineResult(e *entry) Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.last != nil {
-		r := *e.last
-		r.Running = e.inflight != nil
-		return r
+		return s.latestLocked(e)
 	}
 	r := s.base(e)
 	r.Status = StatusFail

@@ -395,6 +395,8 @@ func TestBackgroundChecks(t *testing.T) {
 	assert.Equal(t, StatusUnknown, r.Status)
 	assert.Equal(t, ReasonNotRunYet, r.Reason)
 	assert.EqualValues(t, 0, runs.Load(), "a background check never runs inside Collect")
+	assert.Equal(t, "background check has not finished its first run yet", r.Message)
+	assert.Equal(t, r, s.Snapshot()[0], "the status API's snapshot and a scrape say the same")
 
 	s.Start()
 	require.Eventually(t, func() bool { return runs.Load() == 1 }, 10*time.Second, time.Millisecond)
