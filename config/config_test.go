@@ -242,7 +242,7 @@ func TestKinds(t *testing.T) {
 	// docs/core.md's "one kind key" row lists every kind, in this order.
 	doc, err := os.ReadFile("../docs/core.md")
 	require.NoError(t, err)
-	row := regexp.MustCompile("(?m)^\\| one kind key \\| required \\| (.*) \\|$").FindStringSubmatch(string(doc))
+	row := regexp.MustCompile(`(?m)^\| one kind key \| required \| (.*) \|$`).FindStringSubmatch(string(doc))
 	require.NotNil(t, row, "docs/core.md has no \"one kind key\" row")
 	var documented []string
 	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(row[1], -1) {
