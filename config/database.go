@@ -88,7 +88,9 @@ func (t PostgresTarget) MarshalYAML() (any, error) {
 }
 
 var (
-	dsnURLPassRE = regexp.MustCompile(`^(postgres(?:ql)?://[^:@/]*):[^@/]*@`)
+	// dsnURLPassRE finds the user (1) and password (2) of a postgres://
+	// URL, also when the URL does not parse.
+	dsnURLPassRE = regexp.MustCompile(`^(postgres(?:ql)?://[^:@/]*):([^@/]*)@`)
 	dsnKVPassRE  = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]*)`)
 	dsnQueryPass = regexp.MustCompile(`(?i)([?&]password=)[^&]*`)
 )
@@ -108,8 +110,8 @@ func DSNPassword(dsn string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			if m := regexp.MustCompile(`^postgres(?:ql)?://[^:@/]*:([^@/]*)@`).FindStringSubmatch(dsn); m != nil {
-				return m[1]
+			if m := dsnURLPassRE.FindStringSubmatch(dsn); m != nil {
+				return m[2]
 			}
 			return ""
 		}

@@ -106,6 +106,8 @@ func TestMaskDSN(t *testing.T) {
 		{"host=db user=app password=s3cret dbname=app", "host=db user=app password=<secret> dbname=app", "s3cret"},
 		{"host=db password='a b\\'c' dbname=app", "host=db password=<secret> dbname=app", "a b\\'c"},
 		{"postgres://app@db/app", "postgres://app@db/app", ""},
+		// Not a valid URL (a bad escape): the password is still found.
+		{"postgres://app:p%zz@db/app", "postgres://app:<secret>@db/app", "p%zz"},
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, MaskDSN(tc.in))
