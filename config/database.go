@@ -187,12 +187,18 @@ func (t *RedisTarget) Validate(path string, p *Problems) {
 // validatePostgresTarget reports a check's target that names no
 // postgres_targets entry.
 func validatePostgresTarget(path, target string, p *Problems) {
+	validateTarget(path, target, "postgres_targets", p.Config().PostgresTargets, p)
+}
+
+// validateTarget reports a check's target (at path.target) that is missing
+// or names no entry of targets, the section called section.
+func validateTarget[V any](path, target, section string, targets map[string]V, p *Problems) {
 	if target == "" {
-		p.Addf(path+".target", "target is missing; name one of postgres_targets%s", targetList(p.Config().PostgresTargets))
+		p.Addf(path+".target", "target is missing; name one of %s%s", section, targetList(targets))
 		return
 	}
-	if _, ok := p.Config().PostgresTargets[target]; !ok {
-		p.Addf(path+".target", "target %q is not defined; define it under postgres_targets or use one of%s", target, targetList(p.Config().PostgresTargets))
+	if _, ok := targets[target]; !ok {
+		p.Addf(path+".target", "target %q is not defined; define it under %s or use one of%s", target, section, targetList(targets))
 	}
 }
 
@@ -413,10 +419,13 @@ func (c *PostgresIndexesCheck) Validate(path string, p *Problems) {
 	if c.SeqScanRatio <= 0 || c.SeqScanRatio > 1 {
 		p.Addf(path+".seq_scan_ratio", "seq_scan_ratio is %g; write a share above 0 and at most 1", c.SeqScanRatio)
 	}
-	for name, v := range map[string]*int{"max_invalid_indexes": c.MaxInvalidIndexes, "max_unindexed_foreign_keys": c.MaxUnindexedForeignKeys,
-		"max_unused_indexes": c.MaxUnusedIndexes, "max_seq_scan_tables": c.MaxSeqScanTables, "max_slow_statements": c.MaxSlowStatements} {
-		if v != nil && *v < 0 {
-			p.Addf(path+"."+name, "%s must not be negative", name)
+	for _, m := range []struct {
+		name string
+		v    *int
+	}{{"max_invalid_indexes", c.MaxInvalidIndexes}, {"max_unindexed_foreign_keys", c.MaxUnindexedForeignKeys},
+		{"max_unused_indexes", c.MaxUnusedIndexes}, {"max_seq_scan_tables", c.MaxSeqScanTables}, {"max_slow_statements", c.MaxSlowStatements}} {
+		if m.v != nil && *m.v < 0 {
+			p.Addf(path+"."+m.name, "%s must not be negative", m.name)
 		}
 	}
 }
@@ -548,11 +557,7 @@ func (c *RedisCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *RedisCheck) Validate(path string, p *Problems) {
-	if c.Target == "" {
-		p.Addf(path+".target", "target is missing; name one of redis_targets%s", targetList(p.Config().RedisTargets))
-	} else if _, ok := p.Config().RedisTargets[c.Target]; !ok {
-		p.Addf(path+".target", "target %q is not defined; define it under redis_targets or use one of%s", c.Target, targetList(p.Config().RedisTargets))
-	}
+	validateTarget(path, c.Target, "redis_targets", p.Config().RedisTargets, p)
 	if c.ExpectRole != "" && c.ExpectRole != "master" && c.ExpectRole != "replica" {
 		p.Addf(path+".expect_role", "expect_role is %q; write master or replica, or leave it out", c.ExpectRole)
 	}

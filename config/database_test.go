@@ -48,6 +48,7 @@ func TestDatabaseConfigInvalid(t *testing.T) {
 		{"unknown target", "  - name: x\n    postgres: {target: nope}", `target "nope" is not defined; define it under postgres_targets or use one of: app`},
 		{"missing target", "  - name: x\n    sql: {query: SELECT 1}", "target is missing"},
 		{"redis unknown target", "  - name: x\n    redis: {target: app}", `target "app" is not defined; define it under redis_targets`},
+		{"redis missing target", "  - name: x\n    redis: {min_keys: 1}", "checks[0].redis.target: target is missing; name one of redis_targets"},
 		{"empty query", "  - name: x\n    sql: {target: app, query: ' '}", "query is missing"},
 		{"between reversed", "  - name: x\n    sql: {target: app, query: SELECT 1, between: [5, 1]}", "low above high"},
 		{"between one number", "  - name: x\n    sql: {target: app, query: SELECT 1, between: [5]}", "two numbers"},
