@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -236,11 +235,7 @@ func (c *Checklist) WindowFor(id string) (w Window, key string, ok bool) {
 }
 
 // WindowKeys lists the keys of Windows, sorted.
-func (c *Checklist) WindowKeys() []string {
-	keys := sortedKeys(c.Windows)
-	sort.Strings(keys)
-	return keys
-}
+func (c *Checklist) WindowKeys() []string { return sortedKeys(c.Windows) }
 
 // Offset is a signed duration relative to the go-live time: -14d is two
 // weeks before, 24h a day after. It accepts the units of Prometheus

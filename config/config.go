@@ -196,11 +196,7 @@ func LoadFile(path string) (*Config, error) {
 	if err != nil {
 		abs = path
 	}
-	c, err := Load(data, abs)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return Load(data, abs)
 }
 
 // Load parses and validates configuration data; name is the file name used
