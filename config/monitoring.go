@@ -52,13 +52,6 @@ func (c *MonitoringClient) validate(path string, p *Problems) {
 	validateClient(path, &c.HTTPClientConfig, p)
 }
 
-// decodeWithClientDefaults fills in prometheus/common's client defaults
-// before plain is decoded: inline fields do not get their own unmarshaller.
-func decodeWithClientDefaults(n *yaml.Node, c *MonitoringClient, plain any) error {
-	c.HTTPClientConfig = commoncfg.DefaultHTTPClientConfig
-	return n.Decode(plain)
-}
-
 // PrometheusCheck checks a Prometheus server: ready, its targets up, the
 // bundle's rule groups loaded and evaluating without errors, and samples
 // still being ingested.
@@ -84,7 +77,7 @@ type PrometheusCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PrometheusCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain PrometheusCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -126,7 +119,7 @@ type AlertmanagerCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *AlertmanagerCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain AlertmanagerCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -146,8 +139,8 @@ func (c *AlertmanagerCheck) SetDefaults() {
 // Validate implements Validator.
 func (c *AlertmanagerCheck) Validate(path string, p *Problems) {
 	c.validate(path, p)
-	for sev, n := range c.MaxFiring {
-		if n < 0 {
+	for _, sev := range sortedKeys(c.MaxFiring) {
+		if n := c.MaxFiring[sev]; n < 0 {
 			p.Addf(path+".max_firing."+sev, "max_firing is %d; write 0 or more", n)
 		}
 	}
@@ -166,7 +159,7 @@ type GrafanaCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *GrafanaCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain GrafanaCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -221,7 +214,7 @@ func (c *LokiCheck) IngestLogQL() string {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *LokiCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain LokiCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -288,7 +281,7 @@ type PromQLCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PromQLCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain PromQLCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -351,7 +344,7 @@ var ReadyPresets = map[string]ReadyPreset{
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *ServiceReadyCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain ServiceReadyCheck
-	return decodeWithClientDefaults(n, &c.MonitoringClient, (*plain)(c))
+	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
 // Validate implements Validator.

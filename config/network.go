@@ -85,6 +85,14 @@ func validateURL(path, raw, scheme string, p *Problems) *url.URL {
 	return u
 }
 
+// decodeWithClientDefaults fills in prometheus/common's client defaults
+// before plain (the check's settings, client inline) is decoded: inline
+// fields do not get their own unmarshaller called.
+func decodeWithClientDefaults(n *yaml.Node, client *commoncfg.HTTPClientConfig, plain any) error {
+	*client = commoncfg.DefaultHTTPClientConfig
+	return n.Decode(plain)
+}
+
 // validateClient checks prometheus/common's HTTP client settings.
 func validateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
 	if cfg := p.Config(); cfg != nil {
@@ -149,12 +157,10 @@ type HTTPCheck struct {
 }
 
 // UnmarshalYAML fills in prometheus/common's client defaults
-// (follow_redirects and enable_http2 true) before the settings are read:
-// inline fields do not get their own unmarshaller called.
+// (follow_redirects and enable_http2 true) before the settings are read.
 func (c *HTTPCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPCheck
-	c.Client = commoncfg.DefaultHTTPClientConfig
-	return n.Decode((*plain)(c))
+	return decodeWithClientDefaults(n, &c.Client, (*plain)(c))
 }
 
 // BodyMatchRegexps returns the compiled body_matches expressions.
