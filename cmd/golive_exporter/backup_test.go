@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,7 +152,7 @@ func assertNoScratchDatabases(t *testing.T, prefix string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := pgx.Connect(ctx, pgAdminDSN)
+	c, err := pgx.Connect(ctx, testutil.AdminDSN)
 	require.NoError(t, err)
 	defer c.Close(ctx)
 	var n int

@@ -31,7 +31,6 @@ import (
 
 const (
 	exampleDir  = "../../deploy/examples/student-management"
-	pgAdminDSN  = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	exampleTime = "2026-12-01T07:00:00Z" // an hour before the example's go-live
 )
 
@@ -52,7 +51,7 @@ func execSQL(t *testing.T, db, sql string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	c, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/"+db+"?sslmode=disable")
+	c, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer c.Close(ctx)
 	_, err = c.Exec(ctx, sql)
@@ -85,7 +84,7 @@ func exampleRedis(t *testing.T, db string) string {
 	defer rc.Close()
 	require.Eventually(t, func() bool { return rc.Ping(ctx).Err() == nil }, 20*time.Second, 20*time.Millisecond, "redis-server did not start: %s", &logs)
 
-	pg, err := pgx.Connect(ctx, "postgres://postgres@127.0.0.1:5432/"+db+"?sslmode=disable")
+	pg, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer pg.Close(ctx)
 	rows, err := pg.Query(ctx, "SELECT code FROM courses")
