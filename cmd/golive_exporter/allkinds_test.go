@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,11 +121,5 @@ checks:
 	// Every check ran: a success value for each.
 	assert.Equal(t, 18, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
-	cmd.Stdin = strings.NewReader(body)
-	out, err := cmd.CombinedOutput()
-	assert.NoError(t, err, "promtool check metrics:\n%s", out)
-	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
+	assertPromtoolClean(t, promtool, body)
 }

@@ -131,21 +131,11 @@ checks:
 
 	// Every restore family (table rows, steps, dump time and size) passes
 	// promtool's lint.
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skipf("promtool is not installed: %v", err)
-	}
 	for _, fam := range []string{"golive_restore_table_rows", "golive_restore_source_table_rows", "golive_restore_step_success",
 		"golive_restore_dump_timestamp_seconds", "golive_restore_dump_size_bytes", "golive_restore_rows_checked", "golive_restore_duration_seconds"} {
 		assert.Contains(t, body, "\n"+fam+"{", "no %s in /metrics", fam)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	lint := exec.CommandContext(ctx, promtool, "check", "metrics")
-	lint.Stdin = strings.NewReader(body)
-	out, err = lint.CombinedOutput()
-	assert.NoError(t, err, "promtool check metrics:\n%s", out)
-	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
+	assertPromtoolClean(t, needTool(t, "promtool"), body)
 }
 
 func assertNoScratchDatabases(t *testing.T, prefix string) {

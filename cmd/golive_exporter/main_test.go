@@ -369,11 +369,17 @@ func TestMetricsGolden(t *testing.T) {
 		assert.Contains(t, seen, fam)
 	}
 
-	promtool := needTool(t, "promtool")
+	assertPromtoolClean(t, needTool(t, "promtool"), raw)
+}
+
+// assertPromtoolClean feeds a /metrics body to promtool check metrics,
+// which must find nothing.
+func assertPromtoolClean(t *testing.T, promtool, body string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, promtool, "check", "metrics")
-	cmd.Stdin = strings.NewReader(raw)
+	cmd.Stdin = strings.NewReader(body)
 	out, err := cmd.CombinedOutput()
 	assert.NoError(t, err, "promtool check metrics:\n%s", out)
 	assert.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics findings")
