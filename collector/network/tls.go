@@ -351,9 +351,20 @@ func errText(err error) string {
 // maxLabelLen bounds the certificate names used as label values.
 const maxLabelLen = 64
 
-// certName is a certificate's subject common name, or its first DNS name,
-// or its whole subject, shortened for a label.
-func certName(n string, dns []string, full string) string {
+// subjectName is a certificate's subject common name, or its first DNS
+// name, or its whole subject, shortened for a label.
+func subjectName(c *x509.Certificate) string {
+	return labelName(c.Subject.CommonName, c.DNSNames, c.Subject.String())
+}
+
+// issuerName is a certificate's issuer common name, or its whole issuer,
+// shortened for a label.
+func issuerName(c *x509.Certificate) string {
+	return labelName(c.Issuer.CommonName, nil, c.Issuer.String())
+}
+
+// labelName is n, or the first of dns, or full, cut to maxLabelLen bytes.
+func labelName(n string, dns []string, full string) string {
 	switch {
 	case n != "":
 	case len(dns) > 0:
@@ -366,9 +377,7 @@ func certName(n string, dns []string, full string) string {
 
 func recordCerts(r *collector.Report, source string, certs []*x509.Certificate) {
 	for i, c := range certs {
-		labels := []string{source, strconv.Itoa(i),
-			certName(c.Subject.CommonName, c.DNSNames, c.Subject.String()),
-			certName(c.Issuer.CommonName, nil, c.Issuer.String())}
+		labels := []string{source, strconv.Itoa(i), subjectName(c), issuerName(c)}
 		r.Gauge(tlsNotAfterDesc, float64(c.NotAfter.Unix()), labels...)
 		r.Gauge(tlsNotBeforeDesc, float64(c.NotBefore.Unix()), labels...)
 	}
@@ -386,7 +395,7 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 			}
 			if c.NotBefore.After(now) {
 				r.Assert("certificate valid yet", false,
-					fmt.Sprintf("%s (%s) valid from %s", certName(c.Subject.CommonName, c.DNSNames, c.Subject.String()), s.name, c.NotBefore.UTC().Format(time.RFC3339)), "notBefore in the past")
+					fmt.Sprintf("%s (%s) valid from %s", subjectName(c), s.name, c.NotBefore.UTC().Format(time.RFC3339)), "notBefore in the past")
 			}
 		}
 	}
@@ -395,7 +404,7 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 	}
 	r.Gauge(tlsEarliestDesc, float64(earliest.NotAfter.Unix()))
 	left := earliest.NotAfter.Sub(now)
-	name := certName(earliest.Subject.CommonName, earliest.DNSNames, earliest.Subject.String())
+	name := subjectName(earliest)
 	obs := fmt.Sprintf("%s left for %s (%s), expires %s", fmtLeft(left), name, earliestSrc, earliest.NotAfter.UTC().Format(time.RFC3339))
 	if left < 0 {
 		obs = fmt.Sprintf("%s (%s) expired %.1f days ago, on %s", name, earliestSrc, -left.Hours()/24, earliest.NotAfter.UTC().Format(time.RFC3339))
