@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -210,7 +211,9 @@ func (s *Server) Handler() http.Handler {
 func scrapeContext(r *http.Request, g config.Global) (context.Context, context.CancelFunc) {
 	timeout := time.Duration(g.DefaultScrapeTimeout)
 	if v := r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+		// Beyond what a Duration holds (1e10, Inf) the conversion would
+		// wrap to a negative timeout: a deadline already past.
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 && secs < math.MaxInt64/float64(time.Second) {
 			timeout = time.Duration(secs * float64(time.Second))
 		}
 	}

@@ -125,6 +125,8 @@ func TestScrapeContext(t *testing.T) {
 		{"0.8", 400 * time.Millisecond},      // too short for the margin: half
 		{"garbage", 9500 * time.Millisecond}, // unreadable: default
 		{"-1", 9500 * time.Millisecond},
+		{"1e10", 9500 * time.Millisecond}, // more seconds than a Duration holds: unreadable
+		{"Inf", 9500 * time.Millisecond},
 	}
 	for _, c := range cases {
 		r := httptest.NewRequest(http.MethodGet, "/metrics", nil)
