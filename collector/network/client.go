@@ -109,15 +109,22 @@ func discardBody(resp *http.Response) {
 }
 
 // redactURL drops the query string and credentials from a URL for
-// messages: they may carry tokens.
+// messages: they may carry tokens. Only an @ in the authority (before the
+// path) ends credentials; one in the path (/users/@me) is kept.
 func redactURL(raw string) string {
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i]
 	}
-	if at := strings.Index(raw, "@"); at >= 0 {
-		if s := strings.Index(raw, "://"); s >= 0 && s < at {
-			raw = raw[:s+3] + raw[at+1:]
-		}
+	s := strings.Index(raw, "://")
+	if s < 0 {
+		return raw
+	}
+	authority := raw[s+3:]
+	if slash := strings.IndexByte(authority, '/'); slash >= 0 {
+		authority = authority[:slash]
+	}
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		raw = raw[:s+3] + raw[s+3+at+1:]
 	}
 	return raw
 }

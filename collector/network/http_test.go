@@ -497,3 +497,17 @@ func TestHTTPSecretFromEnvironment(t *testing.T) {
 	res = runOne(t, "http", "url: "+tok.URL+"\nauthorization: {credentials_ref: GOLIVE_TEST_HTTP_TOKEN}")
 	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
 }
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://api.example.com/health?token=abc":      "https://api.example.com/health",
+		"https://user:s3cret@api.example.com/health":    "https://api.example.com/health",
+		"https://user:p@ss@api.example.com/x#frag":      "https://api.example.com/x",
+		"https://api.example.com/users/@me":             "https://api.example.com/users/@me",
+		"https://user:s3cret@api.example.com/users/@me": "https://api.example.com/users/@me",
+		"http://127.0.0.1:8080/health":                  "http://127.0.0.1:8080/health",
+	} {
+		assert.Equal(t, want, redactURL(in), in)
+	}
+}
