@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -95,8 +94,15 @@ func newCheck(c *config.Check, env collector.Env) (collector.Check, error) {
 // Locust run sharing a prefix.
 type run struct {
 	key     string
-	paths   []string
+	files   []runFile // in path order, as Expand sorted them
 	modTime time.Time
+}
+
+// runFile is a file of a run with the stat newestRun took, which the cache
+// reuses so that an unchanged file costs one stat per scrape.
+type runFile struct {
+	path string
+	info fs.FileInfo
 }
 
 // newestRun groups the files into runs and returns the most recently
@@ -120,7 +126,7 @@ func (c *check) newestRun(paths []string) (*run, error) {
 			r = &run{key: key}
 			runs[key] = r
 		}
-		r.paths = append(r.paths, p)
+		r.files = append(r.files, runFile{path: p, info: info})
 		if info.ModTime().After(r.modTime) {
 			r.modTime = info.ModTime()
 		}
@@ -131,7 +137,6 @@ func (c *check) newestRun(paths []string) (*run, error) {
 			best = r
 		}
 	}
-	sort.Strings(best.paths)
 	return best, nil
 }
 
@@ -165,8 +170,9 @@ func (c *check) Run(ctx context.Context, r *collector.Report) error {
 	}
 	var parts []*Result
 	parsed := 0
-	for _, p := range best.paths {
-		res := c.cache.Read(ctx, p, int64(c.cfg.MaxFileSize), c.parse)
+	for _, f := range best.files {
+		p := f.path
+		res := c.cache.ReadInfo(ctx, p, f.info, int64(c.cfg.MaxFileSize), c.parse)
 		if !res.Cached {
 			parsed++
 		}

@@ -245,16 +245,21 @@ func NewCache[T any]() *Cache[T] {
 // are kept like values (the same bytes give the same error); I/O errors,
 // cancellation and size refusals are not kept.
 func (c *Cache[T]) Read(ctx context.Context, path string, maxSize int64, parse func(r io.Reader) (T, error)) Result[T] {
+	info, err := os.Stat(path)
+	if err != nil {
+		return Result[T]{Path: path, Err: fmt.Errorf("reading %s: %w", path, err)}
+	}
+	return c.ReadInfo(ctx, path, info, maxSize, parse)
+}
+
+// ReadInfo is Read for a file the caller has already stat'ed (info is
+// os.Stat(path)'s answer), so that a caller which needs the stat itself,
+// e.g. to pick the newest file, still pays one stat per unchanged file.
+func (c *Cache[T]) ReadInfo(ctx context.Context, path string, info fs.FileInfo, maxSize int64, parse func(r io.Reader) (T, error)) Result[T] {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	res := Result[T]{Path: path}
-	info, err := os.Stat(path)
-	if err != nil {
-		res.Err = fmt.Errorf("reading %s: %w", path, err)
-		return res
-	}
-	res.Size, res.ModTime = info.Size(), info.ModTime()
+	res := Result[T]{Path: path, Size: info.Size(), ModTime: info.ModTime()}
 	c.mu.Lock()
 	e, ok := c.entries[path]
 	c.mu.Unlock()

@@ -121,6 +121,21 @@ func TestCacheSkipsUnchangedFiles(t *testing.T) {
 	assert.True(t, res.Cached)
 	assert.Equal(t, 3, parses)
 
+	// ReadInfo trusts the caller's stat and does not stat again: with the
+	// info of the last read, it answers from the cache even once the file
+	// is gone.
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(path))
+	res = c.ReadInfo(ctx, path, info, 0, parse)
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "bad content")
+	assert.True(t, res.Cached)
+	assert.Equal(t, info.ModTime(), res.ModTime)
+	assert.Equal(t, 3, parses)
+	res = c.Read(ctx, path, 0, parse)
+	assert.ErrorIs(t, res.Err, fs.ErrNotExist, "Read stats the file itself")
+
 	// Retain forgets files no longer listed.
 	assert.Equal(t, 1, c.Len())
 	c.Retain(nil)
