@@ -128,10 +128,7 @@ func (c *dumpFolderCheck) checkMarker(ctx context.Context, r *collector.Report) 
 	r.Bool(markerDesc, true, sourceDumpFolder, "")
 	obs := "present since " + fi.ModTime().UTC().Format(time.RFC3339)
 	if data, err := readFile(ctx, c.marker, 4096); err == nil {
-		if line := strings.TrimSpace(firstLineOf(string(data))); line != "" {
-			if len(line) > 200 {
-				line = line[:200]
-			}
+		if line := messageLine(string(data)); line != "" {
 			obs += ": " + line
 		}
 	}
@@ -202,11 +199,7 @@ func evalSidecar(data []byte, name string, d dump) (ok bool, observed string) {
 	ok = sidecarOK(sc.Status)
 	observed = fmt.Sprintf("status %q", sc.Status)
 	if sc.Message != "" && !ok {
-		msg := firstLineOf(sc.Message)
-		if len(msg) > 200 {
-			msg = msg[:200]
-		}
-		observed += ": " + msg
+		observed += ": " + messageLine(sc.Message)
 	}
 	if size != nil && !d.IsDir {
 		observed += fmt.Sprintf(", size %d (file has %d)", *size, d.Size)

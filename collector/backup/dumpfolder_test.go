@@ -248,3 +248,15 @@ func TestNewestSettled(t *testing.T) {
 	assert.Equal(t, "writing", newestSettled([]dump{writing}, now).Name)
 	assert.Equal(t, "writing", newestSettled([]dump{old, writing}, now.Add(time.Minute)).Name)
 }
+
+// A message from a file (marker, sidecar, restore result) shows as its
+// first line, trimmed, cut to maxMessageLen bytes without splitting a
+// character.
+func TestMessageLine(t *testing.T) {
+	assert.Equal(t, "disk full", messageLine("  disk full \r\nmore"))
+	long := "x" + strings.Repeat("é", 150) // 301 bytes: byte 200 is inside an é
+	want := "x" + strings.Repeat("é", 99)
+	assert.Equal(t, want, messageLine(long))
+	_, obs := evalSidecar([]byte(`{"status":"failed","message":"`+long+`"}`), "x.json", dump{IsDir: true})
+	assert.Equal(t, `status "failed": `+want, obs)
+}

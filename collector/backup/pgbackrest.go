@@ -192,6 +192,16 @@ func firstLineOf(s string) string {
 	return s
 }
 
+// maxMessageLen bounds the part of a message a file gives (a failure
+// marker, a sidecar, a restore job's result) that a condition shows.
+const maxMessageLen = 200
+
+// messageLine is a message from a file as a condition shows it: its first
+// line, trimmed, as valid UTF-8 of at most maxMessageLen bytes.
+func messageLine(s string) string {
+	return collector.CutUTF8(strings.TrimSpace(firstLineOf(s)), maxMessageLen)
+}
+
 // walRange returns the oldest and newest archived WAL file names over every
 // archive (24 hex digits compare in order as strings).
 func walRange(archives []PgBackRestArchive) (lo, hi string) {

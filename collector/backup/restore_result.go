@@ -237,11 +237,7 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 		duration, rowsCheck = m.Duration, m.Rows
 		observed = "status " + strconv.Quote(m.Status)
 		if !ok && m.Message != "" {
-			msg := firstLineOf(m.Message)
-			if len(msg) > 200 {
-				msg = msg[:200]
-			}
-			observed += ": " + msg
+			observed += ": " + messageLine(m.Message)
 		}
 	}
 	r.Gauge(restoreAttemptDesc, unixSeconds(finished))
