@@ -475,9 +475,15 @@ func (c *restoreCheck) runRestore(ctx context.Context, srv *server, db string, d
 	return fmt.Errorf("cannot restore format %s", d.Format)
 }
 
-func countTable(ctx context.Context, conn *pgx.Conn, table string) (int64, error) {
+// tableIdent quotes a configured table name ("schema.table" or "table").
+func tableIdent(table string) string { return pgx.Identifier(strings.Split(table, ".")).Sanitize() }
+
+// countTable counts a table's rows on a connection or in a transaction.
+func countTable(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, table string) (int64, error) {
 	var n int64
-	err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier(strings.Split(table, ".")).Sanitize()).Scan(&n)
+	err := q.QueryRow(ctx, "SELECT count(*) FROM "+tableIdent(table)).Scan(&n)
 	return n, err
 }
 
@@ -566,15 +572,15 @@ func (c *restoreCheck) sourceCounts(ctx context.Context) (map[string]int64, erro
 	for _, t := range c.cfg.Tables {
 		// A missing table would abort the transaction: look first.
 		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", pgx.Identifier(strings.Split(t.Name, ".")).Sanitize()).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", tableIdent(t.Name)).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("looking up %s in the source: %w", t.Name, err)
 		}
 		if !exists {
 			out[t.Name] = -1
 			continue
 		}
-		var n int64
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier(strings.Split(t.Name, ".")).Sanitize()).Scan(&n); err != nil {
+		n, err := countTable(ctx, tx, t.Name)
+		if err != nil {
 			return nil, fmt.Errorf("counting %s in the source: %w", t.Name, err)
 		}
 		out[t.Name] = n
