@@ -8,15 +8,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/prometheus/common/model"
 )
 
@@ -55,41 +52,6 @@ func writeJTL(b *testing.B, dir string, size int64) (string, int64) {
 	return path, written + int64(len(jtlHeader))
 }
 
-// peakHeap samples the heap while fn runs (runtime/metrics, no
-// stop-the-world) and returns the largest growth over the heap before it.
-func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	base := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if h := read(); h > base && h-base > peak.Load() {
-				peak.Store(h - base)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
-}
-
 // BenchmarkJMeterParse: parse throughput (MB/s) of a ~50 MB JTL and the
 // peak heap growth while parsing; the heap stays small because samples go
 // into a per-millisecond histogram, not a slice.
@@ -100,7 +62,7 @@ func BenchmarkJMeterParse(b *testing.B) {
 	var peak uint64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p := peakHeap(func() {
+		p := testutil.PeakHeap(func() {
 			f, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)

@@ -7,15 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 // writeLargeJUnit writes a JUnit report of about 50 MB: 200 000 cases in
@@ -62,42 +59,6 @@ func writeLargeJUnit(b *testing.B) (string, int64) {
 	return path, st.Size()
 }
 
-// peakHeap samples the live heap while fn runs and returns the largest
-// value above the heap before it started. It reads runtime/metrics, which
-// does not stop the world, so sampling does not slow the parse down.
-func peakHeap(fn func()) uint64 {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	base := read()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if h := read(); h > base && h-base > peak.Load() {
-				peak.Store(h - base)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
-}
-
 // BenchmarkJUnitParse is the parse throughput on a 50 MB report (compare
 // MB/s with BenchmarkJUnitReadBytes) and the peak live heap while parsing.
 func BenchmarkJUnitParse(b *testing.B) {
@@ -110,7 +71,7 @@ func BenchmarkJUnitParse(b *testing.B) {
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		p := peakHeap(func() {
+		p := testutil.PeakHeap(func() {
 			f, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)
@@ -223,7 +184,7 @@ func BenchmarkJestJSONParse(b *testing.B) {
 	b.ResetTimer()
 	var peak uint64
 	for i := 0; i < b.N; i++ {
-		p := peakHeap(func() {
+		p := testutil.PeakHeap(func() {
 			f, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)
