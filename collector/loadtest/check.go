@@ -296,71 +296,59 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 		}
 	}
 
-	missing := func(key, figure string) {
-		unavailable = append(unavailable, fmt.Sprintf("%s: the result has no %s (%s)", key, figure, hint(res.Format, figure)))
+	// limit asserts a configured limit on a figure; a figure the result
+	// lacks fails as notInResult and is named among the unavailable.
+	limit := func(name, key, figure string, v Value, ok func(float64) bool, observed func(float64) string, expected string) {
+		if !v.OK {
+			r.Assert(name, false, notInResult, expected)
+			unavailable = append(unavailable, fmt.Sprintf("%s: the result has no %s (%s)", key, figure, hint(res.Format, figure)))
+			return
+		}
+		r.Assert(name, ok(v.V), observed(v.V), expected)
 	}
-	limits := [numQuantiles]time.Duration{time.Duration(cfg.MaxP50), time.Duration(cfg.MaxP90), time.Duration(cfg.MaxP95),
+	maxLatency := [numQuantiles]time.Duration{time.Duration(cfg.MaxP50), time.Duration(cfg.MaxP90), time.Duration(cfg.MaxP95),
 		time.Duration(cfg.MaxP99), time.Duration(cfg.MaxLatency)}
 	keys := [numQuantiles]string{"max_p50", "max_p90", "max_p95", "max_p99", "max_latency"}
 	for q := P50; q < numQuantiles; q++ {
-		limit := limits[q]
-		if limit <= 0 {
+		most := maxLatency[q]
+		if most <= 0 {
 			continue
 		}
-		r.Gauge(latencyLimitDesc, limit.Seconds(), quantileLabels[q])
-		name := quantileNames[q] + " latency"
-		v := res.Latency[q]
-		if !v.OK {
-			r.Assert(name, false, notInResult, "<= "+limit.String())
-			missing(keys[q], quantileNames[q])
-			continue
-		}
-		r.Assert(name, v.V <= limit.Seconds(), seconds(v.V), "<= "+limit.String())
+		r.Gauge(latencyLimitDesc, most.Seconds(), quantileLabels[q])
+		limit(quantileNames[q]+" latency", keys[q], quantileNames[q], res.Latency[q],
+			func(v float64) bool { return v <= most.Seconds() }, seconds, "<= "+most.String())
 	}
 	if cfg.MaxErrorRatio != nil {
-		r.Gauge(errorRatioLimitDesc, *cfg.MaxErrorRatio)
-		if !res.ErrorRatio.OK {
-			r.Assert("error ratio", false, notInResult, fmt.Sprintf("<= %g", *cfg.MaxErrorRatio))
-			missing("max_error_ratio", "error ratio")
-		} else {
-			obs := fmt.Sprintf("%.4g%%", res.ErrorRatio.V*100)
-			if res.Failed.OK && res.Requests.OK {
-				obs = fmt.Sprintf("%.4g%% (%.0f of %.0f requests failed)", res.ErrorRatio.V*100, res.Failed.V, res.Requests.V)
-			}
-			r.Assert("error ratio", res.ErrorRatio.V <= *cfg.MaxErrorRatio, obs, fmt.Sprintf("<= %g%%", *cfg.MaxErrorRatio*100))
-		}
+		most := *cfg.MaxErrorRatio
+		r.Gauge(errorRatioLimitDesc, most)
+		limit("error ratio", "max_error_ratio", "error ratio", res.ErrorRatio,
+			func(v float64) bool { return v <= most },
+			func(v float64) string {
+				if res.Failed.OK && res.Requests.OK {
+					return fmt.Sprintf("%.4g%% (%.0f of %.0f requests failed)", v*100, res.Failed.V, res.Requests.V)
+				}
+				return fmt.Sprintf("%.4g%%", v*100)
+			}, fmt.Sprintf("<= %g%%", most*100))
 	}
 	if cfg.MinVUs > 0 {
-		if !res.VUs.OK {
-			r.Assert("concurrent users", false, notInResult, fmt.Sprintf(">= %d", cfg.MinVUs))
-			missing("min_vus", "concurrent users")
-		} else {
-			r.Assert("concurrent users", res.VUs.V >= float64(cfg.MinVUs), fmt.Sprintf("%.0f peak", res.VUs.V), fmt.Sprintf(">= %d", cfg.MinVUs))
-		}
+		limit("concurrent users", "min_vus", "concurrent users", res.VUs,
+			func(v float64) bool { return v >= float64(cfg.MinVUs) },
+			func(v float64) string { return fmt.Sprintf("%.0f peak", v) }, fmt.Sprintf(">= %d", cfg.MinVUs))
 	}
 	if cfg.MinDuration > 0 {
-		if !res.Duration.OK {
-			r.Assert("test duration", false, notInResult, ">= "+cfg.MinDuration.String())
-			missing("min_duration", "duration")
-		} else {
-			r.Assert("test duration", res.Duration.V >= time.Duration(cfg.MinDuration).Seconds(), seconds(res.Duration.V), ">= "+cfg.MinDuration.String())
-		}
+		least := time.Duration(cfg.MinDuration).Seconds()
+		limit("test duration", "min_duration", "duration", res.Duration,
+			func(v float64) bool { return v >= least }, seconds, ">= "+cfg.MinDuration.String())
 	}
 	if cfg.MinRequests > 0 {
-		if !res.Requests.OK {
-			r.Assert("requests", false, notInResult, fmt.Sprintf(">= %d", cfg.MinRequests))
-			missing("min_requests", "request count")
-		} else {
-			r.Assert("requests", res.Requests.V >= float64(cfg.MinRequests), fmt.Sprintf("%.0f", res.Requests.V), fmt.Sprintf(">= %d", cfg.MinRequests))
-		}
+		limit("requests", "min_requests", "request count", res.Requests,
+			func(v float64) bool { return v >= float64(cfg.MinRequests) },
+			func(v float64) string { return fmt.Sprintf("%.0f", v) }, fmt.Sprintf(">= %d", cfg.MinRequests))
 	}
 	if cfg.MinRPS > 0 {
-		if !res.RPS.OK {
-			r.Assert("throughput", false, notInResult, fmt.Sprintf(">= %g/s", cfg.MinRPS))
-			missing("min_rps", "throughput")
-		} else {
-			r.Assert("throughput", res.RPS.V >= cfg.MinRPS, fmt.Sprintf("%.4g/s", res.RPS.V), fmt.Sprintf(">= %g/s", cfg.MinRPS))
-		}
+		limit("throughput", "min_rps", "throughput", res.RPS,
+			func(v float64) bool { return v >= cfg.MinRPS },
+			func(v float64) string { return fmt.Sprintf("%.4g/s", v) }, fmt.Sprintf(">= %g/s", cfg.MinRPS))
 	}
 	if res.HasThresholds && cfg.ToolThresholds != "ignore" {
 		total := res.ThresholdsPassed + res.ThresholdsFailed

@@ -396,3 +396,33 @@ func TestCheckUnchangedFileIsNotReadAgain(t *testing.T) {
 	require.Error(t, err, "a new modification time is read")
 	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 }
+
+// TestCheckLimitOnAbsentFigure: a limit on a figure the result lacks fails
+// as "not in the result", names the config key among the unavailable, and
+// shows the limit as it shows when the figure is there (the error ratio in
+// percent, as for a result that has one).
+func TestCheckLimitOnAbsentFigure(t *testing.T) {
+	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{"unused"}, MaxErrorRatio: ratio(0.01), MinRPS: 5})
+	r := &collector.Report{}
+	unavailable := c.record(r, &Result{Format: "k6"}, time.Now())
+	assert.Equal(t, []string{
+		"max_error_ratio: the result has no error ratio (the result does not carry it)",
+		"min_rps: the result has no throughput (the result does not carry it)",
+	}, unavailable)
+	er := condition(t, r, "error ratio")
+	assert.False(t, er.OK)
+	assert.Equal(t, "not in the result", er.Observed)
+	assert.Equal(t, "<= 1%", er.Expected)
+	assert.Equal(t, ">= 5/s", condition(t, r, "throughput").Expected)
+	assert.Equal(t, 0.01, value(t, r, errorRatioLimitDesc))
+
+	r = &collector.Report{}
+	unavailable = c.record(r, &Result{Format: "k6", ErrorRatio: some(0.02), RPS: some(4)}, time.Now())
+	assert.Empty(t, unavailable)
+	er = condition(t, r, "error ratio")
+	assert.False(t, er.OK)
+	assert.Equal(t, "2%", er.Observed)
+	assert.Equal(t, "<= 1%", er.Expected)
+	assert.Equal(t, "4/s", condition(t, r, "throughput").Observed)
+	assert.False(t, condition(t, r, "throughput").OK)
+}
