@@ -99,15 +99,3 @@ func writeScript(t *testing.T, dir, name, body string) string {
 	require.NoError(t, os.WriteFile(p, []byte("#!/bin/sh\n"+body), 0o755))
 	return p
 }
-
-// missingTool skips a test whose real tool is not installed on a
-// developer's machine, but fails it in CI (CI=true), where
-// scripts/install-deps.sh installs every tool: a skipped real-tool test
-// there would hide a broken install step.
-func missingTool(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format+" (CI installs it with scripts/install-deps.sh)", args...)
-	}
-	t.Skipf(format, args...)
-}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -79,11 +80,11 @@ func startCluster(t *testing.T) *cluster {
 	}
 	pgbr, err := exec.LookPath("pgbackrest")
 	if err != nil {
-		missingTool(t, "pgbackrest is not installed: %v", err)
+		testutil.MissingTool(t, "pgbackrest is not installed: %v", err)
 	}
 	bin := pgBinDir()
 	if bin == "" {
-		missingTool(t, "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, pg_ctl)")
+		testutil.MissingTool(t, "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (initdb, pg_ctl)")
 	}
 	c := &cluster{t: t, pgBin: bin, pgbr: pgbr, asPG: os.Geteuid() == 0}
 	c.base, err = os.MkdirTemp("", "golive-pgbr-")
@@ -92,7 +93,7 @@ func startCluster(t *testing.T) *cluster {
 	if c.asPG {
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			missingTool(t, "running as root needs the postgres OS user (from the postgresql package) for initdb: %v", err)
+			testutil.MissingTool(t, "running as root needs the postgres OS user (from the postgresql package) for initdb: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,7 +43,7 @@ func needTools(t *testing.T, tools ...string) {
 	}
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			missingTool(t, "%s is not installed: %v", tool, err)
+			testutil.MissingTool(t, "%s is not installed: %v", tool, err)
 		}
 	}
 }
@@ -499,7 +500,7 @@ func TestResolveServer(t *testing.T) {
 // A password given in a file or in the DSN never shows in the error.
 func TestRestoreKeepsPasswordsOut(t *testing.T) {
 	if _, err := exec.LookPath("gzip"); err != nil {
-		missingTool(t, "gzip is not installed: %v", err)
+		testutil.MissingTool(t, "gzip is not installed: %v", err)
 	}
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "pw"), []byte("S3cretSentinel\n"), 0o600))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,10 +63,7 @@ func TestLocustRealRun(t *testing.T) {
 	}
 	locust, err := exec.LookPath("locust")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("locust is not installed; scripts/install-deps.sh installs python3-locust")
-		}
-		t.Skip("locust is not installed (scripts/install-deps.sh installs python3-locust)")
+		testutil.MissingTool(t, "locust is not installed (python3-locust)")
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/dashboard" {

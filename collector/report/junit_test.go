@@ -380,7 +380,7 @@ func TestJUnitFromNodeTestRunner(t *testing.T) {
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed")
+		testutil.MissingTool(t, "node is not installed")
 	}
 	dir := t.TempDir()
 	src := `const test = require('node:test'); const assert = require('node:assert');
@@ -423,10 +423,7 @@ func TestJUnitFromPytest(t *testing.T) {
 		}
 	}
 	if py == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pytest is not installed for python3; scripts/install-deps.sh installs python3-pytest")
-		}
-		t.Skip("pytest is not installed for python3")
+		testutil.MissingTool(t, "pytest is not installed for python3 (python3-pytest)")
 	}
 	dir := t.TempDir()
 	src := `import pytest
@@ -481,10 +478,7 @@ func goTool(t *testing.T, name string) string {
 			}
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; scripts/install-deps.sh installs it", name)
-	}
-	t.Skipf("%s is not installed (scripts/install-deps.sh installs it)", name)
+	testutil.MissingTool(t, "%s is not installed", name)
 	return ""
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,20 +27,13 @@ func nodeTool(t *testing.T, name string) (bin string, env []string) {
 	if testing.Short() {
 		t.Skip("runs " + name)
 	}
-	missing := func(why string) {
-		t.Helper()
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s: %s; scripts/install-deps.sh installs it", name, why)
-		}
-		t.Skipf("%s: %s (scripts/install-deps.sh installs it)", name, why)
-	}
 	bin, err := exec.LookPath(name)
 	if err != nil {
-		missing("not installed")
+		testutil.MissingTool(t, "%s is not installed", name)
 	}
 	root, err := exec.Command("npm", "root", "-g").Output()
 	if err != nil {
-		missing("npm root -g: " + err.Error())
+		testutil.MissingTool(t, "%s: npm root -g: %v", name, err)
 	}
 	return bin, append(os.Environ(), "NODE_PATH="+strings.TrimSpace(string(root)), "NO_COLOR=1")
 }
