@@ -25,6 +25,9 @@ const DefaultMaxSize int64 = 64 << 20
 // ErrTooLarge is returned (wrapped) for a file larger than the size limit.
 var ErrTooLarge = errors.New("file is larger than the size limit")
 
+// stat is os.Stat; a test counts the stats a scrape costs through it.
+var stat = os.Stat
+
 // maxWalkEntries bounds how many directory entries one ** pattern visits, so
 // a pattern rooted at / cannot walk the whole disk.
 const maxWalkEntries = 200000
@@ -60,7 +63,7 @@ func Expand(ctx context.Context, paths []string, folderPattern string) ([]string
 			return nil, err
 		}
 		if !hasMeta(p) {
-			info, err := os.Stat(p)
+			info, err := stat(p)
 			if err != nil {
 				return nil, fmt.Errorf("report path %s: %w", p, err)
 			}
@@ -73,17 +76,10 @@ func Expand(ctx context.Context, paths []string, folderPattern string) ([]string
 				return nil, fmt.Errorf("reading folder %s: %w", p, err)
 			}
 			for _, e := range entries {
-				if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-					continue
-				}
 				if ok, _ := filepath.Match(folderPattern, e.Name()); folderPattern != "" && !ok {
 					continue
 				}
-				full := filepath.Join(p, e.Name())
-				// The directory entry already says a regular file is one;
-				// only a symlink needs a stat, so an unchanged folder costs
-				// the read of the folder and one stat per file (the cache's).
-				if e.Type().IsRegular() || isRegular(full) {
+				if full := filepath.Join(p, e.Name()); isRegularEntry(full, e) {
 					add(full)
 				}
 			}
@@ -94,9 +90,7 @@ func Expand(ctx context.Context, paths []string, folderPattern string) ([]string
 			return nil, err
 		}
 		for _, m := range matches {
-			if isRegular(m) {
-				add(m)
-			}
+			add(m)
 		}
 	}
 	sort.Strings(out)
@@ -122,18 +116,29 @@ func ValidatePattern(p string) error {
 
 func hasMeta(p string) bool { return strings.ContainsAny(p, `*?[`) }
 
-func isRegular(p string) bool {
-	info, err := os.Stat(p) // follows symlinks on purpose
+// isRegularEntry says whether the directory entry at path is a regular
+// file. The entry's type already says so for a regular file; only a
+// symlink needs a stat (which follows it on purpose), so an unchanged
+// folder costs the read of the folder and one stat per file (the cache's).
+func isRegularEntry(path string, e fs.DirEntry) bool {
+	if e.Type().IsRegular() {
+		return true
+	}
+	if e.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := stat(path)
 	return err == nil && info.Mode().IsRegular()
 }
 
-// glob expands a pattern; ** elements match zero or more folders.
+// glob expands a pattern to the regular files it matches; ** elements
+// match zero or more folders.
 func glob(ctx context.Context, pattern string) ([]string, error) {
 	if err := ValidatePattern(pattern); err != nil {
 		return nil, fmt.Errorf("report path %s: %w", pattern, err)
 	}
 	if !strings.Contains(pattern, "**") {
-		return filepath.Glob(pattern)
+		return globFiles(pattern)
 	}
 	// Walk from the longest prefix without wildcards, matching each file's
 	// path element by element.
@@ -179,12 +184,41 @@ func glob(ctx context.Context, pattern string) ([]string, error) {
 		if err != nil {
 			return nil
 		}
-		if matchElems(rest, strings.Split(filepath.ToSlash(rel), "/")) {
+		if matchElems(rest, strings.Split(filepath.ToSlash(rel), "/")) && isRegularEntry(path, d) {
 			out = append(out, path)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// globFiles is filepath.Glob for the regular files a pattern without **
+// matches. It reads the folders itself, as filepath.Glob does, but keeps
+// their entries' types, so that a match needs no stat of its own.
+func globFiles(pattern string) ([]string, error) {
+	dir, base := filepath.Split(pattern)
+	dir = filepath.Clean(dir) // "" is "."
+	dirs := []string{dir}
+	if hasMeta(dir) {
+		var err error
+		if dirs, err = filepath.Glob(dir); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, d := range dirs {
+		// A folder that is missing, unreadable or a file matches nothing,
+		// as in filepath.Glob.
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if ok, _ := filepath.Match(base, e.Name()); ok {
+				if full := filepath.Join(d, e.Name()); isRegularEntry(full, e) {
+					out = append(out, full)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 func matchElems(pat, name []string) bool {
@@ -245,7 +279,7 @@ func NewCache[T any]() *Cache[T] {
 // are kept like values (the same bytes give the same error); I/O errors,
 // cancellation and size refusals are not kept.
 func (c *Cache[T]) Read(ctx context.Context, path string, maxSize int64, parse func(r io.Reader) (T, error)) Result[T] {
-	info, err := os.Stat(path)
+	info, err := stat(path)
 	if err != nil {
 		return Result[T]{Path: path, Err: fmt.Errorf("reading %s: %w", path, err)}
 	}

@@ -27,6 +27,9 @@ func TestExpand(t *testing.T) {
 		write(t, filepath.Join(dir, p), "x")
 	}
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "a", "sub.xml"), 0o755)) // a folder named like a report
+	// Symlinks: one to a report (counts), one to a folder (does not).
+	require.NoError(t, os.Symlink(filepath.Join(dir, "b", "TEST-top.xml"), filepath.Join(dir, "a", "TEST-link.xml")))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "b", "c"), filepath.Join(dir, "a", "TEST-dir.xml")))
 	j := func(ps ...string) []string {
 		out := make([]string, len(ps))
 		for i, p := range ps {
@@ -42,12 +45,15 @@ func TestExpand(t *testing.T) {
 		want    []string
 	}{
 		{"file", j("single.json"), "", j("single.json")},
-		{"folder with pattern", j("a"), "*.xml", j("a/TEST-one.xml", "a/TEST-two.xml")},
-		{"folder without pattern", j("a"), "", j("a/TEST-one.xml", "a/TEST-two.xml", "a/notes.txt")},
-		{"glob", j("a/TEST-*.xml"), "", j("a/TEST-one.xml", "a/TEST-two.xml")},
+		{"folder with pattern", j("a"), "*.xml", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml")},
+		{"folder without pattern", j("a"), "", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml", "a/notes.txt")},
+		{"glob", j("a/TEST-*.xml"), "", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml")},
+		{"glob skips folders", j("a/*.xml"), "", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml")},
+		{"glob with a wildcard folder", j("*/TEST-*.xml"), "", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml", "b/TEST-top.xml")},
 		{"double star", j("b/**/TEST-*.xml"), "", j("b/TEST-top.xml", "b/c/d/TEST-deep.xml")},
 		{"double star from root", j("**/TEST-t*.xml"), "", j("a/TEST-two.xml", "b/TEST-top.xml")},
-		{"duplicates removed", append(j("a/TEST-one.xml"), j("a/*.xml", "a")...), "*.xml", j("a/TEST-one.xml", "a/TEST-two.xml")},
+		{"double star follows no folder link", j("a/**/TEST-*.xml"), "", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml")},
+		{"duplicates removed", append(j("a/TEST-one.xml"), j("a/*.xml", "a")...), "*.xml", j("a/TEST-link.xml", "a/TEST-one.xml", "a/TEST-two.xml")},
 		{"glob matching nothing", j("nothing/*.xml"), "", nil},
 		{"double star under missing folder", j("missing/**/x.xml"), "", nil},
 	}
@@ -183,4 +189,42 @@ func TestGuardReaderGrowth(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTooLarge)
 	assert.Equal(t, "abcd", string(b))
 	assert.True(t, g.tooLarge)
+}
+
+// TestUnchangedFilesCostOneStatEach: expanding the paths and reading
+// unchanged files stats each file once (the cache's stat), whether the
+// files come from a glob, a ** glob or a folder (which costs one more
+// stat, of the folder).
+func TestUnchangedFilesCostOneStatEach(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"r/TEST-1.xml", "r/TEST-2.xml", "r/TEST-3.xml"} {
+		write(t, filepath.Join(dir, p), "x")
+	}
+	stats := 0
+	stat = func(p string) (fs.FileInfo, error) { stats++; return os.Stat(p) }
+	t.Cleanup(func() { stat = os.Stat })
+	parse := func(r io.Reader) (int, error) { return 0, nil }
+	ctx := context.Background()
+	for _, tc := range []struct {
+		path  string
+		stats int
+	}{
+		{filepath.Join(dir, "r", "*.xml"), 3},
+		{filepath.Join(dir, "**", "TEST-*.xml"), 3},
+		{filepath.Join(dir, "r"), 4},
+	} {
+		c := NewCache[int]()
+		for scrape := 0; scrape < 2; scrape++ {
+			stats = 0
+			paths, err := Expand(ctx, []string{tc.path}, "")
+			require.NoError(t, err)
+			require.Len(t, paths, 3)
+			for _, p := range paths {
+				res := c.Read(ctx, p, 0, parse)
+				require.NoError(t, res.Err)
+				assert.Equal(t, scrape == 1, res.Cached)
+			}
+			assert.Equal(t, tc.stats, stats, "%s, scrape %d", tc.path, scrape)
+		}
+	}
 }
