@@ -83,12 +83,22 @@ func (l *dumpLister) list(ctx context.Context) ([]dump, error) {
 		return nil, fmt.Errorf("listing %s: %w", l.glob, err)
 	}
 	var out []dump
+	// The dumps of a folder share its path from /: walk it once a folder.
+	reachable := map[string]bool{}
 	for _, p := range matches {
 		base := filepath.Base(p)
 		if strings.HasPrefix(base, ".") || strings.HasSuffix(base, l.sel.SidecarSuffix) {
 			continue
 		}
-		d, err := fsCall(ctx, func() (dump, error) { return l.inspect(p) })
+		dir := filepath.Dir(p)
+		reach, known := reachable[dir]
+		if !known {
+			if reach, err = fsCall(ctx, func() (bool, error) { return othersCanReach(dir), nil }); err != nil {
+				return nil, err
+			}
+			reachable[dir] = reach
+		}
+		d, err := fsCall(ctx, func() (dump, error) { return l.inspect(p, reach) })
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
@@ -108,15 +118,15 @@ func (l *dumpLister) list(ctx context.Context) ([]dump, error) {
 	return out, nil
 }
 
-func (l *dumpLister) inspect(p string) (dump, error) {
+// inspect reads what a dump is. reachable says whether users other than
+// the owner can reach its folder (othersCanReach): a file is exposed only if
+// they can, as a 0644 file inside a 0700 folder is not readable by them.
+func (l *dumpLister) inspect(p string, reachable bool) (dump, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return dump{}, err
 	}
 	d := dump{Path: p, Name: filepath.Base(p), IsDir: fi.IsDir(), ModTime: fi.ModTime(), Time: fi.ModTime()}
-	// A file is exposed only if other users can also reach it: a 0644
-	// file inside a 0700 folder is not readable by them.
-	reachable := othersCanReach(filepath.Dir(p))
 	if reachable && insecureMode(fi.Mode()) {
 		d.Insecure = append(d.Insecure, p)
 	}
