@@ -9,24 +9,20 @@ import (
 	crand "crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"fmt"
-	"log/slog"
 	"math/big"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,23 +33,6 @@ func needServer(t testing.TB) {
 	if testing.Short() {
 		t.Skip("needs a Redis server (skipped with -short)")
 	}
-}
-
-// missingTool skips a test whose server binary is not installed, but fails
-// it under CI, where scripts/install-deps.sh installs every one: a skipped
-// test there would hide a missing install step.
-func missingTool(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format+" (CI installs it with scripts/install-deps.sh)", args...)
-	}
-	t.Skipf(format, args...)
-}
-
-func randomPrefix() string {
-	b := make([]byte, 6)
-	_, _ = crand.Read(b)
-	return "golivetest:" + hex.EncodeToString(b) + ":"
 }
 
 // startRedis starts a redis-server of the test's own on a free loopback
@@ -79,7 +58,7 @@ func startRedisVia(t testing.TB, command func(bin string, args ...string) *exec.
 	needServer(t)
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		missingTool(t, "redis-server is not on PATH: %v", err)
+		testutil.MissingTool(t, "redis-server is not on PATH: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -108,77 +87,10 @@ func startRedisVia(t testing.TB, command func(bin string, args ...string) *exec.
 	return ""
 }
 
-type run struct {
-	results []collector.Result
-	metrics string
-	logs    string
-	config  string
-}
-
-func (r run) result(t testing.TB, name string) collector.Result {
+// runConfig runs the configuration's checks once (30 s at most).
+func runConfig(t testing.TB, yml string) collectortest.Run {
 	t.Helper()
-	for _, res := range r.results {
-		if res.Check == name {
-			return res
-		}
-	}
-	t.Fatalf("no result for %s", name)
-	return collector.Result{}
-}
-
-type exportCollector []collector.Result
-
-func (e exportCollector) Describe(chan<- *prometheus.Desc)    {}
-func (e exportCollector) Collect(ch chan<- prometheus.Metric) { collector.ExportResults(e, ch) }
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func runConfig(t testing.TB, yml string) run {
-	t.Helper()
-	cfg, err := config.Load([]byte(yml), "test.yml")
-	require.NoError(t, err)
-	var logs lockedBuffer
-	s := collector.New(cfg, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	results := s.RunAll(ctx, nil)
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(exportCollector(results))
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	for _, mf := range mfs {
-		_, err := expfmt.MetricFamilyToText(&buf, mf)
-		require.NoError(t, err)
-	}
-	m, err := cfg.Marshal()
-	require.NoError(t, err)
-	return run{results: results, metrics: buf.String(), logs: logs.String(), config: string(m)}
-}
-
-func has(metrics, prefix string) bool {
-	for _, l := range strings.Split(metrics, "\n") {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
+	return collectortest.RunConfig(t, yml, 30*time.Second)
 }
 
 // Against the machine's shared Redis: our own key prefix, cleaned up.
@@ -190,7 +102,7 @@ func TestRedisSharedServer(t *testing.T) {
 	if err := cl.Ping(ctx).Err(); err != nil {
 		t.Fatalf("the development Redis at 127.0.0.1:6379 is not running: %v", err)
 	}
-	prefix := randomPrefix()
+	prefix := testutil.RandomName("golivetest:") + ":"
 	for i := range 25 {
 		require.NoError(t, cl.Set(ctx, fmt.Sprintf("%swarm:%d", prefix, i), i, time.Hour).Err())
 	}
@@ -215,8 +127,8 @@ checks:
         - {pattern: "%[1]smissing:*", min_keys: 1}
 `, prefix)
 	out := runConfig(t, yml)
-	assert.True(t, out.result(t, "warm").Success(), out.result(t, "warm").Message)
-	cold := out.result(t, "cold")
+	assert.True(t, out.Result(t, "warm").Success(), out.Result(t, "warm").Message)
+	cold := out.Result(t, "cold")
 	assert.False(t, cold.Success())
 	assert.Equal(t, collector.ReasonConditionFailed, cold.Reason)
 	assert.Contains(t, cold.Message, "observed 0, expected >= 1")
@@ -242,7 +154,7 @@ checks:
 		fmt.Sprintf(`golive_redis_pattern_keys{check="warm",pattern="%swarm:*"} 25`, prefix),
 		fmt.Sprintf(`golive_redis_pattern_scan_complete{check="warm",pattern="%swarm:*"} 1`, prefix),
 	} {
-		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
 }
 
@@ -284,12 +196,12 @@ checks:
       patterns: [{pattern: "course:4*", min_keys: 10, max_scan: 10}]
 `, bounded, unbounded)
 	out := runConfig(t, yml)
-	good := out.result(t, "good")
+	good := out.Result(t, "good")
 	assert.True(t, good.Success(), good.Message)
 	assert.Equal(t, collector.StatusPass, good.Status, good.Message)
-	assert.True(t, has(out.metrics, `golive_redis_hit_ratio{check="good"} 0.9`), out.metrics)
-	assert.True(t, has(out.metrics, `golive_redis_memory_max_bytes{check="good"} 1.048576e+07`), out.metrics)
-	assert.True(t, has(out.metrics, `golive_redis_aof_last_write_success{check="good"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_redis_hit_ratio{check="good"} 0.9`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_redis_memory_max_bytes{check="good"} 1.048576e+07`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_redis_aof_last_write_success{check="good"} 1`), out.Metrics)
 	for name, want := range map[string]string{
 		"no_maxmemory":   "maxmemory set",
 		"wrong_policy":   "eviction policy: observed noeviction, expected allkeys-lru",
@@ -299,12 +211,12 @@ checks:
 		"scan_capped":    "scan stopped after visiting 10 keys",
 		"memory_used":    "memory used: observed",
 	} {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success(), name)
 		assert.Equal(t, collector.ReasonConditionFailed, res.Reason, name)
 		assert.Contains(t, res.Message, want, name)
 	}
-	assert.True(t, has(out.metrics, `golive_redis_pattern_scan_complete{check="scan_capped",pattern="course:4*"} 0`), out.metrics)
+	assert.True(t, out.HasLine(`golive_redis_pattern_scan_complete{check="scan_capped",pattern="course:4*"} 0`), out.Metrics)
 }
 
 // Persistence failing: the data directory removed under a running Redis,
@@ -327,8 +239,8 @@ func TestRedisPersistenceFailure(t *testing.T) {
 	}
 	yml := fmt.Sprintf("redis_targets:\n  r: {address: %q}\nchecks:\n  - name: persist\n    redis: {target: r, require_persistence: true}\n", addr)
 	out := runConfig(t, yml)
-	require.True(t, out.result(t, "persist").Success(), out.result(t, "persist").Message)
-	assert.True(t, has(out.metrics, `golive_redis_aof_last_rewrite_success{check="persist"} 1`), out.metrics)
+	require.True(t, out.Result(t, "persist").Success(), out.Result(t, "persist").Message)
+	assert.True(t, out.HasLine(`golive_redis_aof_last_rewrite_success{check="persist"} 1`), out.Metrics)
 
 	require.NoError(t, os.RemoveAll(data))
 	require.NoError(t, cl.BgSave(ctx).Err())
@@ -345,7 +257,7 @@ func TestRedisPersistenceFailure(t *testing.T) {
 	require.Equal(t, "err", info["aof_last_bgrewrite_status"], "BGREWRITEAOF into a removed directory did not fail")
 
 	out = runConfig(t, yml)
-	res := out.result(t, "persist")
+	res := out.Result(t, "persist")
 	assert.False(t, res.Success())
 	assert.Equal(t, collector.ReasonConditionFailed, res.Reason, res.Message)
 	assert.Contains(t, res.Message, "last RDB save: observed err, expected ok")
@@ -361,7 +273,7 @@ func TestRedisPersistenceFailure(t *testing.T) {
 		`golive_redis_aof_last_rewrite_success{check="persist"} 0`,
 		`golive_redis_aof_enabled{check="persist"} 1`,
 	} {
-		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
 }
 
@@ -372,7 +284,7 @@ func TestRedisPersistenceFailure(t *testing.T) {
 func TestRedisAOFWriteFailure(t *testing.T) {
 	for _, tool := range []string{"sh", "prlimit"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			missingTool(t, "%s is not on PATH: %v", tool, err)
+			testutil.MissingTool(t, "%s is not on PATH: %v", tool, err)
 		}
 	}
 	// A write past RLIMIT_FSIZE fails with EFBIG, and SIGXFSZ, which the
@@ -388,8 +300,8 @@ func TestRedisAOFWriteFailure(t *testing.T) {
 	defer cl.Close()
 	yml := fmt.Sprintf("redis_targets:\n  r: {address: %q}\nchecks:\n  - name: aof\n    redis: {target: r, require_persistence: true}\n", addr)
 	out := runConfig(t, yml)
-	require.True(t, out.result(t, "aof").Success(), out.result(t, "aof").Message)
-	assert.True(t, has(out.metrics, `golive_redis_aof_last_write_success{check="aof"} 1`), out.metrics)
+	require.True(t, out.Result(t, "aof").Success(), out.Result(t, "aof").Message)
+	assert.True(t, out.HasLine(`golive_redis_aof_last_write_success{check="aof"} 1`), out.Metrics)
 
 	big := strings.Repeat("x", 100_000)
 	for i := 0; i < 20; i++ {
@@ -400,7 +312,7 @@ func TestRedisAOFWriteFailure(t *testing.T) {
 	require.ErrorContains(t, cl.Ping(ctx).Err(), "MISCONF", "the AOF never failed to write")
 
 	out = runConfig(t, yml)
-	res := out.result(t, "aof")
+	res := out.Result(t, "aof")
 	assert.False(t, res.Success())
 	assert.Equal(t, collector.ReasonConditionFailed, res.Reason, res.Message)
 	failedConds := map[string]string{}
@@ -415,7 +327,7 @@ func TestRedisAOFWriteFailure(t *testing.T) {
 		`golive_redis_up{check="aof"} 1`,
 		`golive_redis_aof_last_write_success{check="aof"} 0`,
 	} {
-		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
 }
 
@@ -440,11 +352,11 @@ checks:
   - name: db0_dbsize
     redis: {target: db0, min_keys: 1}
 `, addr))
-	empty := out.result(t, "db0_dbsize")
+	empty := out.Result(t, "db0_dbsize")
 	assert.False(t, empty.Success())
 	assert.Contains(t, empty.Message, "keys in db: observed 0, expected >= 1")
-	assert.True(t, out.result(t, "db3").Success(), out.result(t, "db3").Message)
-	db0 := out.result(t, "db0")
+	assert.True(t, out.Result(t, "db3").Success(), out.Result(t, "db3").Message)
+	db0 := out.Result(t, "db0")
 	assert.False(t, db0.Success())
 	assert.Contains(t, db0.Message, "keys matching sms:course:*: observed 0, expected >= 7")
 	for _, want := range []string{
@@ -453,7 +365,7 @@ checks:
 		`golive_redis_pattern_keys{check="db3",pattern="sms:course:*"} 7`,
 		`golive_redis_keyspace_keys{check="db0",db="db3"} 7`,
 	} {
-		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
 }
 
@@ -470,7 +382,7 @@ checks:
     redis: {target: managed, require_persistence: true}
 `, addr)
 	out := runConfig(t, yml)
-	res := out.result(t, "managed")
+	res := out.Result(t, "managed")
 	assert.True(t, res.Success(), res.Message)
 	for _, want := range []string{
 		`golive_redis_config_available{check="managed"} 0`,
@@ -479,9 +391,9 @@ checks:
 		`golive_redis_memory_max_bytes{check="managed"} 5.24288e+06`,
 		`golive_redis_maxmemory_policy_info{check="managed",policy="volatile-lru"} 1`,
 	} {
-		assert.True(t, has(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
-	p := out.result(t, "persistence")
+	p := out.Result(t, "persistence")
 	assert.Equal(t, collector.StatusWarn, p.Status, p.Message)
 	assert.Contains(t, p.Message, "RDB schedule unavailable without CONFIG")
 }
@@ -502,7 +414,7 @@ func TestRedisReplica(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// A replica whose master is gone.
-	orphan := startRedis(t, "--replicaof", "127.0.0.1", strings.Split(refusedAddr(t), ":")[1])
+	orphan := startRedis(t, "--replicaof", "127.0.0.1", strings.Split(testutil.FreeAddr(t), ":")[1])
 	out := runConfig(t, fmt.Sprintf(`redis_targets:
   replica: {address: "%s"}
   orphan: {address: "%s"}
@@ -512,13 +424,13 @@ checks:
   - name: orphan
     redis: {target: orphan}
 `, replica, orphan))
-	o := out.result(t, "orphan")
+	o := out.Result(t, "orphan")
 	assert.False(t, o.Success())
 	assert.Contains(t, o.Message, "replication link: observed master_link_status=down")
-	assert.True(t, has(out.metrics, `golive_redis_replication_link_up{check="orphan"} 0`), out.metrics)
-	res := out.result(t, "replica")
+	assert.True(t, out.HasLine(`golive_redis_replication_link_up{check="orphan"} 0`), out.Metrics)
+	res := out.Result(t, "replica")
 	assert.True(t, res.Success(), res.Message)
-	assert.True(t, has(out.metrics, `golive_redis_replication_link_up{check="replica"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_redis_replication_link_up{check="replica"} 1`), out.Metrics)
 }
 
 // ACL user and password file; a wrong password fails with reason auth and
@@ -540,16 +452,16 @@ checks:
   - {name: inline, redis: {target: inline}}
 `, addr, good, sentinel)
 	out := runConfig(t, yml)
-	assert.True(t, out.result(t, "good").Success(), out.result(t, "good").Message)
+	assert.True(t, out.Result(t, "good").Success(), out.Result(t, "good").Message)
 	for _, name := range []string{"wrong", "inline"} {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success())
 		assert.Equal(t, collector.ReasonAuth, res.Reason, res.Message)
 		assert.NotContains(t, res.Message, sentinel)
 	}
-	assert.NotContains(t, out.metrics, sentinel)
-	assert.NotContains(t, out.logs, sentinel)
-	assert.NotContains(t, out.config, sentinel)
+	assert.NotContains(t, out.Metrics, sentinel)
+	assert.NotContains(t, out.Logs, sentinel)
+	assert.NotContains(t, out.Config, sentinel)
 }
 
 // Faults: refused, silent, and a Redis that hangs half-way through a reply.
@@ -557,13 +469,13 @@ checks:
 // unaffected.
 func TestRedisFaults(t *testing.T) {
 	needServer(t)
-	refused := refusedAddr(t)
-	hang := fakeServer(t, func(c net.Conn) {
+	refused := testutil.FreeAddr(t)
+	hang := testutil.ServeTCP(t, func(c net.Conn) {
 		r := bufio.NewReader(c)
 		_, _ = r.ReadString('\n')
 		_, _ = c.Write([]byte("+PO")) // half a reply, then nothing
 	})
-	silent := fakeServer(t, func(net.Conn) {})
+	silent := testutil.ServeTCP(t, func(net.Conn) {})
 	yml := fmt.Sprintf(`redis_targets:
   ok: {address: "127.0.0.1:6379"}
   refused: {address: "%s"}
@@ -576,46 +488,15 @@ checks:
   - {name: silent, timeout: 1s, redis: {target: silent}}
 `, refused, hang, silent)
 	out := runConfig(t, yml)
-	assert.True(t, out.result(t, "ok").Success(), out.result(t, "ok").Message)
+	assert.True(t, out.Result(t, "ok").Success(), out.Result(t, "ok").Message)
 	for name, reason := range map[string]collector.Reason{
 		"refused": collector.ReasonConnRefused, "hang": collector.ReasonTimeout, "silent": collector.ReasonTimeout,
 	} {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success(), name)
 		assert.Equal(t, reason, res.Reason, "%s: %s", name, res.Message)
-		assert.True(t, has(out.metrics, fmt.Sprintf(`golive_redis_up{check="%s"} 0`, name)), out.metrics)
+		assert.True(t, out.HasLine(fmt.Sprintf(`golive_redis_up{check="%s"} 0`, name)), out.Metrics)
 	}
-}
-
-// fakeServer accepts connections and hands each to handle, keeping it open
-// until the test ends.
-func fakeServer(t testing.TB, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go handle(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
 }
 
 func TestParseInfo(t *testing.T) {
@@ -676,11 +557,11 @@ checks:
   - {name: plain, timeout: 2s, redis: {target: plain}}
 `, addr, filepath.Join(dir, "ca.pem"))
 	out := runConfig(t, yml)
-	assert.True(t, out.result(t, "tls").Success(), out.result(t, "tls").Message)
-	u := out.result(t, "untrusted")
+	assert.True(t, out.Result(t, "tls").Success(), out.Result(t, "tls").Message)
+	u := out.Result(t, "untrusted")
 	assert.False(t, u.Success())
 	assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
-	assert.False(t, out.result(t, "plain").Success())
+	assert.False(t, out.Result(t, "plain").Success())
 }
 
 func makeCA(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey) {
@@ -719,14 +600,4 @@ func makeServerCert(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey)
 func writePEM(t testing.TB, path, typ string, der []byte) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
-}
-
-// refusedAddr returns a loopback address nothing listens on.
-func refusedAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	a := ln.Addr().String()
-	ln.Close()
-	return a
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +17,7 @@ import (
 func BenchmarkSelect1(b *testing.B) {
 	db := testDB(b)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbDSN(db))
+	conn, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(b, err)
 	defer conn.Close(ctx)
 	var one int
@@ -42,7 +43,7 @@ func BenchmarkPostgresCheckRun(b *testing.B) {
 
 func benchCheck(b *testing.B, checks string) {
 	db := testDB(b)
-	cfg, err := config.Load([]byte(pgConfig(dbDSN(db), checks)), "bench.yml")
+	cfg, err := config.Load([]byte(pgConfig(testutil.DSN(db), checks)), "bench.yml")
 	require.NoError(b, err)
 	s := collector.New(cfg, slog.New(slog.DiscardHandler))
 	defer s.Close()

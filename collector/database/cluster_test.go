@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -112,11 +114,11 @@ func privateCluster(t *testing.T) *cluster {
 	needServer(t)
 	out, err := exec.Command("pg_config", "--bindir").Output()
 	if err != nil {
-		missingTool(t, "pg_config is not on PATH (PostgreSQL server binaries needed): %v", err)
+		testutil.MissingTool(t, "pg_config is not on PATH (PostgreSQL server binaries needed): %v", err)
 	}
 	c := &cluster{t: t, bin: strings.TrimSpace(string(out))}
 	if _, err := os.Stat(filepath.Join(c.bin, "initdb")); err != nil {
-		missingTool(t, "initdb is not installed in %s", c.bin)
+		testutil.MissingTool(t, "initdb is not installed in %s", c.bin)
 	}
 	c.dir, err = os.MkdirTemp("", "golive-pgcluster-")
 	require.NoError(t, err)
@@ -125,7 +127,7 @@ func privateCluster(t *testing.T) *cluster {
 		// initdb refuses to run as root: run the cluster as postgres.
 		u, err := user.Lookup("postgres")
 		if err != nil {
-			missingTool(t, "running as root and there is no postgres user to run a cluster as: %v", err)
+			testutil.MissingTool(t, "running as root and there is no postgres user to run a cluster as: %v", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
@@ -133,7 +135,7 @@ func privateCluster(t *testing.T) *cluster {
 		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
 	data := filepath.Join(c.dir, "data")
-	c.password = randomName("pw-")
+	c.password = testutil.RandomName("pw-")
 	pwfile := filepath.Join(c.dir, "pwfile")
 	require.NoError(t, os.WriteFile(pwfile, []byte(c.password+"\n"), 0o644))
 	if out, err := c.cmd("initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
@@ -180,7 +182,7 @@ func TestPrivateClusterFigures(t *testing.T) {
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(password+"\n"), 0o600))
 	t.Setenv("GOLIVE_TEST_WRONG_PW", "Wrong-"+password)
-	out := runConfig(t, fmt.Sprintf(`postgres_targets:
+	out := collectortest.RunConfig(t, fmt.Sprintf(`postgres_targets:
   db: {dsn: "%[1]s", password_file: %[2]s}
   wrong: {dsn: "%[1]s", password_env: GOLIVE_TEST_WRONG_PW}
 checks:
@@ -193,13 +195,13 @@ checks:
   - name: idx_warn
     postgres_indexes: {target: db, slow_statement_mean: 10s}
 `, dsn, pwFile), 30*time.Second)
-	wrong := out.result(t, "wrong")
+	wrong := out.Result(t, "wrong")
 	assert.Equal(t, collector.ReasonAuth, wrong.Reason, wrong.Message)
 	assert.Contains(t, wrong.Message, "password authentication failed")
-	for _, text := range []string{wrong.Message, out.metrics, out.logs, out.config} {
+	for _, text := range []string{wrong.Message, out.Metrics, out.Logs, out.Config} {
 		assert.NotContains(t, text, password)
 	}
-	pg := out.result(t, "pg")
+	pg := out.Result(t, "pg")
 	assert.False(t, pg.Success())
 	assert.Contains(t, pg.Message, "WAL archiving healthy: observed last failure")
 	failedConds := map[string]bool{}
@@ -216,17 +218,17 @@ checks:
 		`golive_postgres_checksum_failures_total{check="pg"} 0`,
 		`golive_postgres_slow_statements{check="idx_warn"} 0`,
 	} {
-		assert.True(t, metricLine(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
-	assert.False(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="idx"`), out.metrics)
-	idx := out.result(t, "idx")
+	assert.False(t, out.HasLine(`golive_postgres_figure_unavailable{check="idx"`), out.Metrics)
+	idx := out.Result(t, "idx")
 	assert.False(t, idx.Success())
 	assert.Contains(t, idx.Message, "slow statements: observed")
 	// pg_sleep(0.6) at least; on a loaded machine other statements may be
 	// slow too.
-	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_slow_statements{check="idx"}`), 1.0)
-	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_slowest_statement_mean_seconds{check="idx"}`), 0.6)
-	assert.True(t, out.result(t, "idx_warn").Success(), out.result(t, "idx_warn").Message)
+	assert.GreaterOrEqual(t, out.Value(t, `golive_postgres_slow_statements{check="idx"}`), 1.0)
+	assert.GreaterOrEqual(t, out.Value(t, `golive_postgres_slowest_statement_mean_seconds{check="idx"}`), 0.6)
+	assert.True(t, out.Result(t, "idx_warn").Success(), out.Result(t, "idx_warn").Message)
 
 	// Archiving repaired: the archiver retries the failed file and succeeds,
 	// so the last success is newer than the last failure and recent.
@@ -246,11 +248,11 @@ checks:
 		time.Sleep(50 * time.Millisecond)
 	}
 	require.True(t, healed, "the archiver never succeeded after the repair")
-	out = runConfig(t, fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, password_file: %s}\nchecks:\n  - name: pg\n    postgres: {target: db, require_archiving: true, max_archive_age: 1h}\n", dsn, pwFile), 30*time.Second)
-	pg = out.result(t, "pg")
+	out = collectortest.RunConfig(t, fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, password_file: %s}\nchecks:\n  - name: pg\n    postgres: {target: db, require_archiving: true, max_archive_age: 1h}\n", dsn, pwFile), 30*time.Second)
+	pg = out.Result(t, "pg")
 	assert.True(t, pg.Success(), pg.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_archiver_last_archived_timestamp_seconds{check="pg"}`), out.metrics)
-	assert.GreaterOrEqual(t, metricValue(t, out.metrics, `golive_postgres_archiver_archived_total{check="pg"}`), 1.0)
+	assert.True(t, out.HasLine(`golive_postgres_archiver_last_archived_timestamp_seconds{check="pg"}`), out.Metrics)
+	assert.GreaterOrEqual(t, out.Value(t, `golive_postgres_archiver_archived_total{check="pg"}`), 1.0)
 }
 
 // A streaming replica: in recovery, role replica, replication lag read.
@@ -266,7 +268,7 @@ func TestPrivateClusterReplica(t *testing.T) {
 	dsn := c.start(replica, "archive_mode=off", "hot_standby=on")
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(c.password), 0o600))
-	out := runConfig(t, fmt.Sprintf(`postgres_targets:
+	out := collectortest.RunConfig(t, fmt.Sprintf(`postgres_targets:
   replica: {dsn: "%s", password_file: %s}
 checks:
   - name: replica
@@ -274,11 +276,11 @@ checks:
   - name: primary_expected
     postgres: {target: replica, expect_role: primary}
 `, dsn, pwFile), 30*time.Second)
-	res := out.result(t, "replica")
+	res := out.Result(t, "replica")
 	assert.True(t, res.Success(), res.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_in_recovery{check="replica"} 1`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="replica"}`), out.metrics)
-	wrong := out.result(t, "primary_expected")
+	assert.True(t, out.HasLine(`golive_postgres_in_recovery{check="replica"} 1`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_postgres_replication_lag_seconds{check="replica"}`), out.Metrics)
+	wrong := out.Result(t, "primary_expected")
 	assert.False(t, wrong.Success())
 	assert.Contains(t, wrong.Message, "role: observed replica, expected primary")
 
@@ -310,8 +312,8 @@ checks:
 `, dsn, pwFile)
 	var lagging collector.Result
 	for range 100 {
-		out = runConfig(t, lagYML, 30*time.Second)
-		if lagging = out.result(t, "lag"); !lagging.Success() {
+		out = collectortest.RunConfig(t, lagYML, 30*time.Second)
+		if lagging = out.Result(t, "lag"); !lagging.Success() {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -320,16 +322,16 @@ checks:
 	assert.Equal(t, collector.ReasonConditionFailed, lagging.Reason, lagging.Message)
 	assert.Contains(t, lagging.Message, "replication lag: observed")
 	assert.Contains(t, lagging.Message, "expected <= 1s")
-	assert.Greater(t, metricValue(t, out.metrics, `golive_postgres_replication_lag_seconds{check="lag"}`), 1.0)
+	assert.Greater(t, out.Value(t, `golive_postgres_replication_lag_seconds{check="lag"}`), 1.0)
 
 	_, err = standby.Exec(ctx, "SELECT pg_wal_replay_resume()")
 	require.NoError(t, err)
 	waitFor(t, standby, "the second row replayed", "SELECT count(*) = 2 FROM lag_probe")
 	waitFor(t, standby, "replay caught up", "SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()")
-	out = runConfig(t, lagYML, 30*time.Second)
-	caughtUp := out.result(t, "lag")
+	out = collectortest.RunConfig(t, lagYML, 30*time.Second)
+	caughtUp := out.Result(t, "lag")
 	assert.True(t, caughtUp.Success(), caughtUp.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="lag"} 0`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_replication_lag_seconds{check="lag"} 0`), out.Metrics)
 
 	// A replica that holds back every commit (recovery_min_apply_delay) has
 	// received WAL but replayed no transaction since it started: its lag is
@@ -345,12 +347,12 @@ checks:
 	_, err = primary.Exec(ctx, "INSERT INTO lag_probe VALUES (3)")
 	require.NoError(t, err)
 	waitFor(t, held, "WAL received and held back", "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND pg_last_xact_replay_timestamp() IS NULL")
-	out = runConfig(t, fmt.Sprintf("postgres_targets:\n  held: {dsn: %q, password_file: %s}\nchecks:\n  - name: held\n    postgres: {target: held, max_replication_lag: 1s}\n", delayedDSN, pwFile), 30*time.Second)
-	res = out.result(t, "held")
+	out = collectortest.RunConfig(t, fmt.Sprintf("postgres_targets:\n  held: {dsn: %q, password_file: %s}\nchecks:\n  - name: held\n    postgres: {target: held, max_replication_lag: 1s}\n", delayedDSN, pwFile), 30*time.Second)
+	res = out.Result(t, "held")
 	assert.Equal(t, collector.StatusWarn, res.Status, res.Message)
 	assert.Contains(t, res.Message, "replication lag: observed unknown")
-	assert.True(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="held",figure="replication_lag"} 1`), out.metrics)
-	assert.False(t, metricLine(out.metrics, `golive_postgres_replication_lag_seconds{check="held"}`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_figure_unavailable{check="held",figure="replication_lag"} 1`), out.Metrics)
+	assert.False(t, out.HasLine(`golive_postgres_replication_lag_seconds{check="held"}`), out.Metrics)
 }
 
 // waitFor polls a boolean query until it is true (for up to about 20 s).
@@ -418,18 +420,18 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(c.password), 0o600))
 	yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, password_file: %s}\nchecks:\n  - name: pg\n    postgres: {target: db}\n", dsn, pwFile)
-	var out run
+	var out collectortest.Run
 	for range 100 {
-		out = runConfig(t, yml, 30*time.Second)
-		if !out.result(t, "pg").Success() {
+		out = collectortest.RunConfig(t, yml, 30*time.Second)
+		if !out.Result(t, "pg").Success() {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	res := out.result(t, "pg")
+	res := out.Result(t, "pg")
 	require.False(t, res.Success(), "checksum failure never reported")
 	assert.Contains(t, res.Message, "checksum failures: observed 1, expected 0")
-	assert.True(t, metricLine(out.metrics, `golive_postgres_checksum_failures_total{check="pg"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_checksum_failures_total{check="pg"} 1`), out.Metrics)
 }
 
 // TLS settings against a server with a certificate of the test's CA:
@@ -438,7 +440,7 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 // a wrong CA or a missing client certificate fails with its reason.
 func TestPrivateClusterTLS(t *testing.T) {
 	c := privateCluster(t)
-	certUser := randomName("golive_cert_")
+	certUser := testutil.RandomName("golive_cert_")
 	pki := writePKI(t, c.dir, certUser)
 	if c.cred != nil {
 		// PostgreSQL reads its key only when its own user owns it.
@@ -467,7 +469,7 @@ func TestPrivateClusterTLS(t *testing.T) {
 	certDSN := fmt.Sprintf("postgres://%s@127.0.0.1:%s/postgres", certUser, u.Port())
 	pwDSN := fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres", u.Port())
 	const onTLS = `"SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1`
-	out := runConfig(t, fmt.Sprintf(`postgres_targets:
+	out := collectortest.RunConfig(t, fmt.Sprintf(`postgres_targets:
   verify: {dsn: %[1]q, password_file: %[2]s, sslmode: verify-full, sslrootcert: %[3]s}
   mtls: {dsn: %[4]q, sslmode: verify-full, sslrootcert: %[3]s, sslcert: %[5]s, sslkey: %[6]s}
   wrong_ca: {dsn: %[1]q, password_file: %[2]s, sslmode: verify-full, sslrootcert: %[7]s}
@@ -480,14 +482,14 @@ checks:
   - {name: no_client_cert, postgres: {target: no_client_cert}}
 `, pwDSN, pwFile, pki.ca, certDSN, pki.clientCert, pki.clientKey, writeSelfSigned(t), onTLS), 30*time.Second)
 	for _, name := range []string{"verify", "mtls", "mtls_health"} {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.True(t, res.Success(), "%s: %s: %s", name, res.Reason, res.Message)
 	}
-	wrong := out.result(t, "wrong_ca")
+	wrong := out.Result(t, "wrong_ca")
 	assert.False(t, wrong.Success())
 	assert.Equal(t, collector.ReasonTLS, wrong.Reason, wrong.Message)
-	noCert := out.result(t, "no_client_cert")
+	noCert := out.Result(t, "no_client_cert")
 	assert.False(t, noCert.Success())
 	assert.Equal(t, collector.ReasonAuth, noCert.Reason, noCert.Message)
-	assert.NotContains(t, out.metrics+out.logs+wrong.Message, c.password)
+	assert.NotContains(t, out.Metrics+out.Logs+wrong.Message, c.password)
 }

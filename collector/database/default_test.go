@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,8 +24,8 @@ func TestEmbeddedDefaultDatabaseAndCache(t *testing.T) {
 	require.Contains(t, yml, "127.0.0.1:5432")
 	require.Contains(t, yml, "127.0.0.1:6379")
 
-	out := runConfig(t, yml, 30*time.Second)
-	pg, rd := out.result(t, "postgres"), out.result(t, "redis")
+	out := collectortest.RunConfig(t, yml, 30*time.Second)
+	pg, rd := out.Result(t, "postgres"), out.Result(t, "redis")
 	assert.True(t, pg.Success(), "%s: %s", pg.Reason, pg.Message)
 	assert.True(t, rd.Success(), "%s: %s", rd.Reason, rd.Message)
 	for _, want := range []string{
@@ -39,18 +41,18 @@ func TestEmbeddedDefaultDatabaseAndCache(t *testing.T) {
 		`golive_redis_memory_used_bytes{check="redis"}`,
 		`golive_redis_maxmemory_policy_info{check="redis"`,
 	} {
-		assert.True(t, metricLine(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+		assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 	}
 
-	lacking := strings.NewReplacer("127.0.0.1:5432", refusedAddr(t), "127.0.0.1:6379", refusedAddr(t)).Replace(yml)
-	out = runConfig(t, lacking, 30*time.Second)
+	lacking := strings.NewReplacer("127.0.0.1:5432", testutil.FreeAddr(t), "127.0.0.1:6379", testutil.FreeAddr(t)).Replace(yml)
+	out = collectortest.RunConfig(t, lacking, 30*time.Second)
 	for _, name := range []string{"postgres", "redis"} {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success(), name)
 		assert.Equal(t, collector.ReasonConnRefused, res.Reason, "%s: %s", name, res.Message)
 		assert.Contains(t, res.Message, "connection refused", name)
 	}
-	assert.True(t, metricLine(out.metrics, `golive_postgres_up{check="postgres"} 0`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_redis_up{check="redis"} 0`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_check_failure_reason{check="postgres",kind="postgres",reason="connection_refused"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_up{check="postgres"} 0`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_redis_up{check="redis"} 0`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_check_failure_reason{check="postgres",kind="postgres",reason="connection_refused"} 1`), out.Metrics)
 }

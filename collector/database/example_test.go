@@ -32,7 +32,7 @@ func exampleRedis(t *testing.T) (addr string, stop func()) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		missingTool(t, "redis-server is not on PATH: %v", err)
+		testutil.MissingTool(t, "redis-server is not on PATH: %v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -219,7 +219,7 @@ func TestExampleGoLive(t *testing.T) {
 			return strings.Replace(y, "migrations_dir: migrations/versions", "migrations_dir: "+dir, 1)
 		}, []string{"db_migrations"}, "at head: observed c3d4e5f6a7b8, expected d4e5f6a7b8c9"},
 		{"redis stopped (address of a closed port)", "", "", func(y string) string {
-			return strings.ReplaceAll(y, addr, refusedAddr(t))
+			return strings.ReplaceAll(y, addr, testutil.FreeAddr(t))
 		}, []string{"cache_config", "cache_hit_ratio", "cache_warmed"}, "connection refused"},
 	}
 	for _, b := range breaks {

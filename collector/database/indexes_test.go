@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stretchr/testify/assert"
@@ -30,28 +32,28 @@ func TestIndexes(t *testing.T) {
 	// A UNIQUE index built concurrently over duplicate data fails and stays
 	// behind, invalid: the classic leftover of a failed deploy.
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbDSN(broken))
+	conn, err := pgx.Connect(ctx, testutil.DSN(broken))
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, "CREATE UNIQUE INDEX CONCURRENTLY child_code_uniq ON child (code)")
 	require.ErrorContains(t, err, "could not create unique index")
 	conn.Close(ctx)
 
-	out := runConfig(t, pgConfig(dbDSN(healthy), "  - name: idx\n    postgres_indexes: {target: db}"), 30*time.Second)
-	res := out.result(t, "idx")
+	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(healthy), "  - name: idx\n    postgres_indexes: {target: db}"), 30*time.Second)
+	res := out.Result(t, "idx")
 	assert.True(t, res.Success(), res.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_invalid_indexes{check="idx"} 0`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_unindexed_foreign_keys{check="idx"} 0`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_invalid_indexes{check="idx"} 0`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_postgres_unindexed_foreign_keys{check="idx"} 0`), out.Metrics)
 	// pg_stat_statements is not in shared_preload_libraries here: reported
 	// unavailable, not a crash.
-	assert.True(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="idx",figure="slow_statements"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_figure_unavailable{check="idx",figure="slow_statements"} 1`), out.Metrics)
 
-	out = runConfig(t, pgConfig(dbDSN(broken), `  - name: idx
+	out = collectortest.RunConfig(t, pgConfig(testutil.DSN(broken), `  - name: idx
     postgres_indexes: {target: db, large_table_rows: 10, max_unused_indexes: 0}`), 30*time.Second)
-	res = out.result(t, "idx")
+	res = out.Result(t, "idx")
 	require.False(t, res.Success())
-	assert.True(t, metricLine(out.metrics, `golive_postgres_invalid_indexes{check="idx"} 1`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_unindexed_foreign_keys{check="idx"} 1`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_unused_indexes{check="idx"} 1`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_invalid_indexes{check="idx"} 1`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_postgres_unindexed_foreign_keys{check="idx"} 1`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_postgres_unused_indexes{check="idx"} 1`), out.Metrics)
 	byName := map[string]bool{}
 	for _, c := range res.Conditions {
 		byName[c.Name] = c.OK
@@ -70,8 +72,8 @@ func TestIndexes(t *testing.T) {
 
 	// With a threshold on slow statements and no pg_stat_statements, the
 	// check says what it cannot see (a warning, not a failure).
-	out = runConfig(t, pgConfig(dbDSN(healthy), "  - name: idx\n    postgres_indexes: {target: db, max_slow_statements: 0}"), 30*time.Second)
-	res = out.result(t, "idx")
+	out = collectortest.RunConfig(t, pgConfig(testutil.DSN(healthy), "  - name: idx\n    postgres_indexes: {target: db, max_slow_statements: 0}"), 30*time.Second)
+	res = out.Result(t, "idx")
 	assert.True(t, res.Success())
 	assert.Contains(t, res.Message, "pg_stat_statements unavailable")
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -173,15 +175,15 @@ func TestMigrations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := runConfig(t, pgConfig(dbDSN(db), "  - name: m\n    postgres_migrations: {target: db, "+tc.spec+"}"), 30*time.Second)
-			res := out.result(t, "m")
+			out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), "  - name: m\n    postgres_migrations: {target: db, "+tc.spec+"}"), 30*time.Second)
+			res := out.Result(t, "m")
 			assert.Equal(t, tc.ok, res.Success(), res.Message)
 			assert.Contains(t, res.Message, tc.message)
 			if tc.metric != "" {
-				assert.True(t, metricLine(out.metrics, tc.metric), "missing %s in\n%s", tc.metric, out.metrics)
+				assert.True(t, out.HasLine(tc.metric), "missing %s in\n%s", tc.metric, out.Metrics)
 			}
 		})
 	}
-	out := runConfig(t, pgConfig(dbDSN(db), "  - name: m\n    postgres_migrations: {target: db, tool: goose, table: nope, expected_head: '1'}"), 30*time.Second)
-	assert.Equal(t, collector.ReasonNotFound, out.result(t, "m").Reason)
+	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), "  - name: m\n    postgres_migrations: {target: db, tool: goose, table: nope, expected_head: '1'}"), 30*time.Second)
+	assert.Equal(t, collector.ReasonNotFound, out.Result(t, "m").Reason)
 }

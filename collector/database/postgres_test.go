@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,8 +42,8 @@ func TestPostgresHealth(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := runConfig(t, pgConfig(dbDSN(db), "  - name: pg\n"+tc.check), 30*time.Second)
-			res := out.result(t, "pg")
+			out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), "  - name: pg\n"+tc.check), 30*time.Second)
+			res := out.Result(t, "pg")
 			assert.Equal(t, tc.wantOK, res.Success(), "message: %s", res.Message)
 			if tc.failCond != "" {
 				assert.Equal(t, collector.ReasonConditionFailed, res.Reason)
@@ -67,9 +69,9 @@ func TestPostgresHealth(t *testing.T) {
 				`golive_postgres_data_checksums_enabled{check="pg"}`,
 				`golive_postgres_pool_connections{check="pg",state="max"} 2`,
 			} {
-				assert.True(t, metricLine(out.metrics, want), "missing %s in\n%s", want, out.metrics)
+				assert.True(t, out.HasLine(want), "missing %s in\n%s", want, out.Metrics)
 			}
-			assert.NotContains(t, out.metrics, `golive_postgres_figure_unavailable`)
+			assert.NotContains(t, out.Metrics, `golive_postgres_figure_unavailable`)
 		})
 	}
 }
@@ -77,7 +79,7 @@ func TestPostgresHealth(t *testing.T) {
 func TestPostgresLongTransaction(t *testing.T) {
 	db := testDB(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbDSN(db))
+	conn, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer conn.Close(ctx)
 	tx, err := conn.Begin(ctx)
@@ -86,8 +88,8 @@ func TestPostgresLongTransaction(t *testing.T) {
 	_, err = tx.Exec(ctx, "SELECT txid_current()")
 	require.NoError(t, err)
 	time.Sleep(1100 * time.Millisecond)
-	out := runConfig(t, pgConfig(dbDSN(db), "  - name: pg\n    postgres: {target: db, max_transaction_age: 1s}"), 30*time.Second)
-	res := out.result(t, "pg")
+	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), "  - name: pg\n    postgres: {target: db, max_transaction_age: 1s}"), 30*time.Second)
+	res := out.Result(t, "pg")
 	require.False(t, res.Success())
 	assert.Contains(t, res.Message, "oldest transaction")
 }
@@ -96,45 +98,45 @@ func TestPostgresLongTransaction(t *testing.T) {
 // unavailable, and the check neither crashes nor lies with a zero.
 func TestPostgresLeastPrivilege(t *testing.T) {
 	needServer(t)
-	plain, monitor := randomName("golive_plain_"), randomName("golive_mon_")
+	plain, monitor := testutil.RandomName("golive_plain_"), testutil.RandomName("golive_mon_")
 	execIn(t, "postgres", "CREATE ROLE "+plain+" LOGIN", "CREATE ROLE "+monitor+" LOGIN IN ROLE pg_monitor")
 	t.Cleanup(func() { execIn(t, "postgres", "DROP ROLE IF EXISTS "+plain, "DROP ROLE IF EXISTS "+monitor) })
 	db := testDB(t)
 	dsn := func(role string) string {
 		return "postgres://" + role + "@127.0.0.1:5432/" + db + "?sslmode=disable"
 	}
-	out := runConfig(t, pgConfig(dsn(plain), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
-	res := out.result(t, "pg")
+	out := collectortest.RunConfig(t, pgConfig(dsn(plain), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
+	res := out.Result(t, "pg")
 	assert.True(t, res.Success(), res.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_figure_unavailable{check="pg",figure="oldest_transaction"} 1`), out.metrics)
-	assert.False(t, metricLine(out.metrics, `golive_postgres_oldest_transaction_age_seconds`))
+	assert.True(t, out.HasLine(`golive_postgres_figure_unavailable{check="pg",figure="oldest_transaction"} 1`), out.Metrics)
+	assert.False(t, out.HasLine(`golive_postgres_oldest_transaction_age_seconds`))
 
-	out = runConfig(t, pgConfig(dsn(monitor), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
-	res = out.result(t, "pg")
+	out = collectortest.RunConfig(t, pgConfig(dsn(monitor), "  - name: pg\n    postgres: {target: db}"), 30*time.Second)
+	res = out.Result(t, "pg")
 	assert.True(t, res.Success(), res.Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_oldest_transaction_age_seconds{check="pg"}`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_oldest_transaction_age_seconds{check="pg"}`), out.Metrics)
 
 	// Index health reads catalogs and statistics views every role may read;
 	// a table the role was not granted fails its check with the grant to
 	// give, and the other checks keep their results.
 	execIn(t, db, "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)", "INSERT INTO alembic_version VALUES ('3c')",
 		"REVOKE ALL ON alembic_version FROM PUBLIC")
-	out = runConfig(t, pgConfig(dsn(monitor), `  - name: pg
+	out = collectortest.RunConfig(t, pgConfig(dsn(monitor), `  - name: pg
     postgres: {target: db}
   - name: idx
     postgres_indexes: {target: db}
   - name: mig
     postgres_migrations: {target: db, tool: alembic, expected_head: 3c}`), 30*time.Second)
-	assert.True(t, out.result(t, "pg").Success(), out.result(t, "pg").Message)
-	assert.True(t, out.result(t, "idx").Success(), out.result(t, "idx").Message)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_invalid_indexes{check="idx"} 0`), out.metrics)
-	mig := out.result(t, "mig")
+	assert.True(t, out.Result(t, "pg").Success(), out.Result(t, "pg").Message)
+	assert.True(t, out.Result(t, "idx").Success(), out.Result(t, "idx").Message)
+	assert.True(t, out.HasLine(`golive_postgres_invalid_indexes{check="idx"} 0`), out.Metrics)
+	mig := out.Result(t, "mig")
 	assert.Equal(t, collector.ReasonPermission, mig.Reason, mig.Message)
 	assert.Contains(t, mig.Message, "grant the monitoring role pg_monitor and SELECT on the tables the check reads")
 
 	execIn(t, db, "GRANT SELECT ON alembic_version TO "+monitor)
-	out = runConfig(t, pgConfig(dsn(monitor), "  - name: mig\n    postgres_migrations: {target: db, tool: alembic, expected_head: 3c}"), 30*time.Second)
-	assert.True(t, out.result(t, "mig").Success(), out.result(t, "mig").Message)
+	out = collectortest.RunConfig(t, pgConfig(dsn(monitor), "  - name: mig\n    postgres_migrations: {target: db, tool: alembic, expected_head: 3c}"), 30*time.Second)
+	assert.True(t, out.Result(t, "mig").Success(), out.Result(t, "mig").Message)
 }
 
 // Faults: a refused port, a listener that never answers, a query outliving
@@ -142,7 +144,7 @@ func TestPostgresLeastPrivilege(t *testing.T) {
 // a clear reason, within the timeout, while the other checks keep passing.
 func TestPostgresFaults(t *testing.T) {
 	db := testDB(t, "CREATE TABLE secret_table (id int)", "INSERT INTO secret_table VALUES (1)")
-	plain := randomName("golive_noprivs_")
+	plain := testutil.RandomName("golive_noprivs_")
 	execIn(t, "postgres", "CREATE ROLE "+plain+" LOGIN")
 	t.Cleanup(func() { execIn(t, "postgres", "DROP ROLE IF EXISTS "+plain) })
 	execIn(t, db, "REVOKE ALL ON secret_table FROM PUBLIC")
@@ -164,9 +166,9 @@ checks:
     sql: {target: good, query: "SELECT 1 FROM pg_sleep(5)", statement_timeout: 300ms}
   - name: no_privilege
     sql: {target: noprivs, query: "SELECT count(*) FROM secret_table"}
-`, dbDSN(db), refusedAddr(t), silentListener(t), plain, db)
-	out := runConfig(t, yml, 20*time.Second)
-	assert.True(t, out.result(t, "ok").Success())
+`, testutil.DSN(db), testutil.FreeAddr(t), testutil.ServeTCP(t, func(net.Conn) {}), plain, db)
+	out := collectortest.RunConfig(t, yml, 20*time.Second)
+	assert.True(t, out.Result(t, "ok").Success())
 	cases := map[string]collector.Reason{
 		"refused":      collector.ReasonConnRefused,
 		"silent":       collector.ReasonTimeout,
@@ -174,15 +176,15 @@ checks:
 		"no_privilege": collector.ReasonPermission,
 	}
 	for name, reason := range cases {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success(), name)
 		assert.Equal(t, reason, res.Reason, "%s: %s", name, res.Message)
 		assert.NotEmpty(t, res.Message)
 	}
-	assert.Contains(t, out.result(t, "slow_query").Message, "statement_timeout")
-	assert.Contains(t, out.result(t, "no_privilege").Message, "permission denied")
-	assert.True(t, metricLine(out.metrics, `golive_postgres_up{check="refused"} 0`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_check_failure_reason{check="silent",kind="postgres",reason="timeout"} 1`), out.metrics)
+	assert.Contains(t, out.Result(t, "slow_query").Message, "statement_timeout")
+	assert.Contains(t, out.Result(t, "no_privilege").Message, "permission denied")
+	assert.True(t, out.HasLine(`golive_postgres_up{check="refused"} 0`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_check_failure_reason{check="silent",kind="postgres",reason="timeout"} 1`), out.Metrics)
 }
 
 // The password never shows: not in errors, metrics, logs or the config
@@ -194,7 +196,7 @@ func TestPostgresSecretNeverShown(t *testing.T) {
 	pwFile := filepath.Join(dir, "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(sentinel+"\n"), 0o600))
 	t.Setenv("GOLIVE_TEST_PG_PASSWORD", sentinel)
-	refused, silent := refusedAddr(t), silentListener(t)
+	refused, silent := testutil.FreeAddr(t), testutil.ServeTCP(t, func(net.Conn) {})
 	yml := fmt.Sprintf(`postgres_targets:
   inline: {dsn: "postgres://app:%[1]s@%[2]s/app?sslmode=disable", connect_timeout: 1s}
   kv: {dsn: "host=127.0.0.1 port=%[4]s user=app password=%[1]s dbname=app sslmode=disable", connect_timeout: 1s}
@@ -208,16 +210,16 @@ checks:
   - {name: file, timeout: 1s, sql: {target: file, query: "SELECT 1"}}
   - {name: env, postgres_indexes: {target: env}}
 `, sentinel, refused, silent, strings.Split(refused, ":")[1], pwFile)
-	out := runConfig(t, yml, 20*time.Second)
-	for _, r := range out.results {
+	out := collectortest.RunConfig(t, yml, 20*time.Second)
+	for _, r := range out.Results {
 		assert.False(t, r.Success(), r.Check)
 		assert.NotContains(t, r.Message, sentinel, r.Check)
 	}
-	assert.NotContains(t, out.metrics, sentinel)
-	assert.NotContains(t, out.logs, sentinel)
-	assert.NotContains(t, out.config, sentinel)
-	assert.Contains(t, out.config, "app:<secret>@")
-	assert.Contains(t, out.config, "password=<secret>")
+	assert.NotContains(t, out.Metrics, sentinel)
+	assert.NotContains(t, out.Logs, sentinel)
+	assert.NotContains(t, out.Config, sentinel)
+	assert.Contains(t, out.Config, "app:<secret>@")
+	assert.Contains(t, out.Config, "password=<secret>")
 }
 
 // TLS settings: sslmode require encrypts; verify-full without the server's
@@ -237,9 +239,9 @@ checks:
   - {name: tls, sql: {target: tls, query: "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1}}
   - {name: verify, postgres: {target: verify}}
 `, dsn, writeSelfSigned(t))
-	out := runConfig(t, yml, 30*time.Second)
-	assert.True(t, out.result(t, "tls").Success(), out.result(t, "tls").Message)
-	v := out.result(t, "verify")
+	out := collectortest.RunConfig(t, yml, 30*time.Second)
+	assert.True(t, out.Result(t, "tls").Success(), out.Result(t, "tls").Message)
+	v := out.Result(t, "verify")
 	assert.False(t, v.Success())
 	assert.Equal(t, collector.ReasonTLS, v.Reason, v.Message)
 }
@@ -248,7 +250,7 @@ checks:
 func execInScan(t testing.TB, db, q string, dest ...any) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dbDSN(db))
+	c, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer c.Close(ctx)
 	require.NoError(t, c.QueryRow(ctx, q).Scan(dest...))
@@ -267,7 +269,7 @@ checks:
   - name: silent_sql
     timeout: 30s
     sql: {target: silent, query: "SELECT 1"}
-`, silentListener(t))
+`, testutil.ServeTCP(t, func(net.Conn) {}))
 	cfg, err := config.Load([]byte(yml), "t.yml")
 	require.NoError(t, err)
 	s := collector.New(cfg, slog.New(slog.DiscardHandler))
@@ -350,14 +352,14 @@ func delayProxy(t *testing.T, target string, delay time.Duration) string {
 func TestPostgresSlowProbes(t *testing.T) {
 	db := testDB(t)
 	addr := delayProxy(t, "127.0.0.1:5432", 30*time.Millisecond)
-	out := runConfig(t, pgConfig("postgres://postgres@"+addr+"/"+db+"?sslmode=disable", `  - name: pg
+	out := collectortest.RunConfig(t, pgConfig("postgres://postgres@"+addr+"/"+db+"?sslmode=disable", `  - name: pg
     timeout: 20s
     postgres: {target: db, max_p95: 10ms}
 `), 30*time.Second)
-	res := out.result(t, "pg")
+	res := out.Result(t, "pg")
 	require.False(t, res.Success())
 	assert.Equal(t, collector.ReasonConditionFailed, res.Reason)
 	assert.Contains(t, res.Message, "probe p95")
-	assert.True(t, metricLine(out.metrics, `golive_postgres_probe_duration_seconds_bucket{check="pg",le="0.01"} 0`), out.metrics)
-	assert.True(t, metricLine(out.metrics, `golive_postgres_probe_duration_seconds_bucket{check="pg",le="+Inf"} 3`), out.metrics)
+	assert.True(t, out.HasLine(`golive_postgres_probe_duration_seconds_bucket{check="pg",le="0.01"} 0`), out.Metrics)
+	assert.True(t, out.HasLine(`golive_postgres_probe_duration_seconds_bucket{check="pg",le="+Inf"} 3`), out.Metrics)
 }

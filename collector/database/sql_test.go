@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/stretchr/testify/assert"
@@ -51,19 +53,19 @@ func TestSQLChecks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			yml := pgConfig(dbDSN(db), `  - name: ref
+			yml := pgConfig(testutil.DSN(db), `  - name: ref
     sql: {target: db, query: "SELECT n FROM legacy"}
   - name: q
     sql: {target: db, `+tc.spec+"}\n")
-			out := runConfig(t, yml, 30*time.Second)
-			res := out.result(t, "q")
+			out := collectortest.RunConfig(t, yml, 30*time.Second)
+			res := out.Result(t, "q")
 			assert.Equal(t, tc.ok, res.Success(), res.Message)
 			if !tc.ok {
 				assert.Equal(t, tc.reason, res.Reason, res.Message)
 			}
 			assert.Contains(t, res.Message, tc.message)
 			if tc.metric != "" {
-				assert.True(t, metricLine(out.metrics, tc.metric), "missing %s in\n%s", tc.metric, out.metrics)
+				assert.True(t, out.HasLine(tc.metric), "missing %s in\n%s", tc.metric, out.Metrics)
 			}
 		})
 	}
@@ -87,23 +89,23 @@ func TestSQLReadOnly(t *testing.T) {
 		"read_write":       "SET TRANSACTION READ WRITE",
 		"two_statements":   "COMMIT; DELETE FROM students",
 	}
-	yml := pgConfig(dbDSN(db), "")
+	yml := pgConfig(testutil.DSN(db), "")
 	for name, q := range queries {
 		yml += "  - name: " + name + "\n    sql: {target: db, query: \"" + q + "\"}\n"
 	}
-	out := runConfig(t, yml, 30*time.Second)
+	out := collectortest.RunConfig(t, yml, 30*time.Second)
 	for name := range queries {
-		res := out.result(t, name)
+		res := out.Result(t, name)
 		assert.False(t, res.Success(), name)
 		assert.NotEqual(t, collector.ReasonNone, res.Reason, name)
 		t.Logf("%s: %s: %s", name, res.Reason, res.Message)
 	}
-	assert.Contains(t, out.result(t, "delete").Message, "read-only transaction")
-	assert.Contains(t, out.result(t, "delete").Message, "sql checks may only read")
-	assert.Equal(t, collector.ReasonConfig, out.result(t, "delete").Reason)
+	assert.Contains(t, out.Result(t, "delete").Message, "read-only transaction")
+	assert.Contains(t, out.Result(t, "delete").Message, "sql checks may only read")
+	assert.Equal(t, collector.ReasonConfig, out.Result(t, "delete").Reason)
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbDSN(db))
+	conn, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer conn.Close(ctx)
 	var n int
@@ -118,7 +120,7 @@ func TestSQLReadOnly(t *testing.T) {
 func TestSQLLockTimeout(t *testing.T) {
 	db := testDB(t, "CREATE TABLE t (id int)")
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbDSN(db))
+	conn, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer conn.Close(ctx)
 	tx, err := conn.Begin(ctx)
@@ -126,11 +128,11 @@ func TestSQLLockTimeout(t *testing.T) {
 	defer func() { _ = tx.Rollback(ctx) }()
 	_, err = tx.Exec(ctx, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
 	require.NoError(t, err)
-	out := runConfig(t, pgConfig(dbDSN(db), `  - name: q
+	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), `  - name: q
     timeout: 10s
     sql: {target: db, query: "SELECT count(*) FROM t", lock_timeout: 200ms}
 `), 30*time.Second)
-	res := out.result(t, "q")
+	res := out.Result(t, "q")
 	assert.Equal(t, collector.ReasonTimeout, res.Reason, res.Message)
 	assert.Contains(t, res.Message, "lock_timeout")
 }
