@@ -43,3 +43,19 @@ func execIn(t testing.TB, db string, stmts ...string) {
 		require.NoError(t, err, "running %.80s", s)
 	}
 }
+
+// holdTransaction opens a transaction of another session in the named
+// database, runs stmt in it and keeps it open (its locks held, its age
+// growing) until the test ends.
+func holdTransaction(t testing.TB, db, stmt string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testutil.DSN(db))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(ctx) })
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback(ctx) })
+	_, err = tx.Exec(ctx, stmt)
+	require.NoError(t, err)
+}

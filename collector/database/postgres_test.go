@@ -78,15 +78,7 @@ func TestPostgresHealth(t *testing.T) {
 
 func TestPostgresLongTransaction(t *testing.T) {
 	db := testDB(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, testutil.DSN(db))
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, "SELECT txid_current()")
-	require.NoError(t, err)
+	holdTransaction(t, db, "SELECT txid_current()")
 	time.Sleep(1100 * time.Millisecond)
 	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), "  - name: pg\n    postgres: {target: db, max_transaction_age: 1s}"), 30*time.Second)
 	res := out.Result(t, "pg")

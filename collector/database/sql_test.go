@@ -119,15 +119,7 @@ func TestSQLReadOnly(t *testing.T) {
 // A lock held by someone else is waited for only lock_timeout.
 func TestSQLLockTimeout(t *testing.T) {
 	db := testDB(t, "CREATE TABLE t (id int)")
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, testutil.DSN(db))
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	tx, err := conn.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-	require.NoError(t, err)
+	holdTransaction(t, db, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
 	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), `  - name: q
     timeout: 10s
     sql: {target: db, query: "SELECT count(*) FROM t", lock_timeout: 200ms}
