@@ -2,9 +2,9 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -284,14 +284,20 @@ func toFloat(v any) (float64, error) {
 		}
 		return 0, nil
 	case pgtype.Numeric:
-		if !x.Valid {
+		// Float64Value parses the decimal (the float nearest 0.3, not
+		// 3 * 0.1) and knows NaN and ±Infinity; a finite value beyond
+		// the float64 range is ±Inf.
+		f, err := x.Float64Value()
+		if errors.Is(err, strconv.ErrRange) {
+			return math.Inf(x.Int.Sign()), nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("numeric value: %w", err)
+		}
+		if !f.Valid {
 			return 0, fmt.Errorf("the query returned NULL; wrap it in coalesce(..., 0)")
 		}
-		if x.NaN {
-			return math.NaN(), nil
-		}
-		f, _ := new(big.Float).SetInt(x.Int).Float64()
-		return f * math.Pow10(int(x.Exp)), nil
+		return f.Float64, nil
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
 		if err != nil {

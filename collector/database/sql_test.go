@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"math"
 	"math/big"
 	"testing"
 	"time"
@@ -34,6 +35,8 @@ func TestSQLChecks(t *testing.T) {
 		{"equals fail", `query: "SELECT count(*) FROM users", equals: 99`, false, collector.ReasonConditionFailed, "observed 100, expected = 99", ""},
 		{"min fail", `query: "SELECT count(*) FROM users WHERE role = 'admin'", min: 5`, false, collector.ReasonConditionFailed, "observed 3, expected >= 5", ""},
 		{"max pass", `query: "SELECT 0.25::numeric", max: 0.5`, true, "", "", `golive_sql_value{check="q"} 0.25`},
+		{"numeric equals its decimal", `query: "SELECT 0.3::numeric", equals: 0.3`, true, "", "", `golive_sql_value{check="q"} 0.3`},
+		{"numeric infinity", `query: "SELECT 'Infinity'::numeric", max: 10`, false, collector.ReasonConditionFailed, "observed +Inf, expected <= 10", `golive_sql_value{check="q"} +Inf`},
 		{"between fail", `query: "SELECT 42", between: [0, 10]`, false, collector.ReasonConditionFailed, "between 0 and 10", ""},
 		{"rows with expected keys", `query: "SELECT role, count(*) FROM users GROUP BY role", expected_keys: [admin, teacher], min: 1`, true, "",
 			"", `golive_sql_row_value{check="q",key="other"} 90`},
@@ -141,6 +144,7 @@ func TestToFloat(t *testing.T) {
 		{true, 1, false},
 		{"2.5", 2.5, false},
 		{pgtype.Numeric{Int: big.NewInt(1234), Exp: -2, Valid: true}, 12.34, false},
+		{pgtype.Numeric{}, 0, true},
 		{pgtype.Interval{Microseconds: 1_500_000, Days: 1, Valid: true}, 86401.5, false},
 		{nil, 0, true},
 		{"x", 0, true},
@@ -154,5 +158,28 @@ func TestToFloat(t *testing.T) {
 		}
 		require.NoError(t, err)
 		assert.InDelta(t, tc.want, got, 1e-9)
+	}
+}
+
+// A numeric converts to the float64 nearest its decimal value, exactly (0.3
+// is 3e-1 read as 0.3, as equals: 0.3 in a configuration reads, not 3 * 0.1),
+// and ±Infinity (PostgreSQL 14 and later) to ±Inf.
+func TestToFloatNumericExact(t *testing.T) {
+	for _, tc := range []struct {
+		in   pgtype.Numeric
+		want float64
+	}{
+		{pgtype.Numeric{Int: big.NewInt(3), Exp: -1, Valid: true}, 0.3},
+		{pgtype.Numeric{Int: big.NewInt(-7), Exp: -2, Valid: true}, -0.07},
+		{pgtype.Numeric{Int: big.NewInt(123456789), Exp: -4, Valid: true}, 12345.6789},
+		{pgtype.Numeric{Int: big.NewInt(15), Exp: 3, Valid: true}, 15000},
+		{pgtype.Numeric{InfinityModifier: pgtype.Infinity, Valid: true}, math.Inf(1)},
+		{pgtype.Numeric{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, math.Inf(-1)},
+		{pgtype.Numeric{Int: big.NewInt(1), Exp: 400, Valid: true}, math.Inf(1)},
+		{pgtype.Numeric{Int: big.NewInt(-1), Exp: 400, Valid: true}, math.Inf(-1)},
+	} {
+		got, err := toFloat(tc.in)
+		require.NoError(t, err, "%+v", tc.in)
+		assert.Equal(t, tc.want, got, "%+v", tc.in)
 	}
 }
