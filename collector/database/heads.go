@@ -79,28 +79,39 @@ func ParseAlembicRevision(r io.Reader) (AlembicRevision, error) {
 
 // stripComment cuts a # comment off a line of Python, outside quotes.
 func stripComment(line string) string {
-	var quote rune
-	for i, r := range line {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-		case r == '#':
-			return line[:i]
+	end := len(line)
+	outsideQuotes(line, func(i int, r rune) bool {
+		if r == '#' {
+			end = i
+			return false
 		}
-	}
-	return line
+		return true
+	})
+	return line[:end]
 }
 
 // unclosed reports whether expr opens more ( or [ than it closes, outside
 // quotes.
 func unclosed(expr string) bool {
 	depth := 0
+	outsideQuotes(expr, func(_ int, r rune) bool {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth--
+		}
+		return true
+	})
+	return depth > 0
+}
+
+// outsideQuotes calls fn with the index and rune of each character of a
+// line of Python that is outside a quoted string (the quotes themselves are
+// not passed), until fn returns false.
+func outsideQuotes(s string, fn func(i int, r rune) bool) {
 	var quote rune
-	for _, r := range expr {
+	for i, r := range s {
 		switch {
 		case quote != 0:
 			if r == quote {
@@ -108,21 +119,17 @@ func unclosed(expr string) bool {
 			}
 		case r == '\'' || r == '"':
 			quote = r
-		case r == '(' || r == '[':
-			depth++
-		case r == ')' || r == ']':
-			depth--
+		default:
+			if !fn(i, r) {
+				return
+			}
 		}
 	}
-	return depth > 0
 }
 
 // pyStrings reads None, a quoted string, or a tuple/list of them.
 func pyStrings(expr string) ([]string, error) {
-	expr = strings.TrimSpace(expr)
-	if i := strings.Index(expr, "#"); i >= 0 && !strings.ContainsAny(expr[:i], `'"`) {
-		expr = strings.TrimSpace(expr[:i])
-	}
+	expr = strings.TrimSpace(expr) // its comment is already cut (stripComment)
 	if expr == "None" || expr == "()" || expr == "[]" {
 		return nil, nil
 	}
@@ -233,21 +240,28 @@ func FlywayHead(dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading migrations folder: %w", err)
 	}
-	best := ""
+	var versions []string
 	for _, e := range entries {
-		m := flywayFileRE.FindStringSubmatch(e.Name())
-		if m == nil {
-			continue
-		}
-		v := strings.ReplaceAll(m[1], "_", ".")
-		if best == "" || compareVersions(v, best) > 0 {
-			best = v
+		if m := flywayFileRE.FindStringSubmatch(e.Name()); m != nil {
+			versions = append(versions, strings.ReplaceAll(m[1], "_", "."))
 		}
 	}
+	best := maxVersion(versions)
 	if best == "" {
 		return "", fmt.Errorf("no Flyway versioned migrations (V1__name.sql) in %s", dir)
 	}
 	return best, nil
+}
+
+// maxVersion returns the greatest of dotted numeric versions ("" for none).
+func maxVersion(vs []string) string {
+	best := ""
+	for _, v := range vs {
+		if best == "" || compareVersions(v, best) > 0 {
+			best = v
+		}
+	}
+	return best
 }
 
 // compareVersions compares dotted numeric versions (1.10 > 1.9).

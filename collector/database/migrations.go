@@ -151,16 +151,6 @@ func textColumn(ctx context.Context, tx pgx.Tx, q string, limit int) ([]string, 
 	return out, err
 }
 
-func maxVersion(vs []string) string {
-	best := ""
-	for _, v := range vs {
-		if best == "" || compareVersions(v, best) > 0 {
-			best = v
-		}
-	}
-	return best
-}
-
 // truncateLabel keeps revision labels short; they are identifiers from the
 // schema, one series per check, but a custom column could hold anything.
 func truncateLabel(s string) string {
