@@ -4,14 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	crand "crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -536,16 +529,11 @@ func FuzzParseInfo(f *testing.F) {
 // TLS: with the CA the check connects; without it, reason tls.
 func TestRedisTLS(t *testing.T) {
 	needServer(t)
-	dir := t.TempDir()
-	ca, caKey := makeCA(t)
-	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", ca.Raw)
-	certDER, keyDER := makeServerCert(t, ca, caKey)
-	writePEM(t, filepath.Join(dir, "server.pem"), "CERTIFICATE", certDER)
-	writePEM(t, filepath.Join(dir, "server.key"), "PRIVATE KEY", keyDER)
+	pki := testutil.WritePKI(t, t.TempDir(), "golive")
 	addr := startRedisWith(t, func(port int) []string {
 		return []string{"--port", "0", "--tls-port", fmt.Sprint(port),
-			"--tls-cert-file", filepath.Join(dir, "server.pem"), "--tls-key-file", filepath.Join(dir, "server.key"),
-			"--tls-ca-cert-file", filepath.Join(dir, "ca.pem"), "--tls-auth-clients", "no"}
+			"--tls-cert-file", pki.ServerCert, "--tls-key-file", pki.ServerKey,
+			"--tls-ca-cert-file", pki.CA, "--tls-auth-clients", "no"}
 	})
 	yml := fmt.Sprintf(`redis_targets:
   tls: {address: "%[1]s", tls: {ca_file: %[2]s}}
@@ -555,49 +543,11 @@ checks:
   - {name: tls, redis: {target: tls}}
   - {name: untrusted, redis: {target: untrusted}}
   - {name: plain, timeout: 2s, redis: {target: plain}}
-`, addr, filepath.Join(dir, "ca.pem"))
+`, addr, pki.CA)
 	out := runConfig(t, yml)
 	assert.True(t, out.Result(t, "tls").Success(), out.Result(t, "tls").Message)
 	u := out.Result(t, "untrusted")
 	assert.False(t, u.Success())
 	assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
 	assert.False(t, out.Result(t, "plain").Success())
-}
-
-func makeCA(t testing.TB) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "golive redis test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, key.Public(), key)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	return ca, key
-}
-
-func makeServerCert(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey) (cert, key []byte) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(crand.Reader, tmpl, ca, k.Public(), caKey)
-	require.NoError(t, err)
-	kb, err := x509.MarshalPKCS8PrivateKey(k)
-	require.NoError(t, err)
-	return der, kb
-}
-
-func writePEM(t testing.TB, path, typ string, der []byte) {
-	t.Helper()
-	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
 }

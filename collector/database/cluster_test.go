@@ -441,10 +441,10 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 func TestPrivateClusterTLS(t *testing.T) {
 	c := privateCluster(t)
 	certUser := testutil.RandomName("golive_cert_")
-	pki := writePKI(t, c.dir, certUser)
+	pki := testutil.WritePKI(t, c.dir, certUser)
 	if c.cred != nil {
 		// PostgreSQL reads its key only when its own user owns it.
-		for _, f := range []string{pki.ca, pki.serverCert, pki.serverKey} {
+		for _, f := range []string{pki.CA, pki.ServerCert, pki.ServerKey} {
 			require.NoError(t, os.Chown(f, int(c.cred.Uid), int(c.cred.Gid)))
 		}
 	}
@@ -461,7 +461,7 @@ func TestPrivateClusterTLS(t *testing.T) {
 		append([]byte("hostssl all "+certUser+" 127.0.0.1/32 cert\n"), hba...), 0o600))
 	c.stopAll()
 	dsn := c.start(data, append(append([]string(nil), c.settings...), "archive_mode=off", "ssl=on",
-		"ssl_cert_file="+pki.serverCert, "ssl_key_file="+pki.serverKey, "ssl_ca_file="+pki.ca)...)
+		"ssl_cert_file="+pki.ServerCert, "ssl_key_file="+pki.ServerKey, "ssl_ca_file="+pki.CA)...)
 	u, err := url.Parse(dsn)
 	require.NoError(t, err)
 	pwFile := filepath.Join(t.TempDir(), "pw")
@@ -480,7 +480,7 @@ checks:
   - {name: mtls_health, postgres: {target: mtls}}
   - {name: wrong_ca, postgres: {target: wrong_ca}}
   - {name: no_client_cert, postgres: {target: no_client_cert}}
-`, pwDSN, pwFile, pki.ca, certDSN, pki.clientCert, pki.clientKey, writeSelfSigned(t), onTLS), 30*time.Second)
+`, pwDSN, pwFile, pki.CA, certDSN, pki.ClientCert, pki.ClientKey, writeSelfSigned(t), onTLS), 30*time.Second)
 	for _, name := range []string{"verify", "mtls", "mtls_health"} {
 		res := out.Result(t, name)
 		assert.True(t, res.Success(), "%s: %s: %s", name, res.Reason, res.Message)

@@ -59,3 +59,11 @@ func holdTransaction(t testing.TB, db, stmt string) {
 	_, err = tx.Exec(ctx, stmt)
 	require.NoError(t, err)
 }
+
+// writeSelfSigned writes a certificate that signed nothing a server uses,
+// so verification against it (as sslrootcert) must fail.
+func writeSelfSigned(t testing.TB) string {
+	t.Helper()
+	cert, _, _ := testutil.SelfSignedCert(t, t.TempDir())
+	return cert
+}
