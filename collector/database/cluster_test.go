@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,21 +25,12 @@ import (
 
 // cluster is a PostgreSQL cluster of the test's own.
 type cluster struct {
+	*testutil.PGHome
 	t        *testing.T
-	bin, dir string
-	cred     *syscall.Credential
 	dsn      string // postgres database, without the password
 	password string
 	settings []string
 	stops    []func()
-}
-
-// cmd runs a PostgreSQL binary as the cluster's owner.
-func (c *cluster) cmd(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(c.bin, name), args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	cmd.Dir = c.dir
-	return cmd
 }
 
 // withPassword returns dsn with the cluster's password in it.
@@ -58,13 +47,13 @@ func (c *cluster) start(data string, settings ...string) string {
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	args := []string{"-D", data, "-p", fmt.Sprint(port), "-k", c.dir, "-c", "listen_addresses=127.0.0.1",
+	args := []string{"-D", data, "-p", fmt.Sprint(port), "-k", c.Dir, "-c", "listen_addresses=127.0.0.1",
 		"-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20"}
 	for _, s := range settings {
 		args = append(args, "-c", s)
 	}
 	var logs bytes.Buffer
-	srv := c.cmd("postgres", args...)
+	srv := c.Cmd("postgres", args...)
 	srv.Stdout, srv.Stderr = &logs, &logs
 	require.NoError(t, srv.Start())
 	var once sync.Once
@@ -112,40 +101,19 @@ func (c *cluster) stopAll() {
 func privateCluster(t *testing.T) *cluster {
 	t.Helper()
 	needServer(t)
-	out, err := exec.Command("pg_config", "--bindir").Output()
-	if err != nil {
-		testutil.MissingTool(t, "pg_config is not on PATH (PostgreSQL server binaries needed): %v", err)
-	}
-	c := &cluster{t: t, bin: strings.TrimSpace(string(out))}
-	if _, err := os.Stat(filepath.Join(c.bin, "initdb")); err != nil {
-		testutil.MissingTool(t, "initdb is not installed in %s", c.bin)
-	}
-	c.dir, err = os.MkdirTemp("", "golive-pgcluster-")
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(c.dir) })
-	if os.Geteuid() == 0 {
-		// initdb refuses to run as root: run the cluster as postgres.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			testutil.MissingTool(t, "running as root and there is no postgres user to run a cluster as: %v", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		require.NoError(t, os.Chown(c.dir, uid, gid))
-		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-	}
-	data := filepath.Join(c.dir, "data")
+	c := &cluster{t: t, PGHome: testutil.NewPGHome(t, "golive-pgcluster-")}
+	data := filepath.Join(c.Dir, "data")
 	c.password = testutil.RandomName("pw-")
-	pwfile := filepath.Join(c.dir, "pwfile")
+	pwfile := filepath.Join(c.Dir, "pwfile")
 	require.NoError(t, os.WriteFile(pwfile, []byte(c.password+"\n"), 0o644))
-	if out, err := c.cmd("initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+	if out, err := c.Cmd("initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--pwfile", pwfile, "--data-checksums", "-E", "UTF8").CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
 	// Archiving fails until the test creates archive_ok: an archive
 	// destination that is missing, then repaired.
 	c.settings = []string{"shared_preload_libraries=pg_stat_statements", "wal_level=replica",
-		"archive_mode=on", "archive_command=test -f " + filepath.Join(c.dir, "archive_ok")}
+		"archive_mode=on", "archive_command=test -f " + filepath.Join(c.Dir, "archive_ok")}
 	c.dsn = c.start(data, c.settings...)
 	return c
 }
@@ -232,7 +200,7 @@ checks:
 
 	// Archiving repaired: the archiver retries the failed file and succeeds,
 	// so the last success is newer than the last failure and recent.
-	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "archive_ok"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(c.Dir, "archive_ok"), nil, 0o644))
 	var healed bool
 	for i := range 600 {
 		// The archiver gave up retrying until woken: a newly finished
@@ -260,9 +228,9 @@ func TestPrivateClusterReplica(t *testing.T) {
 	c := privateCluster(t)
 	u, err := url.Parse(c.dsn)
 	require.NoError(t, err)
-	replica := filepath.Join(c.dir, "replica")
+	replica := filepath.Join(c.Dir, "replica")
 	conninfo := fmt.Sprintf("host=127.0.0.1 port=%s user=postgres password=%s", u.Port(), c.password)
-	if out, err := c.cmd("pg_basebackup", "-d", conninfo, "-D", replica, "-R", "-X", "stream").CombinedOutput(); err != nil {
+	if out, err := c.Cmd("pg_basebackup", "-d", conninfo, "-D", replica, "-R", "-X", "stream").CombinedOutput(); err != nil {
 		t.Fatalf("pg_basebackup: %v\n%s", err, out)
 	}
 	dsn := c.start(replica, "archive_mode=off", "hot_standby=on")
@@ -336,8 +304,8 @@ checks:
 	// A replica that holds back every commit (recovery_min_apply_delay) has
 	// received WAL but replayed no transaction since it started: its lag is
 	// unknown, reported unavailable and warned about, never a 0.
-	delayed := filepath.Join(c.dir, "delayed")
-	if out, err := c.cmd("pg_basebackup", "-d", conninfo, "-D", delayed, "-R", "-X", "stream").CombinedOutput(); err != nil {
+	delayed := filepath.Join(c.Dir, "delayed")
+	if out, err := c.Cmd("pg_basebackup", "-d", conninfo, "-D", delayed, "-R", "-X", "stream").CombinedOutput(); err != nil {
 		t.Fatalf("pg_basebackup: %v\n%s", err, out)
 	}
 	delayedDSN := c.start(delayed, "archive_mode=off", "hot_standby=on", "recovery_min_apply_delay=1h")
@@ -403,12 +371,12 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 	c.stopAll()
 	// Damage tuple data in the first page, then start again so the page is
 	// read from disk.
-	f, err := os.OpenFile(filepath.Join(c.dir, "data", rel), os.O_WRONLY, 0)
+	f, err := os.OpenFile(filepath.Join(c.Dir, "data", rel), os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteAt(bytes.Repeat([]byte{0xAB}, 64), 7000)
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
-	dsn := c.start(filepath.Join(c.dir, "data"), "archive_mode=off")
+	dsn := c.start(filepath.Join(c.Dir, "data"), "archive_mode=off")
 	conn, err = pgx.Connect(ctx, c.withPassword(dsn))
 	require.NoError(t, err)
 	defer conn.Close(ctx)
@@ -441,20 +409,16 @@ func TestPrivateClusterChecksumFailure(t *testing.T) {
 func TestPrivateClusterTLS(t *testing.T) {
 	c := privateCluster(t)
 	certUser := testutil.RandomName("golive_cert_")
-	pki := testutil.WritePKI(t, c.dir, certUser)
-	if c.cred != nil {
-		// PostgreSQL reads its key only when its own user owns it.
-		for _, f := range []string{pki.CA, pki.ServerCert, pki.ServerKey} {
-			require.NoError(t, os.Chown(f, int(c.cred.Uid), int(c.cred.Gid)))
-		}
-	}
+	pki := testutil.WritePKI(t, c.Dir, certUser)
+	// PostgreSQL reads its key only when its own user owns it.
+	c.Chown(t, pki.CA, pki.ServerCert, pki.ServerKey)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.withPassword(c.dsn))
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, "CREATE ROLE "+certUser+" LOGIN")
 	require.NoError(t, err)
 	conn.Close(ctx)
-	data := filepath.Join(c.dir, "data")
+	data := filepath.Join(c.Dir, "data")
 	hba, err := os.ReadFile(filepath.Join(data, "pg_hba.conf"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(data, "pg_hba.conf"),
