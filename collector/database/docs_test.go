@@ -1,26 +1,23 @@
 package database
 
 import (
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // Every YAML example of docs/database.md loads (so the reference cannot
 // drift from the schema).
 func TestDocsExamplesLoad(t *testing.T) {
-	raw, err := os.ReadFile("../../docs/database.md")
-	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(raw), -1)
+	blocks := testutil.DocYAML(testutil.Doc(t, "database.md"))
 	require.NotEmpty(t, blocks)
 	const targets = "postgres_targets:\n  app: {dsn: \"postgres://golive_monitor@db:5432/app\"}\nredis_targets:\n  cache: {address: \"redis:6379\"}\n"
 	var checks []string
-	for _, b := range blocks {
-		y := b[1]
+	for _, y := range blocks {
 		switch {
 		case strings.HasPrefix(y, "postgres_targets:"):
 			// The targets example: give it a check so that it is a config.
@@ -31,6 +28,15 @@ func TestDocsExamplesLoad(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, checks)
-	_, err = config.Load([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
+	_, err := config.Load([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
 	require.NoError(t, err)
+}
+
+// The metrics table of docs/database.md lists exactly the families the
+// database and cache packages declare, with their labels.
+func TestDocsMetricsTable(t *testing.T) {
+	declared := testutil.DeclaredMetrics(t, ".", "../cache")
+	require.NotEmpty(t, declared)
+	assert.Equal(t, declared, testutil.DocMetrics(testutil.Doc(t, "database.md")),
+		"docs/database.md's metrics table (name -> labels besides check) against the NewDesc calls of collector/database and collector/cache")
 }

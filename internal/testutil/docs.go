@@ -1,0 +1,113 @@
+package testutil
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Doc returns the text of docs/<name> of the repository (found by walking
+// up from the test's working directory to go.mod).
+func Doc(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "docs", name))
+	require.NoError(t, err)
+	return string(raw)
+}
+
+var docYAMLRE = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// DocYAML returns the contents of the ```yaml blocks of a page, in order.
+func DocYAML(doc string) []string {
+	var out []string
+	for _, m := range docYAMLRE.FindAllStringSubmatch(doc, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// docRowRE is a row of a metrics table: | `name` | type | labels | ... |
+var docRowRE = regexp.MustCompile("(?m)^\\| `(golive_[a-z0-9_]+)` \\| \\w+ \\| ([^|]*)\\|")
+
+var docLabelRE = regexp.MustCompile("`([a-z_]+)`")
+
+// DocMetrics reads the metrics table of a page: each family's name and its
+// labels besides check (the backquoted words of the labels column), sorted
+// and joined by commas.
+func DocMetrics(doc string) map[string]string {
+	out := map[string]string{}
+	for _, m := range docRowRE.FindAllStringSubmatch(doc, -1) {
+		var labels []string
+		for _, l := range docLabelRE.FindAllStringSubmatch(m[2], -1) {
+			labels = append(labels, l[1])
+		}
+		sort.Strings(labels)
+		out[m[1]] = strings.Join(labels, ",")
+	}
+	return out
+}
+
+// DeclaredMetrics reads the collector.NewDesc calls of the non-test Go
+// files in dirs: each family's name and its labels besides check, sorted
+// and joined by commas (as DocMetrics gives them). A name or label that is
+// not a string literal fails the test.
+func DeclaredMetrics(t testing.TB, dirs ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		require.NoError(t, err)
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			file, err := parser.ParseFile(fset, f, nil, 0)
+			require.NoError(t, err)
+			ast.Inspect(file, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "NewDesc" || len(call.Args) < 2 {
+					return true
+				}
+				var lits []string
+				for _, a := range call.Args {
+					lit, ok := a.(*ast.BasicLit)
+					require.True(t, ok && lit.Kind == token.STRING, "%s: NewDesc with a name or label that is not a string literal", fset.Position(call.Pos()))
+					s, err := strconv.Unquote(lit.Value)
+					require.NoError(t, err)
+					lits = append(lits, s)
+				}
+				labels := append([]string(nil), lits[2:]...)
+				sort.Strings(labels)
+				out[lits[0]] = strings.Join(labels, ",")
+				return true
+			})
+		}
+	}
+	return out
+}
