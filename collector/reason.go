@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -61,6 +62,36 @@ func (f *Failure) Unwrap() error { return f.Err }
 func Failf(reason Reason, format string, args ...any) error {
 	return &Failure{Reason: reason, Err: fmt.Errorf(format, args...)}
 }
+
+// Scrub returns err with every secret in its text replaced by <secret>; the
+// result still unwraps to err, so that its reason can be classified. err
+// comes back as is when its text holds none (nil stays nil).
+func Scrub(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s != "" && strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "<secret>")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return &scrubbed{msg: msg, err: err}
+}
+
+// scrubbed is an error whose text had secrets removed.
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return s.err }
 
 // WithReason wraps err with an explicit reason (nil stays nil).
 func WithReason(reason Reason, err error) error {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,4 +78,18 @@ func TestReasonsAreAFixedLabelSafeSet(t *testing.T) {
 	for _, r := range []Reason{ReasonTimeout, ReasonConnRefused, ReasonTLS, ReasonUnexpectedStatus, ReasonConditionFailed, ReasonScrapeDeadline} {
 		assert.True(t, seen[r], "%s listed", r)
 	}
+}
+
+// Scrub removes every secret from an error's text and keeps the error it
+// wraps reachable, so the reason is still classified.
+func TestScrub(t *testing.T) {
+	assert.NoError(t, Scrub(nil, "pw"))
+	plain := errors.New("dial tcp: connection refused")
+	assert.Same(t, plain, Scrub(plain, "pw", ""), "an error without a secret comes back as is")
+
+	inner := &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+	err := Scrub(fmt.Errorf("connecting with password hunter2 (and again hunter2): %w", inner), "", "hunter2")
+	assert.Equal(t, "connecting with password <secret> (and again <secret>): dial: connection refused", err.Error())
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	assert.Equal(t, ReasonConnRefused, ReasonOf(err))
 }

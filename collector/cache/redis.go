@@ -170,10 +170,6 @@ func newRedis(c *config.Check, env collector.Env) (collector.Check, error) {
 
 // fail classifies an error and removes secrets from its text.
 func (c *Client) fail(err error, what string) error {
-	msg := fmt.Sprintf("%s: %v", what, err)
-	for _, s := range c.secrets {
-		msg = strings.ReplaceAll(msg, s, "<secret>")
-	}
 	reason := collector.ReasonOf(err)
 	low := strings.ToLower(err.Error())
 	switch {
@@ -184,16 +180,8 @@ func (c *Client) fail(err error, what string) error {
 	case reason == collector.ReasonError && (err == io.EOF || strings.Contains(low, "eof")):
 		reason = collector.ReasonNetwork
 	}
-	return &collector.Failure{Reason: reason, Err: &cleanErr{msg: msg, err: err}}
+	return &collector.Failure{Reason: reason, Err: collector.Scrub(fmt.Errorf("%s: %w", what, err), c.secrets...)}
 }
-
-type cleanErr struct {
-	msg string
-	err error
-}
-
-func (e *cleanErr) Error() string { return e.msg }
-func (e *cleanErr) Unwrap() error { return e.err }
 
 // Run pings, reads INFO (and CONFIG where allowed), DBSIZE and the
 // configured patterns.

@@ -94,7 +94,7 @@ func (c *indexesCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	unavailable := func(figure string, err error) {
 		r.Gauge(pgUnavailableDesc, 1, figure)
-		c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", scrub(err, pool.secrets))
+		c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, pool.secrets...))
 	}
 	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
 		for _, q := range indexQueries {

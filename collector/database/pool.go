@@ -94,11 +94,11 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 		"sslkey":      cfg.ResolvePath(t.SSLKey),
 	})
 	if err != nil {
-		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, scrub(err, secrets)))
+		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, collector.Scrub(err, secrets...)))
 	}
 	pc, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: dsn %s: %w", name, config.MaskDSN(t.DSN), scrub(err, secrets)))
+		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: dsn %s: %w", name, config.MaskDSN(t.DSN), collector.Scrub(err, secrets...)))
 	}
 	if password != "" {
 		pc.ConnConfig.Password = password
@@ -134,7 +134,7 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 	}
 	pp, err := pgxpool.NewWithConfig(context.Background(), pc)
 	if err != nil {
-		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, scrub(err, secrets)))
+		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, collector.Scrub(err, secrets...)))
 	}
 	pool.Pool = pp
 	return pool, nil
@@ -171,41 +171,12 @@ func withSSLParams(dsn string, params map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-// scrubbed is an error whose text had secrets removed; it still unwraps to
-// the original so that its reason can be classified.
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (s *scrubbed) Error() string { return s.msg }
-func (s *scrubbed) Unwrap() error { return s.err }
-
-// scrub removes every secret from err's text.
-func scrub(err error, secrets []string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if s != "" && strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "<secret>")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return &scrubbed{msg: msg, err: err}
-}
-
 // classify gives PostgreSQL errors a reason and a hint, and removes secrets.
 func (p *Pool) classify(err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	err = scrub(fmt.Errorf("%s on postgres target %s: %w", what, p.Target, err), p.secrets)
+	err = collector.Scrub(fmt.Errorf("%s on postgres target %s: %w", what, p.Target, err), p.secrets...)
 	var pge *pgconn.PgError
 	if errors.As(err, &pge) {
 		switch {

@@ -117,7 +117,7 @@ func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
 	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
 		unavailable := func(figure string, err error) {
 			r.Gauge(pgUnavailableDesc, 1, figure)
-			c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", scrub(err, pool.secrets))
+			c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, pool.secrets...))
 		}
 		c.readServer(ctx, tx, r, unavailable)
 		c.readActivity(ctx, tx, r, unavailable)
