@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -335,20 +334,6 @@ func waitFor(t *testing.T, conn *pgx.Conn, what, query string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("gave up waiting for %s (%s)", what, query)
-}
-
-// metricValue returns the value of the series named exactly by series.
-func metricValue(t *testing.T, metrics, series string) float64 {
-	t.Helper()
-	for _, l := range strings.Split(metrics, "\n") {
-		if v, ok := strings.CutPrefix(l, series+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			require.NoError(t, err)
-			return f
-		}
-	}
-	t.Fatalf("no series %s in\n%s", series, metrics)
-	return 0
 }
 
 // Data corruption: a damaged page of a checksummed cluster is counted in
