@@ -92,10 +92,7 @@ func (c *indexesCheck) Run(ctx context.Context, r *collector.Report) error {
 		"unused_indexes":         c.cfg.MaxUnusedIndexes,
 		"seq_scan_heavy_tables":  c.cfg.MaxSeqScanTables,
 	}
-	unavailable := func(figure string, err error) {
-		r.Gauge(pgUnavailableDesc, 1, figure)
-		c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, pool.secrets...))
-	}
+	unavailable := pool.figureUnavailable(r, c.env.Logger)
 	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
 		for _, q := range indexQueries {
 			var names []string

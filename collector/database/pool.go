@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -234,6 +235,16 @@ func (p *Pool) ReadOnly(ctx context.Context, statementTimeout, lockTimeout time.
 		return p.classify(err, "setting timeouts")
 	}
 	return fn(tx)
+}
+
+// figureUnavailable returns how a check reports a figure the role could
+// not read: golive_postgres_figure_unavailable{figure} 1, and why in the
+// debug log, the target's secrets removed.
+func (p *Pool) figureUnavailable(r *collector.Report, logger *slog.Logger) func(figure string, err error) {
+	return func(figure string, err error) {
+		r.Gauge(pgUnavailableDesc, 1, figure)
+		logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, p.secrets...))
+	}
 }
 
 // optional runs fn inside a savepoint so that a figure the role may not see

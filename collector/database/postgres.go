@@ -115,10 +115,7 @@ func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
 	r.Gauge(pgPoolConnsDesc, float64(st.MaxConns()), "max")
 
 	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
-		unavailable := func(figure string, err error) {
-			r.Gauge(pgUnavailableDesc, 1, figure)
-			c.env.Logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, pool.secrets...))
-		}
+		unavailable := pool.figureUnavailable(r, c.env.Logger)
 		c.readServer(ctx, tx, r, unavailable)
 		c.readActivity(ctx, tx, r, unavailable)
 		c.readArchiver(ctx, tx, r, unavailable)
