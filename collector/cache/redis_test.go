@@ -2,7 +2,6 @@ package cache
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -49,35 +48,10 @@ func startRedisWith(t testing.TB, portArgs func(port int) []string) string {
 func startRedisVia(t testing.TB, command func(bin string, args ...string) *exec.Cmd, portArgs func(port int) []string) string {
 	t.Helper()
 	needServer(t)
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		testutil.MissingTool(t, "redis-server is not on PATH: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	dir := t.TempDir()
-	all := append([]string{"--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"}, portArgs(port)...)
-	cmd := command(bin, all...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	addr, _ := testutil.StartRedis(t, command, func(port int) []string {
+		return append([]string{"--bind", "127.0.0.1", "--dir", t.TempDir(), "--save", "", "--appendonly", "no"}, portArgs(port)...)
 	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("redis-server did not start: %s", out.String())
-	return ""
+	return addr
 }
 
 // runConfig runs the configuration's checks once (30 s at most).

@@ -1,13 +1,10 @@
 package database
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -30,39 +27,12 @@ const exampleDir = "../../deploy/examples/student-management"
 // free loopback port, stopped when the test ends.
 func exampleRedis(t *testing.T) (addr string, stop func()) {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		testutil.MissingTool(t, "redis-server is not on PATH: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
 	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
 	require.NoError(t, err)
-	var out bytes.Buffer
-	cmd := exec.Command(bin, conf, "--port", fmt.Sprint(port), "--dir", t.TempDir())
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	stopped := false
-	stop = func() {
-		if !stopped {
-			stopped = true
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}
-	t.Cleanup(stop)
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-	for range 500 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr, stop
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("redis-server did not start: %s", out.String())
-	return "", nil
+	dir := t.TempDir()
+	return testutil.StartRedis(t, nil, func(port int) []string {
+		return []string{conf, "--port", fmt.Sprint(port), "--dir", dir}
+	})
 }
 
 // The example configuration passes against the example schema with a GO
