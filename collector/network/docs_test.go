@@ -1,39 +1,24 @@
 package network
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func readNetworkDoc(t *testing.T) string {
-	t.Helper()
-	raw, err := os.ReadFile("../../docs/network.md")
-	require.NoError(t, err)
-	return string(raw)
-}
 
 // Every YAML example of docs/network.md loads, and there is one for every
 // kind of this package: the configuration reference cannot drift from the
 // schema.
 func TestDocsExamplesLoad(t *testing.T) {
-	doc := readNetworkDoc(t)
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(doc, -1)
+	blocks := testutil.DocYAML(testutil.Doc(t, "network.md"))
 	require.NotEmpty(t, blocks)
 	kinds := map[string]bool{}
-	for _, b := range blocks {
-		y := b[1]
+	for _, y := range blocks {
 		var file string
 		switch {
 		case strings.HasPrefix(y, "- name:"):
@@ -55,57 +40,18 @@ func TestDocsExamplesLoad(t *testing.T) {
 	}
 }
 
-// docRowRE is a row of the metrics table: name, type, labels.
-var docRowRE = regexp.MustCompile("(?m)^\\| `(golive_[a-z0-9_]+)` \\| (\\w+) \\| ([^|]*)\\|")
+// docTypeRE is a row of the metrics table: name and type.
+var docTypeRE = regexp.MustCompile("(?m)^\\| `(golive_[a-z0-9_]+)` \\| (\\w+) \\|")
 
 // The metrics table of docs/network.md lists exactly the families this
-// package declares, with their labels (read from the NewDesc calls).
+// package declares, with their labels (read from the NewDesc calls), and
+// every one is a gauge.
 func TestDocsMetricsTable(t *testing.T) {
-	declared := map[string]string{}
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		require.NoError(t, err)
-		ast.Inspect(file, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "NewDesc" || len(call.Args) < 2 {
-				return true
-			}
-			var lits []string
-			for _, a := range call.Args {
-				lit, ok := a.(*ast.BasicLit)
-				require.True(t, ok && lit.Kind == token.STRING, "%s: NewDesc with a name or label that is not a string literal", fset.Position(call.Pos()))
-				s, err := strconv.Unquote(lit.Value)
-				require.NoError(t, err)
-				lits = append(lits, s)
-			}
-			labels := append([]string(nil), lits[2:]...)
-			sort.Strings(labels)
-			declared[lits[0]] = strings.Join(labels, ",")
-			return true
-		})
-	}
+	declared := testutil.DeclaredMetrics(t, ".")
 	require.NotEmpty(t, declared)
-
-	documented := map[string]string{}
-	for _, m := range docRowRE.FindAllStringSubmatch(readNetworkDoc(t), -1) {
+	doc := testutil.Doc(t, "network.md")
+	for _, m := range docTypeRE.FindAllStringSubmatch(doc, -1) {
 		assert.Equal(t, "gauge", m[2], m[1])
-		labels := regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(m[3], -1)
-		var names []string
-		for _, l := range labels {
-			names = append(names, l[1])
-		}
-		sort.Strings(names)
-		documented[m[1]] = strings.Join(names, ",")
 	}
-	assert.Equal(t, declared, documented, "docs/network.md's metrics table (name -> labels besides check) against the NewDesc calls")
+	assert.Equal(t, declared, testutil.DocMetrics(doc), "docs/network.md's metrics table (name -> labels besides check) against the NewDesc calls")
 }
