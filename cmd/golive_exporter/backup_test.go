@@ -30,12 +30,7 @@ func TestBackupDumpFolderAndRestoreEndToEnd(t *testing.T) {
 		t.Skip("needs PostgreSQL and its tools")
 	}
 	for _, tool := range []string{"pg_dump", "pg_restore", "psql"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed (CI installs it with scripts/install-deps.sh): %v", tool, err)
-			}
-			t.Skipf("%s is not installed: %v", tool, err)
-		}
+		needTool(t, tool)
 	}
 	src := exampleDB(t)
 	dir := t.TempDir()

@@ -269,16 +269,12 @@ func TestSIGHUPReloads(t *testing.T) {
 }
 
 // needTool returns the path of a real tool a test runs. Missing, it fails
-// the test under CI (which installs it with scripts/install-deps.sh, so a
-// lint must never be skipped there) and skips it elsewhere.
+// the test under CI and skips it elsewhere (testutil.MissingTool).
 func needTool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed (scripts/install-deps.sh installs it): %v", name, err)
-		}
-		t.Skipf("%s is not installed (scripts/install-deps.sh installs it): %v", name, err)
+		testutil.MissingTool(t, "%s is not installed: %v", name, err)
 	}
 	return path
 }
