@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/jackc/pgx/v5"
 )
@@ -55,7 +56,7 @@ func resolveServer(s connSpec) (*server, error) {
 	}
 	pc, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), maskErr(err, s.dsn))
+		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), collector.Scrub(err, config.DSNPassword(s.dsn)))
 	}
 	password, err := config.ReadSecret(s.password, s.passwordFile, s.passwordEnv)
 	if err != nil {
@@ -85,15 +86,6 @@ func resolveServer(s connSpec) (*server, error) {
 		env = append(env, "PGPASSWORD="+pc.Password)
 	}
 	return &server{conn: pc, env: env}, nil
-}
-
-// maskErr removes the DSN's password from a parse error's text.
-func maskErr(err error, dsn string) string {
-	msg := err.Error()
-	if pw := config.DSNPassword(dsn); pw != "" {
-		msg = strings.ReplaceAll(msg, pw, "<secret>")
-	}
-	return msg
 }
 
 func isURL(dsn string) bool {
