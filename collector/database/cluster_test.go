@@ -42,11 +42,10 @@ func (c *cluster) withPassword(dsn string) string {
 // password).
 func (c *cluster) start(data string, settings ...string) string {
 	t := c.t
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := testutil.FreeAddr(t)
+	_, port, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	args := []string{"-D", data, "-p", fmt.Sprint(port), "-k", c.Dir, "-c", "listen_addresses=127.0.0.1",
+	args := []string{"-D", data, "-p", port, "-k", c.Dir, "-c", "listen_addresses=127.0.0.1",
 		"-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "max_connections=20"}
 	for _, s := range settings {
 		args = append(args, "-c", s)
@@ -71,7 +70,7 @@ func (c *cluster) start(data string, settings ...string) string {
 	}
 	t.Cleanup(stop)
 	c.stops = append(c.stops, stop)
-	dsn := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	dsn := fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable", addr)
 	for range 300 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		conn, err := pgx.Connect(ctx, c.withPassword(dsn))
