@@ -1,16 +1,14 @@
 package network
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/require"
 )
@@ -24,16 +22,11 @@ func loadConfig(t testing.TB, checksYAML string) *config.Config {
 }
 
 // runChecks runs every check of the configuration once through the real
-// scheduler and returns the results by check name.
+// scheduler (collectortest.RunConfig) and returns the results by check name.
 func runChecks(t testing.TB, checksYAML string) map[string]collector.Result {
 	t.Helper()
-	cfg := loadConfig(t, checksYAML)
-	s := collector.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	out := map[string]collector.Result{}
-	for _, r := range s.RunAll(ctx, nil) {
+	for _, r := range collectortest.RunConfig(t, "checks:\n"+checksYAML, 20*time.Second).Results {
 		out[r.Check] = r
 	}
 	return out
