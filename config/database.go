@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,6 +126,40 @@ func DSNPassword(dsn string) string {
 		return strings.Trim(m[2], "'")
 	}
 	return ""
+}
+
+// WithDSNParams returns dsn (URL or keyword form) with the non-empty params
+// set: a URL's query values replaced, keywords appended in name order (a
+// later keyword wins in libpq and pgx). A postgres:// DSN that is not a
+// valid URL is an error.
+func WithDSNParams(dsn string, params map[string]string) (string, error) {
+	set := map[string]string{}
+	for k, v := range params {
+		if v != "" {
+			set[k] = v
+		}
+	}
+	if len(set) == 0 {
+		return dsn, nil
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("dsn %s is not a valid URL", MaskDSN(dsn))
+		}
+		q := u.Query()
+		for k, v := range set {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	var b strings.Builder
+	b.WriteString(dsn)
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		fmt.Fprintf(&b, " %s='%s'", k, strings.ReplaceAll(strings.ReplaceAll(set[k], `\`, `\\`), `'`, `\'`))
+	}
+	return b.String(), nil
 }
 
 // RedisTarget is a Redis server that checks name by key.

@@ -116,6 +116,23 @@ func TestMaskDSN(t *testing.T) {
 	}
 }
 
+func TestWithDSNParams(t *testing.T) {
+	got, err := WithDSNParams("postgres://h/db", map[string]string{"sslmode": "require"})
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://h/db?sslmode=require", got)
+	got, err = WithDSNParams("postgres://h/db?sslmode=disable&x=1", map[string]string{"sslmode": "verify-full", "sslkey": ""})
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://h/db?sslmode=verify-full&x=1", got, "an empty param leaves the DSN's own")
+	got, err = WithDSNParams("host=h sslmode=disable", map[string]string{"sslmode": "require", "sslrootcert": `/a b/it's\ca.pem`})
+	require.NoError(t, err)
+	assert.Equal(t, `host=h sslmode=disable sslmode='require' sslrootcert='/a b/it\'s\\ca.pem'`, got)
+	got, err = WithDSNParams("postgres://h:p%zz@db/app", map[string]string{})
+	require.NoError(t, err)
+	assert.Equal(t, "postgres://h:p%zz@db/app", got, "nothing to set: the DSN as is")
+	_, err = WithDSNParams("postgres://h:p%zz@db/app", map[string]string{"sslmode": "require"})
+	require.EqualError(t, err, "dsn postgres://h:<secret>@db/app is not a valid URL")
+}
+
 func TestPostgresTargetMarshalMasks(t *testing.T) {
 	c, err := Load([]byte(`postgres_targets:
   a: {dsn: "postgres://app:Sentinel-x1@db/app"}

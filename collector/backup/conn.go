@@ -47,11 +47,13 @@ func resolveServer(s connSpec) (*server, error) {
 	dsn := s.dsn
 	// Settings given beside the DSN win over the DSN's own.
 	tls := map[string]string{"sslmode": s.sslMode, "sslrootcert": s.sslRootCert, "sslcert": s.sslCert, "sslkey": s.sslKey}
-	for _, k := range []string{"sslmode", "sslrootcert", "sslcert", "sslkey"} {
-		if tls[k] == "" {
-			tls[k] = dsnParam(dsn, k)
-		} else {
-			dsn = withParam(dsn, k, tls[k])
+	// A DSN that is not a valid URL is left as is: pgx.ParseConfig reports it.
+	if withTLS, err := config.WithDSNParams(dsn, tls); err == nil {
+		dsn = withTLS
+	}
+	for k, v := range tls {
+		if v == "" {
+			tls[k] = dsnParam(s.dsn, k)
 		}
 	}
 	pc, err := pgx.ParseConfig(dsn)
@@ -105,20 +107,4 @@ func dsnParam(dsn, key string) string {
 		return m[1] + m[2]
 	}
 	return ""
-}
-
-// withParam sets a parameter of a URL or keyword DSN (a later keyword wins
-// in libpq and pgx).
-func withParam(dsn, key, value string) string {
-	if isURL(dsn) {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return dsn
-		}
-		q := u.Query()
-		q.Set(key, value)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " " + key + "='" + strings.ReplaceAll(strings.ReplaceAll(value, `\`, `\\`), `'`, `\'`) + "'"
 }

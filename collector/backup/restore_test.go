@@ -479,7 +479,6 @@ func TestResolveServer(t *testing.T) {
 	assert.Equal(t, "", dsnParam("postgres://h/db", "sslmode"))
 	assert.Equal(t, "verify-full", dsnParam("host=h sslmode=verify-full dbname=x", "sslmode"))
 	assert.Equal(t, "/a b/ca.pem", dsnParam(`host=h sslrootcert='/a b/ca.pem'`, "sslrootcert"))
-	assert.Equal(t, "postgres://h/db?sslmode=require", withParam("postgres://h/db", "sslmode", "require"))
 
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, os.WriteFile(ca, selfSignedPEM(t), 0o600))

@@ -88,7 +88,7 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 		// The DSN may carry it percent-encoded.
 		secrets = append(secrets, url.PathEscape(pw), url.QueryEscape(pw))
 	}
-	dsn, err := withSSLParams(t.DSN, map[string]string{
+	dsn, err := config.WithDSNParams(t.DSN, map[string]string{
 		"sslmode":     t.SSLMode,
 		"sslrootcert": cfg.ResolvePath(t.SSLRootCert),
 		"sslcert":     cfg.ResolvePath(t.SSLCert),
@@ -139,37 +139,6 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 	}
 	pool.Pool = pp
 	return pool, nil
-}
-
-// withSSLParams sets the non-empty params on a DSN of either form.
-func withSSLParams(dsn string, params map[string]string) (string, error) {
-	set := map[string]string{}
-	for k, v := range params {
-		if v != "" {
-			set[k] = v
-		}
-	}
-	if len(set) == 0 {
-		return dsn, nil
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("dsn %s is not a valid URL", config.MaskDSN(dsn))
-		}
-		q := u.Query()
-		for k, v := range set {
-			q.Set(k, v)
-		}
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	var b strings.Builder
-	b.WriteString(dsn)
-	for k, v := range set {
-		fmt.Fprintf(&b, " %s='%s'", k, strings.ReplaceAll(strings.ReplaceAll(v, `\`, `\\`), `'`, `\'`))
-	}
-	return b.String(), nil
 }
 
 // classify gives PostgreSQL errors a reason and a hint, and removes secrets.
