@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -62,27 +60,17 @@ func execSQL(t *testing.T, db, sql string) {
 // loopback port and warms the course cache as setup.sh does.
 func exampleRedis(t *testing.T, db string) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server is not on PATH")
-	}
-	addr := testutil.FreeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
 	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
 	require.NoError(t, err)
-	var logs syncBuffer
-	cmd := exec.Command(bin, conf, "--port", port, "--bind", "127.0.0.1", "--dir", t.TempDir())
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	dir := t.TempDir()
+	addr, _ := testutil.StartRedis(t, nil, func(port int) []string {
+		return []string{conf, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rc := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
 	defer rc.Close()
-	require.Eventually(t, func() bool { return rc.Ping(ctx).Err() == nil }, 20*time.Second, 20*time.Millisecond, "redis-server did not start: %s", &logs)
+	require.Eventually(t, func() bool { return rc.Ping(ctx).Err() == nil }, 20*time.Second, 20*time.Millisecond, "redis-server does not answer PING")
 
 	pg, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
