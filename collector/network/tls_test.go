@@ -102,17 +102,8 @@ func TestTLSMinVersion(t *testing.T) {
 // nothing makes the check time out, not hang.
 func TestTLSHandshakeNeverFinishes(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); ln.Close() })
-	go acceptLoop(ln, func(c net.Conn) {
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-		}
-	})
-	res := runOne(t, "tls", "address: "+ln.Addr().String(), "    timeout: 300ms\n")
+	addr := testutil.ServeTCP(t, func(net.Conn) {})
+	res := runOne(t, "tls", "address: "+addr, "    timeout: 300ms\n")
 	assert.Equal(t, collector.StatusFail, res.Status)
 	assert.Equal(t, collector.ReasonTimeout, res.Reason, res.Message)
 }
