@@ -2,15 +2,9 @@ package backup
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -480,8 +474,7 @@ func TestResolveServer(t *testing.T) {
 	assert.Equal(t, "verify-full", dsnParam("host=h sslmode=verify-full dbname=x", "sslmode"))
 	assert.Equal(t, "/a b/ca.pem", dsnParam(`host=h sslrootcert='/a b/ca.pem'`, "sslrootcert"))
 
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(ca, selfSignedPEM(t), 0o600))
+	ca, _, _ := testutil.SelfSignedCert(t, t.TempDir())
 	srv, err := resolveServer(connSpec{dsn: "postgres://app@db.example:6432/postgres?sslmode=disable", password: "pw",
 		sslMode: "verify-full", sslRootCert: ca, connectTimeout: 3 * time.Second})
 	require.NoError(t, err)
@@ -529,14 +522,4 @@ func TestRestoreKeepsPasswordsOut(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the state file is the exporter's alone")
 	}
-}
-
-func selfSignedPEM(t *testing.T) []byte {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
