@@ -15,12 +15,9 @@ import (
 
 // Every configuration example in docs/backup.md loads.
 func TestDocsExamplesLoad(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "backup.md"))
-	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	blocks := testutil.DocYAML(testutil.Doc(t, "backup.md"))
 	require.GreaterOrEqual(t, len(blocks), 5)
-	for _, b := range blocks {
-		y := b[1]
+	for _, y := range blocks {
 		if !strings.HasPrefix(y, "checks:") {
 			y = "checks:\n" + y
 		}
@@ -64,9 +61,7 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 		"the checklist's backup items changed: map the new ones to a check here, in docs/backup.md and in deploy/examples/backups/")
 	backupKinds := map[string]bool{"pgbackrest": true, "walg": true, "dump_folder": true, "restore": true, "restore_result": true}
 
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "backup.md"))
-	require.NoError(t, err)
-	table := regexp.MustCompile(`(?m)^\| ((?:[A-Z0-9]+\.\d+\.\d+,? ?)+) `).FindAllStringSubmatch(string(doc), -1)
+	table := regexp.MustCompile(`(?m)^\| ((?:[A-Z0-9]+\.\d+\.\d+,? ?)+) `).FindAllStringSubmatch(testutil.Doc(t, "backup.md"), -1)
 	inDocs := map[string]bool{}
 	for _, row := range table {
 		for _, id := range strings.Split(row[1], ",") {
