@@ -105,3 +105,12 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 		}
 	}
 }
+
+// The metrics table of docs/backup.md lists exactly the families the
+// backup package declares, with their labels.
+func TestDocsMetricsTable(t *testing.T) {
+	declared := testutil.DeclaredMetrics(t, ".")
+	require.NotEmpty(t, declared)
+	assert.Equal(t, declared, testutil.DocMetrics(testutil.Doc(t, "backup.md")),
+		"docs/backup.md's metrics table (name -> labels besides check) against the NewDesc calls of collector/backup")
+}
