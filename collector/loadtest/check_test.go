@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
@@ -43,23 +44,13 @@ func newTestCheck(t *testing.T, lc config.LoadTestCheck) *check {
 	return c.(*check)
 }
 
-func runCheck(t *testing.T, c collector.Check) (*collector.Report, error) {
-	t.Helper()
-	r := &collector.Report{}
-	err := c.Run(context.Background(), r)
-	return r, err
-}
-
-func value(t *testing.T, r *collector.Report, desc *prometheus.Desc, labels ...string) float64 {
-	t.Helper()
-	for _, s := range r.Samples() {
-		if s.Desc == desc && strings.Join(s.Labels, ",") == strings.Join(labels, ",") {
-			return s.Value
-		}
-	}
-	t.Fatalf("no sample %s %v", desc, labels)
-	return 0
-}
+// The package's tests run checks directly and read their reports through
+// collectortest's helpers.
+var (
+	runCheck  = collectortest.RunCheck
+	value     = collectortest.SampleValue
+	condition = collectortest.Condition
+)
 
 func hasSample(r *collector.Report, desc *prometheus.Desc, labels ...string) bool {
 	for _, s := range r.Samples() {
@@ -68,17 +59,6 @@ func hasSample(r *collector.Report, desc *prometheus.Desc, labels ...string) boo
 		}
 	}
 	return false
-}
-
-func condition(t *testing.T, r *collector.Report, name string) collector.Condition {
-	t.Helper()
-	for _, c := range r.Conditions() {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("no condition %q in %+v", name, r.Conditions())
-	return collector.Condition{}
 }
 
 func ratio(v float64) *float64 { return &v }

@@ -5,11 +5,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
@@ -38,24 +38,13 @@ func junitCheck(t *testing.T, jc config.JUnitCheck) *resultsCheck {
 	return c.(*resultsCheck)
 }
 
-func run(t *testing.T, c collector.Check) (*collector.Report, error) {
-	t.Helper()
-	r := &collector.Report{}
-	err := c.Run(context.Background(), r)
-	return r, err
-}
-
-// value returns the sample of desc with the given labels, failing when absent.
-func value(t *testing.T, r *collector.Report, desc *prometheus.Desc, labels ...string) float64 {
-	t.Helper()
-	for _, s := range r.Samples() {
-		if s.Desc == desc && strings.Join(s.Labels, ",") == strings.Join(labels, ",") {
-			return s.Value
-		}
-	}
-	t.Fatalf("no sample %s %v", desc, labels)
-	return 0
-}
+// The package's tests run checks directly and read their reports through
+// collectortest's helpers.
+var (
+	run       = collectortest.RunCheck
+	value     = collectortest.SampleValue
+	condition = collectortest.Condition
+)
 
 func hasSample(r *collector.Report, desc *prometheus.Desc) bool {
 	for _, s := range r.Samples() {
@@ -64,17 +53,6 @@ func hasSample(r *collector.Report, desc *prometheus.Desc) bool {
 		}
 	}
 	return false
-}
-
-func condition(t *testing.T, r *collector.Report, name string) collector.Condition {
-	t.Helper()
-	for _, c := range r.Conditions() {
-		if c.Name == name {
-			return c
-		}
-	}
-	t.Fatalf("no condition %q in %+v", name, r.Conditions())
-	return collector.Condition{}
 }
 
 func TestJUnitCheckFolder(t *testing.T) {
