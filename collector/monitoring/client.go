@@ -15,9 +15,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/httpclient"
 	"github.com/prometheus/client_golang/prometheus"
-	commoncfg "github.com/prometheus/common/config"
-	"github.com/prometheus/common/version"
 )
 
 // maxBody bounds how much of any answer is read: a big Prometheus or
@@ -30,23 +29,18 @@ type client struct {
 	hc   *http.Client
 }
 
-// newClient builds the HTTP client from the check's settings. Keep-alives
-// are off so that no idle connection (nor its goroutines) outlives a run.
+// newClient builds the HTTP client from the check's settings through the
+// one factory every HTTP-speaking kind uses (secret refs included).
 func newClient(ctx context.Context, mc *config.MonitoringClient, name string) (*client, error) {
-	rt, err := commoncfg.NewRoundTripperFromConfigWithContext(ctx, mc.HTTPClientConfig, name,
-		commoncfg.WithKeepAlivesDisabled(), commoncfg.WithUserAgent("golive_exporter/"+version.Version))
+	rt, err := httpclient.NewRoundTripper(ctx, mc.HTTPClientConfig, name)
 	if err != nil {
-		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("setting up the HTTP client: %w", err))
+		return nil, err
 	}
 	return &client{base: mc.BaseURL(), hc: &http.Client{Transport: rt}}, nil
 }
 
 // close releases the transport's connections.
-func (c *client) close() {
-	if t, ok := c.hc.Transport.(interface{ CloseIdleConnections() }); ok {
-		t.CloseIdleConnections()
-	}
-}
+func (c *client) close() { httpclient.CloseIdle(c.hc.Transport) }
 
 // get requests base+path (with query) and returns the status and body.
 // Only transport errors are errors: any status is an answer to judge.

@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -223,6 +224,45 @@ func TestConfigRefusesBadSettings(t *testing.T) {
 			_, err := config.Load([]byte("checks:\n  - name: x\n    "+body+"\n"), "bad.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "bad.yml:")
+		})
+	}
+}
+
+// TestSecretRefs: the *_ref forms that name an environment variable work on
+// every monitoring kind as they do on http (issue 13: a grafana check with
+// password_ref loaded and then failed every run with "cannot use secret ref
+// without manager").
+func TestSecretRefs(t *testing.T) {
+	t.Setenv("GOLIVE_TEST_GRAFANA_PASSWORD", "s3cret-ref")
+	t.Setenv("GOLIVE_TEST_PROM_TOKEN", "tok-ref")
+	health := answer{200, string(corpus(t, "grafana-api-health-docs-example.json"))}
+	cases := []struct {
+		name  string
+		auth  string
+		build collector.Factory
+		kind  string
+		want  string
+	}{
+		{name: "grafana basic_auth password_ref", kind: "grafana", build: newGrafana,
+			auth: "basic_auth: {username: viewer, password_ref: GOLIVE_TEST_GRAFANA_PASSWORD}",
+			want: "auth=Basic " + base64.StdEncoding.EncodeToString([]byte("viewer:s3cret-ref"))},
+		{name: "service_ready authorization credentials_ref", kind: "service_ready", build: newServiceReady,
+			auth: "preset: prometheus\n      authorization: {credentials_ref: GOLIVE_TEST_PROM_TOKEN}", want: "auth=Bearer tok-ref"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, seen := fakeServer(t, map[string]answer{"/api/health": health, "/-/ready": {200, "ready"}, "/ready": {200, "ready"}})
+			extra := ""
+			if tc.kind == "grafana" {
+				extra = "\n      dashboard_uids: []"
+			}
+			c := loadCheck(t, fmt.Sprintf("checks:\n  - name: m\n    %s:\n      url: %s\n      %s%s\n", tc.kind, srv.URL, tc.auth, extra))
+			_, err := runCheck(t, c, tc.build)
+			require.NoError(t, err)
+			require.NotEmpty(t, *seen)
+			for _, s := range *seen {
+				assert.Contains(t, s, tc.want)
+			}
 		})
 	}
 }

@@ -1,69 +1,12 @@
 package network
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
-
-	"github.com/golive/golive_exporter/collector"
-	commoncfg "github.com/prometheus/common/config"
-	"github.com/prometheus/common/version"
 )
-
-// userAgent names the exporter in every request it sends.
-func userAgent() string { return "golive_exporter/" + version.Version }
-
-// newRoundTripper builds a transport from prometheus/common's client
-// settings. Keep-alives are off: every run measures a fresh connection and
-// leaves no idle connection (nor its goroutines) behind.
-func newRoundTripper(ctx context.Context, cfg commoncfg.HTTPClientConfig, name string) (http.RoundTripper, error) {
-	rt, err := commoncfg.NewRoundTripperFromConfigWithContext(ctx, cfg, name,
-		commoncfg.WithKeepAlivesDisabled(), commoncfg.WithUserAgent(userAgent()),
-		commoncfg.WithSecretManager(envSecrets{}))
-	if err != nil {
-		return nil, fmt.Errorf("setting up the HTTP client: %w", err)
-	}
-	return rt, nil
-}
-
-// checkClientConfig builds a transport once and drops it, so that client
-// settings the config loader cannot see (an unreadable ca_file, say) fail
-// when the check is set up rather than on every run.
-func checkClientConfig(cfg commoncfg.HTTPClientConfig, name string) error {
-	rt, err := newRoundTripper(context.Background(), cfg, name)
-	if err != nil {
-		return err
-	}
-	closeIdle(rt)
-	return nil
-}
-
-// envSecrets resolves prometheus/common's *_ref secrets (password_ref,
-// credentials_ref, client_secret_ref, TLS key_ref ...) from environment
-// variables, the ref being the variable's name: with the *_file forms this
-// keeps every secret of an http, cors or rate_limit check out of the
-// configuration file. The variable is read on every request, like a
-// password_file, so a rotated secret needs no reload.
-type envSecrets struct{}
-
-func (envSecrets) Fetch(_ context.Context, name string) (string, error) {
-	v, ok := os.LookupEnv(name)
-	if !ok {
-		return "", collector.Failf(collector.ReasonConfig, "environment variable %s (named by a *_ref setting) is not set; set it in the exporter's environment", name)
-	}
-	return v, nil
-}
-
-// closeIdle releases a transport's connections.
-func closeIdle(rt http.RoundTripper) {
-	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
-}
 
 // maxRedirects bounds how many redirects a check follows.
 const maxRedirects = 10

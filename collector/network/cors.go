@@ -8,6 +8,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/httpclient"
 )
 
 var (
@@ -31,7 +32,7 @@ type corsCheck struct {
 }
 
 func newCORS(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := checkClientConfig(c.CORS.Client, c.Name); err != nil {
+	if err := httpclient.Check(c.CORS.Client, c.Name); err != nil {
 		return nil, err
 	}
 	return &corsCheck{name: c.Name, cfg: c.CORS}, nil
@@ -101,11 +102,11 @@ var safelistedMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true}
 // (servers that echo Origin often do so on every answer).
 func (c *corsCheck) Run(ctx context.Context, r *collector.Report) error {
 	cfg := c.cfg
-	rt, err := newRoundTripper(ctx, cfg.Client, c.name)
+	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, c.name)
 	if err != nil {
 		return collector.WithReason(collector.ReasonConfig, err)
 	}
-	defer closeIdle(rt)
+	defer httpclient.CloseIdle(rt)
 	client := newClient(rt, false, nil)
 
 	allowed, err := c.send(ctx, client, http.MethodOptions, cfg.Origin, true)

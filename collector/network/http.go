@@ -15,6 +15,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/httpclient"
 )
 
 var (
@@ -52,7 +53,7 @@ type httpCheck struct {
 }
 
 func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := checkClientConfig(c.HTTP.Client, c.Name); err != nil {
+	if err := httpclient.Check(c.HTTP.Client, c.Name); err != nil {
 		return nil, err
 	}
 	return &httpCheck{name: c.Name, cfg: c.HTTP}, nil
@@ -63,11 +64,11 @@ func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
 // is down); the check then fails with reason unexpected_status.
 func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	cfg := h.cfg
-	rt, err := newRoundTripper(ctx, cfg.Client, h.name)
+	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, h.name)
 	if err != nil {
 		return collector.WithReason(collector.ReasonConfig, err)
 	}
-	defer closeIdle(rt)
+	defer httpclient.CloseIdle(rt)
 	var redirects int
 	client := newClient(rt, cfg.Client.FollowRedirects, &redirects)
 

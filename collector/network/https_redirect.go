@@ -10,6 +10,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/httpclient"
 )
 
 var (
@@ -42,7 +43,7 @@ func (h *httpsRedirectCheck) Run(ctx context.Context, r *collector.Report) error
 	if err != nil {
 		return collector.WithReason(collector.ReasonConfig, err)
 	}
-	req.Header.Set("User-Agent", userAgent())
+	req.Header.Set("User-Agent", httpclient.UserAgent())
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", redactURL(cfg.URL), redactErr(err))

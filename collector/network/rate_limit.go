@@ -11,6 +11,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/httpclient"
 )
 
 var (
@@ -54,7 +55,7 @@ type rateLimitCheck struct {
 }
 
 func newRateLimit(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := checkClientConfig(c.RateLimit.Client, c.Name); err != nil {
+	if err := httpclient.Check(c.RateLimit.Client, c.Name); err != nil {
 		return nil, err
 	}
 	return &rateLimitCheck{
@@ -108,11 +109,11 @@ func statusSummary(m map[int]int) string {
 
 func (c *rateLimitCheck) burst(ctx context.Context) burst {
 	cfg := c.cfg
-	rt, err := newRoundTripper(ctx, cfg.Client, c.name)
+	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, c.name)
 	if err != nil {
 		return burst{at: time.Now(), err: collector.WithReason(collector.ReasonConfig, err)}
 	}
-	defer closeIdle(rt)
+	defer httpclient.CloseIdle(rt)
 	client := newClient(rt, false, nil)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
