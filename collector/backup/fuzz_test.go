@@ -106,20 +106,6 @@ func FuzzRestoreMarker(f *testing.F) {
 	})
 }
 
-func FuzzJUnitCounts(f *testing.F) {
-	b, err := os.ReadFile(filepath.Join("testdata", "restore-junit.xml"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(b)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseJUnitCounts(bytes.NewReader(data))
-		if err == nil && c.Failed > c.Tests {
-			t.Fatalf("more failed than tests: %+v", c)
-		}
-	})
-}
-
 // FuzzDumpName feeds names to the timestamp pattern and formats to the
 // sniffer.
 func FuzzDumpName(f *testing.F) {

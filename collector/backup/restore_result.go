@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/report"
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -134,61 +133,6 @@ func parseMarkerTime(raw json.RawMessage) (time.Time, error) {
 	return t, nil
 }
 
-// JUnitCounts is the little of a JUnit report the restore_result check
-// needs: how many test cases ran and how many failed or errored.
-type JUnitCounts struct {
-	Tests, Failed int
-}
-
-// ParseJUnitCounts streams a JUnit XML report and counts its test cases
-// (a case with a failure or error child counts once as failed).
-func ParseJUnitCounts(r io.Reader) (JUnitCounts, error) {
-	var c JUnitCounts
-	dec := xml.NewDecoder(r)
-	depthInCase, caseFailed, sawRoot := 0, false, false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return c, fmt.Errorf("the JUnit report is not valid XML: %w", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if !sawRoot {
-				sawRoot = true
-				if t.Name.Local != "testsuites" && t.Name.Local != "testsuite" {
-					return c, fmt.Errorf("the JUnit report's root is <%s>, not <testsuites> or <testsuite>", t.Name.Local)
-				}
-			}
-			switch {
-			case depthInCase > 0:
-				if depthInCase == 1 && (t.Name.Local == "failure" || t.Name.Local == "error") {
-					caseFailed = true
-				}
-				depthInCase++
-			case t.Name.Local == "testcase":
-				depthInCase, caseFailed = 1, false
-			}
-		case xml.EndElement:
-			if depthInCase > 0 {
-				depthInCase--
-				if depthInCase == 0 {
-					c.Tests++
-					if caseFailed {
-						c.Failed++
-					}
-				}
-			}
-		}
-	}
-	if !sawRoot {
-		return c, errors.New("the JUnit report is empty")
-	}
-	return c, nil
-}
-
 // Run reads the result file and checks that the last restore succeeded and
 // is recent enough.
 func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error {
@@ -217,14 +161,15 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 		duration, rowsCheck = -1.0, -1.0
 	)
 	if format == config.RestoreResultJUnit {
-		counts, err := ParseJUnitCounts(bytes.NewReader(data))
+		counts, err := report.ParseJUnit(bytes.NewReader(data))
 		if err != nil {
 			return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("%s: %w", c.file, err))
 		}
-		r.Gauge(resultTestsDesc, float64(counts.Tests))
-		r.Gauge(resultFailuresDesc, float64(counts.Failed))
-		ok = counts.Tests > 0 && counts.Failed == 0
-		observed = fmt.Sprintf("%d tests, %d failed", counts.Tests, counts.Failed)
+		tests, failed := counts.Total(), counts.Failing()
+		r.Gauge(resultTestsDesc, float64(tests))
+		r.Gauge(resultFailuresDesc, float64(failed))
+		ok = tests > 0 && failed == 0
+		observed = fmt.Sprintf("%d tests, %d failed", tests, failed)
 	} else {
 		m, err := ParseRestoreMarker(data)
 		if err != nil {

@@ -61,12 +61,37 @@ func TestRestoreResultJUnit(t *testing.T) {
 	assert.Equal(t, "4 tests, 2 failed", cond(t, r, "restore result").Observed)
 	assert.Equal(t, 0.0, value(t, r, "golive_restore_success"))
 
-	c, err := ParseJUnitCounts(strings.NewReader(`<testsuite><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite>`))
-	require.NoError(t, err)
-	assert.Equal(t, JUnitCounts{Tests: 2}, c)
+}
+
+// TestRestoreResultJUnitCharsets: the restore_result check reads a JUnit
+// report with the test report parser, so a report the report kind accepts
+// (ISO-8859-1, as Java tools write it) is not refused here (issue 13).
+func TestRestoreResultJUnitCharsets(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]struct {
+		body         string
+		tests, fails float64
+	}{
+		"iso-8859-1":   {"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<testsuite name=\"restaura\xe7\xe3o\"><testcase name=\"tabelas \xe9l\xe8ves\"/><testcase name=\"contagem\"><failure message=\"diferen\xe7a\"/></testcase></testsuite>\n", 2, 1},
+		"windows-1252": {"<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<testsuite name=\"\x80\"><testcase name=\"a\"/><testcase name=\"b\"><error/></testcase><testcase name=\"c\"><skipped/></testcase></testsuite>\n", 3, 1},
+		"utf-8":        {"<testsuite><testcase name=\"a\"/><testcase name=\"b\"><skipped/></testcase></testsuite>", 2, 0},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := filepath.Join(dir, name+".xml")
+			require.NoError(t, os.WriteFile(f, []byte(tc.body), 0o644))
+			r, err := runRestoreResult(t, "- name: rr\n  restore_result:\n    file: "+f+"\n", time.Now())
+			require.NoError(t, err)
+			assert.Equal(t, tc.tests, value(t, r, "golive_restore_result_tests"))
+			assert.Equal(t, tc.fails, value(t, r, "golive_restore_result_failures"))
+		})
+	}
 	for _, bad := range []string{"", "<html></html>", "<testsuites><testcase>"} {
-		_, err := ParseJUnitCounts(strings.NewReader(bad))
-		assert.Error(t, err, bad)
+		f := filepath.Join(dir, "bad.xml")
+		require.NoError(t, os.WriteFile(f, []byte(bad), 0o644))
+		_, err := runRestoreResult(t, "- name: rr\n  restore_result:\n    file: "+f+"\n    format: junit\n", time.Now())
+		require.Error(t, err, bad)
+		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err), bad)
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // junitOptions are the JUnit parser's settings.
@@ -341,49 +342,25 @@ func describeXMLError(err error, rootSeen bool) error {
 	return err
 }
 
-// charsetReader lets declared single-byte encodings through: ISO-8859-1 and
-// Windows-1252 (as Latin-1) are converted to UTF-8, US-ASCII is UTF-8.
+// charsetReader decodes the declared single-byte encodings Java and .NET
+// tools write (ISO-8859-1, ISO-8859-15, windows-1252) to UTF-8 through
+// their real tables: windows-1252 is not Latin-1 (0x80 is "€" there).
+// US-ASCII is UTF-8 already.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	var cm *charmap.Charmap
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "us-ascii", "ascii", "utf8":
 		return input, nil
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252":
-		return &latin1Reader{r: bufio.NewReader(input)}, nil
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
+		cm = charmap.ISO8859_1
+	case "iso-8859-15", "iso8859-15", "iso_8859-15", "latin-9", "latin9":
+		cm = charmap.ISO8859_15
+	case "windows-1252", "cp1252", "x-cp1252":
+		cm = charmap.Windows1252
+	default:
+		return nil, fmt.Errorf("unsupported encoding %q; write the report as UTF-8", label)
 	}
-	return nil, fmt.Errorf("unsupported encoding %q; write the report as UTF-8", label)
-}
-
-type latin1Reader struct {
-	r       *bufio.Reader
-	buf     [utf8.UTFMax]byte
-	pending []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(l.pending) > 0 {
-			c := copy(p[n:], l.pending)
-			l.pending = l.pending[c:]
-			n += c
-			continue
-		}
-		c, err := l.r.ReadByte()
-		if err != nil {
-			if n > 0 {
-				return n, nil
-			}
-			return 0, err
-		}
-		if c < utf8.RuneSelf {
-			p[n] = c
-			n++
-			continue
-		}
-		w := utf8.EncodeRune(l.buf[:], rune(c))
-		l.pending = l.buf[:w]
-	}
-	return n, nil
+	return cm.NewDecoder().Reader(input), nil
 }
 
 // maxTagBytes bounds one tag (an element's name and attributes, a
@@ -531,4 +508,17 @@ func (t *tagLimitReader) inTag(c byte) bool {
 		t.state = scanText
 	}
 	return t.n <= t.max
+}
+
+// ParseJUnit reads one JUnit XML report with the test report kind's parser
+// (streamed, legacy charsets decoded, bounded tags, malformed or truncated
+// documents refused) and returns its outcome counts. Other kinds that read
+// a JUnit file (restore_result) use it, so a report means the same
+// everywhere.
+func ParseJUnit(r io.Reader) (Counts, error) {
+	s, err := parseJUnit(r, junitOptions{})
+	if err != nil {
+		return Counts{}, err
+	}
+	return s.Counts, nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -369,6 +370,33 @@ func TestJUnitLatin1(t *testing.T) {
 	s, err := parseJUnit(bytes.NewReader(in), junitOptions{groups: g})
 	require.NoError(t, err)
 	assert.Equal(t, 1, s.Groups[0].Total())
+}
+
+// TestJUnitLegacyCharsets: declared legacy encodings are decoded by their
+// real tables; windows-1252 is not Latin-1 (0x80 is the euro sign there,
+// a control character in ISO-8859-1).
+func TestJUnitLegacyCharsets(t *testing.T) {
+	cases := []struct{ label, raw, want string }{
+		{"windows-1252", "\x80 \x93quoted\x94", "€ “quoted”"},
+		{"cp1252", "\x80", "€"},
+		{"ISO-8859-1", "caf\xe9", "café"},
+		{"latin1", "\xfcber", "über"},
+		{"ISO-8859-15", "\xa4", "€"},
+		{"US-ASCII", "plain", "plain"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.label, func(t *testing.T) {
+			in := []byte("<?xml version=\"1.0\" encoding=\"" + tc.label + "\"?><testsuite><testcase classname=\"x\" name=\"" + tc.raw + "\"/></testsuite>")
+			g, err := newGrouper([]config.TestGroup{{Name: "g", Match: config.TestMatch{Name: "^" + regexp.QuoteMeta(tc.want) + "$"}}})
+			require.NoError(t, err)
+			s, err := parseJUnit(bytes.NewReader(in), junitOptions{groups: g})
+			require.NoError(t, err)
+			assert.Equal(t, 1, s.Groups[0].Total(), "the case name did not decode to %q", tc.want)
+		})
+	}
+	_, err := parseJUnit(strings.NewReader(`<?xml version="1.0" encoding="EBCDIC-X"?><testsuite/>`), junitOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "write the report as UTF-8")
 }
 
 // TestJUnitFromNodeTestRunner reads a report that Node's own test runner
