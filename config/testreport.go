@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/golive/golive_exporter/collector/report/files"
+	"github.com/golive/golive_exporter/internal/files"
 )
 
 // Defaults of the test-report checks.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/collector/report/files"
+	"github.com/golive/golive_exporter/internal/files"
 	"github.com/golive/golive_exporter/config"
 )
 
