@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/internal/files"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/files"
 )
 
 var (
