@@ -179,7 +179,7 @@ func newDashboard(uid, title, desc, from string) *builder {
 		Refresh: "30s", SchemaVersion: 39, Time: TimeRange{From: from, To: "now"}, GraphTooltip: 1,
 		Links: []Link{{Title: "Go-Live dashboards", Type: "dashboards", Tags: []string{"golive"}, AsDropdown: true, IncludeVars: true, KeepTime: true}},
 	}
-	d.Annotations.List = []any{}
+	d.Annotations.List = goLiveAnnotations()
 	d.Templating.List = []Variable{
 		{Name: "datasource", Label: "Datasource", Type: "datasource", Query: "prometheus", Current: map[string]any{}},
 		{Name: "instance", Label: "Exporter", Type: "query", Datasource: DS, Refresh: 2, Sort: 1,
@@ -187,6 +187,26 @@ func newDashboard(uid, title, desc, from string) *builder {
 			IncludeAll: true, Multi: true, AllValue: ".*", Current: map[string]any{"text": "All", "value": "$__all"}},
 	}
 	return &builder{d: d}
+}
+
+// goLiveAnnotations mark the planned go-live (at the time the series
+// holds, not when it was scraped) and every change of the verdict, on every
+// dashboard: "when did we go NO-GO" is the war room's first question.
+func goLiveAnnotations() []any {
+	ann := func(name, expr, color, title, text string, valueForTime bool) map[string]any {
+		a := map[string]any{"name": name, "datasource": DS, "enable": true, "iconColor": color,
+			"expr": expr, "step": "1m", "titleFormat": title, "textFormat": text, "tagKeys": "instance"}
+		if valueForTime {
+			a["useValueForTime"] = true
+		}
+		return a
+	}
+	return []any{
+		ann("Go-live", `max by (instance) (golive_checklist_go_live_timestamp_seconds{`+sel+`}) * 1000`, "blue",
+			"Go-live", "The planned go-live time", true),
+		ann("Verdict changes", `min by (instance) (golive_checklist_ready{`+sel+`}) and on (instance) changes(golive_checklist_ready{`+sel+`}[2m]) > 0`, "orange",
+			"Verdict changed", "1 = GO, 0 = NO-GO", false),
+	}
 }
 
 // add places a panel of width w and height h after the previous one,

@@ -39,7 +39,7 @@ func TestJSONInSync(t *testing.T) {
 // replaced by something PromQL accepts before parsing.
 var grafanaVars = strings.NewReplacer(
 	"$__rate_interval", "5m", "$__interval", "1m", "$__range", "1h", "${datasource}", "x",
-	`"$instance"`, `".*"`, "$instance", ".*",
+	`"$instance"`, `".*"`, "$instance", ".*", "$severity", ".*", "$area", ".*",
 )
 
 var recordRef = regexp.MustCompile(`\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b`)
@@ -222,4 +222,47 @@ func TestGrafanaCheckDefaultsToTheseDashboards(t *testing.T) {
 		uids = append(uids, d.UID)
 	}
 	assert.Equal(t, uids, config.BundleDashboardUIDs)
+}
+
+// TestWarRoomAids: the firing-alerts table can be narrowed by severity and
+// area (an hour of info alerts must not bury the critical ones), and every
+// dashboard marks the planned go-live and each change of the verdict.
+func TestWarRoomAids(t *testing.T) {
+	for _, d := range All() {
+		var exprs []string
+		for _, a := range d.Annotations.List {
+			m, ok := a.(map[string]any)
+			require.True(t, ok)
+			if e, ok := m["expr"].(string); ok {
+				exprs = append(exprs, e)
+				_, err := parser.NewParser(parser.Options{}).ParseExpr(grafanaVars.Replace(e))
+				assert.NoError(t, err, "%s: annotation %v", d.UID, m["name"])
+				if strings.Contains(e, "golive_checklist_go_live_timestamp_seconds") {
+					assert.Equal(t, true, m["useValueForTime"], "%s: the go-live annotation must sit at the go-live time, the series' value", d.UID)
+				}
+			}
+		}
+		joined := strings.Join(exprs, "\n")
+		assert.Contains(t, joined, "golive_checklist_go_live_timestamp_seconds", "%s: no go-live annotation", d.UID)
+		assert.Contains(t, joined, "changes(golive_checklist_ready", "%s: no verdict-change annotation", d.UID)
+	}
+	day := GoLiveDay()
+	vars := map[string]Variable{}
+	for _, v := range day.Templating.List {
+		vars[v.Name] = v
+	}
+	for _, name := range []string{"severity", "area"} {
+		v, ok := vars[name]
+		require.True(t, ok, "golive-day has no %s variable", name)
+		assert.True(t, v.Multi && v.IncludeAll, name)
+	}
+	var table *Panel
+	for _, p := range day.Panels {
+		if p.Title == "Firing alerts" {
+			table = p
+		}
+	}
+	require.NotNil(t, table)
+	assert.Contains(t, table.Targets[0].Expr, `severity=~"$severity"`)
+	assert.Contains(t, table.Targets[0].Expr, `area=~"$area"`)
 }

@@ -107,8 +107,14 @@ func GoLiveDay() *Dashboard {
 		`max by (check) (golive_check_success{`+sel+`,kind=~"http|postgres|redis"})`, "none", steps("red", 1, "green")), 8, 5)
 	hc.Targets[0].LegendFormat = "{{check}}"
 	hc.FieldConfig.Defaults.Mappings = passFailMappings()
-	b.add(table("Firing alerts", "Every alert firing now (the Watchdog excluded).",
-		`ALERTS{alertstate="firing",alertname!="Watchdog"}`, "alertstate"), 24, 8)
+	b.add(table("Firing alerts", "Every alert firing now (the Watchdog excluded), narrowed by the severity and area filters above.",
+		`ALERTS{alertstate="firing",alertname!="Watchdog",severity=~"$severity",area=~"$area"}`, "alertstate"), 24, 8)
+	b.d.Templating.List = append(b.d.Templating.List,
+		Variable{Name: "severity", Label: "Alert severity", Type: "custom", Query: "critical,warning,info",
+			IncludeAll: true, Multi: true, AllValue: ".*", Current: map[string]any{"text": []string{"critical", "warning"}, "value": []string{"critical", "warning"}}},
+		Variable{Name: "area", Label: "Alert area", Type: "query", Datasource: DS, Refresh: 2, Sort: 1,
+			Query:      map[string]any{"query": `label_values(ALERTS{alertname!="Watchdog"}, area)`, "refId": "area"},
+			IncludeAll: true, Multi: true, AllValue: ".*", Current: map[string]any{"text": "All", "value": "$__all"}})
 	return b.d
 }
 

@@ -42,7 +42,7 @@ func TestAlertmanagerConfig(t *testing.T) {
 	}{
 		{"critical pages and tells the channel", "pager,go-live-channel", []string{"alertname=GoLiveBackupCheckFailing", "severity=critical", "item=P1.1.04"}},
 		{"warning goes to the channel", "go-live-channel", []string{"alertname=GoLiveCertificateCheckWarning", "severity=warning", "item=P1.1.11"}},
-		{"info is not routed", "null", []string{"alertname=GoLiveAttestationOutstanding", "severity=info", "item=P1.3.01"}},
+		{"info is not routed", "null", []string{"alertname=GoLiveAttestationsOutstanding", "severity=info", "phase=P1", "section=Team Readiness"}},
 		{"Watchdog goes to the heartbeat", "heartbeat", []string{"alertname=Watchdog", "severity=info", "item=P1.1.19"}},
 		{"no severity falls back to the channel", "go-live-channel", []string{"alertname=Other"}},
 	}
