@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests run against, when they are missing:
 # PostgreSQL and Redis, Prometheus and Alertmanager (with promtool and
-# amtool), pgBackRest and Chromium (and pytest, Locust) from Debian's packages, and
+# amtool), pgBackRest, systemd (for systemd-analyze) and Chromium (and pytest, Locust) from Debian's packages, and
 # staticcheck, go-junit-report and gotestsum from the module proxy, and
 # Jest (with jest-junit), Vitest and Playwright's test runner from npm.
 set -euo pipefail
@@ -13,6 +13,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v pgbackrest >/dev/null || need+=(pgbackrest)
+# systemd-analyze verifies the systemd unit in deploy/.
+command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v chromium >/dev/null || need+=(chromium)
 # pytest writes a real JUnit report for the report parser's tests.
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
