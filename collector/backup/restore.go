@@ -158,7 +158,16 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	// many minutes (and that the next reload would cancel again). A kept
 	// failure is not: the restart may well be the fix, so it runs again.
 	if now := time.Now(); kept != nil && kept.Success && c.interval > 0 && !now.Before(kept.Attempt) && now.Before(kept.Attempt.Add(c.interval)) {
-		return kept.replay(r, c.statePath, c.interval)
+		if c.lister == nil {
+			return kept.replay(r, c.statePath, c.interval)
+		}
+		replayed, why, err := c.replayKept(ctx, r, kept, now)
+		if replayed {
+			return err
+		}
+		if why != "" {
+			r.Assert(condKeptResult, true, why, "a kept result stands only for the dump it tested, unchanged")
+		}
 	}
 	select {
 	case restoreSlot <- struct{}{}:
@@ -168,6 +177,7 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	}
 	start := time.Now()
 	r.Gauge(restoreAttemptDesc, unixSeconds(start))
+	var tested *dump // the dump this run took, kept with its result
 	defer func() {
 		ok := err == nil
 		for _, cond := range r.Conditions() {
@@ -195,7 +205,7 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		// A run cancelled by a shutdown or reload proved nothing either
 		// way: the state keeps the run before it.
 		if c.statePath != "" && !errors.Is(ctx.Err(), context.Canceled) {
-			if serr := saveRestoreState(c.statePath, stateFrom(c.name, c.fingerprint, start, ok, last, err, r)); serr != nil {
+			if serr := saveRestoreState(c.statePath, stateFrom(c.name, c.fingerprint, start, ok, last, tested, err, r)); serr != nil {
 				c.logger.Error("restore state not saved", "err", serr)
 				r.Warn("restore state saved", false, serr.Error(), "the result written to "+c.statePath)
 			}
@@ -214,6 +224,7 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		return err
 	}
 	d := newestSettled(dumps, time.Now())
+	tested = &d
 	r.Gauge(restoreDumpTSDesc, unixSeconds(d.Time))
 	r.Gauge(restoreDumpSizeDesc, float64(d.Size))
 
@@ -227,6 +238,60 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		return nil
 	}
 	return c.restore(ctx, r, d)
+}
+
+// Conditions a kept result adds when a newer dump appeared since its test.
+const (
+	condNewestReadable = "newest dump readable"
+	condNewestTested   = "newest dump restore-tested"
+)
+
+// replayKept reports a kept success again when the dump it tested is still
+// there, unchanged. A newer dump is not covered by it: that one gets the
+// cheap readability test at once (a truncated or corrupt dump fails the
+// check) and a warning until the next restore test restores it. replayed
+// is false when the kept result stands for nothing any more (its dump gone
+// or changed); why then says so, and the caller restores at once.
+func (c *restoreCheck) replayKept(ctx context.Context, r *collector.Report, kept *restoreState, now time.Time) (replayed bool, why string, err error) {
+	when := kept.Attempt.UTC().Format(time.RFC3339)
+	if kept.Dump == nil {
+		return false, "not reused: the restore test of " + when + " names no dump (written by an older version); restoring again", nil
+	}
+	dumps, err := c.lister.list(ctx)
+	if err != nil {
+		// The restore run lists again and reports the error.
+		return false, "", nil
+	}
+	var keptD *dump
+	for i := range dumps {
+		if dumps[i].Path == kept.Dump.Path {
+			keptD = &dumps[i]
+		}
+	}
+	switch {
+	case keptD == nil:
+		return false, fmt.Sprintf("not reused: %s, restored by the test of %s, is gone; restoring the newest dump", kept.Dump.Name, when), nil
+	case !kept.Dump.matches(*keptD):
+		return false, fmt.Sprintf("not reused: %s changed since the restore test of %s (%d bytes modified %s, now %d bytes modified %s); restoring again",
+			keptD.Name, when, kept.Dump.Size, kept.Dump.ModTime.UTC().Format(time.RFC3339), keptD.Size, keptD.ModTime.UTC().Format(time.RFC3339)), nil
+	}
+	err = kept.replay(r, c.statePath, c.interval)
+	newest := newestSettled(dumps, now)
+	if newest.Path == keptD.Path || !newest.Time.After(keptD.Time) {
+		return true, "", err
+	}
+	checkErr := c.checkDump(ctx, newest)
+	if ctx.Err() != nil {
+		return true, "", collector.WithReason(collector.ReasonTimeout, fmt.Errorf("checking dump %s: %w", newest.Name, ctx.Err()))
+	}
+	r.Assert(condNewestReadable, checkErr == nil, dumpObserved(newest, checkErr),
+		"the newest dump reads to its end ("+newest.Format+"), also before its restore test")
+	if checkErr == nil {
+		r.Warn(condNewestTested, false,
+			fmt.Sprintf("restore verified for %s (%s ago); newest dump %s not yet restore-tested", keptD.Name, fmtDuration(now.Sub(kept.Attempt)), newest.Name),
+			"the newest dump restored; the next restore test runs one interval ("+fmtDuration(c.interval)+") after this start")
+	}
+	return true, "", err
 }
 
 // settleTime: a dump modified this recently may still be being written.

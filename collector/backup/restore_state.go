@@ -26,9 +26,15 @@ const stateVersion = 1
 // and conditions, a few KiB.
 const maxStateFile = 4 << 20
 
-// condStateReadable is the warning a first run adds when the state file
-// could not be read.
-const condStateReadable = "restore state readable"
+// Conditions about this start's use of the state file, not about the
+// restore: they are never written to the state file.
+const (
+	// condStateReadable is the warning a first run adds when the state
+	// file could not be read.
+	condStateReadable = "restore state readable"
+	// condKeptResult says why a kept result was not reported again.
+	condKeptResult = "kept restore result"
+)
 
 // restoreDescs names every family the restore check records, with its
 // number of labels (the check label aside), so that a result read back
@@ -65,6 +71,22 @@ type restoreState struct {
 	Error       string                `json:"error,omitempty"`
 	Conditions  []collector.Condition `json:"conditions,omitempty"`
 	Samples     []stateSample         `json:"samples,omitempty"`
+	// Dump is the dump the test restored: a kept result stands for that
+	// file only, as it was (absent when only pgbackrest verify ran).
+	Dump *stateDump `json:"dump,omitempty"`
+}
+
+// stateDump identifies a dump file by path, size and modification time.
+type stateDump struct {
+	Path    string    `json:"path"`
+	Name    string    `json:"name"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+}
+
+// matches says whether d is the dump the kept result tested, unchanged.
+func (s *stateDump) matches(d dump) bool {
+	return d.Path == s.Path && d.Size == s.Size && d.ModTime.Equal(s.ModTime)
 }
 
 type stateSample struct {
@@ -177,11 +199,13 @@ func saveRestoreState(path string, st *restoreState) error {
 }
 
 // stateFrom captures a finished run's report.
-func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSuccess time.Time, runErr error, r *collector.Report) *restoreState {
+func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSuccess time.Time, tested *dump, runErr error, r *collector.Report) *restoreState {
 	st := &restoreState{Version: stateVersion, Check: check, Config: fingerprint, Attempt: attempt.UTC(), Success: ok}
+	if tested != nil {
+		st.Dump = &stateDump{Path: tested.Path, Name: tested.Name, Size: tested.Size, ModTime: tested.ModTime.UTC()}
+	}
 	for _, c := range r.Conditions() {
-		// About this start's reading of the file, not about the restore.
-		if c.Name != condStateReadable {
+		if c.Name != condStateReadable && c.Name != condKeptResult {
 			st.Conditions = append(st.Conditions, c)
 		}
 	}
