@@ -16,7 +16,7 @@ import (
 )
 
 // TestEveryKindLintsClean runs one check of nearly every kind against real
-// local servers and the shared corpus, then feeds the whole /metrics to
+// local servers and the corpus (internal/testutil/testdata/corpus), then feeds the whole /metrics to
 // promtool check metrics: a family with a bad name, unit or label anywhere
 // in the product fails here, not in a user's Prometheus.
 func TestEveryKindLintsClean(t *testing.T) {

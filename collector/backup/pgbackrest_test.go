@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every file of the shared corpus/backup/ has a parser here and parses;
+// Every file of the corpus's backup/ folder has a parser here and parses;
 // a file added to the corpus fails this test until it is given one (and a
 // test asserting its values below).
 func TestEveryBackupCorpusFileParses(t *testing.T) {

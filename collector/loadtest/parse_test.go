@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir finds shared/corpus/loadtest beside the repository.
+// corpusDir is the load-test folder of the corpus (internal/testutil/testdata/corpus).
 func corpusDir(t testing.TB) string {
 	t.Helper()
 	return testutil.Corpus(t, "loadtest")
@@ -99,7 +99,7 @@ func checkWant(t *testing.T, r *Result, w want) {
 	assert.Equal(t, w.checksFail, r.ChecksFailed, "checks failed")
 }
 
-// TestCorpus reads every file of the shared load-test corpus; the figures
+// TestCorpus reads every file of the load-test corpus; the figures
 // were read off the files by hand (JMeter percentiles worked out from the
 // sorted elapsed column).
 func TestCorpus(t *testing.T) {

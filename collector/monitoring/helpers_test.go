@@ -89,7 +89,7 @@ func value(t *testing.T, r *collector.Report, name string, labels ...string) flo
 	return 0
 }
 
-// corpus reads a file of the shared corpus; a missing file fails the test.
+// corpus reads a file of the corpus's health/ folder; a missing file fails the test.
 func corpus(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testutil.Corpus(t, "health"), name))

@@ -11,7 +11,7 @@ import (
 	"github.com/golive/golive_exporter/internal/testutil"
 )
 
-// seedCorpus adds every file of the shared health corpus as a seed, so each
+// seedCorpus adds every file of the health corpus as a seed, so each
 // parser is tried on every kind of real answer, not only its own.
 func seedCorpus(f *testing.F, extra ...string) {
 	files, _ := filepath.Glob(filepath.Join(testutil.Corpus(f, "health"), "*"))

@@ -84,7 +84,7 @@ func TestParseJSON(t *testing.T) {
 	assert.Equal(t, "12345678901234567890", jsonText(v.(map[string]any)["n"]))
 }
 
-// TestHealthCorpus serves every file of the shared health corpus the way
+// TestHealthCorpus serves every file of the health corpus the way
 // its producer does (the status code its name says) and checks the outcome.
 func TestHealthCorpus(t *testing.T) {
 	t.Parallel()

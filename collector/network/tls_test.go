@@ -211,7 +211,7 @@ func TestTLSLongNameCutAtCharacter(t *testing.T) {
 	assert.Equal(t, float64(leaf.NotAfter.Unix()), mustValue(t, res, "golive_tls_cert_not_after_timestamp_seconds", file, "0", strings.Repeat("检", 21), "golive test intermediate"))
 }
 
-// TestTLSCorpus reads every certificate file of the shared corpus.
+// TestTLSCorpus reads every certificate file of the corpus.
 func TestTLSCorpus(t *testing.T) {
 	t.Parallel()
 	dir := testutil.Corpus(t, "certs")

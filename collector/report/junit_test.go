@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// corpusDir finds shared/corpus/<sub> beside the repository.
+// corpusDir is the <sub> folder of the corpus (internal/testutil/testdata/corpus).
 func corpusDir(t testing.TB, sub string) string {
 	t.Helper()
 	return testutil.Corpus(t, sub)

@@ -19,19 +19,7 @@ import (
 // up from the test's working directory to go.mod).
 func Doc(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "docs", name))
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(t), "docs", name))
 	require.NoError(t, err)
 	return string(raw)
 }
