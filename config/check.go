@@ -33,6 +33,7 @@ type Check struct {
 	CORS          *CORSCheck          `yaml:"cors,omitempty"`
 	HTTPSRedirect *HTTPSRedirectCheck `yaml:"https_redirect,omitempty"`
 	RateLimit     *RateLimitCheck     `yaml:"rate_limit,omitempty"`
+	Firewall      *FirewallCheck      `yaml:"firewall,omitempty"`
 
 	// Database and cache checks.
 	Postgres           *PostgresCheck           `yaml:"postgres,omitempty"`
