@@ -93,15 +93,17 @@ func RecordedNames() (map[string]bool, error) {
 // PrometheusRuleName is the name of the generated PrometheusRule.
 const PrometheusRuleName = "golive-exporter-rules"
 
-// PrometheusRule renders every group of the bundle as one Prometheus
-// Operator PrometheusRule manifest (deploy/kubernetes/prometheusrule.yaml).
-func PrometheusRule() ([]byte, error) {
+// PrometheusRule renders every group of the bundle, with the links l, as
+// one Prometheus Operator PrometheusRule manifest
+// (deploy/kubernetes/prometheusrule.yaml is PrometheusRule(Links{})).
+func PrometheusRule(l Links) ([]byte, error) {
+	files, err := Rendered(l)
+	if err != nil {
+		return nil, err
+	}
 	groups := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, name := range FileNames() {
-		b, err := Files.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
+		b := files[name]
 		var doc yaml.Node
 		if err := yaml.Unmarshal(b, &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -130,6 +132,8 @@ func PrometheusRule() ([]byte, error) {
 	)
 	var buf bytes.Buffer
 	buf.WriteString("# Generated from rules/*.rules.yml by `go test ./rules -update`; do not edit.\n")
+	buf.WriteString("# With your own runbook base and board URL: golive_exporter rules --prometheus-rule \\\n")
+	buf.WriteString("#   --runbook-url-base=https://wiki.example.org/golive/ --board-url=https://golive.example.org/\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(manifest); err != nil {

@@ -278,7 +278,7 @@ func promtools(t *testing.T) []string {
 }
 
 func TestPrometheusRuleInSync(t *testing.T) {
-	want, err := PrometheusRule()
+	want, err := PrometheusRule(Links{})
 	require.NoError(t, err)
 	path := filepath.Join("..", "deploy", "kubernetes", "prometheusrule.yaml")
 	if *update {

@@ -67,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	checkCmd := app.Command("check", "Run every check once and print the checklist by phase with its GO / NO-GO verdict; exit 0 for GO, 1 for NO-GO, 2 on a configuration error.")
 	checkOpts := addCheckFlags(checkCmd)
 
+	rulesCmd := app.Command("rules", "Write the Prometheus alerting and recording rules with your runbook base and board URL (files, or a PrometheusRule manifest).")
+	rulesOpts := addRulesFlags(rulesCmd)
+
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
 	app.Version(version.Print(programName))
@@ -102,6 +105,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if cmd == checkCmd.FullCommand() {
 		return runCheck(load, logger, checkOpts, stdout, stderr)
+	}
+	if cmd == rulesCmd.FullCommand() {
+		return runRules(rulesOpts, stdout, stderr)
 	}
 
 	if *printDefault {
