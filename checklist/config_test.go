@@ -186,7 +186,7 @@ golive_checklist_phase_items_passing{phase="SO"} 0
 golive_checklist_phase_items_failing{phase="P1"} 1
 golive_checklist_phase_items_failing{phase="P3"} 0
 golive_checklist_phase_items_failing{phase="SO"} 0
-# HELP golive_checklist_item_state The item's state: 1 for its current state (pass, fail, unknown, attested, missing, upcoming); one series per item.
+# HELP golive_checklist_item_state The item's state: 1 for its current state (pass, fail, unknown, attested, missing, failing_early, upcoming); one series per item.
 # TYPE golive_checklist_item_state gauge
 golive_checklist_item_state{item="P1.1.01",kind="probe",phase="P1",section="Infrastructure Verification",state="pass"} 1
 golive_checklist_item_state{item="P1.1.02",kind="probe",phase="P1",section="Infrastructure Verification",state="fail"} 1

@@ -14,18 +14,22 @@ import (
 type State string
 
 // The item states. Attested and missing are for items a person attests:
-// attested counts like pass, missing like fail.
+// attested counts like pass, missing like fail. FailingEarly and Upcoming
+// are for items whose window has not begun: failing early when a bound
+// check fails already (shown, so nobody learns it on the day, but not
+// blocking), upcoming otherwise.
 const (
-	StatePass     State = "pass"
-	StateFail     State = "fail"
-	StateUnknown  State = "unknown"
-	StateAttested State = "attested"
-	StateMissing  State = "missing"
-	StateUpcoming State = "upcoming"
+	StatePass         State = "pass"
+	StateFail         State = "fail"
+	StateUnknown      State = "unknown"
+	StateAttested     State = "attested"
+	StateMissing      State = "missing"
+	StateFailingEarly State = "failing_early"
+	StateUpcoming     State = "upcoming"
 )
 
 // States lists every state in display order.
-var States = []State{StatePass, StateAttested, StateFail, StateMissing, StateUnknown, StateUpcoming}
+var States = []State{StatePass, StateAttested, StateFail, StateMissing, StateUnknown, StateFailingEarly, StateUpcoming}
 
 // OK reports whether the state counts as done: pass or attested.
 func (s State) OK() bool { return s == StatePass || s == StateAttested }
@@ -114,10 +118,13 @@ type Status struct {
 	Ready   bool       `json:"ready"`
 	// Blockers are the due blocker items that are not OK, in checklist
 	// order.
-	Blockers []string      `json:"blockers"`
-	Counts   map[State]int `json:"counts"`
-	Total    int           `json:"total"`
-	Phases   []PhaseStatus `json:"phases"`
+	Blockers []string `json:"blockers"`
+	// FailingEarly are the items not due yet whose bound checks fail, in
+	// checklist order: they do not block GO until their window begins.
+	FailingEarly []string      `json:"failing_early"`
+	Counts       map[State]int `json:"counts"`
+	Total        int           `json:"total"`
+	Phases       []PhaseStatus `json:"phases"`
 	// Checks are the results the status was made from.
 	Checks []collector.Result `json:"checks"`
 	// AttestationsError says why the attestations file, changed on disk,
@@ -136,7 +143,7 @@ func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
 	for _, r := range results {
 		byCheck[r.Check] = r
 	}
-	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, Checks: results}
+	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, FailingEarly: []string{}, Checks: results}
 	if !m.GoLive.IsZero() {
 		g := m.GoLive
 		st.GoLive = &g
@@ -152,6 +159,9 @@ func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
 		st.Total++
 		if is.Due && is.Blocker && !is.State.OK() {
 			st.Blockers = append(st.Blockers, it.ID)
+		}
+		if is.State == StateFailingEarly {
+			st.FailingEarly = append(st.FailingEarly, it.ID)
 		}
 		pi, ok := phaseIdx[it.Phase]
 		if !ok {
@@ -280,8 +290,14 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 			is.Reason = checkReason + "; " + is.Reason
 		}
 	}
-	if !is.Due && !is.State.OK() {
-		// Before its window an item is not failing yet.
+	switch {
+	case is.Due || is.State.OK():
+	case is.State == StateFail:
+		// Before its window a failing check does not block, but it shows:
+		// better learnt now than on the day. The reason stays the checks'.
+		is.State = StateFailingEarly
+	default:
+		// Not failing, and nothing is expected of it yet.
 		is.State = StateUpcoming
 		is.Reason = ""
 		if is.DueFrom != nil {
@@ -371,7 +387,7 @@ func failText(r CheckRef) string {
 }
 
 // Filter returns a copy of st with only the phases in phases (all when
-// empty) and, when failing is set, only the items that are due and not OK.
+// empty) and, when failing is set, only the items in a Failing state.
 func (st *Status) Filter(phases []string, failing bool) *Status {
 	out := *st
 	out.Phases = nil
@@ -398,10 +414,11 @@ func (st *Status) Filter(phases []string, failing bool) *Status {
 	return &out
 }
 
-// Failing reports the states the "failing only" filter keeps: failed checks,
-// missing attestations and items without a result.
+// Failing reports the states the "failing only" filter keeps: failed checks
+// (also of items not due yet), missing attestations and items without a
+// result.
 func Failing(s State) bool {
-	return s == StateFail || s == StateMissing || s == StateUnknown
+	return s == StateFail || s == StateMissing || s == StateUnknown || s == StateFailingEarly
 }
 
 func containsFold(list []string, s string) bool {

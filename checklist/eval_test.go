@@ -47,6 +47,7 @@ func TestEvaluate(t *testing.T) {
 		blockers []string
 		states   map[string]State
 		reasons  map[string]string // substrings of items' reasons
+		early    []string          // items failing early (nil: not checked)
 	}{
 		{
 			name: "three weeks before: everything upcoming, nothing blocks",
@@ -59,10 +60,31 @@ func TestEvaluate(t *testing.T) {
 			states: map[string]State{"P1.1.01": StatePass, "P3.1.01": StatePass},
 		},
 		{
-			name:    "a failing check before its window is upcoming, not failing",
-			results: []collector.Result{res("servers", fail, "P3.1.01")}, now: goLive.Add(-2 * day),
+			name:    "a failing check before its window fails early, without blocking",
+			results: append(allPass[:2:2], res("servers", fail, "P3.1.01")), attest: signed, now: goLive.Add(-2 * day),
+			verdict: VerdictGo, blockers: []string{}, early: []string{"P3.1.01"},
+			states:  map[string]State{"P3.1.01": StateFailingEarly, "P1.1.01": StatePass},
+			reasons: map[string]string{"P3.1.01": "servers: connection_refused: dial tcp"},
+		},
+		{
+			name:    "an attestation does not hide a check failing early",
+			results: append(allPass[:2:2], res("servers", fail, "P3.1.01")), now: goLive.Add(-2 * day),
+			attest:  signed + "  - {item: P3.1.01, by: Sam, at: 2026-11-20T08:00:00Z}\n",
+			verdict: VerdictGo, early: []string{"P3.1.01"},
+			states: map[string]State{"P3.1.01": StateFailingEarly},
+		},
+		{
+			name:    "before its window a check without a result leaves the item upcoming",
+			results: append(allPass[:2:2], res("servers", collector.StatusUnknown, "P3.1.01")), attest: signed, now: goLive.Add(-2 * day),
+			verdict: VerdictGo, early: []string{},
 			states:  map[string]State{"P3.1.01": StateUpcoming},
 			reasons: map[string]string{"P3.1.01": "due from 2026-11-30T20:00:00Z"},
+		},
+		{
+			name:    "once due, the early failure is a plain failure and blocks",
+			results: []collector.Result{res("backup", pass, "P1.1.01"), res("restore", pass, "P1.1.02"), res("servers", fail, "P3.1.01")},
+			attest:  signed, now: goLive.Add(-time.Hour), verdict: VerdictNoGo, blockers: []string{"P3.1.01"}, early: []string{},
+			states: map[string]State{"P3.1.01": StateFail},
 		},
 		{
 			name:    "phase 1 due: a failed automated item blocks",
@@ -221,6 +243,9 @@ func TestEvaluate(t *testing.T) {
 			}
 			if tc.blockers != nil {
 				assert.Equal(t, tc.blockers, st.Blockers)
+			}
+			if tc.early != nil {
+				assert.Equal(t, tc.early, st.FailingEarly)
 			}
 			for id, want := range tc.states {
 				assert.Equal(t, want, itemState(t, st, id).State, "state of %s", id)

@@ -13,7 +13,7 @@ var (
 	itemLabels = []string{"item", "phase", "section", "kind"}
 
 	descItemState = prometheus.NewDesc("golive_checklist_item_state",
-		"The item's state: 1 for its current state (pass, fail, unknown, attested, missing, upcoming); one series per item.",
+		"The item's state: 1 for its current state (pass, fail, unknown, attested, missing, failing_early, upcoming); one series per item.",
 		append(append([]string(nil), itemLabels...), "state"), nil)
 	descItemOK = prometheus.NewDesc("golive_checklist_item_ok",
 		"Whether the item passes or is attested (1), else 0.",
@@ -50,6 +50,9 @@ var (
 		nil, nil)
 	descBlockers = prometheus.NewDesc("golive_checklist_blockers",
 		"How many due blocker items are not OK.",
+		nil, nil)
+	descFailingEarly = prometheus.NewDesc("golive_checklist_failing_early",
+		"How many items not due yet have a bound check that fails; they do not block GO until due.",
 		nil, nil)
 	descGoLive = prometheus.NewDesc("golive_checklist_go_live_timestamp_seconds",
 		"The planned go-live time, as a Unix timestamp; absent when not configured.",
@@ -100,6 +103,7 @@ func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
 	}
 	gauge(descReady, b2f(st.Ready))
 	gauge(descBlockers, float64(len(st.Blockers)))
+	gauge(descFailingEarly, float64(len(st.FailingEarly)))
 	if st.GoLive != nil {
 		gauge(descGoLive, unix(*st.GoLive))
 	}

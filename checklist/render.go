@@ -18,33 +18,40 @@ var Marks = map[State]string{
 	StateFail:     "✘",
 	StateMissing:  "!",
 	StateUnknown:  "?",
-	StateUpcoming: "·",
+	// Failing early: a warning sign, not the cross of a due failure.
+	StateFailingEarly: "⚠",
+	StateUpcoming:     "·",
 }
 
 // markdownMarks are the marks in Markdown, where emoji read best.
 var markdownMarks = map[State]string{
-	StatePass:     "✅",
-	StateAttested: "✍️",
-	StateFail:     "❌",
-	StateMissing:  "⛔",
-	StateUnknown:  "❔",
-	StateUpcoming: "⏳",
+	StatePass:         "✅",
+	StateAttested:     "✍️",
+	StateFail:         "❌",
+	StateMissing:      "⛔",
+	StateUnknown:      "❔",
+	StateFailingEarly: "⚠️",
+	StateUpcoming:     "⏳",
 }
 
 // ANSI colours per state.
 var stateColors = map[State]string{
-	StatePass:     "\x1b[32m",
-	StateAttested: "\x1b[32m",
-	StateFail:     "\x1b[31m",
-	StateMissing:  "\x1b[31m",
-	StateUnknown:  "\x1b[33m",
-	StateUpcoming: "\x1b[2m",
+	StatePass:         "\x1b[32m",
+	StateAttested:     "\x1b[32m",
+	StateFail:         "\x1b[31m",
+	StateMissing:      "\x1b[31m",
+	StateUnknown:      "\x1b[33m",
+	StateFailingEarly: "\x1b[35m",
+	StateUpcoming:     "\x1b[2m",
 }
 
 const (
 	colorReset = "\x1b[0m"
 	colorBold  = "\x1b[1m"
 )
+
+// failingEarlyTitle heads the list of items failing before they are due.
+const failingEarlyTitle = "Failing early (not due yet, not blocking)"
 
 // TextOptions control the table output.
 type TextOptions struct {
@@ -131,12 +138,7 @@ func (st *Status) Restrict(phases []string) *Status {
 		}
 		in[p.ID] = true
 	}
-	out.Blockers = []string{}
-	for _, id := range st.Blockers {
-		if it, ok := st.Item(id); ok && in[it.Phase] {
-			out.Blockers = append(out.Blockers, id)
-		}
-	}
+	out.Blockers, out.FailingEarly = inPhases(st, st.Blockers, in), inPhases(st, st.FailingEarly, in)
 	out.Total = 0
 	for _, n := range out.Counts {
 		out.Total += n
@@ -146,6 +148,17 @@ func (st *Status) Restrict(phases []string) *Status {
 	out.Verdict = VerdictNoGo
 	if out.Ready {
 		out.Verdict = VerdictGo
+	}
+	return out
+}
+
+// inPhases keeps the ids of items in the phases in.
+func inPhases(st *Status, ids []string, in map[string]bool) []string {
+	out := []string{}
+	for _, id := range ids {
+		if it, ok := st.Item(id); ok && in[it.Phase] {
+			out = append(out, id)
+		}
 	}
 	return out
 }
@@ -180,6 +193,16 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 	} else {
 		ew.printf("Go-live time not set (checklist.go_live): every item counts as due. Evaluated %s\n", fmtTime(st.Now))
 	}
+	// The state column is as wide as the longest state shown (failing_early
+	// is wider than the rest, and rare).
+	wState := 8
+	for _, p := range st.Phases {
+		for _, s := range p.Sections {
+			for _, it := range s.Items {
+				wState = max(wState, len(it.State))
+			}
+		}
+	}
 	for _, p := range st.Phases {
 		ew.printf("\n%s (%s)", paint(colorBold, p.Title), p.ID)
 		if p.DueFrom != nil {
@@ -190,13 +213,16 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 			ew.printf("  %s\n", s.Name)
 			for _, it := range s.Items {
 				c := stateColors[it.State]
-				ew.printf("    %s %-8s %-8s %s", paint(c, Marks[it.State]), paint(c, string(it.State)), it.ID, oneLine(it.Text))
+				ew.printf("    %s %s %-8s %s", paint(c, Marks[it.State]), paint(c, fmt.Sprintf("%-*s", wState, it.State)), it.ID, oneLine(it.Text))
 				if it.Blocker && it.Due && !it.State.OK() {
 					ew.printf("  %s", paint(colorBold, "[blocker]"))
 				}
 				ew.printf("\n")
 				if it.Reason != "" && it.State != StateUpcoming {
 					ew.printf("        %s\n", oneLine(it.Reason))
+				}
+				if it.State == StateFailingEarly && it.DueFrom != nil {
+					ew.printf("        due from %s; does not block GO before then\n", fmtTime(*it.DueFrom))
 				}
 				if a := it.Attestation; a != nil && (it.State == StateAttested || !a.Valid) {
 					ew.printf("        %s\n", oneLine(attestationText(a)))
@@ -207,6 +233,9 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 	st.writeChecks(ew, paint)
 	if len(st.Blockers) > 0 {
 		ew.printf("\nBlockers: %s\n", listShort(st.Blockers, 20))
+	}
+	if len(st.FailingEarly) > 0 {
+		ew.printf("\n%s: %s\n", failingEarlyTitle, listShort(st.FailingEarly, 20))
 	}
 	verdictColor := "\x1b[1;31m"
 	if st.Ready {
@@ -335,6 +364,9 @@ func (st *Status) WriteMarkdown(w io.Writer) error {
 	if len(st.Blockers) > 0 {
 		ew.printf("\nBlockers: %s\n", strings.Join(st.Blockers, ", "))
 	}
+	if len(st.FailingEarly) > 0 {
+		ew.printf("\n%s: %s\n", failingEarlyTitle, strings.Join(st.FailingEarly, ", "))
+	}
 	for _, p := range st.Phases {
 		ew.printf("\n## %s (%s)\n\n", mdEscape(p.Title), p.ID)
 		if p.DueFrom != nil {
@@ -351,12 +383,15 @@ func (st *Status) WriteMarkdown(w io.Writer) error {
 				if a := it.Attestation; a != nil && (it.State == StateAttested || !a.Valid) {
 					details = append(details, attestationText(a))
 				}
-				if it.State == StateUpcoming && it.DueFrom != nil {
+				if (it.State == StateUpcoming || it.State == StateFailingEarly) && it.DueFrom != nil {
 					details = append(details, "due from "+fmtTime(*it.DueFrom))
 				}
-				state := string(it.State)
-				if it.Blocker && it.Due && !it.State.OK() {
+				state := mdEscape(string(it.State))
+				switch {
+				case it.Blocker && it.Due && !it.State.OK():
 					state = "**" + state + "** (blocker)"
+				case it.State == StateFailingEarly:
+					state = "**" + state + "** (not due yet)"
 				}
 				ew.printf("| %s | %s | %s | %s | %s |\n", markdownMarks[it.State], it.ID, mdEscape(it.Text), state, mdEscape(strings.Join(details, "; ")))
 			}

@@ -63,6 +63,8 @@ func Readiness() *Dashboard {
 		`golive_checklist_item_ok{`+sel+`} == 0 and on (job, instance, item) golive_checklist_item_blocker == 1 and on (job, instance, item) golive_checklist_item_due == 1`, "job"), 12, 9)
 	b.add(table("Manual attestations outstanding", "Manual items that are due and not attested yet.",
 		`golive_checklist_item_ok{`+sel+`,kind="manual"} == 0 and on (job, instance, item) golive_checklist_item_due == 1`, "job", "kind"), 12, 9)
+	b.add(table("Failing early (not due yet)", "Items whose window has not begun but whose check fails already: not blocking yet, blocking once due.",
+		`golive_checklist_item_state{`+sel+`,state="failing_early"} == 1`, "job", "state"), 24, 7)
 	b.add(series("Checks passing", "Share of checks passing.", "percentunit", steps("red", 1, "green"),
 		q(`sum(golive_check_success{`+sel+`}) / count(golive_check_success{`+sel+`})`, "passing")), 24, 7)
 	return b.d

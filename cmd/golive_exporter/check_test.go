@@ -27,6 +27,7 @@ const fixtureTSV = "id\tphase\tsection\tgroup\titem\tautomation\thow_it_is_verif
 	"P1.2.02\tP1\tData Preparation\tData Preparation\tData quality sign-off\tmanual\t\n" +
 	"P2.1.01\tP2\tStaff Training Execution\tTraining\tDaily training attendance recorded\tmanual\t\n" +
 	"P4.1.01\tP4\tContinuous Monitoring\tContinuous Monitoring\tError rate < 1%\trule\tPrometheus rule\n" +
+	"P4.1.02\tP4\tContinuous Monitoring\tContinuous Monitoring\tOn-call handover done\tmanual\t\n" +
 	"SO.1.01\tSO\tProject Leadership Approval\tProject Leadership Approval\tProject Manager: ____ Date: ____\tmanual\t\n"
 
 const fixtureAttestations = `attestations:
@@ -48,7 +49,8 @@ const fixtureAttestations = `attestations:
 
 // checkFixture writes a configuration whose checks connect to local
 // listeners, so their results are fixed: one open port, one refused, one
-// expected closed that is open. It returns the config path and the text to
+// expected closed that is open, and one refused for an item due only after
+// go-live (failing early). It returns the config path and the text to
 // replace the ports with in outputs.
 func checkFixture(t *testing.T) (string, *strings.Replacer) {
 	t.Helper()
@@ -69,6 +71,9 @@ checks:
   - name: db_port_closed
     items: [P1.1.03]
     tcp: {address: "` + openAddr + `", expect: closed}
+  - name: error_rate
+    items: [P4.1.01]
+    tcp: {address: "` + closedAddr + `"}
 `
 	for name, body := range map[string]string{"golive.yml": cfg, "checklist.tsv": fixtureTSV, "attestations.yml": fixtureAttestations} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
@@ -112,8 +117,8 @@ func TestCheckGolden(t *testing.T) {
 			require.NoError(t, err, "run go test ./cmd/golive_exporter/ -run TestCheckGolden -update to create it")
 			assert.Equal(t, string(want), got)
 			// Progress went to stderr, one line per check.
-			assert.Contains(t, errOut.String(), "checked 3/3:")
-			assert.NotContains(t, out.String(), "checked 3/3")
+			assert.Contains(t, errOut.String(), "checked 4/4:")
+			assert.NotContains(t, out.String(), "checked 4/4")
 		})
 	}
 }
@@ -163,6 +168,30 @@ func TestCheckExitCodesAndPhase(t *testing.T) {
 	code = run([]string{"--config.file", cfgPath, "check"}, &out, &errOut)
 	assert.Equal(t, exitConfigError, code)
 	assert.Contains(t, errOut.String(), `attestations.yml:16: item "P1.9.99" is not in the checklist`)
+}
+
+// An item not due yet whose check fails shows as failing early in check,
+// without making the verdict NO-GO.
+func TestCheckFailingEarly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfgPath, "check", "--phase", "P4", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	assert.Equal(t, exitOK, code, "failing early does not block; stdout: %s", out.String())
+	assert.Contains(t, out.String(), "⚠ failing_early P4.1.01  Error rate < 1%\n        error_rate: connection_refused: ")
+	assert.Contains(t, out.String(), "        due from 2026-12-01 08:00 UTC; does not block GO before then\n")
+	assert.Contains(t, out.String(), "\nFailing early (not due yet, not blocking): P4.1.01\n")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Equal(t, "GO: 0 blockers; 2 items: 1 failing_early, 1 upcoming", lines[len(lines)-1])
+
+	out.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--phase", "P4", "--at", "2026-11-30T08:00:00Z", "--output", "json"}, &out, &errOut)
+	assert.Equal(t, exitOK, code)
+	st, states := statusStates(t, out.Bytes())
+	assert.Equal(t, "failing_early", states["P4.1.01"])
+	assert.Equal(t, []string{"P4.1.01"}, st.FailingEarly)
 }
 
 func TestCheckColourOnlyWhenAsked(t *testing.T) {

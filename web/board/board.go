@@ -86,14 +86,14 @@ var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
 // time instead, and a failed item whose failed checks all failed on
 // conditions has those conditions listed under each check line, so its
 // reason (check: condition_failed: the first failed condition) would say
-// again what the page already shows. A check that failed otherwise
+// again what the page already shows; so has an item failing early. A check that failed otherwise
 // (connection refused, a timeout) has its message only in the reason, which
 // then stays.
 func reasonLine(it checklist.ItemStatus) string {
 	if it.State == checklist.StateUpcoming {
 		return ""
 	}
-	if it.State == checklist.StateFail && conditionsShowFailures(it.Checks) {
+	if (it.State == checklist.StateFail || it.State == checklist.StateFailingEarly) && conditionsShowFailures(it.Checks) {
 		return ""
 	}
 	return it.Reason
@@ -137,6 +137,8 @@ type pageData struct {
 	APIURL  string
 	// BlockerItems are the open blockers, for their tooltips.
 	BlockerItems []checklist.ItemStatus
+	// EarlyItems are the items failing early (not due, a check fails).
+	EarlyItems []checklist.ItemStatus
 }
 
 // query reads the filters from the request: phase=P1 and failing=1.
@@ -197,6 +199,11 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 	for _, id := range full.Blockers {
 		if it, ok := full.Item(id); ok {
 			d.BlockerItems = append(d.BlockerItems, it)
+		}
+	}
+	for _, id := range full.FailingEarly {
+		if it, ok := full.Item(id); ok {
+			d.EarlyItems = append(d.EarlyItems, it)
 		}
 	}
 	d.Empty = true

@@ -58,7 +58,7 @@ type fixture struct {
 // connect to local listeners: one open (pass), one refused (fail).
 func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
-	openAddr, closedAddr := testutil.OpenPort(t), testutil.FreeAddr(t)
+	openAddr, closedAddr, refusedAddr := testutil.OpenPort(t), testutil.FreeAddr(t), testutil.FreeAddr(t)
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": injectedByServer})
@@ -83,6 +83,9 @@ checks:
     http:
       url: "` + app.URL + `/health"
       json: [{path: status, equals: ok}]
+  - name: error_rate
+    items: [P4.1.01]
+    tcp: {address: "` + refusedAddr + `"}
 `
 	att := "attestations:\n" +
 		"  - {item: P1.2.01, by: Dana Whitfield, at: " + now.Add(-48*time.Hour).UTC().Format(time.RFC3339) + ", note: \"48,213 records\", evidence: \"https://tickets.example.edu/SMS-1412\"}\n" +
@@ -159,6 +162,7 @@ func TestBoardHTMLEscapesAndJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &st))
 	assert.Equal(t, checklist.VerdictNoGo, st.Verdict)
 	assert.Equal(t, []string{"P1.1.02", "P1.1.03", "P1.1.04"}, st.Blockers)
+	assert.Equal(t, []string{"P4.1.01"}, st.FailingEarly, "not due, its check fails: failing early, not blocking")
 	assert.Equal(t, 8, st.Total)
 	states := map[string]checklist.State{}
 	for _, p := range st.Phases {
@@ -178,6 +182,35 @@ func TestBoardHTMLEscapesAndJSON(t *testing.T) {
 	_, metrics := get(t, ts.URL+"/metrics")
 	assert.Contains(t, metrics, `golive_checklist_item_state{item="P1.1.02",kind="probe",phase="P1",section="Infrastructure Verification",state="fail"} 1`)
 	assert.Contains(t, metrics, "golive_checklist_ready 0")
+	assert.Contains(t, metrics, `golive_checklist_item_state{item="P4.1.01",kind="rule",phase="P4",section="Continuous Monitoring",state="failing_early"} 1`)
+	assert.Contains(t, metrics, "golive_checklist_failing_early 1")
+}
+
+// An item whose window has not opened but whose bound check fails shows
+// as failing early on the board: its own list under the blockers, a badge
+// of its own, the check's reason and when it falls due.
+func TestBoardShowsFailingEarly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	f := newFixture(t, time.Now())
+	ts := httptest.NewServer(f.server.Handler())
+	defer ts.Close()
+	_, body := get(t, ts.URL+"/")
+	row := regexp.MustCompile(`(?s)<tr id="item-P4.1.01".*?</tr>`).FindString(body)
+	require.NotEmpty(t, row)
+	assert.Contains(t, row, `class="item state-failing_early"`)
+	assert.Contains(t, row, `<span class="badge state-failing_early">failing_early</span>`)
+	assert.Regexp(t, `<div class="reason">error_rate: connection_refused: [^<]+</div>`, row)
+	assert.Regexp(t, `<div class="due">due from [^<]+; not blocking until then</div>`, row)
+	assert.NotContains(t, row, "tag blocker")
+	early := regexp.MustCompile(`(?s)<section id="failing-early".*?</section>`).FindString(body)
+	assert.Contains(t, early, `href="#item-P4.1.01"`)
+	blockers := regexp.MustCompile(`(?s)<section id="blockers".*?</section>`).FindString(body)
+	assert.NotContains(t, blockers, "P4.1.01", "failing early is no blocker")
+
+	_, body = get(t, ts.URL+"/?failing=1")
+	assert.Contains(t, body, `id="item-P4.1.01"`, "failing only shows it")
 }
 
 var wantStates = map[string]checklist.State{
@@ -187,7 +220,7 @@ var wantStates = map[string]checklist.State{
 	"P1.1.04": checklist.StateFail,
 	"P1.2.01": checklist.StateAttested,
 	"P1.2.02": checklist.StateMissing,
-	"P4.1.01": checklist.StateUpcoming,
+	"P4.1.01": checklist.StateFailingEarly,
 	"SO.1.01": checklist.StateAttested,
 }
 
@@ -288,13 +321,13 @@ func TestBoardInChromium(t *testing.T) {
 	assert.Regexp(t, `^T− 1d 01:5\d:\d\d$`, text("#countdown"), "the countdown ticks in the browser")
 	screenshot("board.png")
 
-	// Failing only: failed, missing and unknown items; no passing,
-	// attested or upcoming one.
+	// Failing only: failed, missing and unknown items and those failing
+	// early; no passing, attested or upcoming one.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.Search(`//a[normalize-space()="Failing only"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a.filter.active[href*="failing=1"]`)),
 	))
-	assert.ElementsMatch(t, []string{"P1.1.02=fail", "P1.1.03=unknown", "P1.1.04=fail", "P1.2.02=missing"}, rows())
+	assert.ElementsMatch(t, []string{"P1.1.02=fail", "P1.1.03=unknown", "P1.1.04=fail", "P1.2.02=missing", "P4.1.01=failing_early"}, rows())
 	assert.Equal(t, "NO-GO", text("#verdict-text"), "the verdict stays the whole checklist's")
 	screenshot("board-failing.png")
 
