@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,19 +132,43 @@ type Status struct {
 	// was not taken (with file:line); the attestations read before keep
 	// counting. Empty when the file loaded.
 	AttestationsError string `json:"attestations_error,omitempty"`
+	// ForGoLive is set when the status answers "are we GO for go-live":
+	// judged at the go-live time, with only the items whose window began
+	// before it counted as due (see EvaluateForGoLive).
+	ForGoLive bool `json:"for_go_live,omitempty"`
 	// restricted is set by Restrict: the text output's check table then
 	// leaves out checks bound to no item (they belong to no phase).
 	restricted bool
 }
 
 // Evaluate computes every item's state from check results and the
-// attestations at time now, and the verdict.
+// attestations at time now, and the verdict. An item is due from the start
+// of its window on: at the go-live time itself the phases that start at
+// go-live (P4, P5) are due.
 func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
+	return m.evaluate(results, now, false)
+}
+
+// EvaluateForGoLive answers "are we GO for go-live": the checklist judged
+// at the go-live time (attestations as valid then), counting as due only the
+// items whose window begins before go-live, so the phases that start at
+// go-live (P4 First 24 Hours, P5 First Week) are not due yet; what of them
+// fails already shows as failing early. It needs a go-live time.
+func (m *Model) EvaluateForGoLive(results []collector.Result) (*Status, error) {
+	if m.GoLive.IsZero() {
+		return nil, errors.New("no go-live time to judge against; set checklist.go_live in the configuration")
+	}
+	return m.evaluate(results, m.GoLive, true), nil
+}
+
+// evaluate does the work of Evaluate; with beforeNow only windows that
+// begin strictly before now are due.
+func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bool) *Status {
 	byCheck := make(map[string]collector.Result, len(results))
 	for _, r := range results {
 		byCheck[r.Check] = r
 	}
-	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, FailingEarly: []string{}, Checks: results}
+	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, FailingEarly: []string{}, Checks: results, ForGoLive: beforeNow}
 	if !m.GoLive.IsZero() {
 		g := m.GoLive
 		st.GoLive = &g
@@ -154,7 +179,7 @@ func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
 	}
 	phaseIdx := map[string]int{}
 	for _, it := range m.Checklist.Items {
-		is := m.evalItem(it, byCheck, attestations, now)
+		is := m.evalItem(it, byCheck, attestations, now, beforeNow)
 		st.Counts[is.State]++
 		st.Total++
 		if is.Due && is.Blocker && !is.State.OK() {
@@ -206,11 +231,14 @@ func zeroCounts() map[State]int {
 	return m
 }
 
-func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestations map[string][]Attestation, now time.Time) ItemStatus {
+func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestations map[string][]Attestation, now time.Time, beforeNow bool) ItemStatus {
 	is := ItemStatus{Item: it, Blocker: m.IsBlocker(it), Due: true}
 	if from, until, ok := m.Window(it); ok {
 		is.DueFrom, is.DueUntil = &from, &until
 		is.Due = !now.Before(from)
+		if beforeNow {
+			is.Due = from.Before(now)
+		}
 	}
 	// The checks' verdict.
 	checkState, checkReason := StateUnknown, ""

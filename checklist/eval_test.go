@@ -397,3 +397,42 @@ func TestDefaultWindows(t *testing.T) {
 		assert.True(t, ok, "%s has a window", it.ID)
 	}
 }
+
+// EvaluateForGoLive judges the checklist at the go-live time without the
+// phases that begin at go-live (P4, P5): "are we GO for go-live". Evaluate
+// at the same instant counts them as due.
+func TestEvaluateForGoLive(t *testing.T) {
+	cfg, err := config.Load([]byte("checklist: {go_live: 2026-12-01T08:00:00Z}\nchecks:\n  - {name: web, items: [P4.1.01], tcp: {address: \"127.0.0.1:1\"}}\n"), "golive.yml")
+	require.NoError(t, err)
+	m, err := New(cfg)
+	require.NoError(t, err)
+	failing := []collector.Result{res("web", collector.StatusFail, "P4.1.01")}
+
+	at := m.Evaluate(failing, goLive)
+	assert.False(t, at.ForGoLive)
+	assert.True(t, itemState(t, at, "P4.1.01").Due, "at the go-live instant P4's window has begun")
+	assert.True(t, itemState(t, at, "P5.1.01").Due)
+	assert.Equal(t, StateFail, itemState(t, at, "P4.1.01").State)
+	assert.Contains(t, at.Blockers, "P4.1.01")
+
+	st, err := m.EvaluateForGoLive(failing)
+	require.NoError(t, err)
+	assert.True(t, st.ForGoLive)
+	assert.Equal(t, goLive, st.Now)
+	for _, id := range []string{"P1.1.01", "P2.1.01", "P3.1.01", "SO.1.01", "AX.1.01"} {
+		assert.True(t, itemState(t, st, id).Due, "%s is due for go-live", id)
+	}
+	for _, id := range []string{"P4.1.01", "P5.1.01", "P6.1.01", "AX.3.01"} {
+		assert.False(t, itemState(t, st, id).Due, "%s begins at or after go-live", id)
+	}
+	assert.Equal(t, StateFailingEarly, itemState(t, st, "P4.1.01").State)
+	assert.NotContains(t, st.Blockers, "P4.1.01")
+	assert.Equal(t, []string{"P4.1.01"}, st.FailingEarly)
+
+	noGoLive, err := config.Load([]byte("checks:\n  - {name: web, tcp: {address: \"127.0.0.1:1\"}}\n"), "golive.yml")
+	require.NoError(t, err)
+	m, err = New(noGoLive)
+	require.NoError(t, err)
+	_, err = m.EvaluateForGoLive(nil)
+	assert.ErrorContains(t, err, "set checklist.go_live")
+}

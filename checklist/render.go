@@ -50,6 +50,9 @@ const (
 	colorBold  = "\x1b[1m"
 )
 
+// forGoLiveText says how a status of EvaluateForGoLive was judged.
+const forGoLiveText = "judged for go-live (items due from go-live on are not counted)"
+
 // failingEarlyTitle heads the list of items failing before they are due.
 const failingEarlyTitle = "Failing early (not due yet, not blocking)"
 
@@ -188,9 +191,12 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 		}
 		return color + s + colorReset
 	}
-	if st.GoLive != nil {
+	switch {
+	case st.ForGoLive:
+		ew.printf("Go-live %s, %s\n", fmtTime(*st.GoLive), forGoLiveText)
+	case st.GoLive != nil:
 		ew.printf("Go-live %s (%s), evaluated %s\n", fmtTime(*st.GoLive), Countdown(*st.GoLive, st.Now), fmtTime(st.Now))
-	} else {
+	default:
 		ew.printf("Go-live time not set (checklist.go_live): every item counts as due. Evaluated %s\n", fmtTime(st.Now))
 	}
 	// The state column is as wide as the longest state shown (failing_early
@@ -355,9 +361,12 @@ func oneLine(s string) string {
 func (st *Status) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("# Go-live checklist: %s\n\n", st.Verdict)
-	if st.GoLive != nil {
+	switch {
+	case st.ForGoLive:
+		ew.printf("Go-live %s, %s.\n\n", fmtTime(*st.GoLive), forGoLiveText)
+	case st.GoLive != nil:
 		ew.printf("Go-live %s (%s), evaluated %s.\n\n", fmtTime(*st.GoLive), Countdown(*st.GoLive, st.Now), fmtTime(st.Now))
-	} else {
+	default:
 		ew.printf("Go-live time not set; every item counts as due. Evaluated %s.\n\n", fmtTime(st.Now))
 	}
 	ew.printf("**%s**\n", mdEscape(st.Summary()))

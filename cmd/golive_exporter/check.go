@@ -19,6 +19,9 @@ import (
 	"github.com/golive/golive_exporter/config"
 )
 
+// atGoLive is the --at value that asks "are we GO for go-live?".
+const atGoLive = "go-live"
+
 type checkOptions struct {
 	output  *string
 	timeout *time.Duration
@@ -34,7 +37,7 @@ func addCheckFlags(cmd *kingpin.CmdClause) checkOptions {
 		output:  cmd.Flag("output", "Output format: table, json or markdown (to paste into the go-live report).").Short('o').Default("table").Enum("table", "json", "markdown"),
 		timeout: cmd.Flag("timeout", "Give up on checks still running after this long.").Default("5m").Duration(),
 		phases:  cmd.Flag("phase", "Show only this phase (e.g. P1; repeatable); the verdict then covers only its items.").Strings(),
-		at:      cmd.Flag("at", "Judge due windows as of this time (RFC 3339) instead of now, e.g. the go-live time.").PlaceHolder("TIME").String(),
+		at:      cmd.Flag("at", "Judge due windows and attestations as of this time (RFC 3339) instead of now; at the go-live time itself the phases starting then (P4, P5) are due. 'go-live' asks \"are we GO for go-live?\": judged at the go-live time, without the phases that begin then.").PlaceHolder("TIME|go-live").String(),
 		color:   cmd.Flag("color", "Colour the table: auto (only on a terminal, unless NO_COLOR is set), always or never.").Default("auto").Enum("auto", "always", "never"),
 		now:     time.Now,
 	}
@@ -55,10 +58,17 @@ func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts che
 		return exitConfigError
 	}
 	at := opts.now()
-	if *opts.at != "" {
+	forGoLive := *opts.at == atGoLive
+	switch {
+	case forGoLive:
+		if model.GoLive.IsZero() {
+			fmt.Fprintf(stderr, "--at %s needs the go-live time: set checklist.go_live in the configuration\n", atGoLive)
+			return exitConfigError
+		}
+	case *opts.at != "":
 		at, err = time.Parse(time.RFC3339, *opts.at)
 		if err != nil {
-			fmt.Fprintf(stderr, "--at %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00Z\n", *opts.at)
+			fmt.Fprintf(stderr, "--at %q is not a time; write RFC 3339 such as 2026-12-01T08:00:00Z, or %s\n", *opts.at, atGoLive)
 			return exitConfigError
 		}
 	}
@@ -81,7 +91,16 @@ func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts che
 		at = opts.now()
 	}
 
-	st := model.Evaluate(results, at).Restrict(*opts.phases)
+	var st *checklist.Status
+	if forGoLive {
+		if st, err = model.EvaluateForGoLive(results); err != nil {
+			fmt.Fprintf(stderr, "--at %s: %v\n", atGoLive, err)
+			return exitConfigError
+		}
+	} else {
+		st = model.Evaluate(results, at)
+	}
+	st = st.Restrict(*opts.phases)
 	switch *opts.output {
 	case "json":
 		err = st.WriteJSON(stdout)

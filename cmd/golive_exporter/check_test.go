@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
@@ -192,6 +193,52 @@ func TestCheckFailingEarly(t *testing.T) {
 	st, states := statusStates(t, out.Bytes())
 	assert.Equal(t, "failing_early", states["P4.1.01"])
 	assert.Equal(t, []string{"P4.1.01"}, st.FailingEarly)
+}
+
+// --at with the go-live time itself counts the phases due at go-live (P4,
+// P5: "First 24 Hours" starts at go-live) as due; --at go-live asks "are
+// we GO for go-live": the checklist at that moment, without the phases that
+// only begin then.
+func TestCheckAtGoLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfgPath, "check", "--phase", "P4", "--at", "2026-12-01T08:00:00Z"}, &out, &errOut)
+	assert.Equal(t, exitNotReady, code, "at the go-live instant P4 is due; stdout: %s", out.String())
+	assert.Contains(t, out.String(), "\nBlockers: P4.1.01\n")
+
+	for _, phase := range []string{"P4", "SO"} {
+		out.Reset()
+		code = run([]string{"--config.file", cfgPath, "check", "--phase", phase, "--at", "go-live"}, &out, &errOut)
+		assert.Equal(t, exitOK, code, "for go-live, P4 is not due yet and the sign-off is attested; stdout: %s", out.String())
+	}
+	out.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--phase", "P4", "--at", "go-live"}, &out, &errOut)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out.String(), "judged for go-live (items due from go-live on are not counted)")
+	assert.Contains(t, out.String(), "⚠ failing_early P4.1.01", "what will fail right after go-live still shows")
+	assert.Contains(t, out.String(), "\nFailing early (not due yet, not blocking): P4.1.01\n")
+
+	// The whole checklist for go-live: phase 1 fails, so NO-GO.
+	out.Reset()
+	code = run([]string{"--config.file", cfgPath, "check", "--at", "go-live", "--output", "json"}, &out, &errOut)
+	assert.Equal(t, exitNotReady, code)
+	st, states := statusStates(t, out.Bytes())
+	assert.True(t, st.ForGoLive)
+	assert.Equal(t, "2026-12-01T08:00:00Z", st.Now.UTC().Format(time.RFC3339))
+	assert.Equal(t, []string{"P1.1.02", "P1.1.03", "P1.1.04"}, st.Blockers)
+	assert.Equal(t, "failing_early", states["P4.1.01"])
+	assert.Equal(t, "upcoming", states["P4.1.02"])
+
+	// Without a go-live time there is nothing to judge against.
+	noGoLive := filepath.Join(filepath.Dir(cfgPath), "nogolive.yml")
+	require.NoError(t, os.WriteFile(noGoLive, []byte("checks:\n  - name: x\n    items: [P1.1.01]\n    tcp: {address: \"127.0.0.1:1\"}\n"), 0o600))
+	errOut.Reset()
+	code = run([]string{"--config.file", noGoLive, "check", "--at", "go-live"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), "--at go-live needs the go-live time: set checklist.go_live in the configuration")
 }
 
 func TestCheckColourOnlyWhenAsked(t *testing.T) {
