@@ -174,6 +174,9 @@ func (s *DumpSelection) validate(path string, p *Problems) {
 			p.Addf(path+".name_pattern", "%v", err)
 		}
 	}
+	if strings.ContainsRune(s.SidecarSuffix, '/') {
+		p.Addf(path+".sidecar_suffix", "%q is not the end of a file name; write e.g. .json or .meta", s.SidecarSuffix)
+	}
 	if _, err := LoadLocation(s.NameTimezone); err != nil {
 		p.Addf(path+".name_timezone", "unknown time zone %q; write Local, UTC or an IANA name such as Europe/Berlin", s.NameTimezone)
 	}
@@ -245,6 +248,12 @@ type DumpFolderCheck struct {
 	// IsolatedFrom is the database's data directory: the dumps must be on
 	// another filesystem ("isolated").
 	IsolatedFrom string `yaml:"isolated_from,omitempty"`
+	// SidecarReplaceSuffix names the sidecar by replacing this end of the
+	// dump's name with sidecar_suffix instead of appending it: .sql.gz with
+	// sidecar_suffix .meta reads backup_x.meta beside backup_x.sql.gz.
+	SidecarReplaceSuffix string `yaml:"sidecar_replace_suffix,omitempty"`
+	// RequireSidecar fails the check when the newest dump has no sidecar.
+	RequireSidecar bool `yaml:"require_sidecar,omitempty"`
 }
 
 // SetDefaults implements Defaulter.
@@ -262,6 +271,9 @@ func (c *DumpFolderCheck) Validate(path string, p *Problems) {
 	c.BackupThresholds.validate(path, p)
 	if c.MinSize < 0 {
 		p.Addf(path+".min_size", "must not be negative")
+	}
+	if strings.ContainsRune(c.SidecarReplaceSuffix, '/') {
+		p.Addf(path+".sidecar_replace_suffix", "%q is not the end of a file name; write e.g. .sql.gz", c.SidecarReplaceSuffix)
 	}
 }
 

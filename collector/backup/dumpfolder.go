@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -136,21 +137,36 @@ func (c *dumpFolderCheck) checkMarker(ctx context.Context, r *collector.Report) 
 	return nil
 }
 
+// sidecarPath is where the sidecar of d is: its name with sidecar_suffix
+// appended, or replacing sidecar_replace_suffix.
+func (c *dumpFolderCheck) sidecarPath(d dump) string {
+	name := d.Name
+	if rs := c.cfg.SidecarReplaceSuffix; rs != "" && strings.HasSuffix(name, rs) {
+		name = strings.TrimSuffix(name, rs)
+	}
+	return filepath.Join(filepath.Dir(d.Path), name+c.cfg.SidecarSuffix)
+}
+
 func (c *dumpFolderCheck) checkSidecar(ctx context.Context, r *collector.Report, d dump) error {
-	path := d.Path + c.cfg.SidecarSuffix
+	const name = "newest dump's sidecar"
+	path := c.sidecarPath(d)
 	data, err := readFile(ctx, path, maxSidecar)
 	if errors.Is(err, fs.ErrNotExist) {
+		if c.cfg.RequireSidecar {
+			r.Assert(name, false, "no sidecar "+filepath.Base(path)+" beside the newest dump",
+				"a sidecar saying the backup succeeded (require_sidecar)")
+		}
 		return nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		r.Assert("newest dump's sidecar", false, err.Error(), "readable JSON with status and size")
+		r.Assert(name, false, err.Error(), "readable JSON with status and size")
 		return nil
 	}
 	ok, obs := evalSidecar(data, filepath.Base(path), d)
-	r.Assert("newest dump's sidecar", ok, obs, "status success and the size the file has")
+	r.Assert(name, ok, obs, "status success and the size the file has")
 	return nil
 }
 
@@ -185,21 +201,34 @@ func (c *dumpFolderCheck) checkIsolated(ctx context.Context, r *collector.Report
 }
 
 // evalSidecar judges a dump's sidecar JSON (name is the sidecar's file
-// name, for messages): its status must mean success and its size, when
-// given, must be the dump's.
+// name, for messages): its status (or boolean success) must mean success,
+// backup_file, when given, must name the dump, and its size, when given,
+// must be the dump's.
 func evalSidecar(data []byte, name string, d dump) (ok bool, observed string) {
 	var sc sidecar
 	if err := json.Unmarshal(data, &sc); err != nil {
 		return false, fmt.Sprintf("%s is not valid JSON: %v", name, err)
 	}
+	if sc.BackupFile != "" && filepath.Base(sc.BackupFile) != d.Name {
+		// A sidecar of another dump says nothing about this one.
+		return false, fmt.Sprintf("%s names %s, not %s", name, sc.BackupFile, d.Name)
+	}
+	switch {
+	case sc.Status != nil:
+		ok = sidecarOK(*sc.Status)
+		observed = fmt.Sprintf("status %q", *sc.Status)
+	case sc.Success != nil:
+		ok = *sc.Success
+		observed = "success " + strconv.FormatBool(ok)
+	default:
+		return false, fmt.Sprintf("%s has neither \"status\" nor \"success\": it does not say whether the backup succeeded", name)
+	}
+	if msg := sc.message(); msg != "" && !ok {
+		observed += ": " + messageLine(msg)
+	}
 	size := sc.Size
 	if size == nil {
 		size = sc.SizeBytes
-	}
-	ok = sidecarOK(sc.Status)
-	observed = fmt.Sprintf("status %q", sc.Status)
-	if sc.Message != "" && !ok {
-		observed += ": " + messageLine(sc.Message)
 	}
 	if size != nil && !d.IsDir {
 		observed += fmt.Sprintf(", size %d (file has %d)", *size, d.Size)

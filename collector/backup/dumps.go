@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -254,13 +255,34 @@ func formatMatchesName(d dump) (bool, string) {
 	return true, ""
 }
 
-// sidecar is the JSON a backup script writes beside a dump.
+// sidecar is the JSON a backup script writes beside a dump. These are all
+// the keys read (docs/backup.md lists them); others are ignored.
 type sidecar struct {
-	Status string `json:"status"`
-	Size   *int64 `json:"size"`
+	// Status is a word (success, ok, failed, ...); Success a boolean, as
+	// restore_result takes them. Status wins when both are given.
+	Status  *string `json:"status"`
+	Success *bool   `json:"success"`
+	Size    *int64  `json:"size"`
 	// SizeBytes is an alternative spelling of size.
 	SizeBytes *int64 `json:"size_bytes"`
-	Message   string `json:"message"`
+	// Message or Error is shown when the backup failed; values that are
+	// not text (an "error": true flag) are not shown.
+	Message json.RawMessage `json:"message"`
+	Error   json.RawMessage `json:"error"`
+	// BackupFile names the dump the sidecar describes; when given it must
+	// be this dump.
+	BackupFile string `json:"backup_file"`
+}
+
+// message returns the first of message and error that is text.
+func (s *sidecar) message() string {
+	for _, raw := range []json.RawMessage{s.Message, s.Error} {
+		var m string
+		if len(raw) > 0 && json.Unmarshal(raw, &m) == nil && strings.TrimSpace(m) != "" {
+			return m
+		}
+	}
+	return ""
 }
 
 // sidecarOK says whether a status word means success.

@@ -130,9 +130,12 @@ func FuzzSidecar(f *testing.F) {
 	f.Add([]byte(`{"status":"failed","message":"pg_dump: error: connection to server failed\nmore"}`))
 	f.Add([]byte(`{"status":"ok","size_bytes":-1}`))
 	f.Add([]byte(`{"status":"done","size":1e400}`))
+	f.Add([]byte(`{"success":true,"size_bytes":1234,"backup_file":"x"}`))
+	f.Add([]byte(`{"success":false,"error":true,"message":["a"]}`))
+	f.Add([]byte(`{"size":1234,"backup_file":"/backups/y"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ok, obs := evalSidecar(data, "x.json", dump{Size: 1234})
-		if ok && !strings.HasPrefix(obs, "status ") {
+		ok, obs := evalSidecar(data, "x.json", dump{Name: "x", Size: 1234})
+		if ok && !strings.HasPrefix(obs, "status ") && !strings.HasPrefix(obs, "success true") {
 			t.Fatalf("passed without a status: %q", obs)
 		}
 	})
