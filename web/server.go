@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
 // Runtime is everything built from one configuration.
@@ -248,11 +250,43 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	// Collect checks first so the self-metrics include this scrape's time.
 	checks, err := reqReg.Gather()
 	s.scrapeDur.Observe(time.Since(start).Seconds())
-	gatherers := prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
-	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
+	var gatherer prometheus.Gatherer = prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
+	// promhttp answers in OpenMetrics on this same negotiation.
+	if expfmt.NegotiateIncludingOpenMetrics(r.Header).FormatType() == expfmt.TypeOpenMetrics {
+		gatherer = openMetricsGatherer{gatherer}
+	}
+	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,
 		ErrorLog:      slogErrorLog{s.opts.Logger},
+		// OpenMetrics when the scraper asks for it (Accept), the classic
+		// text format otherwise.
+		EnableOpenMetrics: true,
 	}).ServeHTTP(w, r)
+}
+
+// openMetricsGatherer leaves out each counter family X_total for which a
+// family X exists: OpenMetrics names a counter's family without its _total,
+// so the two would be one family declared twice, which OpenMetrics parsers
+// refuse. client_golang's Go collector has such a pair
+// (go_memstats_alloc_bytes and go_memstats_alloc_bytes_total); the counter's
+// value stays available as go_gc_heap_allocs_bytes_total, and the classic
+// text format still carries both.
+type openMetricsGatherer struct{ prometheus.Gatherer }
+
+func (g openMetricsGatherer) Gather() ([]*dto.MetricFamily, error) {
+	mfs, err := g.Gatherer.Gather()
+	names := make(map[string]bool, len(mfs))
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+	}
+	out := mfs[:0]
+	for _, mf := range mfs {
+		if base, ok := strings.CutSuffix(mf.GetName(), "_total"); ok && mf.GetType() == dto.MetricType_COUNTER && names[base] {
+			continue
+		}
+		out = append(out, mf)
+	}
+	return out, err
 }
 
 func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {

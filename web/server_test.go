@@ -493,3 +493,26 @@ func TestMaxRequestsInFlight(t *testing.T) {
 	code, _ = get(t, ts.URL+"/-/healthy", nil)
 	assert.Equal(t, http.StatusOK, code, "other endpoints are not bounded")
 }
+
+// TestOpenMetricsGathererDropsCollidingCounters: a counter X_total beside a
+// family X is left out (one OpenMetrics family declared twice); a counter
+// alone, and a gauge whose name ends in _total, stay.
+func TestOpenMetricsGathererDropsCollidingCounters(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{
+		prometheus.NewGauge(prometheus.GaugeOpts{Name: "x_bytes", Help: "h"}),
+		prometheus.NewCounter(prometheus.CounterOpts{Name: "x_bytes_total", Help: "h"}),
+		prometheus.NewCounter(prometheus.CounterOpts{Name: "y_total", Help: "h"}),
+		prometheus.NewGauge(prometheus.GaugeOpts{Name: "z", Help: "h"}),
+		prometheus.NewGauge(prometheus.GaugeOpts{Name: "z_total", Help: "h"}),
+	} {
+		reg.MustRegister(c)
+	}
+	mfs, err := openMetricsGatherer{reg}.Gather()
+	require.NoError(t, err)
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	assert.Equal(t, []string{"x_bytes", "y_total", "z", "z_total"}, names)
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -128,7 +129,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		versioncollector.NewCollector(programName),
-		collectors.NewGoCollector(),
+		// The defaults, plus the cumulative heap allocations under a name
+		// that OpenMetrics can carry (go_memstats_alloc_bytes_total is left
+		// out of OpenMetrics answers: see web.openMetricsGatherer).
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/allocs:bytes$`)})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	srv, err := web.NewServer(web.Options{

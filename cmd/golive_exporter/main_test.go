@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -366,6 +369,61 @@ func TestMetricsGolden(t *testing.T) {
 	}
 
 	assertPromtoolClean(t, needTool(t, "promtool"), raw)
+}
+
+// TestMetricsOpenMetrics asks /metrics for OpenMetrics, as Prometheus does
+// when its scrape_protocols put it first. The answer is OpenMetrics (its
+// content type, # EOF at the end, counters declared without _total); it
+// decodes with expfmt's strict OpenMetrics parser, which refuses a family
+// declared twice (a gauge X beside a counter X_total share the family name
+// X in OpenMetrics, as client_golang's go_memstats_alloc_bytes and
+// go_memstats_alloc_bytes_total do); and promtool check metrics finds
+// nothing in the families it holds (promtool reads only the classic text
+// format, so the decoded families are written in it for promtool).
+func TestMetricsOpenMetrics(t *testing.T) {
+	e := startExporter(t, "--config.file", goldenFixture(t))
+	req, err := http.NewRequest(http.MethodGet, "http://"+e.addr+"/metrics", nil)
+	require.NoError(t, err)
+	// What Prometheus 3 sends by default.
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	body := string(b)
+	ct := resp.Header.Get("Content-Type")
+	require.True(t, strings.HasPrefix(ct, "application/openmetrics-text"), "content type %q", ct)
+	// (Booleans, not Contains: a failure would print the whole body.)
+	assert.True(t, strings.HasSuffix(body, "# EOF\n"), "an OpenMetrics exposition ends with # EOF")
+	assert.True(t, strings.Contains(body, "# TYPE golive_config_reloads counter\n"), "OpenMetrics declares a counter without its _total suffix")
+	assert.True(t, strings.Contains(body, "golive_config_reloads_total{"))
+
+	dec := expfmt.NewDecoder(bytes.NewReader(b), expfmt.Format(ct))
+	var classic bytes.Buffer
+	enc := expfmt.NewEncoder(&classic, expfmt.NewFormat(expfmt.TypeTextPlain))
+	families := map[string]bool{}
+	for {
+		var mf dto.MetricFamily
+		err := dec.Decode(&mf)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err, "the OpenMetrics answer does not parse")
+		families[mf.GetName()] = true
+		require.NoError(t, enc.Encode(&mf))
+	}
+	for _, name := range []string{"golive_check_success", "golive_config_reloads_total", "golive_exporter_build_info", "go_goroutines", "process_resident_memory_bytes", "go_memstats_alloc_bytes", "go_gc_heap_allocs_bytes_total"} {
+		assert.True(t, families[name], "the OpenMetrics answer lacks %s", name)
+	}
+	assertPromtoolClean(t, needTool(t, "promtool"), classic.String())
+
+	// Without an Accept header: the classic text format, as before, with
+	// every family, the colliding counter too.
+	plain := e.get(t, "/metrics")
+	assert.False(t, strings.Contains(plain, "# EOF"))
+	assert.True(t, strings.Contains(plain, "\ngo_memstats_alloc_bytes_total "))
 }
 
 // assertPromtoolClean feeds a /metrics body to promtool check metrics,
