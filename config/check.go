@@ -34,6 +34,7 @@ type Check struct {
 	HTTPSRedirect *HTTPSRedirectCheck `yaml:"https_redirect,omitempty"`
 	RateLimit     *RateLimitCheck     `yaml:"rate_limit,omitempty"`
 	Firewall      *FirewallCheck      `yaml:"firewall,omitempty"`
+	HTTPEndpoints *HTTPEndpointsCheck `yaml:"http_endpoints,omitempty"`
 
 	// Database and cache checks.
 	Postgres           *PostgresCheck           `yaml:"postgres,omitempty"`

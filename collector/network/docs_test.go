@@ -35,7 +35,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	for _, k := range []string{"http", "tls", "tcp", "firewall", "cors", "https_redirect", "rate_limit"} {
+	for _, k := range []string{"http", "http_endpoints", "tls", "tcp", "firewall", "cors", "https_redirect", "rate_limit"} {
 		assert.True(t, kinds[k], "docs/network.md has no example of kind %s", k)
 	}
 }

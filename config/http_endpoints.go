@@ -1,0 +1,149 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	commoncfg "github.com/prometheus/common/config"
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults and limits of the http_endpoints check.
+const (
+	DefaultHTTPEndpointsConcurrency = 4
+	MaxHTTPEndpointsConcurrency     = 16
+	MaxHTTPEndpoints                = 100
+)
+
+// HTTPEndpointsCheck requests a list of API endpoints in one check, each
+// judged like an http check, with a series per endpoint labelled with its
+// configured name (never its URL). The client settings (TLS,
+// authentication, proxy) are the check's and apply to every endpoint.
+type HTTPEndpointsCheck struct {
+	// BaseURL is prefixed to endpoint URLs that are not absolute.
+	BaseURL string `yaml:"base_url,omitempty"`
+	// Headers are sent with every request; an endpoint's own headers win.
+	Headers map[string]string `yaml:"headers,omitempty"`
+	// Concurrency is how many endpoints are requested at once. Default 4,
+	// at most 16.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	// Endpoints are the requests, each with a name and the settings of an
+	// http check (url, method, valid_status_codes, body_contains, json,
+	// health ...).
+	Endpoints []*HTTPEndpoint `yaml:"endpoints"`
+
+	// Client holds prometheus/common's HTTP client settings, written
+	// inline. A named field, so that its UnmarshalYAML is not promoted.
+	Client commoncfg.HTTPClientConfig `yaml:",inline"`
+}
+
+// HTTPEndpoint is one endpoint of an http_endpoints check.
+type HTTPEndpoint struct {
+	// Name is the endpoint's label value: from the config, never the URL.
+	Name string `yaml:"name"`
+	// HTTP holds the request and the conditions, as for an http check. Its
+	// client settings must stay empty: they are the check's.
+	HTTP HTTPCheck `yaml:",inline"`
+
+	request HTTPCheck
+}
+
+// Request returns the endpoint as a complete http check: its URL resolved
+// against base_url, the check's headers under its own, and the check's
+// client settings.
+func (e *HTTPEndpoint) Request() *HTTPCheck {
+	r := e.request
+	return &r
+}
+
+// UnmarshalYAML fills in prometheus/common's client defaults
+// (follow_redirects and enable_http2 true) before the settings are read.
+func (c *HTTPEndpointsCheck) UnmarshalYAML(n *yaml.Node) error {
+	type plain HTTPEndpointsCheck
+	return decodeWithClientDefaults(n, &c.Client, (*plain)(c))
+}
+
+// SetDefaults implements Defaulter.
+func (c *HTTPEndpointsCheck) SetDefaults() {
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultHTTPEndpointsConcurrency
+	}
+	for _, e := range c.Endpoints {
+		if e != nil {
+			e.HTTP.SetDefaults()
+		}
+	}
+}
+
+// Validate implements Validator.
+func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
+	base := ""
+	if c.BaseURL != "" {
+		if u := validateURL(path+".base_url", c.BaseURL, "", p); u != nil {
+			base = strings.TrimRight(c.BaseURL, "/")
+		}
+	}
+	validateHeaders(path+".headers", c.Headers, p)
+	if c.Concurrency < 1 || c.Concurrency > MaxHTTPEndpointsConcurrency {
+		p.Addf(path+".concurrency", "concurrency %d is out of range; write 1 to %d", c.Concurrency, MaxHTTPEndpointsConcurrency)
+	}
+	validateClient(path, &c.Client, p)
+	switch {
+	case len(c.Endpoints) == 0:
+		p.Addf(path+".endpoints", "no endpoints; list them with a name and a url each, e.g. - {name: students, url: /api/v1/students}")
+	case len(c.Endpoints) > MaxHTTPEndpoints:
+		p.Addf(path+".endpoints", "%d endpoints; at most %d per check (each is a series): split them over several checks", len(c.Endpoints), MaxHTTPEndpoints)
+	}
+	seen := map[string]bool{}
+	for i, e := range c.Endpoints {
+		ep := fmt.Sprintf("%s.endpoints[%d]", path, i)
+		if e == nil {
+			p.Addf(ep, "empty endpoint; give it a name and a url")
+			continue
+		}
+		switch {
+		case e.Name == "":
+			p.Addf(ep+".name", "endpoint has no name; add name: (letters, digits, _ . -), it becomes the endpoint label")
+		case !groupNameRE.MatchString(e.Name):
+			p.Addf(ep+".name", "endpoint name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. students", e.Name)
+		case seen[e.Name]:
+			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)
+		}
+		seen[e.Name] = true
+		if cl := e.HTTP.Client; !reflect.DeepEqual(cl, commoncfg.HTTPClientConfig{}) && !reflect.DeepEqual(cl, commoncfg.DefaultHTTPClientConfig) {
+			p.Addf(ep, "client settings (tls_config, basic_auth, authorization, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones")
+		}
+		raw := e.HTTP.URL
+		if raw != "" && !strings.Contains(raw, "://") {
+			if c.BaseURL == "" {
+				p.Addf(ep+".url", "%q is relative and no base_url is set; write an absolute URL or set base_url", raw)
+				continue
+			}
+			if base != "" {
+				e.HTTP.URL = base + "/" + strings.TrimLeft(raw, "/")
+			}
+		}
+		e.HTTP.Validate(ep, p)
+		e.HTTP.URL = raw
+
+		r := e.HTTP
+		if raw != "" && !strings.Contains(raw, "://") && base != "" {
+			r.URL = base + "/" + strings.TrimLeft(raw, "/")
+		}
+		r.Headers = map[string]string{}
+		for k, v := range c.Headers {
+			r.Headers[k] = v
+		}
+		for k, v := range e.HTTP.Headers {
+			for sk := range r.Headers {
+				if strings.EqualFold(sk, k) {
+					delete(r.Headers, sk)
+				}
+			}
+			r.Headers[k] = v
+		}
+		r.Client = c.Client
+		e.request = r
+	}
+}
