@@ -595,7 +595,7 @@ func (c *restoreCheck) countRows(ctx context.Context, r *collector.Report, srv *
 			r.Assert("table "+t.Name+" rows against source", false, "the table does not exist in the source database", "the table in both")
 		} else if has && n >= 0 {
 			r.Gauge(restoreSourceRowsDesc, float64(src), t.Name)
-			want := int64(float64(src) * c.cfg.SourceMinRatio)
+			want := minRows(src, c.cfg.SourceMinRatio)
 			ok := n >= want
 			allOK = allOK && ok
 			r.Assert("table "+t.Name+" rows against source", ok, fmt.Sprintf("%d restored, %d in the source", n, src),
