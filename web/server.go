@@ -251,8 +251,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	checks, err := reqReg.Gather()
 	s.scrapeDur.Observe(time.Since(start).Seconds())
 	var gatherer prometheus.Gatherer = prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
-	// promhttp answers in OpenMetrics on this same negotiation.
-	if expfmt.NegotiateIncludingOpenMetrics(r.Header).FormatType() == expfmt.TypeOpenMetrics {
+	// The negotiation promhttp makes with EnableOpenMetrics.
+	if expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...).FormatType() == expfmt.TypeOpenMetrics {
 		gatherer = openMetricsGatherer{gatherer}
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
