@@ -90,6 +90,10 @@ func validateURL(path, raw, scheme string, p *Problems) *url.URL {
 // fields do not get their own unmarshaller called.
 func decodeWithClientDefaults(n *yaml.Node, client *commoncfg.HTTPClientConfig, plain any) error {
 	*client = commoncfg.DefaultHTTPClientConfig
+	// Probes speak HTTP/1.1 unless enable_http2: true: each run then opens,
+	// measures and closes a connection of its own (an HTTP/2 check keeps
+	// one connection open and reuses it, see internal/httpclient).
+	client.EnableHTTP2 = false
 	return n.Decode(plain)
 }
 
@@ -157,7 +161,8 @@ type HTTPCheck struct {
 }
 
 // UnmarshalYAML fills in prometheus/common's client defaults
-// (follow_redirects and enable_http2 true) before the settings are read.
+// (follow_redirects true; enable_http2 false here) before the settings are
+// read.
 func (c *HTTPCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPCheck
 	return decodeWithClientDefaults(n, &c.Client, (*plain)(c))

@@ -39,24 +39,25 @@ func init() {
 type alertmanagerCheck struct {
 	cfg   *config.AlertmanagerCheck
 	name  string
+	cl    *client
 	items map[string]bool
 }
 
-func newAlertmanager(c *config.Check, _ collector.Env) (collector.Check, error) {
+func newAlertmanager(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.Alertmanager.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
 	items := map[string]bool{}
 	for _, it := range c.Items {
 		items[it] = true
 	}
-	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name, items: items}, nil
+	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name, cl: cl, items: items}, nil
 }
 
 // Run checks readiness, the cluster, the receivers and the firing alerts.
 func (a *alertmanagerCheck) Run(ctx context.Context, r *collector.Report) error {
-	cl, err := newClient(ctx, &a.cfg.MonitoringClient, a.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := a.cl
 
 	if ready, err := cl.ready(ctx, r, "/-/ready", amReadyDesc, "Alertmanager ready"); !ready {
 		return err

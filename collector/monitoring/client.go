@@ -29,18 +29,15 @@ type client struct {
 	hc   *http.Client
 }
 
-// newClient builds the HTTP client from the check's settings through the
-// one factory every HTTP-speaking kind uses (secret refs included).
-func newClient(ctx context.Context, mc *config.MonitoringClient, name string) (*client, error) {
-	rt, err := httpclient.NewRoundTripper(ctx, mc.HTTPClientConfig, name)
+// newClient builds the check's HTTP client once, through the one factory
+// every HTTP-speaking kind uses (secret refs included); its runs share it.
+func newClient(env collector.Env, mc *config.MonitoringClient, name string) (*client, error) {
+	rt, err := httpclient.ForCheck(env.Shared, name, mc.HTTPClientConfig)
 	if err != nil {
 		return nil, err
 	}
 	return &client{base: mc.BaseURL(), hc: &http.Client{Transport: rt}}, nil
 }
-
-// close releases the transport's connections.
-func (c *client) close() { httpclient.CloseIdle(c.hc.Transport) }
 
 // get requests base+path (with query) and returns the status and body.
 // Only transport errors are errors: any status is an answer to judge.

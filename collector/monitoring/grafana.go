@@ -25,19 +25,20 @@ func init() {
 type grafanaCheck struct {
 	cfg  *config.GrafanaCheck
 	name string
+	cl   *client
 }
 
-func newGrafana(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &grafanaCheck{cfg: c.Grafana, name: c.Name}, nil
+func newGrafana(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.Grafana.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &grafanaCheck{cfg: c.Grafana, name: c.Name, cl: cl}, nil
 }
 
 // Run checks /api/health, then looks the dashboards up by uid.
 func (g *grafanaCheck) Run(ctx context.Context, r *collector.Report) error {
-	cl, err := newClient(ctx, &g.cfg.MonitoringClient, g.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := g.cl
 
 	code, body, err := cl.get(ctx, "/api/health", nil)
 	if err != nil {

@@ -29,20 +29,21 @@ func init() {
 type lokiCheck struct {
 	cfg  *config.LokiCheck
 	name string
+	cl   *client
 	now  func() time.Time
 }
 
-func newLoki(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &lokiCheck{cfg: c.Loki, name: c.Name, now: time.Now}, nil
+func newLoki(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.Loki.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &lokiCheck{cfg: c.Loki, name: c.Name, cl: cl, now: time.Now}, nil
 }
 
 // Run checks /ready, then counts error lines with an instant LogQL query.
 func (l *lokiCheck) Run(ctx context.Context, r *collector.Report) error {
-	cl, err := newClient(ctx, &l.cfg.MonitoringClient, l.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := l.cl
 
 	if ready, err := cl.ready(ctx, r, "/ready", lokiReadyDesc, "Loki ready"); !ready || l.cfg.SkipQuery {
 		return err

@@ -42,6 +42,7 @@ func init() {
 type prometheusCheck struct {
 	cfg  *config.PrometheusCheck
 	name string
+	cl   *client
 	now  func() time.Time
 	// groups must all be loaded: rule_groups, or else every group of the
 	// shipped bundle when the prefix is the bundle's; empty: at least one
@@ -49,8 +50,12 @@ type prometheusCheck struct {
 	groups []string
 }
 
-func newPrometheus(c *config.Check, _ collector.Env) (collector.Check, error) {
-	p := &prometheusCheck{cfg: c.Prometheus, name: c.Name, now: time.Now, groups: c.Prometheus.RuleGroups}
+func newPrometheus(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.Prometheus.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	p := &prometheusCheck{cfg: c.Prometheus, name: c.Name, cl: cl, now: time.Now, groups: c.Prometheus.RuleGroups}
 	if len(p.groups) == 0 && c.Prometheus.RuleGroupPrefix == config.DefaultRuleGroupPrefix {
 		// Loading one file of the bundle is not loading the bundle: a
 		// forgotten rule file means alerts that can never fire.
@@ -65,11 +70,7 @@ func newPrometheus(c *config.Check, _ collector.Env) (collector.Check, error) {
 
 // Run checks readiness, then targets, rules and ingestion.
 func (p *prometheusCheck) Run(ctx context.Context, r *collector.Report) error {
-	cl, err := newClient(ctx, &p.cfg.MonitoringClient, p.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := p.cl
 
 	if ready, err := cl.ready(ctx, r, "/-/ready", promReadyDesc, "Prometheus ready"); !ready {
 		return err

@@ -29,20 +29,21 @@ func init() {
 type promqlCheck struct {
 	cfg  *config.PromQLCheck
 	name string
+	cl   *client
 	now  func() time.Time
 }
 
-func newPromQL(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &promqlCheck{cfg: c.PromQL, name: c.Name, now: time.Now}, nil
+func newPromQL(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.PromQL.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &promqlCheck{cfg: c.PromQL, name: c.Name, cl: cl, now: time.Now}, nil
 }
 
 // Run evaluates the query at the current time and compares every value.
 func (p *promqlCheck) Run(ctx context.Context, r *collector.Report) error {
-	cl, err := newClient(ctx, &p.cfg.MonitoringClient, p.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := p.cl
 	q := url.Values{"query": {p.cfg.Query}, "time": {strconv.FormatFloat(float64(p.now().UnixMilli())/1000, 'f', 3, 64)}}
 	samples, err := fetch(ctx, cl, "/api/v1/query", q, "query", parseQuery)
 	if err != nil {

@@ -24,21 +24,22 @@ func init() {
 type serviceReadyCheck struct {
 	cfg  *config.ServiceReadyCheck
 	name string
+	cl   *client
 }
 
-func newServiceReady(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &serviceReadyCheck{cfg: c.ServiceReady, name: c.Name}, nil
+func newServiceReady(c *config.Check, env collector.Env) (collector.Check, error) {
+	cl, err := newClient(env, &c.ServiceReady.MonitoringClient, c.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &serviceReadyCheck{cfg: c.ServiceReady, name: c.Name, cl: cl}, nil
 }
 
 // Run requests the preset's readiness path: 200 (and the expected text,
 // when the preset has one) is ready.
 func (s *serviceReadyCheck) Run(ctx context.Context, r *collector.Report) error {
 	preset := config.ReadyPresets[s.cfg.Preset]
-	cl, err := newClient(ctx, &s.cfg.MonitoringClient, s.name)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
+	cl := s.cl
 	code, body, err := cl.get(ctx, preset.Path, nil)
 	if err != nil {
 		r.Bool(serviceReadyDesc, false, s.cfg.Preset)

@@ -29,13 +29,15 @@ func init() {
 type corsCheck struct {
 	name string
 	cfg  *config.CORSCheck
+	rt   http.RoundTripper
 }
 
-func newCORS(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := httpclient.Check(c.CORS.Client, c.Name); err != nil {
+func newCORS(c *config.Check, env collector.Env) (collector.Check, error) {
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.CORS.Client)
+	if err != nil {
 		return nil, err
 	}
-	return &corsCheck{name: c.Name, cfg: c.CORS}, nil
+	return &corsCheck{name: c.Name, cfg: c.CORS, rt: rt}, nil
 }
 
 // corsAnswer is the CORS part of an answer.
@@ -102,12 +104,7 @@ var safelistedMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true}
 // (servers that echo Origin often do so on every answer).
 func (c *corsCheck) Run(ctx context.Context, r *collector.Report) error {
 	cfg := c.cfg
-	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, c.name)
-	if err != nil {
-		return collector.WithReason(collector.ReasonConfig, err)
-	}
-	defer httpclient.CloseIdle(rt)
-	client := newClient(rt, false, nil)
+	client := newClient(c.rt, false, nil)
 
 	allowed, err := c.send(ctx, client, http.MethodOptions, cfg.Origin, true)
 	if err != nil {

@@ -50,13 +50,15 @@ func init() {
 type httpCheck struct {
 	name string
 	cfg  *config.HTTPCheck
+	rt   http.RoundTripper
 }
 
-func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := httpclient.Check(c.HTTP.Client, c.Name); err != nil {
+func newHTTP(c *config.Check, env collector.Env) (collector.Check, error) {
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.HTTP.Client)
+	if err != nil {
 		return nil, err
 	}
-	return &httpCheck{name: c.Name, cfg: c.HTTP}, nil
+	return &httpCheck{name: c.Name, cfg: c.HTTP, rt: rt}, nil
 }
 
 // Run sends the request once and judges the answer. A wrong status code
@@ -64,13 +66,8 @@ func newHTTP(c *config.Check, _ collector.Env) (collector.Check, error) {
 // is down); the check then fails with reason unexpected_status.
 func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	cfg := h.cfg
-	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, h.name)
-	if err != nil {
-		return collector.WithReason(collector.ReasonConfig, err)
-	}
-	defer httpclient.CloseIdle(rt)
 	var redirects int
-	client := newClient(rt, cfg.Client.FollowRedirects, &redirects)
+	client := newClient(h.rt, cfg.Client.FollowRedirects, &redirects)
 
 	req, err := newRequest(ctx, cfg.Method, cfg.URL, cfg.Body, cfg.Headers)
 	if err != nil {

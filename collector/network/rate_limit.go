@@ -52,15 +52,17 @@ type rateLimitCheck struct {
 	name     string
 	cfg      *config.RateLimitCheck
 	interval time.Duration
+	rt       http.RoundTripper
 }
 
-func newRateLimit(c *config.Check, _ collector.Env) (collector.Check, error) {
-	if err := httpclient.Check(c.RateLimit.Client, c.Name); err != nil {
+func newRateLimit(c *config.Check, env collector.Env) (collector.Check, error) {
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.RateLimit.Client)
+	if err != nil {
 		return nil, err
 	}
 	return &rateLimitCheck{
 		key:  c.Name + " " + c.RateLimit.Method + " " + c.RateLimit.URL,
-		name: c.Name, cfg: c.RateLimit, interval: time.Duration(c.Interval),
+		name: c.Name, cfg: c.RateLimit, interval: time.Duration(c.Interval), rt: rt,
 	}, nil
 }
 
@@ -109,12 +111,7 @@ func statusSummary(m map[int]int) string {
 
 func (c *rateLimitCheck) burst(ctx context.Context) burst {
 	cfg := c.cfg
-	rt, err := httpclient.NewRoundTripper(ctx, cfg.Client, c.name)
-	if err != nil {
-		return burst{at: time.Now(), err: collector.WithReason(collector.ReasonConfig, err)}
-	}
-	defer httpclient.CloseIdle(rt)
-	client := newClient(rt, false, nil)
+	client := newClient(c.rt, false, nil)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

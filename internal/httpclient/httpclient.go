@@ -8,6 +8,7 @@ package httpclient
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 
@@ -66,4 +67,50 @@ func (EnvSecrets) Fetch(_ context.Context, name string) (string, error) {
 		return "", collector.Failf(collector.ReasonConfig, "environment variable %s (named by a *_ref setting) is not set; set it in the exporter's environment", name)
 	}
 	return v, nil
+}
+
+// transport is one check's round tripper, kept across its runs.
+type transport struct{ http.RoundTripper }
+
+func (t transport) Close() error {
+	CloseIdle(t.RoundTripper)
+	return nil
+}
+
+// ForCheck returns the round tripper of check name, built from cfg on first
+// use and kept in shared for every run until the configuration is replaced
+// (shared nil: a new one, for tests that run a check alone). Building it
+// once saves each run the TLS setup (CA files parsed, pools built).
+//
+// HTTP/1.1 keeps keep-alives off: every run opens, measures and closes a
+// connection of its own. HTTP/2 (enable_http2: true) keeps one multiplexed
+// connection per check and reuses it: single-use HTTP/2 connections each
+// left about 34 KiB on the heap for minutes after they closed (100 HTTPS
+// checks grew it by 3 MiB a scrape), a reused one costs the same once.
+func ForCheck(shared *collector.Shared, name string, cfg commoncfg.HTTPClientConfig) (http.RoundTripper, error) {
+	build := func() (http.RoundTripper, error) {
+		opts := []commoncfg.HTTPClientOption{commoncfg.WithUserAgent(UserAgent()), commoncfg.WithSecretManager(EnvSecrets{})}
+		if !cfg.EnableHTTP2 {
+			opts = append(opts, commoncfg.WithKeepAlivesDisabled())
+		}
+		rt, err := commoncfg.NewRoundTripperFromConfigWithContext(context.Background(), cfg, name, opts...)
+		if err != nil {
+			return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("setting up the HTTP client: %w", err))
+		}
+		return rt, nil
+	}
+	if shared == nil {
+		return build()
+	}
+	c, err := shared.Get("http:"+name, func() (io.Closer, error) {
+		rt, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return transport{rt}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.(transport).RoundTripper, nil
 }
