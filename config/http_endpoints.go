@@ -111,7 +111,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)
 		}
 		seen[e.Name] = true
-		if cl := e.HTTP.Client; !reflect.DeepEqual(cl, commoncfg.HTTPClientConfig{}) && !reflect.DeepEqual(cl, commoncfg.DefaultHTTPClientConfig) {
+		if cl := e.HTTP.Client; !reflect.DeepEqual(cl, commoncfg.HTTPClientConfig{}) && !reflect.DeepEqual(cl, clientDefaults()) {
 			p.Addf(ep, "client settings (tls_config, basic_auth, authorization, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones")
 		}
 		raw := e.HTTP.URL

@@ -89,12 +89,18 @@ func validateURL(path, raw, scheme string, p *Problems) *url.URL {
 // before plain (the check's settings, client inline) is decoded: inline
 // fields do not get their own unmarshaller called.
 func decodeWithClientDefaults(n *yaml.Node, client *commoncfg.HTTPClientConfig, plain any) error {
-	*client = commoncfg.DefaultHTTPClientConfig
-	// Probes speak HTTP/1.1 unless enable_http2: true: each run then opens,
-	// measures and closes a connection of its own (an HTTP/2 check keeps
-	// one connection open and reuses it, see internal/httpclient).
-	client.EnableHTTP2 = false
+	*client = clientDefaults()
 	return n.Decode(plain)
+}
+
+// clientDefaults are prometheus/common's client defaults, but HTTP/1.1:
+// probes speak HTTP/2 only with enable_http2: true, so each run opens,
+// measures and closes a connection of its own (an HTTP/2 check keeps one
+// connection open and reuses it, see internal/httpclient).
+func clientDefaults() commoncfg.HTTPClientConfig {
+	c := commoncfg.DefaultHTTPClientConfig
+	c.EnableHTTP2 = false
+	return c
 }
 
 // validateClient checks prometheus/common's HTTP client settings.

@@ -32,14 +32,16 @@ type httpEndpointsCheck struct {
 	names     []string
 }
 
-func newHTTPEndpoints(c *config.Check, _ collector.Env) (collector.Check, error) {
+func newHTTPEndpoints(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.HTTPEndpoints
-	if err := httpclient.Check(cfg.Client, c.Name); err != nil {
+	// The endpoints share the check's client settings, so one transport.
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, cfg.Client)
+	if err != nil {
 		return nil, err
 	}
 	h := &httpEndpointsCheck{cfg: cfg}
 	for _, e := range cfg.Endpoints {
-		h.endpoints = append(h.endpoints, &httpCheck{name: c.Name, cfg: e.Request()})
+		h.endpoints = append(h.endpoints, &httpCheck{name: c.Name, cfg: e.Request(), rt: rt})
 		h.names = append(h.names, e.Name)
 	}
 	return h, nil

@@ -20,32 +20,6 @@ import (
 // UserAgent names the exporter in every request it sends.
 func UserAgent() string { return "golive_exporter/" + version.Version }
 
-// NewRoundTripper builds a transport from prometheus/common's client
-// settings, with the secret manager that resolves the *_ref forms.
-// Keep-alives are off: every run measures a fresh connection and leaves no
-// idle connection (nor its goroutines) behind.
-func NewRoundTripper(ctx context.Context, cfg commoncfg.HTTPClientConfig, name string) (http.RoundTripper, error) {
-	rt, err := commoncfg.NewRoundTripperFromConfigWithContext(ctx, cfg, name,
-		commoncfg.WithKeepAlivesDisabled(), commoncfg.WithUserAgent(UserAgent()),
-		commoncfg.WithSecretManager(EnvSecrets{}))
-	if err != nil {
-		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("setting up the HTTP client: %w", err))
-	}
-	return rt, nil
-}
-
-// Check builds a transport once and drops it, so that client settings the
-// config loader cannot see (an unreadable ca_file, say) fail when the check
-// is set up rather than on every run.
-func Check(cfg commoncfg.HTTPClientConfig, name string) error {
-	rt, err := NewRoundTripper(context.Background(), cfg, name)
-	if err != nil {
-		return err
-	}
-	CloseIdle(rt)
-	return nil
-}
-
 // CloseIdle releases a transport's connections.
 func CloseIdle(rt http.RoundTripper) {
 	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
