@@ -249,6 +249,8 @@ type Result[T any] struct {
 	ModTime time.Time
 	// Cached is true when the file was unchanged and not read again.
 	Cached bool
+	// parseErr marks Err as the parser's (kept like a value).
+	parseErr bool
 }
 
 type entry[T any] struct {
@@ -262,8 +264,9 @@ type entry[T any] struct {
 // modification time. A Cache belongs to one check (its parse function and
 // settings are fixed); it is safe for concurrent use.
 type Cache[T any] struct {
-	mu      sync.Mutex
-	entries map[string]entry[T]
+	mu       sync.Mutex
+	entries  map[string]entry[T]
+	readHook func(path string)
 }
 
 // NewCache returns an empty cache.
@@ -305,34 +308,85 @@ func (c *Cache[T]) ReadInfo(ctx context.Context, path string, info fs.FileInfo, 
 		res.Err = fmt.Errorf("reading %s: %w (%d bytes, limit %d); raise max_file_size or split the report", path, ErrTooLarge, info.Size(), maxSize)
 		return res
 	}
+	// A file rewritten in place while it is read would give the start of
+	// one version and the rest of the other: figures of neither. A read
+	// that saw the file's size or modification time change is done once
+	// more; if the file changes during that one too, it fails.
+	for attempt := 1; ; attempt++ {
+		var changed bool
+		res, changed = c.readOnce(ctx, path, maxSize, parse, res)
+		if !changed {
+			break
+		}
+		if attempt == 2 {
+			return Result[T]{Path: path, Size: res.Size, ModTime: res.ModTime,
+				Err: fmt.Errorf("reading %s: %w, twice in a row; have the tool write the report elsewhere and rename it into place", path, ErrChangedWhileRead)}
+		}
+	}
+	if res.Err != nil && !res.parseErr {
+		return res // I/O errors, cancellation and size refusals are not kept
+	}
+	c.mu.Lock()
+	c.entries[path] = entry[T]{size: res.Size, modTime: res.ModTime, value: res.Value, err: res.Err}
+	c.mu.Unlock()
+	return res
+}
+
+// ErrChangedWhileRead is returned (wrapped) for a file whose size or
+// modification time changed while it was read, twice.
+var ErrChangedWhileRead = errors.New("file changed while it was read")
+
+// readOnce opens and parses the file; changed says that its size or
+// modification time moved during the read, so the value may mix two
+// versions and must not be used.
+func (c *Cache[T]) readOnce(ctx context.Context, path string, maxSize int64, parse func(r io.Reader) (T, error), res Result[T]) (Result[T], bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		res.Err = fmt.Errorf("reading %s: %w", path, err)
-		return res
+		return res, false
 	}
 	defer f.Close()
 	// Key the entry on the opened file's own stat, in case it was replaced
 	// between the stat above and the open.
-	if info, err = f.Stat(); err == nil {
-		res.Size, res.ModTime = info.Size(), info.ModTime()
+	before, err := f.Stat()
+	if err != nil {
+		res.Err = fmt.Errorf("reading %s: %w", path, err)
+		return res, false
 	}
+	res.Size, res.ModTime = before.Size(), before.ModTime()
 	r := &guardReader{ctx: ctx, r: f, left: maxSize}
+	c.mu.Lock()
+	if hook := c.readHook; hook != nil {
+		r.afterFirst = func() { hook(path) }
+	}
+	c.mu.Unlock()
 	v, perr := parse(r)
+	if after, err := f.Stat(); err == nil && (after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime())) {
+		res.Size, res.ModTime = after.Size(), after.ModTime()
+		return res, true
+	}
 	switch {
 	case r.ioErr != nil:
 		res.Err = fmt.Errorf("reading %s: %w", path, r.ioErr)
-		return res
+		return res, false
 	case r.tooLarge:
 		res.Err = fmt.Errorf("reading %s: %w (grew past %d bytes while being read)", path, ErrTooLarge, maxSize)
-		return res
+		return res, false
 	case perr != nil:
-		res.Err = fmt.Errorf("parsing %s: %w", path, perr)
+		res.Err, res.parseErr = fmt.Errorf("parsing %s: %w", path, perr), true
 	}
 	res.Value = v
+	return res, false
+}
+
+// SetReadHook makes every read of a file call hook(path) once, after the
+// first bytes were handed to the parser and before the rest: tests rewrite
+// the file there to see a rewrite in the middle of a read caught. Not for
+// production use.
+func (c *Cache[T]) SetReadHook(hook func(path string)) {
 	c.mu.Lock()
-	c.entries[path] = entry[T]{size: res.Size, modTime: res.ModTime, value: v, err: res.Err}
+	c.readHook = hook
 	c.mu.Unlock()
-	return res
 }
 
 // Retain forgets every file not in paths, so files removed from the
@@ -366,9 +420,15 @@ type guardReader struct {
 	left     int64
 	ioErr    error
 	tooLarge bool
+	// afterFirst, when set, runs once before the second read (a test seam).
+	afterFirst func()
+	reads      int
 }
 
 func (g *guardReader) Read(p []byte) (int, error) {
+	if g.reads++; g.reads == 2 && g.afterFirst != nil {
+		g.afterFirst()
+	}
 	if err := g.ctx.Err(); err != nil {
 		g.ioErr = err
 		return 0, err
