@@ -1,6 +1,8 @@
 package network
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,28 +25,47 @@ func addCorpus(f *testing.F, dir string) {
 }
 
 // FuzzHealth feeds arbitrary answers to the JSON reader and the health
-// evaluator: they must never panic, and the counts must add up.
+// evaluator: they must never panic, the components kept must be few,
+// unique, sorted and valid label values, and the JSON view must read
+// every document the way encoding/json does.
 func FuzzHealth(f *testing.F) {
 	addCorpus(f, testutil.Corpus(f, "health"))
+	addCorpus(f, filepath.Join("testdata", "health"))
 	f.Add([]byte(healthyJSON))
 	f.Add([]byte(`{"status":"pass","checks":{"a":[{"status":"warn"}],"b":{"status":{"x":1},"components":{"c":"down"}}}}`))
+	f.Add([]byte(`{"status":"UP","details":{"a":{"status":"DOWN","details":{"b":{"status":"DOWN"}}}},"a.b":"up"}`))
+	f.Add([]byte(`{"success":false,"error":{"code":"HTTP_503","details":{"status":"unhealthy","checks":{"db":"down"}}}}`))
+	f.Add([]byte(`{"a\u002eb":"ok","\ud83d\ude00":["\"",-1.5e3,true,null],"\u00e9":{"k":"\ufffd\xff"}}`))
 	f.Add([]byte(`<!doctype html><html></html>`))
-	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
+	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n        max_components: 3\n").Checks[0].HTTP.Health
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := parseJSON(data, "")
 		if err != nil {
+			if json.Valid(data) {
+				t.Fatalf("valid JSON refused: %v", err)
+			}
 			return
 		}
+		var tree any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&tree); err != nil {
+			t.Fatalf("parseJSON accepted what encoding/json refuses: %v", err)
+		}
+		sameAsTree(t, doc, tree, 0)
 		res, err := evaluateHealth(doc, h)
 		if err != nil {
 			return
 		}
-		if n := res.Counts[0] + res.Counts[1] + res.Counts[2]; n != len(res.Components) {
-			t.Fatalf("counts %v do not add up to %d components", res.Counts, len(res.Components))
+		if len(res.Components) > h.MaxComponents || len(res.Components) > res.Total() {
+			t.Fatalf("%d components kept of %d found, max %d", len(res.Components), res.Total(), h.MaxComponents)
 		}
-		for _, c := range res.Components {
+		for i, c := range res.Components {
 			if len(c.Name) > maxComponentNameLen || !utf8.ValidString(c.Name) {
 				t.Fatalf("component name longer than %d bytes or not valid UTF-8 (it becomes a label): %q", maxComponentNameLen, c.Name)
+			}
+			if i > 0 && res.Components[i-1].Name >= c.Name {
+				t.Fatalf("components not sorted or not unique: %q then %q", res.Components[i-1].Name, c.Name)
 			}
 		}
 		for _, jc := range []string{"status", "checks.a[0].status", `["a.b"]`, "[3]"} {
@@ -55,6 +76,69 @@ func FuzzHealth(f *testing.F) {
 			lookupPath(doc, steps)
 		}
 	})
+}
+
+// sameAsTree holds the JSON view to encoding/json's reading of the same
+// document: kinds, strings, members (last duplicate wins) and elements.
+func sameAsTree(t *testing.T, v jsonValue, tree any, depth int) {
+	t.Helper()
+	if depth > 50 {
+		return
+	}
+	switch x := tree.(type) {
+	case map[string]any:
+		if !v.isObject() {
+			t.Fatalf("%q read as %s, encoding/json has an object", v, v.kind())
+		}
+		last := map[string]jsonValue{}
+		v.members(func(k, val jsonValue) bool {
+			last[k.str()] = val
+			return true
+		})
+		if len(last) != len(x) {
+			t.Fatalf("%q: %d distinct keys, encoding/json has %d", v, len(last), len(x))
+		}
+		for k, sub := range x {
+			got, ok := last[k]
+			if !ok {
+				t.Fatalf("%q: no member %q", v, k)
+			}
+			if len(x) < 20 {
+				if g, ok := v.get(k); !ok || !bytes.Equal(g, got) {
+					t.Fatalf("%q: get(%q) is not the last member of that name", v, k)
+				}
+			}
+			sameAsTree(t, got, sub, depth+1)
+		}
+	case []any:
+		n := 0
+		v.elements(func(i int, e jsonValue) bool {
+			if i < len(x) {
+				sameAsTree(t, e, x[i], depth+1)
+			}
+			n++
+			return true
+		})
+		if n != len(x) {
+			t.Fatalf("%q: %d elements, encoding/json has %d", v, n, len(x))
+		}
+	case string:
+		if !v.isString() || v.str() != x {
+			t.Fatalf("%q read as %q, encoding/json has %q", v, v.str(), x)
+		}
+	case bool:
+		if !v.isBool() || v.boolValue() != x {
+			t.Fatalf("%q is not the boolean %v", v, x)
+		}
+	case nil:
+		if !v.isNull() {
+			t.Fatalf("%q is not null", v)
+		}
+	case json.Number:
+		if !v.isNumber() || string(v) != x.String() {
+			t.Fatalf("%q is not the number %s", v, x)
+		}
+	}
 }
 
 // FuzzReadCertificates feeds arbitrary files to the certificate reader.

@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
@@ -33,32 +32,48 @@ type component struct {
 	State healthState
 }
 
-// healthResult is what a health answer says.
+// healthResult is what a health answer says. Only a bounded part of it is
+// kept (the first components by name), so that its size does not grow with
+// the answer's.
 type healthResult struct {
 	// HasStatus is true when the answer has an overall status.
 	HasStatus   bool
 	Status      string
 	StatusState healthState
-	// Components are every component found, in a stable order.
+	// Components are the first max_components components by name, sorted.
 	Components []component
-	// Counts is the number of components in each state.
+	// Counts is the number of components in each state, all of them.
 	Counts [3]int
+	// Failed and Warning are the first failing and warning components by
+	// name, for messages.
+	Failed, Warning []component
 }
 
-// maxComponentDepth bounds how deep nested components are followed.
-const maxComponentDepth = 8
+// Total is the number of components found.
+func (r healthResult) Total() int { return r.Counts[0] + r.Counts[1] + r.Counts[2] }
+
+// maxComponentDepth bounds how deep (in JSON levels) components are
+// followed.
+const maxComponentDepth = 16
 
 // maxComponentNameLen bounds a component name used as a label value.
 const maxComponentNameLen = 100
+
+// maxValueLen bounds a component's value kept for messages.
+const maxValueLen = 64
+
+// maxNamedInMessage is how many failing (and warning) components a message
+// names.
+const maxNamedInMessage = 10
 
 // errNotJSON says the answer is not JSON at all (e.g. an HTML page served
 // by a single-page app's fallback route).
 var errNotJSON = errors.New("answer is not JSON")
 
-// parseJSON decodes one JSON document, numbers kept as text. It refuses
-// trailing data, and says when the answer looks like HTML.
-func parseJSON(body []byte, contentType string) (any, error) {
-	trimmed := bytes.TrimSpace(body)
+// parseJSON validates one JSON document (trailing data refused) and returns
+// it for reading in place; it says when the answer looks like HTML.
+func parseJSON(body []byte, contentType string) (jsonValue, error) {
+	trimmed := bytes.Trim(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%w: the answer is empty", errNotJSON)
 	}
@@ -69,34 +84,24 @@ func parseJSON(body []byte, contentType string) (any, error) {
 		}
 		return nil, fmt.Errorf("%w: it looks like an HTML page (Content-Type %s), e.g. a web app's fallback route; point the check at the API's health path", errNotJSON, ct)
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	// Unmarshal validates the whole input before it decodes, and skipJSON
+	// keeps nothing: validation costs no more than the nesting depth.
+	if err := json.Unmarshal(trimmed, new(skipJSON)); err != nil {
 		return nil, fmt.Errorf("%w: %v", errNotJSON, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the JSON value", errNotJSON)
-	}
-	return v, nil
+	return jsonValue(trimmed), nil
 }
 
 // lookupPath follows a parsed JSON path; ok is false when a step is missing.
-func lookupPath(v any, steps []config.JSONPathStep) (any, bool) {
+func lookupPath(v jsonValue, steps []config.JSONPathStep) (jsonValue, bool) {
 	for _, s := range steps {
+		var ok bool
 		if s.IsIdx {
-			arr, ok := v.([]any)
-			if !ok || s.Index >= len(arr) {
-				return nil, false
-			}
-			v = arr[s.Index]
-			continue
+			v, ok = v.index(s.Index)
+		} else {
+			v, ok = v.get(s.Key)
 		}
-		obj, ok := v.(map[string]any)
 		if !ok {
-			return nil, false
-		}
-		if v, ok = obj[s.Key]; !ok {
 			return nil, false
 		}
 	}
@@ -106,27 +111,7 @@ func lookupPath(v any, steps []config.JSONPathStep) (any, bool) {
 // jsonText renders a JSON value as the text conditions compare against:
 // strings bare, numbers, true, false and null in their JSON spelling,
 // objects and arrays as compact JSON.
-func jsonText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	default:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return fmt.Sprint(x)
-		}
-		return string(b)
-	}
-}
+func jsonText(v jsonValue) string { return v.text() }
 
 // classifier maps health values to states.
 type classifier struct {
@@ -163,67 +148,26 @@ func (c classifier) classify(v string) healthState {
 	return c.other
 }
 
-// known reports whether v is in one of the configured vocabularies.
-func (c classifier) known(v string) bool {
-	_, ok := c.values[strings.ToLower(strings.TrimSpace(v))]
-	return ok
+// lookupRaw finds a string value in the vocabularies; scratch is reused
+// for case folding so that plain ASCII values cost no allocation.
+func (c classifier) lookupRaw(v jsonValue, scratch *[]byte) (healthState, bool) {
+	inner, plain := v.plainString()
+	if !plain || !isASCII(inner) {
+		s, ok := c.values[strings.ToLower(strings.TrimSpace(v.str()))]
+		return s, ok
+	}
+	*scratch = lowerASCII(*scratch, bytes.TrimSpace(inner))
+	s, ok := c.values[string(*scratch)]
+	return s, ok
 }
 
-// evaluateHealth reads a parsed health answer. Components come from the
-// configured container, else from the first of checks, components, details
-// that is an object, else from the root (Spring Boot 1.x flattens them
-// there). A component is a string value, a boolean, or an object with a
-// status; objects with a status may nest further components; an object
-// without a status inside a container groups components.
-func evaluateHealth(doc any, h *config.HealthCondition) (healthResult, error) {
-	cl := newClassifier(h)
-	var res healthResult
-	root, isObj := doc.(map[string]any)
-	if !isObj {
-		return res, fmt.Errorf("the answer is JSON but not an object (it is %s); a health answer is an object such as {\"status\":\"ok\"}", jsonKind(doc))
-	}
-	statusSteps, _ := config.ParseJSONPath(h.StatusPath)
-	if v, ok := lookupPath(root, statusSteps); ok {
-		switch x := v.(type) {
-		case string:
-			res.HasStatus, res.Status, res.StatusState = true, x, cl.classify(x)
-		case bool:
-			res.HasStatus, res.Status, res.StatusState = true, jsonText(x), boolState(x)
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
 		}
 	}
-	c := &collectState{cl: cl, statusKey: ""}
-	if len(statusSteps) == 1 && !statusSteps[0].IsIdx {
-		c.statusKey = statusSteps[0].Key
-	}
-	if h.Components != "" {
-		steps, _ := config.ParseJSONPath(h.Components)
-		v, ok := lookupPath(root, steps)
-		if !ok {
-			return res, fmt.Errorf("the answer has no %s; set health.components to where the components are", h.Components)
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return res, fmt.Errorf("%s is %s, not an object of components", h.Components, jsonKind(v))
-		}
-		c.collect("", obj, false, 0)
-	} else {
-		found := false
-		for _, k := range []string{"checks", "components", "details"} {
-			if obj, ok := root[k].(map[string]any); ok {
-				c.collect("", obj, false, 0)
-				found = true
-				break
-			}
-		}
-		if !found {
-			c.rootMembers(root)
-		}
-	}
-	res.Components = c.out
-	for _, comp := range c.out {
-		res.Counts[comp.State]++
-	}
-	return res, nil
+	return true
 }
 
 func boolState(b bool) healthState {
@@ -233,158 +177,300 @@ func boolState(b bool) healthState {
 	return stateFailed
 }
 
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
+func jsonKind(v jsonValue) string { return v.kind() }
+
+// evaluateHealth reads a health answer. Components come from the
+// configured container, else from the first of checks, components, details
+// that is an object, else from the root (Spring Boot 1.x flattens them
+// there). A component is a string value, a boolean, or an object with a
+// status; objects with a status may nest further components; an object
+// without a status inside a container groups components.
+func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, error) {
+	var res healthResult
+	if !doc.isObject() {
+		return res, fmt.Errorf("the answer is JSON but not an object (it is %s); a health answer is an object such as {\"status\":\"ok\"}", jsonKind(doc))
 	}
-	return "unknown"
+	w := newHealthWalker(h)
+	statusSteps, _ := config.ParseJSONPath(h.StatusPath)
+	if v, ok := lookupPath(doc, statusSteps); ok {
+		switch {
+		case v.isString():
+			res.HasStatus, res.Status, res.StatusState = true, v.str(), w.cl.classify(v.str())
+		case v.isBool():
+			res.HasStatus, res.Status, res.StatusState = true, jsonText(v), boolState(v.boolValue())
+		}
+	}
+	if len(statusSteps) == 1 && !statusSteps[0].IsIdx {
+		w.statusKey = statusSteps[0].Key
+	}
+	if h.Components != "" {
+		steps, _ := config.ParseJSONPath(h.Components)
+		v, ok := lookupPath(doc, steps)
+		if !ok {
+			return res, fmt.Errorf("the answer has no %s; set health.components to where the components are", h.Components)
+		}
+		if !v.isObject() {
+			return res, fmt.Errorf("%s is %s, not an object of components", h.Components, jsonKind(v))
+		}
+		w.container(v, 0)
+	} else {
+		found := false
+		for _, k := range []string{"checks", "components", "details"} {
+			if v, ok := doc.get(k); ok && v.isObject() {
+				w.container(v, 0)
+				found = true
+				break
+			}
+		}
+		if !found {
+			w.rootMembers(doc)
+		}
+	}
+	res.Components = w.series.items
+	res.Counts = w.counts
+	res.Failed, res.Warning = w.failed.items, w.warning.items
+	return res, nil
 }
 
-type collectState struct {
+// healthWalker walks a health answer's components. The name of the
+// component at hand is built in one reused buffer, and only the components
+// kept for series and messages become strings: the walk allocates in
+// proportion to what it keeps, not to the answer.
+type healthWalker struct {
 	cl        classifier
 	statusKey string
-	out       []component
+	name      []byte
+	scratch   []byte
+	counts    [3]int
+	series    firstNames
+	failed    firstNames
+	warning   firstNames
 }
 
-func (c *collectState) add(name, value string, st healthState) {
-	c.out = append(c.out, component{Name: collector.CutUTF8(name, maxComponentNameLen), Value: value, State: st})
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func newHealthWalker(h *config.HealthCondition) *healthWalker {
+	return &healthWalker{
+		cl:      newClassifier(h),
+		series:  firstNames{max: h.MaxComponents},
+		failed:  firstNames{max: maxNamedInMessage},
+		warning: firstNames{max: maxNamedInMessage},
 	}
-	sort.Strings(keys)
-	return keys
 }
 
-func join(prefix, k string) string {
-	if prefix == "" {
-		return k
+// push appends the decoded key to the current name and returns the length
+// to pop back to.
+func (w *healthWalker) push(key jsonValue) int {
+	n := len(w.name)
+	if n > 0 {
+		w.name = append(w.name, '.')
 	}
-	return prefix + "." + k
+	if inner, ok := key.plainString(); ok {
+		w.name = append(w.name, inner...)
+	} else {
+		w.name = append(w.name, key.str()...)
+	}
+	return n
+}
+
+func (w *healthWalker) pop(n int) { w.name = w.name[:n] }
+
+// add records the current name as a component with this value (nil when
+// it has none) and state.
+func (w *healthWalker) add(value jsonValue, st healthState) {
+	w.counts[st]++
+	name := cutUTF8Bytes(w.name, maxComponentNameLen)
+	w.series.offer(name, value, st)
+	switch st {
+	case stateFailed:
+		w.failed.offer(name, value, st)
+	case stateWarning:
+		w.warning.offer(name, value, st)
+	}
+}
+
+// stringState classifies a string member's value.
+func (w *healthWalker) stringState(v jsonValue) healthState {
+	if s, ok := w.cl.lookupRaw(v, &w.scratch); ok {
+		return s
+	}
+	return w.cl.other
+}
+
+// statusState classifies a status member of any JSON type.
+func (w *healthWalker) statusState(v jsonValue) healthState {
+	switch {
+	case v.isString():
+		return w.stringState(v)
+	case v.isBool():
+		return boolState(v.boolValue())
+	}
+	return w.cl.other
 }
 
 // rootMembers reads components flattened into the root: objects with a
 // status, and string members whose value is a known health value (Grafana's
 // {"database":"ok"}); other strings (version, commit) are not components.
-func (c *collectState) rootMembers(root map[string]any) {
-	for _, k := range sortedKeys(root) {
-		if k == c.statusKey {
-			continue
+func (w *healthWalker) rootMembers(root jsonValue) {
+	root.members(func(k, v jsonValue) bool {
+		if w.statusKey != "" && keyIs(k, w.statusKey) {
+			return true
 		}
-		switch v := root[k].(type) {
-		case string:
-			if c.cl.known(v) {
-				c.add(k, v, c.cl.classify(v))
+		switch {
+		case v.isString():
+			if st, ok := w.cl.lookupRaw(v, &w.scratch); ok {
+				n := w.push(k)
+				w.add(v, st)
+				w.pop(n)
 			}
-		case map[string]any:
-			c.object(k, v, true, 1)
+		case v.isObject():
+			n := w.push(k)
+			w.object(v, true, 1)
+			w.pop(n)
 		}
-	}
+		return true
+	})
 }
 
-// collect reads the members of a component container. In nested mode
-// (inside a component that has its own status) only objects with a status
-// and further containers count, so that details such as
-// {"database":"PostgreSQL"} are not taken for components.
-func (c *collectState) collect(prefix string, obj map[string]any, nested bool, depth int) {
+// container reads the members of a component container.
+func (w *healthWalker) container(obj jsonValue, depth int) {
 	if depth > maxComponentDepth {
 		return
 	}
-	for _, k := range sortedKeys(obj) {
-		name := join(prefix, k)
-		switch v := obj[k].(type) {
-		case string:
-			if !nested {
-				c.add(name, v, c.cl.classify(v))
-			}
-		case bool:
-			if !nested {
-				c.add(name, jsonText(v), boolState(v))
-			}
-		case map[string]any:
-			c.object(name, v, nested, depth+1)
-		case []any:
+	obj.members(func(k, v jsonValue) bool {
+		n := w.push(k)
+		switch {
+		case v.isString():
+			w.add(v, w.stringState(v))
+		case v.isBool():
+			w.add(v, boolState(v.boolValue()))
+		case v.isObject():
+			w.object(v, false, depth+1)
+		case v.isArray():
 			// IETF health+json: "checks": {"db:responseTime": [{"status":"pass"}, ...]}.
-			if !nested {
-				c.array(name, v, depth+1)
-			}
+			w.array(v, depth+1)
 		}
-	}
+		w.pop(n)
+		return true
+	})
 }
 
 // array reads a list of component objects; each needs a status.
-func (c *collectState) array(name string, items []any, depth int) {
-	for i, it := range items {
-		obj, ok := it.(map[string]any)
-		if !ok {
-			continue
+func (w *healthWalker) array(items jsonValue, depth int) {
+	withStatus := 0
+	items.elements(func(_ int, it jsonValue) bool {
+		if _, has := it.get("status"); has {
+			withStatus++
 		}
-		if _, has := obj["status"]; !has {
-			continue
+		return true
+	})
+	items.elements(func(i int, it jsonValue) bool {
+		if _, has := it.get("status"); !has {
+			return true
 		}
-		n := name
-		if len(items) > 1 {
-			n = fmt.Sprintf("%s[%d]", name, i)
+		n := len(w.name)
+		if withStatus > 1 {
+			w.name = fmt.Appendf(w.name, "[%d]", i)
 		}
-		c.object(n, obj, true, depth)
-	}
+		w.object(it, true, depth)
+		w.pop(n)
+		return true
+	})
 }
 
-// object reads one object member: a component when it has a status, else a
-// group of components.
-func (c *collectState) object(name string, v map[string]any, nested bool, depth int) {
+// object reads one object member: a component when it has a status, else
+// (outside nested components) a group of components.
+func (w *healthWalker) object(v jsonValue, nested bool, depth int) {
 	if depth > maxComponentDepth {
 		return
 	}
-	if st, ok := v["status"]; ok {
-		switch x := st.(type) {
-		case string:
-			c.add(name, x, c.cl.classify(x))
-		case bool:
-			c.add(name, jsonText(x), boolState(x))
-		default:
-			c.add(name, jsonText(x), c.cl.other)
-		}
-		for _, k := range sortedKeys(v) {
-			sub, isObj := v[k].(map[string]any)
-			if !isObj {
-				continue
+	if st, ok := v.get("status"); ok {
+		w.add(st, w.statusState(st))
+		v.members(func(k, sub jsonValue) bool {
+			if !sub.isObject() || keyIs(k, "status") {
+				return true
 			}
-			switch k {
-			case "components", "checks":
+			switch {
+			case keyIs(k, "components"), keyIs(k, "checks"):
 				// Spring Boot groups: the group's members are named
 				// after the group, not after the container key.
-				c.collect(name, sub, false, depth+1)
+				w.container(sub, depth+1)
 			default:
-				if _, has := sub["status"]; has {
-					c.object(join(name, k), sub, true, depth+1)
+				if _, has := sub.get("status"); has {
+					n := w.push(k)
+					w.object(sub, true, depth+1)
+					w.pop(n)
 				}
 			}
-		}
+			return true
+		})
 		return
 	}
 	if nested {
 		return
 	}
-	before := len(c.out)
-	c.collect(name, v, false, depth+1)
-	if len(c.out) == before {
+	before := w.counts
+	w.container(v, depth+1)
+	if w.counts == before {
 		// An object with nothing health-like in it: say so rather than
 		// dropping the member silently.
-		c.add(name, "", c.cl.other)
+		w.add(nil, w.cl.other)
 	}
+}
+
+// firstNames keeps the components whose names sort first, at most max of
+// them, sorted: which components become series does not depend on the
+// answer's order, and memory does not grow with the answer. A name offered
+// twice (two keys that cut to the same label, or "a.b" beside a: {b}) is
+// kept once, in its worse state, so that no series is written twice.
+type firstNames struct {
+	max   int
+	items []component
+}
+
+func (f *firstNames) offer(name []byte, value jsonValue, st healthState) {
+	if f.max <= 0 {
+		return
+	}
+	if len(f.items) == f.max && string(name) > f.items[len(f.items)-1].Name {
+		return
+	}
+	lo, hi := 0, len(f.items)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if f.items[mid].Name < string(name) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(f.items) && f.items[lo].Name == string(name) {
+		if st > f.items[lo].State {
+			f.items[lo].State, f.items[lo].Value = st, valueText(value)
+		}
+		return
+	}
+	if len(f.items) == f.max {
+		f.items = f.items[:len(f.items)-1]
+	}
+	f.items = append(f.items, component{})
+	copy(f.items[lo+1:], f.items[lo:])
+	f.items[lo] = component{Name: string(name), Value: valueText(value), State: st}
+}
+
+// valueText is a component's value for messages, cut short.
+func valueText(v jsonValue) string {
+	if v == nil {
+		return ""
+	}
+	return collector.CutUTF8(v.text(), maxValueLen)
+}
+
+// cutUTF8Bytes cuts b to at most n bytes between characters.
+func cutUTF8Bytes(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return b[:n]
 }

@@ -1,8 +1,8 @@
 package network
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,7 +82,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", cfg.Method, redactURL(cfg.URL), redactErr(err))
 	}
-	payload, truncated, readErr := readBounded(resp.Body, cfg.MaxBodyBytes)
+	payload, truncated, readErr := readAnswer(resp, cfg.MaxBodyBytes)
 	resp.Body.Close()
 	elapsed := time.Since(start)
 
@@ -108,7 +108,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 			r.Gauge(httpHSTSMaxAgeDesc, float64(age))
 		}
 	}
-	checkBodyText(r, cfg, string(payload), truncated)
+	checkBodyText(r, cfg, payload, truncated)
 	jsonErr := h.checkJSON(r, payload, truncated, resp.Header.Get("Content-Type"))
 
 	if !statusOK {
@@ -148,25 +148,27 @@ func redactErr(err error) error {
 	return err
 }
 
-func checkBodyText(r *collector.Report, cfg *config.HTTPCheck, body string, truncated bool) {
+// checkBodyText judges the body text conditions. The body stays bytes: a
+// string of it would be a second copy of a large answer.
+func checkBodyText(r *collector.Report, cfg *config.HTTPCheck, body []byte, truncated bool) {
 	suffix := ""
 	if truncated {
 		suffix = fmt.Sprintf(" (in the first %d bytes)", cfg.MaxBodyBytes)
 	}
 	for _, s := range cfg.BodyContains {
-		ok := strings.Contains(body, s)
+		ok := bytes.Contains(body, []byte(s))
 		r.Assert(fmt.Sprintf("body contains %q", s), ok, found(ok)+suffix, "found")
 	}
 	for _, s := range cfg.BodyNotContains {
-		ok := !strings.Contains(body, s)
+		ok := !bytes.Contains(body, []byte(s))
 		r.Assert(fmt.Sprintf("body does not contain %q", s), ok, found(!ok)+suffix, "not found")
 	}
 	for _, re := range cfg.BodyMatchRegexps() {
-		ok := re.MatchString(body)
+		ok := re.Match(body)
 		r.Assert(fmt.Sprintf("body matches %q", re.String()), ok, found(ok)+suffix, "found")
 	}
 	for _, re := range cfg.BodyNotMatchRegexps() {
-		ok := !re.MatchString(body)
+		ok := !re.Match(body)
 		r.Assert(fmt.Sprintf("body does not match %q", re.String()), ok, found(!ok)+suffix, "not found")
 	}
 }
@@ -214,7 +216,7 @@ func jsonConditionName(jc *config.JSONCondition) string {
 
 // evalJSONCondition judges one JSON condition: ok, what was seen, what was
 // wanted.
-func evalJSONCondition(doc any, jc *config.JSONCondition) (bool, string, string) {
+func evalJSONCondition(doc jsonValue, jc *config.JSONCondition) (bool, string, string) {
 	steps, err := config.ParseJSONPath(jc.Path)
 	if err != nil {
 		return false, err.Error(), "a valid path"
@@ -242,12 +244,11 @@ func evalJSONCondition(doc any, jc *config.JSONCondition) (bool, string, string)
 
 // numbersEqual compares a JSON number with the text of a condition
 // numerically, so that equals: 1.0 matches 1.
-func numbersEqual(v any, want string) bool {
-	n, ok := v.(json.Number)
-	if !ok {
+func numbersEqual(v jsonValue, want string) bool {
+	if !v.isNumber() {
 		return false
 	}
-	a, err1 := strconv.ParseFloat(n.String(), 64)
+	a, err1 := strconv.ParseFloat(string(v), 64)
 	b, err2 := strconv.ParseFloat(want, 64)
 	return err1 == nil && err2 == nil && a == b
 }
@@ -266,7 +267,7 @@ func describeWant(jc *config.JSONCondition) string {
 	return strings.Join(parts, ", ")
 }
 
-func (h *httpCheck) checkHealth(r *collector.Report, doc any) error {
+func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) error {
 	hc := h.cfg.Health
 	res, err := evaluateHealth(doc, hc)
 	if err != nil {
@@ -286,49 +287,49 @@ func (h *httpCheck) checkHealth(r *collector.Report, doc any) error {
 	for s := stateOK; s <= stateFailed; s++ {
 		r.Gauge(httpHealthComponentsDesc, float64(res.Counts[s]), s.String())
 	}
-	for i, c := range res.Components {
-		if i >= hc.MaxComponents {
-			break
-		}
+	for _, c := range res.Components {
 		for s := stateOK; s <= stateFailed; s++ {
 			r.Bool(httpHealthComponentDesc, c.State == s, c.Name, s.String())
 		}
 	}
-	if len(res.Components) > hc.MaxComponents {
+	if res.Total() > hc.MaxComponents {
 		r.Warn("health components within max_components", false,
-			fmt.Sprintf("%d components", len(res.Components)), fmt.Sprintf("at most %d (the rest are only counted)", hc.MaxComponents))
+			fmt.Sprintf("%d components", res.Total()), fmt.Sprintf("at most %d (the rest are only counted)", hc.MaxComponents))
 	}
-	if !res.HasStatus && len(res.Components) == 0 {
+	if !res.HasStatus && res.Total() == 0 {
 		r.Assert("health answer", false, "no status and no components", "a status or components (checks, components, details)")
 		return nil
 	}
-	if hc.RequireComponents && len(res.Components) == 0 {
+	if hc.RequireComponents && res.Total() == 0 {
 		r.Assert("health components", false, "none", "at least one component")
 		return nil
 	}
-	if len(res.Components) > 0 {
-		failed := componentNames(res.Components, stateFailed)
+	if res.Total() > 0 {
+		failed := componentNames(res.Failed, res.Counts[stateFailed])
 		r.Assert("health components", res.Counts[stateFailed] == 0, summary(res, failed), "all healthy")
 		if res.Counts[stateFailed] == 0 && res.Counts[stateWarning] > 0 {
-			r.Warn("health components degraded", false, componentNames(res.Components, stateWarning), "none degraded")
+			r.Warn("health components degraded", false, componentNames(res.Warning, res.Counts[stateWarning]), "none degraded")
 		}
 	}
 	return nil
 }
 
-// componentNames lists the components in state s, name=value, shortened.
-func componentNames(cs []component, s healthState) string {
+// componentNames lists components as name=value, shortened; total is how
+// many there are in all (cs holds the first of them by name).
+func componentNames(cs []component, total int) string {
 	var parts []string
 	for _, c := range cs {
-		if c.State == s {
-			v := c.Value
-			if v == "" {
-				v = "no status"
-			}
-			parts = append(parts, c.Name+"="+v)
+		v := c.Value
+		if v == "" {
+			v = "no status"
 		}
+		parts = append(parts, c.Name+"="+v)
 	}
-	return shorten(strings.Join(parts, ", "), 200)
+	s := strings.Join(parts, ", ")
+	if more := total - len(cs); more > 0 {
+		s += fmt.Sprintf(" and %d more", more)
+	}
+	return shorten(s, 200)
 }
 
 func summary(res healthResult, failed string) string {
