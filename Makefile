@@ -9,7 +9,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
              -X github.com/prometheus/common/version.Branch=main
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build run test test-short lint bench deps fmt
+.PHONY: all build run test test-short lint bench deps fmt generate
 
 all: lint test build
 
@@ -31,6 +31,11 @@ test: deps
 # Unit tests only: skips tests that need servers or external tools.
 test-short:
 	$(GO) test -short -count=1 ./...
+
+# Rewrites the generated files that are committed: the JSON Schemas in
+# docs/ (from the Go types). A test fails while they are stale.
+generate:
+	$(GO) generate ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
