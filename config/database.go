@@ -36,6 +36,13 @@ type PostgresTarget struct {
 	MaxConnections int `yaml:"max_connections,omitempty"`
 	// ConnectTimeout bounds opening one connection (default 5s).
 	ConnectTimeout model.Duration `yaml:"connect_timeout,omitempty"`
+	// AllowPrivilegedRole lets sql checks run as a superuser or a member of
+	// pg_execute_server_program, pg_write_server_files,
+	// pg_read_server_files or pg_signal_backend. Dangerous: such a role's
+	// query can run shell commands, read and write server files and end
+	// other sessions whatever the read-only transaction. Without it, sql
+	// checks on the target refuse to run as such a role.
+	AllowPrivilegedRole bool `yaml:"allow_privileged_role,omitempty"`
 }
 
 // Defaults and bounds of PostgresTarget.
@@ -78,6 +85,52 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
 		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d (the exporter must stay a small client)", t.MaxConnections, MaxPostgresMaxConns)
 	}
+	if !t.AllowPrivilegedRole && DSNUser(t.DSN) == "postgres" {
+		name := strings.TrimPrefix(path, "postgres_targets.")
+		var sqlChecks []string
+		for _, c := range p.Config().Checks {
+			if c != nil && c.SQL != nil && c.SQL.Target == name {
+				sqlChecks = append(sqlChecks, c.Name)
+			}
+		}
+		if len(sqlChecks) > 0 {
+			p.Addf(path+".dsn", "the dsn connects as postgres, the superuser, and sql checks (%s) use this target: their queries could run shell commands and read or write server files whatever the read-only transaction. %s",
+				strings.Join(sqlChecks, ", "), LeastPrivilegeAdvice(name))
+		}
+	}
+}
+
+// LeastPrivilegeAdvice says what to do about a privileged role on the
+// named postgres target: the SQL that creates a least-privilege role, or
+// the dangerous way out.
+func LeastPrivilegeAdvice(target string) string {
+	return "Connect as a least-privilege role instead: CREATE ROLE golive_monitor LOGIN PASSWORD '...' IN ROLE pg_monitor; " +
+		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO golive_monitor; or, knowing the danger, set allow_privileged_role: true on postgres target " +
+		target + " (see docs/database.md)"
+}
+
+var dsnKVUserRE = regexp.MustCompile(`(?i)(?:^|\s)user\s*=\s*('(?:[^'\\]|\\.)*'|[^\s]*)`)
+
+// DSNUser returns the role a DSN names (URL user or user parameter, or
+// the keyword form's user=), or "" when it names none.
+func DSNUser(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return ""
+		}
+		if q := u.Query().Get("user"); q != "" {
+			return q
+		}
+		if u.User != nil {
+			return u.User.Username()
+		}
+		return ""
+	}
+	if m := dsnKVUserRE.FindStringSubmatch(dsn); m != nil {
+		return strings.Trim(m[1], "'")
+	}
+	return ""
 }
 
 // MarshalYAML masks the password in the DSN and the inline password for the

@@ -163,3 +163,37 @@ func FuzzMaskDSN(f *testing.F) {
 		}
 	})
 }
+
+// SQL data checks on a target whose DSN names the postgres role (the
+// superuser every installation has) are refused at load, with the target's
+// line and what to do, unless the target says allow_privileged_role: true.
+// Other kinds may use it: their queries are the exporter's own.
+func TestSQLPrivilegedRoleRefusedAtLoad(t *testing.T) {
+	tests := []struct {
+		name, target, checks string
+		ok                   bool
+	}{
+		{"url user postgres", `dsn: "postgres://postgres@db:5432/app"`, "    sql: {target: app, query: SELECT 1}", false},
+		{"url user and password", `dsn: "postgresql://postgres:pw@db/app"`, "    sql: {target: app, query: SELECT 1}", false},
+		{"keyword user postgres", `dsn: "host=db user=postgres dbname=app"`, "    sql: {target: app, query: SELECT 1}", false},
+		{"allowed explicitly", `dsn: "postgres://postgres@db/app", allow_privileged_role: true`, "    sql: {target: app, query: SELECT 1}", true},
+		{"least privilege role", `dsn: "postgres://golive_monitor@db/app"`, "    sql: {target: app, query: SELECT 1}", true},
+		{"role named like it", `dsn: "postgres://postgres_monitor@db/app"`, "    sql: {target: app, query: SELECT 1}", true},
+		{"health check only", `dsn: "postgres://postgres@db/app"`, "    postgres: {target: app}", true},
+		{"migrations and indexes", `dsn: "postgres://postgres@db/app"`, "    postgres_indexes: {target: app}", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			yml := "postgres_targets:\n  app: {" + tc.target + "}\nchecks:\n  - name: x\n" + tc.checks + "\n"
+			_, err := Load([]byte(yml), "t.yml")
+			if tc.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, want := range []string{"t.yml:2: postgres_targets.app.dsn", "superuser", "sql checks (x)", "CREATE ROLE", "pg_monitor", "allow_privileged_role: true"} {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}

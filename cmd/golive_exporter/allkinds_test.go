@@ -52,7 +52,7 @@ func TestEveryKindLintsClean(t *testing.T) {
 	cfg := filepath.Join(dir, "all.yml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`
 postgres_targets:
-  local: {dsn: "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"}
+  local: {dsn: %[14]q}
 redis_targets:
   local: {address: "127.0.0.1:6379"}
 checks:
@@ -103,6 +103,8 @@ checks:
 		filepath.Join(corpus, "backup", "walg-backup-list-detail.json"),
 		filepath.Join(dumps, "backup_*.sql"),
 		marker,
+		// A least-privilege role: sql checks refuse a superuser.
+		testutil.RoleDSN(testutil.CreateRole(t, "golive_mon_", "IN ROLE pg_monitor"), "postgres"),
 	)), 0o600))
 	// Paths in the config are relative to its folder.
 	abs, err := filepath.Abs(filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"))

@@ -104,7 +104,8 @@ func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string)
 	require.NoError(t, os.WriteFile(attPath, att, 0o600))
 	yml := string(raw)
 	for _, r := range [][2]string{
-		{"/student_management?", "/" + db + "?"},
+		// The example's least-privilege role, one of the test's own.
+		{"postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable", testutil.MonitorRole(t, db)},
 		{"127.0.0.1:6390", redisAddr},
 		{"migrations_dir: migrations/versions", "migrations_dir: " + migrations},
 		{"attestations: ../attestations.yml", "attestations: attestations.yml"},

@@ -43,7 +43,7 @@ func BenchmarkPostgresCheckRun(b *testing.B) {
 
 func benchCheck(b *testing.B, checks string) {
 	db := testDB(b)
-	cfg, err := config.Load([]byte(pgConfig(testutil.DSN(db), checks)), "bench.yml")
+	cfg, err := config.Load([]byte(pgConfig(testutil.MonitorRole(b, db), checks)), "bench.yml")
 	require.NoError(b, err)
 	s := collector.New(cfg, slog.New(slog.DiscardHandler))
 	defer s.Close()

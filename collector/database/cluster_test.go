@@ -153,7 +153,7 @@ func TestPrivateClusterFigures(t *testing.T) {
   wrong: {dsn: "%[1]s", password_env: GOLIVE_TEST_WRONG_PW}
 checks:
   - name: wrong
-    sql: {target: wrong, query: "SELECT 1"}
+    postgres: {target: wrong}
   - name: pg
     postgres: {target: db, require_archiving: true, max_archive_age: 1h}
   - name: idx
@@ -401,6 +401,10 @@ func TestPrivateClusterTLS(t *testing.T) {
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, "CREATE ROLE "+certUser+" LOGIN")
 	require.NoError(t, err)
+	// A least-privilege role with a password, for verify-full.
+	pwUser := testutil.RandomName("golive_pw_")
+	_, err = conn.Exec(ctx, "CREATE ROLE "+pwUser+" LOGIN PASSWORD '"+c.password+"'")
+	require.NoError(t, err)
 	conn.Close(ctx)
 	data := filepath.Join(c.Dir, "data")
 	hba, err := os.ReadFile(filepath.Join(data, "pg_hba.conf"))
@@ -415,7 +419,7 @@ func TestPrivateClusterTLS(t *testing.T) {
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(c.password), 0o600))
 	certDSN := fmt.Sprintf("postgres://%s@127.0.0.1:%s/postgres", certUser, u.Port())
-	pwDSN := fmt.Sprintf("postgres://postgres@127.0.0.1:%s/postgres", u.Port())
+	pwDSN := fmt.Sprintf("postgres://%s@127.0.0.1:%s/postgres", pwUser, u.Port())
 	const onTLS = `"SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1`
 	out := collectortest.RunConfig(t, fmt.Sprintf(`postgres_targets:
   verify: {dsn: %[1]q, password_file: %[2]s, sslmode: verify-full, sslrootcert: %[3]s}

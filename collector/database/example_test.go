@@ -63,7 +63,10 @@ func TestExampleGoLive(t *testing.T) {
 
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
-	yml := strings.ReplaceAll(string(raw), "/student_management?", "/"+db+"?")
+	// The example's least-privilege role, one of the test's own.
+	const exampleDSN = "postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable"
+	require.Contains(t, string(raw), exampleDSN)
+	yml := strings.ReplaceAll(string(raw), exampleDSN, testutil.MonitorRole(t, db))
 	yml = strings.ReplaceAll(yml, "127.0.0.1:6390", addr)
 	require.NotEqual(t, string(raw), yml)
 	cfgPath, err := filepath.Abs(filepath.Join(exampleDir, "golive.yml"))

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,11 @@ type Pool struct {
 	transactions atomic.Int64
 	// lastConnect is how long the newest connection took to open, in ns.
 	lastConnect atomic.Int64
+	// allowPrivileged is the target's allow_privileged_role.
+	allowPrivileged bool
+	// refusalLogged is set once a refusal to run as a privileged role has
+	// been logged, so that the log says it once per pool, not per run.
+	refusalLogged atomic.Bool
 }
 
 // Close closes the pool; it implements io.Closer for collector.Shared.
@@ -119,7 +125,7 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 		pc.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "golive_exporter"
-	pool := &Pool{Target: name, secrets: secrets}
+	pool := &Pool{Target: name, secrets: secrets, allowPrivileged: t.AllowPrivilegedRole}
 	// Time every new connection: the connect latency figure.
 	pc.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
 		start := time.Now()
@@ -154,6 +160,10 @@ func (p *Pool) classify(err error, what string) error {
 			return collector.WithReason(collector.ReasonAuth, err)
 		case pge.Code == "42501":
 			return collector.WithReason(collector.ReasonPermission, fmt.Errorf("%w (grant the monitoring role pg_monitor and SELECT on the tables the check reads)", err))
+		case pge.Code == "2F003":
+			// A prohibited statement, such as dblink connecting without a
+			// password as a role that is not a superuser.
+			return collector.WithReason(collector.ReasonPermission, err)
 		case pge.Code == "57014":
 			return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("%w (statement_timeout reached)", err))
 		case pge.Code == "55P03":
@@ -204,6 +214,133 @@ func (p *Pool) ReadOnly(ctx context.Context, statementTimeout, lockTimeout time.
 		return p.classify(err, "setting timeouts")
 	}
 	return fn(tx)
+}
+
+// Querier runs the queries of a check: a connection inside its read-only
+// transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// privilegedRoles are the predefined roles whose members can escape a
+// read-only transaction, and what each lets a query do.
+var privilegedRoles = []struct{ name, power string }{
+	{"pg_execute_server_program", "run shell commands (COPY ... TO PROGRAM)"},
+	{"pg_read_server_files", "read server files (pg_read_file, COPY ... FROM)"},
+	{"pg_write_server_files", "write server files (COPY ... TO)"},
+	{"pg_signal_backend", "end other sessions (pg_terminate_backend)"},
+}
+
+// sessionSetupSQL sets the transaction's timeouts and reads what the
+// session's role may do, in the statement that sets them: whether it is,
+// or may become (SET ROLE), a superuser, and of which privilegedRoles it
+// is a member, directly or through other roles, inheriting or not.
+var sessionSetupSQL = func() string {
+	names := make([]string, len(privilegedRoles))
+	for i, r := range privilegedRoles {
+		names[i] = "'" + r.name + "'"
+	}
+	return `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true), session_user::text,
+	EXISTS (SELECT 1 FROM pg_roles WHERE rolsuper AND pg_has_role(session_user, oid, 'MEMBER')),
+	ARRAY(SELECT rolname::text FROM pg_roles WHERE rolname IN (` + strings.Join(names, ", ") + `) AND pg_has_role(session_user, oid, 'MEMBER') ORDER BY 1)`
+}()
+
+// PrivilegedRoleError is the refusal to run configured SQL as a role that
+// could escape the read-only transaction.
+type PrivilegedRoleError struct {
+	Role      string
+	Superuser bool
+	// Members are the privilegedRoles the role belongs to.
+	Members []string
+	Target  string
+}
+
+func (e *PrivilegedRoleError) Error() string {
+	var what string
+	powers := []string{}
+	if e.Superuser {
+		what = "is a superuser (or may become one with SET ROLE)"
+		for _, r := range privilegedRoles {
+			powers = append(powers, r.power)
+		}
+	} else {
+		what = "is a member of " + strings.Join(e.Members, ", ")
+		for _, r := range privilegedRoles {
+			if slices.Contains(e.Members, r.name) {
+				powers = append(powers, r.power)
+			}
+		}
+	}
+	list := powers[len(powers)-1]
+	if len(powers) > 1 {
+		list = strings.Join(powers[:len(powers)-1], ", ") + " and " + list
+	}
+	return fmt.Sprintf("refusing to run the query as role %q, which %s: a query could %s, whatever the read-only transaction. %s",
+		e.Role, what, list, config.LeastPrivilegeAdvice(e.Target))
+}
+
+// RunSQL runs configured SQL: fn gets a connection inside a READ ONLY,
+// REPEATABLE READ transaction with statement_timeout and lock_timeout set
+// for it alone (statementTimeout 0: the time left before ctx's deadline),
+// which is then rolled back. Unless the target allows it
+// (allow_privileged_role), a session whose role is privileged (see
+// PrivilegedRoleError) is refused before fn runs, with reason config.
+func (p *Pool) RunSQL(ctx context.Context, statementTimeout, lockTimeout time.Duration, fn func(q Querier) error) error {
+	statementTimeout, lockTimeout = p.timeouts(ctx, statementTimeout, lockTimeout)
+	p.transactions.Add(1)
+	totalTransactions.Add(1)
+	tx, err := p.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return p.classify(err, "connecting")
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = tx.Rollback(rctx)
+	}()
+	var (
+		st, lt, role string
+		super        bool
+		members      []string
+	)
+	if err := tx.QueryRow(ctx, sessionSetupSQL, durationSetting(statementTimeout), durationSetting(lockTimeout)).
+		Scan(&st, &lt, &role, &super, &members); err != nil {
+		return p.classify(err, "setting timeouts")
+	}
+	if (super || len(members) > 0) && !p.allowPrivileged {
+		return collector.WithReason(collector.ReasonConfig, &PrivilegedRoleError{Role: role, Superuser: super, Members: members, Target: p.Target})
+	}
+	return fn(tx)
+}
+
+// RefusalFirstLogged reports whether this is the pool's first refusal to
+// run as a privileged role, the one to log.
+func (p *Pool) RefusalFirstLogged() bool { return p.refusalLogged.CompareAndSwap(false, true) }
+
+// timeouts bounds a run's statement timeout by the time left before ctx's
+// deadline (or config.DefaultTimeout), and its lock timeout by the
+// statement timeout.
+func (p *Pool) timeouts(ctx context.Context, statementTimeout, lockTimeout time.Duration) (time.Duration, time.Duration) {
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		if statementTimeout <= 0 || statementTimeout > left {
+			statementTimeout = left
+		}
+	}
+	if statementTimeout <= 0 {
+		statementTimeout = config.DefaultTimeout
+	}
+	if lockTimeout <= 0 || lockTimeout > statementTimeout {
+		lockTimeout = statementTimeout
+	}
+	return statementTimeout, lockTimeout
+}
+
+// durationSetting writes d as a PostgreSQL duration setting in whole
+// milliseconds, at least 1 (0 would mean no limit).
+func durationSetting(d time.Duration) string {
+	return fmt.Sprintf("%dms", max(d.Milliseconds(), 1))
 }
 
 // figureUnavailable returns how a check reports a figure the role could

@@ -23,7 +23,7 @@ func TestSharedPoolBoundedAndCached(t *testing.T) {
 	db := testDB(t, "CREATE TABLE students (id int)", "INSERT INTO students SELECT generate_series(1, 100)")
 	const checks = 20
 	var b strings.Builder
-	fmt.Fprintf(&b, "postgres_targets:\n  db: {dsn: %q, max_connections: 2}\nchecks:\n", testutil.DSN(db))
+	fmt.Fprintf(&b, "postgres_targets:\n  db: {dsn: %q, max_connections: 2}\nchecks:\n", testutil.MonitorRole(t, db))
 	for i := range checks {
 		fmt.Fprintf(&b, "  - name: q%d\n    interval: 1h\n    sql: {target: db, query: \"SELECT count(*) FROM students WHERE id %% %d = 0\", min: 1}\n", i, i+2)
 	}

@@ -158,7 +158,7 @@ checks:
     sql: {target: good, query: "SELECT 1 FROM pg_sleep(5)", statement_timeout: 300ms}
   - name: no_privilege
     sql: {target: noprivs, query: "SELECT count(*) FROM secret_table"}
-`, testutil.DSN(db), testutil.FreeAddr(t), testutil.ServeTCP(t, func(net.Conn) {}), plain, db)
+`, testutil.MonitorRole(t, db), testutil.FreeAddr(t), testutil.ServeTCP(t, func(net.Conn) {}), plain, db)
 	out := collectortest.RunConfig(t, yml, 20*time.Second)
 	assert.True(t, out.Result(t, "ok").Success())
 	cases := map[string]collector.Reason{
@@ -225,12 +225,12 @@ func TestPostgresTLS(t *testing.T) {
 		t.Skip("the development PostgreSQL has ssl off")
 	}
 	yml := fmt.Sprintf(`postgres_targets:
-  tls: {dsn: "%[1]s", sslmode: require}
+  tls: {dsn: "%[3]s", sslmode: require}
   verify: {dsn: "%[1]s", sslmode: verify-full, sslrootcert: %[2]s}
 checks:
   - {name: tls, sql: {target: tls, query: "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()", equals: 1}}
   - {name: verify, postgres: {target: verify}}
-`, dsn, writeSelfSigned(t))
+`, dsn, writeSelfSigned(t), testutil.MonitorRole(t, db))
 	out := collectortest.RunConfig(t, yml, 30*time.Second)
 	assert.True(t, out.Result(t, "tls").Success(), out.Result(t, "tls").Message)
 	v := out.Result(t, "verify")
@@ -253,7 +253,7 @@ func execInScan(t testing.TB, db, q string, dest ...any) {
 func TestPostgresScrapeDeadline(t *testing.T) {
 	needServer(t)
 	yml := fmt.Sprintf(`postgres_targets:
-  silent: {dsn: "postgres://postgres@%s/postgres?sslmode=disable", connect_timeout: 30s}
+  silent: {dsn: "postgres://golive_monitor@%s/postgres?sslmode=disable", connect_timeout: 30s}
 checks:
   - name: silent
     timeout: 30s

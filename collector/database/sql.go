@@ -11,7 +11,6 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -71,7 +70,7 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 		refValue *float64
 	)
 	start := time.Now()
-	err = pool.ReadOnly(ctx, time.Duration(s.cfg.StatementTimeout), time.Duration(s.cfg.LockTimeout), func(tx pgx.Tx) error {
+	err = pool.RunSQL(ctx, time.Duration(s.cfg.StatementTimeout), time.Duration(s.cfg.LockTimeout), func(tx Querier) error {
 		var err error
 		rows, single, err = s.query(ctx, tx, s.cfg)
 		if err != nil {
@@ -86,7 +85,7 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 	})
 	elapsed := time.Since(start)
 	if err != nil {
-		return pool.classify(err, "running the query of "+s.name)
+		return s.failed(pool, err, "running the query of "+s.name)
 	}
 	r.Gauge(sqlDurationDesc, elapsed.Seconds())
 	if s.ref != nil && refValue == nil {
@@ -94,13 +93,13 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 		if err != nil {
 			return err
 		}
-		err = refPool.ReadOnly(ctx, time.Duration(s.ref.SQL.StatementTimeout), time.Duration(s.ref.SQL.LockTimeout), func(tx pgx.Tx) error {
+		err = refPool.RunSQL(ctx, time.Duration(s.ref.SQL.StatementTimeout), time.Duration(s.ref.SQL.LockTimeout), func(tx Querier) error {
 			v, err := s.refQuery(ctx, tx)
 			refValue = v
 			return err
 		})
 		if err != nil {
-			return refPool.classify(err, "running the query of "+s.ref.Name+" (equals_check)")
+			return s.failed(refPool, err, "running the query of "+s.ref.Name+" (equals_check)")
 		}
 	}
 	r.Gauge(sqlRowsDesc, float64(len(rows)))
@@ -119,7 +118,20 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 	return nil
 }
 
-func (s *sqlCheck) refQuery(ctx context.Context, tx pgx.Tx) (*float64, error) {
+// failed classifies a run's error; a refusal to run as a privileged role
+// is also logged, once per pool, as the error it is in the setup.
+func (s *sqlCheck) failed(pool *Pool, err error, what string) error {
+	var pre *PrivilegedRoleError
+	if errors.As(err, &pre) {
+		if pool.RefusalFirstLogged() {
+			s.env.Logger.Error("refusing to run sql checks as a privileged role", "target", pool.Target, "role", pre.Role, "err", pre.Error())
+		}
+		return err
+	}
+	return pool.classify(err, what)
+}
+
+func (s *sqlCheck) refQuery(ctx context.Context, tx Querier) (*float64, error) {
 	rows, single, err := s.query(ctx, tx, s.ref.SQL)
 	if err != nil {
 		return nil, fmt.Errorf("equals_check %s: %w", s.ref.Name, err)
@@ -132,7 +144,7 @@ func (s *sqlCheck) refQuery(ctx context.Context, tx pgx.Tx) (*float64, error) {
 
 // query runs one check's query and reads one number, or up to max_rows
 // (key, number) rows.
-func (s *sqlCheck) query(ctx context.Context, tx pgx.Tx, cfg *config.SQLCheck) ([]row, bool, error) {
+func (s *sqlCheck) query(ctx context.Context, tx Querier, cfg *config.SQLCheck) ([]row, bool, error) {
 	res, err := tx.Query(ctx, cfg.Query)
 	if err != nil {
 		return nil, false, err

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/big"
 	"testing"
@@ -54,9 +55,10 @@ func TestSQLChecks(t *testing.T) {
 		{"missing table", `query: "SELECT count(*) FROM nope"`, false, collector.ReasonNotFound, "does not exist", ""},
 		{"syntax error", `query: "SELEC 1"`, false, collector.ReasonConfig, "syntax error", ""},
 	}
+	dsn := testutil.MonitorRole(t, db)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			yml := pgConfig(testutil.DSN(db), `  - name: ref
+			yml := pgConfig(dsn, `  - name: ref
     sql: {target: db, query: "SELECT n FROM legacy"}
   - name: q
     sql: {target: db, `+tc.spec+"}\n")
@@ -75,7 +77,9 @@ func TestSQLChecks(t *testing.T) {
 }
 
 // No configuration can change data: writes of every form fail with a clear
-// reason, and the table is unchanged afterwards.
+// reason, and the table is unchanged afterwards. The read-only transaction
+// holds even for a superuser (allowed explicitly here), whose privileges
+// would otherwise let it write anything.
 func TestSQLReadOnly(t *testing.T) {
 	db := testDB(t,
 		"CREATE TABLE students (id int PRIMARY KEY)",
@@ -92,7 +96,7 @@ func TestSQLReadOnly(t *testing.T) {
 		"read_write":       "SET TRANSACTION READ WRITE",
 		"two_statements":   "COMMIT; DELETE FROM students",
 	}
-	yml := pgConfig(testutil.DSN(db), "")
+	yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, allow_privileged_role: true}\nchecks:\n", testutil.DSN(db))
 	for name, q := range queries {
 		yml += "  - name: " + name + "\n    sql: {target: db, query: \"" + q + "\"}\n"
 	}
@@ -122,8 +126,9 @@ func TestSQLReadOnly(t *testing.T) {
 // A lock held by someone else is waited for only lock_timeout.
 func TestSQLLockTimeout(t *testing.T) {
 	db := testDB(t, "CREATE TABLE t (id int)")
+	dsn := testutil.MonitorRole(t, db)
 	holdTransaction(t, db, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-	out := collectortest.RunConfig(t, pgConfig(testutil.DSN(db), `  - name: q
+	out := collectortest.RunConfig(t, pgConfig(dsn, `  - name: q
     timeout: 10s
     sql: {target: db, query: "SELECT count(*) FROM t", lock_timeout: 200ms}
 `), 30*time.Second)

@@ -72,7 +72,19 @@ func run(adminDSN string, duration time.Duration, scrapers, checks int, interval
 	if _, err := conn.Exec(ctx, "CREATE TABLE students (id int PRIMARY KEY, active bool); INSERT INTO students SELECT g, g % 7 <> 0 FROM generate_series(1, 10000) g; ANALYZE students"); err != nil {
 		return err
 	}
-	dsn := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cc.User, cc.Host, cc.Port, db)
+	// The checks connect as a least-privilege role of the benchmark's own:
+	// sql checks refuse a superuser.
+	role := db + "_monitor"
+	if _, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN IN ROLE pg_monitor"); err != nil {
+		return err
+	}
+	defer func() { _, _ = admin.Exec(ctx, "DROP ROLE IF EXISTS "+role) }()
+	if _, err := conn.Exec(ctx, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO "+role); err != nil {
+		return err
+	}
+	// Revoked before the database is dropped, so that the role can go.
+	defer func() { _, _ = conn.Exec(ctx, "DROP OWNED BY "+role) }()
+	dsn := fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", role, cc.Host, cc.Port, db)
 
 	// Scrape load.
 	var sb strings.Builder

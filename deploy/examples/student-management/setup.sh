@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets up the example on this host: the student_management database (schema
-# and seed data) on the local PostgreSQL, and a Redis configured like
-# production (redis.conf) on 127.0.0.1:6390, warmed with the course cache.
+# and seed data) on the local PostgreSQL, the least-privilege role the
+# exporter connects as (golive_monitor: pg_monitor plus SELECT on the
+# tables, no password, for a local server with trust authentication), and a
+# Redis configured like production (redis.conf) on 127.0.0.1:6390, warmed
+# with the course cache.
 # Then: go run ./cmd/golive_exporter check --config.file deploy/examples/student-management/golive.yml
 #   PGHOST/PGPORT/PGUSER  where PostgreSQL is (default 127.0.0.1:5432, postgres)
 #   EXAMPLE_DB            database name (default student_management)
@@ -23,6 +26,13 @@ if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'"
 else
   echo "database $db exists (use --reset to re-create it)"
 fi
+# The exporter's role: it may read every table and the statistics views,
+# and nothing more (no superuser, no pg_write_server_files, ...).
+if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'golive_monitor'" | grep -q 1; then
+  psql -qX -d postgres -c "CREATE ROLE golive_monitor LOGIN IN ROLE pg_monitor"
+  echo "role golive_monitor created (pg_monitor)"
+fi
+psql -qX -v ON_ERROR_STOP=1 -d "$db" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO golive_monitor"
 # The audit trail check wants a recent row, as the application would write.
 psql -qX -d "$db" -c "INSERT INTO audit_log (actor, action) VALUES ('setup', 'example refreshed')"
 

@@ -1,0 +1,196 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// serverDir makes a folder the PostgreSQL server's own OS user may write
+// and read (the tests run as another user), removed when the test ends:
+// where an attack's COPY ... TO writes, and the file pg_read_file reads.
+func serverDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "golive-sqlattack-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o777))
+	return dir
+}
+
+// otherSession opens a session of the superuser in db that the test keeps
+// until it ends, and returns it with its backend pid: the session an
+// attack tries to terminate.
+func otherSession(t *testing.T, db string) (*pgx.Conn, uint32) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, testutil.DSN(db))
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close(ctx) })
+	return c, c.PgConn().PID()
+}
+
+// attack is a query a data check must not be able to abuse, and how the
+// test sees whether it did harm.
+type attack struct {
+	name  string
+	query string
+	// harmed reports the damage done, "" when none.
+	harmed func(t *testing.T) string
+}
+
+// attacks are the harmful queries of the issue: a shell command, a server
+// file written, another session ended, a commit through dblink, the
+// configuration reloaded, a checkpoint.
+func attacks(t *testing.T, db string) []attack {
+	dir := serverDir(t)
+	program := filepath.Join(dir, "program_ran")
+	written := filepath.Join(dir, "copied")
+	other, pid := otherSession(t, db)
+	exists := func(path, what string) func(*testing.T) string {
+		return func(*testing.T) string {
+			if _, err := os.Stat(path); err == nil {
+				return what
+			}
+			return ""
+		}
+	}
+	return []attack{
+		{"copy_to_program", fmt.Sprintf(`COPY (SELECT 1) TO PROGRAM 'touch %s'`, program), exists(program, "COPY TO PROGRAM ran a shell command")},
+		{"copy_to_file", fmt.Sprintf(`COPY (SELECT 1) TO '%s'`, written), exists(written, "COPY TO wrote a server file")},
+		{"terminate_backend", fmt.Sprintf(`SELECT pg_terminate_backend(%d)::int`, pid), func(t *testing.T) string {
+			if err := other.Ping(context.Background()); err != nil {
+				return "another session was terminated: " + err.Error()
+			}
+			return ""
+		}},
+		{"dblink_exec", fmt.Sprintf(`SELECT length(dblink_exec('host=127.0.0.1 port=5432 user=postgres dbname=%s', 'INSERT INTO victims VALUES (1)'))`, db), func(t *testing.T) string {
+			var n int
+			execInScan(t, db, "SELECT count(*) FROM victims", &n)
+			if n != 0 {
+				return "dblink_exec committed a write"
+			}
+			return ""
+		}},
+		{"reload_conf", `SELECT pg_reload_conf()::int`, nil},
+		{"checkpoint", `CHECKPOINT`, nil},
+	}
+}
+
+// attackDB is a database with the dblink extension (as a superuser would
+// install it) and a table the attacks try to write.
+func attackDB(t *testing.T) string {
+	return testDB(t, "CREATE EXTENSION IF NOT EXISTS dblink", "CREATE TABLE victims (id int)", "CREATE TABLE students (id int)",
+		"INSERT INTO students SELECT generate_series(1, 5)")
+}
+
+// SQL data checks refuse to run as a role that could escape the read-only
+// transaction: a superuser, or a member (directly, through another role,
+// or without inheriting) of pg_execute_server_program,
+// pg_write_server_files, pg_read_server_files or pg_signal_backend. The
+// check fails with reason config and says what to do; the query never
+// runs, so the attacks of the issue do no harm. allow_privileged_role:
+// true runs it anyway; a least-privilege role runs.
+func TestSQLRefusesPrivilegedRole(t *testing.T) {
+	db := attackDB(t)
+	role := func(options string) string {
+		return testutil.RoleDSN(testutil.CreateRole(t, "golive_priv_", options, db), db)
+	}
+	mid := testutil.CreateRole(t, "golive_mid_", "NOLOGIN IN ROLE pg_write_server_files")
+	t.Setenv("PGUSER", "postgres")
+	// A DSN that names the superuser is refused at load already
+	// (config.TestSQLPrivilegedRoleRefusedAtLoad).
+	_, err := config.Load([]byte(pgConfig(testutil.DSN(db), "  - name: q\n    sql: {target: db, query: SELECT 1}\n")), "test.yml")
+	require.ErrorContains(t, err, "allow_privileged_role: true")
+	tests := []struct {
+		name    string
+		dsn     string
+		allow   bool
+		refused []string // what the message names; nil when the check runs
+	}{
+		// The role comes from the environment: the configuration cannot
+		// tell, the server can.
+		{"superuser from PGUSER", "postgres://127.0.0.1:5432/" + db + "?sslmode=disable", false, []string{"superuser", `"postgres"`}},
+		{"superuser role created", role("SUPERUSER"), false, []string{"superuser"}},
+		{"member of a superuser role", role("IN ROLE postgres"), false, []string{"superuser"}},
+		{"pg_execute_server_program", role("IN ROLE pg_execute_server_program"), false, []string{"pg_execute_server_program"}},
+		{"pg_write_server_files", role("IN ROLE pg_write_server_files"), false, []string{"pg_write_server_files"}},
+		{"pg_read_server_files", role("IN ROLE pg_read_server_files"), false, []string{"pg_read_server_files"}},
+		{"pg_signal_backend", role("IN ROLE pg_signal_backend"), false, []string{"pg_signal_backend"}},
+		{"through another role", role("IN ROLE " + mid), false, []string{"pg_write_server_files"}},
+		{"without inheriting", role("NOINHERIT IN ROLE pg_execute_server_program, pg_signal_backend"), false, []string{"pg_execute_server_program", "pg_signal_backend"}},
+		{"superuser allowed explicitly", testutil.DSN(db), true, nil},
+		{"least privilege", testutil.MonitorRole(t, db), false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The attacks run only where they must be refused: as a
+			// superuser they would succeed.
+			var harm []attack
+			if tc.refused != nil {
+				harm = attacks(t, db)
+			}
+			yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, allow_privileged_role: %t}\nchecks:\n  - name: count\n    sql: {target: db, query: \"SELECT count(*) FROM students\", equals: 5}\n", tc.dsn, tc.allow)
+			for _, a := range harm {
+				yml += fmt.Sprintf("  - name: %s\n    sql: {target: db, query: %q}\n", a.name, a.query)
+			}
+			out := collectortest.RunConfig(t, yml, 60*time.Second)
+			count := out.Result(t, "count")
+			if tc.refused == nil {
+				assert.True(t, count.Success(), "%s: %s", count.Reason, count.Message)
+				return
+			}
+			assert.False(t, count.Success())
+			assert.Equal(t, collector.ReasonConfig, count.Reason, count.Message)
+			for _, want := range append(tc.refused, "CREATE ROLE", "IN ROLE pg_monitor", "GRANT SELECT ON ALL TABLES IN SCHEMA public", "allow_privileged_role: true") {
+				assert.Contains(t, count.Message, want)
+			}
+			assert.NotContains(t, count.Message, "\n")
+			assert.Contains(t, out.Logs, "level=ERROR", "the refusal is logged as an error")
+			for _, a := range harm {
+				res := out.Result(t, a.name)
+				assert.False(t, res.Success(), a.name)
+				assert.Equal(t, collector.ReasonConfig, res.Reason, "%s: %s", a.name, res.Message)
+				assert.Contains(t, res.Message, "refusing", a.name)
+				if a.harmed != nil {
+					assert.Empty(t, a.harmed(t), a.name)
+				}
+			}
+		})
+	}
+}
+
+// With a least-privilege role (pg_monitor plus SELECT, what the example
+// and the documentation create), every attack of the issue fails in
+// PostgreSQL itself and does no harm, while a plain data check passes.
+func TestSQLLeastPrivilegeAttacksFail(t *testing.T) {
+	db := attackDB(t)
+	dsn := testutil.MonitorRole(t, db)
+	harm := attacks(t, db)
+	yml := pgConfig(dsn, "  - name: count\n    sql: {target: db, query: \"SELECT count(*) FROM students\", equals: 5}\n")
+	for _, a := range harm {
+		yml += fmt.Sprintf("  - name: %s\n    sql: {target: db, query: %q}\n", a.name, a.query)
+	}
+	out := collectortest.RunConfig(t, yml, 60*time.Second)
+	assert.True(t, out.Result(t, "count").Success(), out.Result(t, "count").Message)
+	for _, a := range harm {
+		res := out.Result(t, a.name)
+		assert.False(t, res.Success(), a.name)
+		assert.Equal(t, collector.ReasonPermission, res.Reason, "%s: %s", a.name, res.Message)
+		t.Logf("%s: %s: %s", a.name, res.Reason, res.Message)
+		if a.harmed != nil {
+			assert.Empty(t, a.harmed(t), a.name)
+		}
+	}
+}
