@@ -2,6 +2,8 @@ package collector
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -66,6 +68,9 @@ func (c *RequestCollector) Collect(ch chan<- prometheus.Metric) {
 
 // ExportResults writes the per-check metrics of results to ch.
 func ExportResults(results []Result, ch chan<- prometheus.Metric) {
+	if !slices.IsSortedFunc(results, byCheck) {
+		results = slices.SortedFunc(slices.Values(results), byCheck)
+	}
 	for _, r := range results {
 		for _, it := range r.Items {
 			ch <- prometheus.MustNewConstMetric(descItem, prometheus.GaugeValue, 1, r.Check, it)
@@ -100,3 +105,8 @@ func ExportResults(results []Result, ch chan<- prometheus.Metric) {
 		}
 	}
 }
+
+// byCheck orders results by check name: the registry sorts each family's
+// series by label values on every gather, and series sent already in that
+// order make its sort a linear pass instead of n log n comparisons.
+func byCheck(a, b Result) int { return strings.Compare(a.Check, b.Check) }
