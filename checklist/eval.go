@@ -111,12 +111,26 @@ type PhaseStatus struct {
 	Sections []SectionStatus `json:"sections"`
 }
 
+// SchemaVersion is the version of the JSON document Status is written as
+// (check --output=json, /api/v1/status): it changes when a field is
+// removed, renamed or changes meaning; new fields may appear within a
+// version. docs/checklist.md documents every field and
+// docs/check-output.schema.json is its JSON Schema.
+const SchemaVersion = 1
+
 // Status is the whole checklist evaluated at one time.
 type Status struct {
-	Now     time.Time  `json:"now"`
-	GoLive  *time.Time `json:"go_live,omitempty"`
-	Verdict string     `json:"verdict"`
-	Ready   bool       `json:"ready"`
+	// SchemaVersion is SchemaVersion: the version of this document's
+	// shape.
+	SchemaVersion int `json:"schema_version"`
+	// Now is the time the checklist was judged at.
+	Now time.Time `json:"now"`
+	// GoLive is the configured go-live time.
+	GoLive *time.Time `json:"go_live,omitempty"`
+	// Verdict is GO or NO-GO.
+	Verdict string `json:"verdict"`
+	// Ready is true for GO.
+	Ready bool `json:"ready"`
 	// Blockers are the due blocker items that are not OK, in checklist
 	// order.
 	Blockers []string `json:"blockers"`
@@ -168,7 +182,7 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bo
 	for _, r := range results {
 		byCheck[r.Check] = r
 	}
-	st := &Status{Now: now, Counts: zeroCounts(), Blockers: []string{}, FailingEarly: []string{}, Checks: results, ForGoLive: beforeNow}
+	st := &Status{SchemaVersion: SchemaVersion, Now: now, Counts: zeroCounts(), Blockers: []string{}, FailingEarly: []string{}, Checks: results, ForGoLive: beforeNow}
 	if !m.GoLive.IsZero() {
 		g := m.GoLive
 		st.GoLive = &g

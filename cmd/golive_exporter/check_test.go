@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -275,4 +278,58 @@ func TestCheckShippedChecklistOnExample(t *testing.T) {
 	assert.Equal(t, "attested", states["SO.2.01"])
 	assert.Equal(t, "attested", states["P1.2.01"])
 	assert.Equal(t, code == exitOK, st.Ready)
+}
+
+// TestCheckJSONMatchesSchema validates real check --output=json documents
+// (every state, a failing check with conditions, attestations, --phase and
+// --at go-live) against docs/check-output.schema.json, and reads their
+// schema_version.
+func TestCheckJSONMatchesSchema(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	raw, err := os.ReadFile("../../docs/check-output.schema.json")
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	require.NoError(t, c.AddResource("check-output.schema.json", doc))
+	schema, err := c.Compile("check-output.schema.json")
+	require.NoError(t, err)
+
+	cfgPath, _ := checkFixture(t)
+	for _, args := range [][]string{
+		{"--at", "2026-11-30T08:00:00Z"},
+		{"--at", "go-live"},
+		{"--phase", "P4", "--at", "2026-12-02T08:00:00Z"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			run(append([]string{"--config.file", cfgPath, "check", "--output", "json"}, args...), &out, &errOut)
+			v, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+			require.NoError(t, err, "not JSON: %s\n%s", out.String(), errOut.String())
+			assert.NoError(t, schema.Validate(v), "check --output=json does not match docs/check-output.schema.json (after changing the output types, run `make generate`)")
+			var head struct {
+				SchemaVersion *int `json:"schema_version"`
+			}
+			require.NoError(t, json.Unmarshal(out.Bytes(), &head))
+			require.NotNil(t, head.SchemaVersion, "the output carries schema_version")
+			assert.Equal(t, checklist.SchemaVersion, *head.SchemaVersion)
+		})
+	}
+
+	// The schema is no formality: a document without schema_version, or
+	// with a state it does not know, is refused.
+	var out, errOut bytes.Buffer
+	run([]string{"--config.file", cfgPath, "check", "--output", "json", "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
+	for _, broken := range []string{
+		strings.Replace(out.String(), `"schema_version": 1,`, "", 1),
+		strings.Replace(out.String(), `"state": "pass"`, `"state": "green"`, 1),
+	} {
+		require.NotEqual(t, out.String(), broken)
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(broken))
+		require.NoError(t, err)
+		assert.Error(t, schema.Validate(v))
+	}
 }

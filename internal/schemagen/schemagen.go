@@ -38,6 +38,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -68,12 +69,16 @@ type Schema struct {
 
 // Published addresses of the schemas (the files in docs/ of the main
 // branch), for editors outside a checkout of the repository.
-const ConfigSchemaURL = "https://raw.githubusercontent.com/golive/golive_exporter/main/docs/golive.schema.json"
+const (
+	ConfigSchemaURL      = "https://raw.githubusercontent.com/golive/golive_exporter/main/docs/golive.schema.json"
+	CheckOutputSchemaURL = "https://raw.githubusercontent.com/golive/golive_exporter/main/docs/check-output.schema.json"
+)
 
 // Files are the committed schema files, relative to the repository root,
 // and how each is made.
 var Files = map[string]func(root string) ([]byte, error){
-	"docs/golive.schema.json": ConfigSchema,
+	"docs/golive.schema.json":       ConfigSchema,
+	"docs/check-output.schema.json": CheckOutputSchema,
 }
 
 // durationPattern is a Prometheus duration (model.ParseDuration).
@@ -130,7 +135,7 @@ var (
 	timeType           = reflect.TypeFor[time.Time]()
 	configPackage      = reflect.TypeFor[config.Config]().PkgPath()
 	checklistPackage   = reflect.TypeFor[checklist.Status]().PkgPath()
-	collectorPackage   = strings.TrimSuffix(configPackage, "config") + "collector"
+	collectorPackage   = reflect.TypeFor[collector.Result]().PkgPath()
 	ownPackages        = map[string]bool{configPackage: true, checklistPackage: true, collectorPackage: true}
 	checkNamePattern   = `^[a-z][a-z0-9_]*$`
 	errUnknownSelfType = "unmarshals itself from another shape than its fields; describe that shape in configShapes (internal/schemagen)"
@@ -305,6 +310,10 @@ func (g *generator) object(t reflect.Type) *Schema {
 				p.Description = d + " (" + p.Description + ")"
 			}
 		}
+		// encoding/json writes a nil slice or map as null.
+		if g.tag == "json" && !f.omit && (p.Type == "array" || p.Type == "object") {
+			p.Type = []string{p.Type.(string), "null"}
+		}
 		s.Properties[f.name] = p
 		if g.requireAll && !f.omit {
 			s.Required = append(s.Required, f.name)
@@ -425,6 +434,52 @@ func ConfigSchema(root string) ([]byte, error) {
 	top.Description = "The configuration file of golive_exporter (--config.file). Generated from the Go types by `make generate`; the loader checks more than this schema (values, cross references): validate a file with golive_exporter --config.check."
 	top.Definitions = g.defs
 	return encode(top)
+}
+
+// CheckOutputSchema is the JSON Schema of `check --output=json` (and of
+// /api/v1/status with a checklist), with the field comments of checklist/
+// and collector/ as descriptions.
+func CheckOutputSchema(root string) ([]byte, error) {
+	g := &generator{tag: "json", comments: map[string]string{}, defs: map[string]*Schema{}, names: map[reflect.Type]string{},
+		requireAll: true, shapes: outputShapes()}
+	for dir, pkg := range map[string]string{"checklist": checklistPackage, "collector": collectorPackage} {
+		if err := comments(filepath.Join(root, dir), pkg, "json", g.comments); err != nil {
+			return nil, err
+		}
+	}
+	top := g.object(reflect.TypeFor[checklist.Status]())
+	if g.err != nil {
+		return nil, g.err
+	}
+	top.Properties["schema_version"].Const = checklist.SchemaVersion
+	top.Schema = "http://json-schema.org/draft-07/schema#"
+	top.ID = CheckOutputSchemaURL
+	top.Title = "golive_exporter check --output=json"
+	top.Description = "The verdict document of golive_exporter check --output=json, also served by /api/v1/status with a checklist. schema_version changes when a field is removed, renamed or changes meaning; new fields may appear within a version. Generated from the Go types by `make generate`; every field is described in docs/checklist.md."
+	top.Definitions = g.defs
+	return encode(top)
+}
+
+// enum is a string schema of fixed values.
+func enum[T ~string](values []T) func() *Schema {
+	return func() *Schema {
+		s := &Schema{Type: "string"}
+		for _, v := range values {
+			s.Enum = append(s.Enum, string(v))
+		}
+		return s
+	}
+}
+
+// outputShapes are the string types of the output with a fixed set of
+// values.
+func outputShapes() map[reflect.Type]func() *Schema {
+	return map[reflect.Type]func() *Schema{
+		reflect.TypeFor[checklist.State]():  enum(checklist.States),
+		reflect.TypeFor[collector.Status](): enum([]collector.Status{collector.StatusPass, collector.StatusWarn, collector.StatusFail, collector.StatusUnknown}),
+		reflect.TypeFor[collector.Reason](): enum(collector.Reasons()),
+		reflect.TypeFor[checklist.Kind]():   enum(config.ItemKinds),
+	}
 }
 
 func encode(s *Schema) ([]byte, error) {

@@ -16,8 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
 )
+
+const checklistSchemaVersion = checklist.SchemaVersion
 
 func root(t *testing.T) string {
 	t.Helper()
@@ -242,4 +245,61 @@ func TestSchemaDocumented(t *testing.T) {
 	for _, want := range []string{"# yaml-language-server: $schema=" + ConfigSchemaURL, "docs/golive.schema.json", "make generate"} {
 		assert.True(t, strings.Contains(string(b), want), "docs/core.md does not say %q", want)
 	}
+}
+
+// TestCheckOutputDocumented holds docs/checklist.md's tables of the JSON
+// output to its schema: a table for the document and for every object in
+// it, headed by the object's name, listing exactly its fields.
+func TestCheckOutputDocumented(t *testing.T) {
+	r := root(t)
+	raw, err := os.ReadFile(filepath.Join(r, "docs/check-output.schema.json"))
+	require.NoError(t, err)
+	var schema struct {
+		Properties  map[string]any `json:"properties"`
+		Definitions map[string]struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"definitions"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &schema))
+	want := map[string][]string{"Status": keys(schema.Properties)}
+	for name, d := range schema.Definitions {
+		want[name] = keys(d.Properties)
+	}
+
+	b, err := os.ReadFile(filepath.Join(r, "docs/checklist.md"))
+	require.NoError(t, err)
+	doc := string(b)
+	head := fmt.Sprintf("### JSON output (`schema_version` %d)\n", checklistSchemaVersion)
+	_, sec, ok := strings.Cut(doc, head)
+	require.True(t, ok, "docs/checklist.md has no section %q", strings.TrimSpace(head))
+	if i := strings.Index(sec, "\n## "); i >= 0 {
+		sec = sec[:i]
+	}
+	got := map[string][]string{}
+	headRE := regexp.MustCompile("^#### `(\\w+)`")
+	rowRE := regexp.MustCompile("^\\| `(\\w+)` \\|")
+	current := ""
+	for _, line := range strings.Split(sec, "\n") {
+		if m := headRE.FindStringSubmatch(line); m != nil {
+			current = m[1]
+			got[current] = []string{}
+			continue
+		}
+		if m := rowRE.FindStringSubmatch(line); m != nil && current != "" {
+			got[current] = append(got[current], m[1])
+		}
+	}
+	for name := range got {
+		sort.Strings(got[name])
+	}
+	assert.Equal(t, want, got, "docs/checklist.md's JSON output tables against docs/check-output.schema.json: document each field of each object (a new field of the output needs its row, then `make generate`)")
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
