@@ -231,6 +231,10 @@ type Result struct {
 	Start       time.Time     `json:"last_run"`
 	Duration    time.Duration `json:"-"`
 	DurationSec float64       `json:"duration_seconds"`
+	// QueueWait is how long the run waited for a free slot
+	// (global.max_concurrency) before it started.
+	QueueWait    time.Duration `json:"-"`
+	QueueWaitSec float64       `json:"queue_wait_seconds"`
 	// Running is true while a background run is under way.
 	Running bool `json:"running,omitempty"`
 

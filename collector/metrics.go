@@ -19,6 +19,9 @@ var (
 	descDuration = prometheus.NewDesc("golive_check_duration_seconds",
 		"How long the check's latest run took.",
 		[]string{"check", "kind"}, nil)
+	descQueueWait = prometheus.NewDesc("golive_check_queue_wait_seconds",
+		"How long the check's latest run waited for a free slot (global.max_concurrency) before it started.",
+		[]string{"check", "kind"}, nil)
 	descLastRun = prometheus.NewDesc("golive_check_last_run_timestamp_seconds",
 		"When the check's latest run started, as a Unix timestamp.",
 		[]string{"check", "kind"}, nil)
@@ -85,6 +88,7 @@ func ExportResults(results []Result, ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, boolValue(r.Success()), r.Check, r.Kind)
 		ch <- prometheus.MustNewConstMetric(descWarning, prometheus.GaugeValue, boolValue(r.Status == StatusWarn), r.Check, r.Kind)
 		ch <- prometheus.MustNewConstMetric(descDuration, prometheus.GaugeValue, r.Duration.Seconds(), r.Check, r.Kind)
+		ch <- prometheus.MustNewConstMetric(descQueueWait, prometheus.GaugeValue, r.QueueWait.Seconds(), r.Check, r.Kind)
 		ch <- prometheus.MustNewConstMetric(descLastRun, prometheus.GaugeValue, float64(r.Start.UnixNano())/1e9, r.Check, r.Kind)
 		if r.Status == StatusFail {
 			ch <- prometheus.MustNewConstMetric(descReason, prometheus.GaugeValue, 1, r.Check, r.Kind, string(r.Reason))

@@ -22,7 +22,7 @@ func (c exportCollector) Collect(ch chan<- prometheus.Metric) {
 func TestExportResults(t *testing.T) {
 	start := time.Unix(1700000000, 500_000_000)
 	valueDesc := NewDesc("golive_test_backup_age_seconds", "Age of the newest backup.", "repo")
-	pass := Result{Check: "backup", Kind: "dump_folder", Items: []string{"P1.2.01", "P1.2.02"}, Status: StatusPass, Reason: ReasonNone, Start: start, Duration: 250 * time.Millisecond,
+	pass := Result{Check: "backup", Kind: "dump_folder", Items: []string{"P1.2.01", "P1.2.02"}, Status: StatusPass, Reason: ReasonNone, Start: start, Duration: 250 * time.Millisecond, QueueWait: 30 * time.Millisecond,
 		samples: []Sample{{Desc: valueDesc, Type: prometheus.GaugeValue, Value: 3600, Labels: []string{"main"}}}}
 	fail := Result{Check: "api", Kind: "http", Status: StatusFail, Reason: ReasonConnRefused, Start: start, Duration: time.Second}
 	warn := Result{Check: "cert", Kind: "tls", Status: StatusWarn, Reason: ReasonNone, Start: start, Duration: 2 * time.Second}
@@ -47,6 +47,11 @@ golive_check_item_info{check="restore",item="P1.2.05"} 1
 golive_check_last_run_timestamp_seconds{check="api",kind="http"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="backup",kind="dump_folder"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="cert",kind="tls"} 1.7000000005e+09
+# HELP golive_check_queue_wait_seconds How long the check's latest run waited for a free slot (global.max_concurrency) before it started.
+# TYPE golive_check_queue_wait_seconds gauge
+golive_check_queue_wait_seconds{check="api",kind="http"} 0
+golive_check_queue_wait_seconds{check="backup",kind="dump_folder"} 0.03
+golive_check_queue_wait_seconds{check="cert",kind="tls"} 0
 # HELP golive_check_running Whether a run of the check is under way (1): a background run, or one that outlived the scrape deadline.
 # TYPE golive_check_running gauge
 golive_check_running{check="restore",kind="restore"} 1
@@ -129,4 +134,16 @@ func TestExportResultsInLabelOrder(t *testing.T) {
 	// The caller's slice keeps its order (the board and check list the
 	// configuration's order).
 	require.Equal(t, "c2", results[0].Check)
+}
+
+// The time a run waited for a slot is exported per check.
+func TestQueueWaitExported(t *testing.T) {
+	r := Result{Check: "api", Kind: "http", Status: StatusPass, Reason: ReasonNone, Start: time.Unix(1700000000, 0), QueueWait: 1500 * time.Millisecond}
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(exportCollector{[]Result{r}}))
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP golive_check_queue_wait_seconds How long the check's latest run waited for a free slot (global.max_concurrency) before it started.
+# TYPE golive_check_queue_wait_seconds gauge
+golive_check_queue_wait_seconds{check="api",kind="http"} 1.5
+`), "golive_check_queue_wait_seconds"))
 }

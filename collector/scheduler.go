@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,7 @@ type Scheduler struct {
 	logger  *slog.Logger
 	entries []*entry
 	sem     chan struct{}
+	lease   time.Duration // how long a run may hold a slot of sem
 	shared  *Shared
 	now     func() time.Time
 
@@ -61,11 +63,33 @@ type entry struct {
 	inflight *flight
 }
 
+// flight is one run of a check in progress, which every caller that wants
+// the check's result meanwhile waits for.
 type flight struct {
 	done    chan struct{}
 	res     Result
 	waiters atomic.Int32 // callers waiting on this run (for tests)
+
+	// The fields below are guarded by the entry's mu.
+
+	// bound runs (started by a scrape or by check) live only as long as
+	// someone waits for them: when the last caller waiting gives up at its
+	// deadline the run is cancelled, so that a check whose timeout is
+	// longer than every scrape's does not run on for nobody. Background
+	// and start-up runs are not bound.
+	bound bool
+	// holding counts the callers waiting for the run that have not given
+	// up yet.
+	holding int
+	// abandoned is set when the run was cancelled because every caller
+	// gave up; a new caller waits for it to end and starts another.
+	abandoned bool
+	cancel    context.CancelCauseFunc
 }
+
+// errAbandoned is the cause of a bound run's cancellation when every
+// caller waiting for it reached its deadline.
+var errAbandoned = errors.New("every scrape waiting for the run reached its deadline")
 
 // New builds the checks of cfg. A check whose kind fails to build (say a
 // certificate file that cannot be read) still exists and reports the error
@@ -78,8 +102,12 @@ func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
 		cfg:    cfg,
 		logger: logger,
 		sem:    make(chan struct{}, max(cfg.Global.MaxConcurrency, 1)),
+		lease:  time.Duration(cfg.Global.SlotLease),
 		shared: NewShared(),
 		now:    time.Now,
+	}
+	if s.lease <= 0 {
+		s.lease = config.DefaultSlotLease
 	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	for _, c := range cfg.Checks {
@@ -141,10 +169,10 @@ func (s *Scheduler) background(e *entry) {
 		e.mu.Lock()
 		fl := e.inflight
 		if fl == nil {
-			fl = s.launchLocked(ctx, e, time.Time{})
+			fl = s.launchLocked(ctx, e, false)
 		}
 		e.mu.Unlock()
-		<-fl.done // the run's context derives from ctx: it ends on Close
+		<-fl.done // the run's context derives from ctx (or is bound): it ends on Close
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -224,14 +252,7 @@ func (s *Scheduler) RunAll(ctx context.Context, progress func(Result)) []Result 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dl, _ := ctx.Deadline()
-			e.mu.Lock()
-			fl := e.inflight
-			if fl == nil {
-				fl = s.launchLocked(context.Background(), e, dl)
-			}
-			e.mu.Unlock()
-			out[i] = s.wait(ctx, e, fl)
+			out[i] = s.join(ctx, e, false)
 			if progress != nil {
 				pmu.Lock()
 				progress(out[i])
@@ -298,23 +319,47 @@ func (s *Scheduler) freshLocked(e *entry) bool {
 }
 
 func (s *Scheduler) get(ctx context.Context, e *entry) Result {
-	e.mu.Lock()
-	if s.freshLocked(e) {
-		// A run finished between cached() and here.
-		r := *e.last
+	return s.join(ctx, e, true)
+}
+
+// join returns the result of e's run in flight, starting one when there is
+// none, or by ctx's end the latest result there is. With useFresh, a result
+// still within the interval is returned instead of a run.
+func (s *Scheduler) join(ctx context.Context, e *entry, useFresh bool) Result {
+	for {
+		e.mu.Lock()
+		if useFresh && s.freshLocked(e) {
+			// A run finished since the caller looked.
+			r := *e.last
+			e.mu.Unlock()
+			return r
+		}
+		fl := e.inflight
+		if fl == nil {
+			fl = s.launchLocked(context.Background(), e, true)
+		}
+		if fl.abandoned {
+			// Its result would be a cut-off one: wait for the run to
+			// end, then start another.
+			e.mu.Unlock()
+			fl.waiters.Add(1)
+			select {
+			case <-fl.done:
+				fl.waiters.Add(-1)
+				continue
+			case <-ctx.Done():
+				fl.waiters.Add(-1)
+				return s.deadlineResult(e)
+			}
+		}
+		fl.holding++
 		e.mu.Unlock()
-		return r
+		return s.wait(ctx, e, fl)
 	}
-	fl := e.inflight
-	if fl == nil {
-		dl, _ := ctx.Deadline()
-		fl = s.launchLocked(context.Background(), e, dl)
-	}
-	e.mu.Unlock()
-	return s.wait(ctx, e, fl)
 }
 
 // wait returns fl's result, or by ctx's end the latest result there is.
+// The caller has counted itself in fl.holding.
 func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
 	fl.waiters.Add(1)
 	defer fl.waiters.Add(-1)
@@ -322,13 +367,33 @@ func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
 	case <-fl.done:
 		return fl.res
 	case <-ctx.Done():
-		return s.deadlineResult(e)
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	select {
+	case <-fl.done:
+		// It ended as ctx did: the result is there, take it.
+		return fl.res
+	default:
+	}
+	fl.holding--
+	if fl.bound && fl.holding == 0 {
+		fl.abandoned = true
+		fl.cancel(errAbandoned)
+	}
+	return s.deadlineResultLocked(e)
 }
 
 func (s *Scheduler) deadlineResult(e *entry) Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return s.deadlineResultLocked(e)
+}
+
+// deadlineResultLocked is what a caller that cannot wait any longer gets:
+// the latest result, or a scrape_deadline failure when there is none; e.mu
+// must be held.
+func (s *Scheduler) deadlineResultLocked(e *entry) Result {
 	if e.last != nil {
 		return s.latestLocked(e)
 	}
@@ -342,15 +407,18 @@ func (s *Scheduler) deadlineResult(e *entry) Result {
 }
 
 // launchLocked starts a run of e; e.mu must be held and no run be in
-// flight. The run's context derives from parent; it ends after the check's
-// timeout or at scrapeDeadline (when not zero), whichever comes first.
-func (s *Scheduler) launchLocked(parent context.Context, e *entry, scrapeDeadline time.Time) *flight {
-	fl := &flight{done: make(chan struct{})}
+// flight. The run's context derives from parent and ends after the check's
+// timeout; a bound run also ends when every caller waiting for it gave up
+// (see flight.bound).
+func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *flight {
+	ctx, cancel := context.WithCancelCause(parent)
+	fl := &flight{done: make(chan struct{}), bound: bound, cancel: cancel}
 	e.inflight = fl
 	s.runs.Add(1)
 	go func() {
 		defer s.runs.Done()
-		res := s.run(parent, e, scrapeDeadline)
+		res := s.run(ctx, parent, e)
+		cancel(nil)
 		e.mu.Lock()
 		fl.res = res
 		last := res
@@ -366,14 +434,17 @@ func (s *Scheduler) base(e *entry) Result {
 	return Result{Check: e.cfg.Name, Kind: e.kind, Items: e.cfg.Items, Description: e.cfg.Description}
 }
 
-// run performs one run of e under its timeout, cut short by the scrape's
-// deadline when that comes first: running out of time is then the
-// scrape's fault rather than the target's, and the reason says so.
-func (s *Scheduler) run(parent context.Context, e *entry, scrapeDeadline time.Time) (res Result) {
+// run performs one run of e under its timeout. flightCtx is the run's
+// own context, cancelled when nobody waits for a bound run any more
+// (running out of time is then the scrapes' fault rather than the
+// target's, and the reason says so); parent is what it derives from,
+// cancelled when the configuration is replaced.
+func (s *Scheduler) run(flightCtx, parent context.Context, e *entry) (res Result) {
 	res = s.base(e)
 	res.Start = s.now()
 	rep := &Report{}
 	var start time.Time
+	queued := time.Now()
 	defer func() {
 		if !start.IsZero() {
 			res.Duration = time.Since(start)
@@ -386,37 +457,64 @@ func (s *Scheduler) run(parent context.Context, e *entry, scrapeDeadline time.Ti
 	if e.buildErr != nil {
 		return finish(res, rep, e.buildErr)
 	}
-	timeout := time.Duration(e.cfg.Timeout)
-	ctx, cancel := context.WithTimeout(parent, timeout)
+	ctx, cancel := context.WithTimeout(flightCtx, time.Duration(e.cfg.Timeout))
 	defer cancel()
-	clamped := false
-	if dl, _ := ctx.Deadline(); !scrapeDeadline.IsZero() && scrapeDeadline.Before(dl) {
-		clamped = true
-		timeout = time.Until(scrapeDeadline).Round(time.Millisecond)
-		var cancelScrape context.CancelFunc
-		ctx, cancelScrape = context.WithDeadline(ctx, scrapeDeadline)
-		defer cancelScrape()
-	}
-	select {
-	case s.sem <- struct{}{}:
-		defer func() { <-s.sem }()
-	case <-ctx.Done():
-		return finish(res, rep, Failf(ReasonConcurrencyWaited, "waited %s for a free slot (global.max_concurrency=%d) and gave up", timeout, cap(s.sem)))
-	}
-	start = time.Now()
-	res.Start = s.now()
-	err := s.safeRun(ctx, e, rep)
-	if err != nil && ctx.Err() != nil {
+	stopped := func(err error) error {
 		switch {
 		case parent.Err() != nil:
-			err = WithReason(ReasonUnavailable, fmt.Errorf("stopped: the configuration was replaced: %w", err))
-		case clamped:
-			err = WithReason(ReasonScrapeDeadline, fmt.Errorf("cut off by the scrape deadline (%s left when it was due; timeout %s): %w", max(timeout, 0), e.cfg.Timeout, err))
+			return WithReason(ReasonUnavailable, fmt.Errorf("stopped: the configuration was replaced: %w", err))
+		case errors.Is(context.Cause(flightCtx), errAbandoned):
+			return WithReason(ReasonScrapeDeadline, fmt.Errorf("cut off after %s: %w (raise the scrape timeout or lower the check's timeout %s)", time.Since(queued).Round(time.Millisecond), errAbandoned, e.cfg.Timeout))
 		default:
-			err = WithReason(ReasonTimeout, fmt.Errorf("timed out after %s: %w", e.cfg.Timeout, err))
+			return WithReason(ReasonTimeout, fmt.Errorf("timed out after %s: %w", e.cfg.Timeout, err))
 		}
 	}
+	release, err := s.acquire(ctx)
+	res.QueueWait = time.Since(queued)
+	res.QueueWaitSec = res.QueueWait.Seconds()
+	if err != nil {
+		if parent.Err() != nil {
+			return finish(res, rep, stopped(err))
+		}
+		why := "the check's timeout " + e.cfg.Timeout.String() + " passed"
+		if errors.Is(context.Cause(flightCtx), errAbandoned) {
+			why = "every scrape waiting for it reached its deadline"
+		}
+		return finish(res, rep, Failf(ReasonConcurrencyWaited, "waited %s for a free slot (global.max_concurrency=%d) and gave up: %s",
+			res.QueueWait.Round(time.Millisecond), cap(s.sem), why))
+	}
+	defer release()
+	start = time.Now()
+	res.Start = s.now()
+	err = s.safeRun(ctx, e, rep)
+	if err != nil && ctx.Err() != nil {
+		err = stopped(err)
+	}
 	return finish(res, rep, err)
+}
+
+// acquire takes a slot of the concurrency bound, waiting until ctx ends.
+// The slot is given back by release, or earlier once the run has held it
+// for the slot lease or its context has ended (a check that does not
+// return in time must not keep its slot): hung targets then delay nobody
+// else. The run itself stays bounded by its own timeout, and a check has at
+// most one run in flight, so the runs past their lease are at most one per
+// check.
+func (s *Scheduler) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	give := func() { once.Do(func() { <-s.sem }) }
+	lease := time.AfterFunc(s.lease, give)
+	stop := context.AfterFunc(ctx, give)
+	return func() {
+		lease.Stop()
+		stop()
+		give()
+	}, nil
 }
 
 // safeRun turns a panicking check into a failed result instead of a dead

@@ -127,7 +127,7 @@ func TestConcurrencyBound(t *testing.T) {
 		names = append(names, n+" timeout: 1m")
 	}
 	fakeKind(t, behaviours)
-	s := newScheduler(t, loadConfig(t, "  max_concurrency: 3", names...))
+	s := newScheduler(t, loadConfig(t, "  max_concurrency: 3\n  slot_lease: 1h", names...))
 	done := make(chan []Result)
 	go func() { done <- s.Collect(context.Background()) }()
 	require.Eventually(t, func() bool { return inFlight.Load() == 3 }, 10*time.Second, time.Millisecond)
@@ -154,7 +154,7 @@ func TestQueueTimeout(t *testing.T) {
 		}),
 		"waiter": fn(func(context.Context, *Report) error { return nil }),
 	})
-	s := newScheduler(t, loadConfig(t, "  max_concurrency: 1", "holder timeout: 1m", "waiter timeout: 100ms"))
+	s := newScheduler(t, loadConfig(t, "  max_concurrency: 1\n  slot_lease: 1h", "holder timeout: 1m", "waiter timeout: 100ms"))
 	res := make(chan Result, 1)
 	go func() { res <- s.get(context.Background(), s.entries[0]) }()
 	require.Eventually(t, func() bool { return len(s.sem) == 1 }, 10*time.Second, time.Millisecond)
@@ -184,28 +184,36 @@ func TestPerCheckTimeout(t *testing.T) {
 	assert.Equal(t, StatusPass, got["quick"].Status, "one hung check does not fail the others")
 }
 
-func TestScrapeDeadlineClampsRuns(t *testing.T) {
-	var deadline atomic.Int64
+// A run that only one scrape waits for ends when that scrape gives up at
+// its deadline, not at the check's own timeout of an hour: nobody would
+// read its result.
+func TestLoneScrapeCutsItsRunAtItsDeadline(t *testing.T) {
+	ended := make(chan error, 1)
 	fakeKind(t, map[string]func(Env) Check{
 		"slow": fn(func(ctx context.Context, r *Report) error {
-			dl, _ := ctx.Deadline()
-			deadline.Store(dl.UnixNano())
-			return hang(ctx, r)
+			err := hang(ctx, r)
+			ended <- err
+			return err
 		}),
 		"fast": fn(func(context.Context, *Report) error { return nil }),
 	})
 	s := newScheduler(t, loadConfig(t, "", "slow timeout: 1h", "fast"))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	scrapeDL, _ := ctx.Deadline()
 	got := byName(s.Collect(ctx))
-	// Collect came back although the check's own timeout is an hour: the
-	// run was given the scrape's deadline, not its own.
-	require.NotZero(t, deadline.Load())
-	assert.LessOrEqual(t, deadline.Load(), scrapeDL.UnixNano())
 	assert.Equal(t, StatusFail, got["slow"].Status)
-	assert.Contains(t, []Reason{ReasonScrapeDeadline}, got["slow"].Reason)
+	assert.Equal(t, ReasonScrapeDeadline, got["slow"].Reason)
 	assert.Equal(t, StatusPass, got["fast"].Status)
+	select {
+	case err := <-ended:
+		assert.ErrorIs(t, err, context.Canceled, "cancelled when the scrape gave up, not at its timeout")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run went on after the only scrape waiting for it gave up")
+	}
+	require.Eventually(t, func() bool { return !s.Snapshot()[0].Running }, 10*time.Second, time.Millisecond)
+	r := s.Snapshot()[0]
+	assert.Equal(t, ReasonScrapeDeadline, r.Reason)
+	assert.Contains(t, r.Message, "every scrape waiting for the run reached its deadline")
 }
 
 func TestCollectReturnsByDeadlineWhileRunGoesOn(t *testing.T) {
@@ -437,6 +445,7 @@ func (c *closer) Close() error { c.closed.Store(true); return nil }
 
 func TestCloseWaitsForRunsAndClosesShared(t *testing.T) {
 	pool := &closer{}
+	release := make(chan struct{})
 	var ended atomic.Bool
 	var poolOpenAtEnd atomic.Bool
 	fakeKind(t, map[string]func(Env) Check{
@@ -447,19 +456,22 @@ func TestCloseWaitsForRunsAndClosesShared(t *testing.T) {
 					return err
 				}
 				<-ctx.Done()
+				<-release // a check that takes its time to wind down
 				poolOpenAtEnd.Store(!c.(*closer).closed.Load())
 				ended.Store(true)
 				return ctx.Err()
 			})
 		},
 	})
-	s := New(loadConfig(t, "", "db timeout: 200ms"), nil)
+	s := New(loadConfig(t, "", "db timeout: 1h"), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	// The scrape ends before the run; the run goes on to its own end.
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	go func() { <-ctx.Done(); cancel2() }()
-	s.Collect(ctx2)
+	// The scrape ends before the run does.
+	s.Collect(ctx)
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		close(release)
+	}()
 	s.Close()
 	assert.True(t, ended.Load(), "Close waits for the run in flight")
 	assert.True(t, poolOpenAtEnd.Load(), "the pool stays open until the run ended")
@@ -506,4 +518,154 @@ func TestSharedGetRetriesFailedOpen(t *testing.T) {
 	assert.Same(t, got, got2)
 	require.NoError(t, sh.Close())
 	assert.True(t, c.closed.Load())
+}
+
+// A scrape with a short deadline starts a run; a scrape with a long one
+// joins it. The short one gives up at its own deadline, the run goes on
+// for the long one (the check's timeout fits in its deadline) and passes,
+// and its result is kept for the interval.
+func TestShortDeadlineScrapeDoesNotFailSharedRun(t *testing.T) {
+	var runs atomic.Int32
+	started := make(chan struct{}, 4)
+	gate := make(chan struct{})
+	fakeKind(t, map[string]func(Env) Check{
+		"shared": fn(func(ctx context.Context, _ *Report) error {
+			runs.Add(1)
+			started <- struct{}{}
+			select {
+			case <-gate:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}),
+	})
+	s := newScheduler(t, loadConfig(t, "", "shared timeout: 1m interval: 1h"))
+	short, cancelShort := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancelShort()
+	shortRes := make(chan Result, 1)
+	go func() { shortRes <- s.Collect(short)[0] }()
+	<-started
+	long, cancelLong := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelLong()
+	longRes := make(chan Result, 1)
+	go func() { longRes <- s.Collect(long)[0] }()
+
+	r := <-shortRes
+	assert.Equal(t, StatusFail, r.Status, "the short scrape could not wait")
+	assert.Equal(t, ReasonScrapeDeadline, r.Reason)
+	assert.True(t, r.Running, "the run goes on")
+	close(gate)
+	r = <-longRes
+	assert.Equal(t, StatusPass, r.Status, "the run was not cut at the short scrape's deadline: %s", r.Message)
+	assert.EqualValues(t, 1, runs.Load(), "one run served both scrapes")
+
+	cached := s.Collect(context.Background())[0]
+	assert.Equal(t, StatusPass, cached.Status)
+	assert.Equal(t, r.Start, cached.Start, "the shared run's result is kept for the interval")
+	assert.EqualValues(t, 1, runs.Load())
+}
+
+// A run that every waiting scrape gave up on is stopped; a scrape that
+// comes while it is still winding down does not take its cut-off result
+// but starts a run of its own once it ended.
+func TestScrapeDoesNotJoinAbandonedRun(t *testing.T) {
+	var runs atomic.Int32
+	release := make(chan struct{})
+	var once sync.Once
+	defer once.Do(func() { close(release) })
+	fakeKind(t, map[string]func(Env) Check{
+		"slow_to_stop": fn(func(ctx context.Context, _ *Report) error {
+			if runs.Add(1) > 1 {
+				return nil
+			}
+			<-ctx.Done()
+			<-release // a check that takes its time to return
+			return ctx.Err()
+		}),
+	})
+	s := newScheduler(t, loadConfig(t, "", "slow_to_stop timeout: 1h"))
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	r := s.Collect(short)[0]
+	assert.Equal(t, ReasonScrapeDeadline, r.Reason)
+
+	long, cancelLong := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelLong()
+	longRes := make(chan Result, 1)
+	go func() { longRes <- s.Collect(long)[0] }()
+	e := s.entries[0]
+	require.Eventually(t, func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.inflight != nil && e.inflight.waiters.Load() == 1
+	}, 10*time.Second, time.Millisecond, "the second scrape waits for the first run to end")
+	once.Do(func() { close(release) })
+	r = <-longRes
+	assert.Equal(t, StatusPass, r.Status, r.Message)
+	assert.EqualValues(t, 2, runs.Load())
+}
+
+// Sixteen checks against a hung target at the default max_concurrency
+// (16) do not make a healthy check fail queue_timeout: a run that has held
+// its slot for global.slot_lease gives it to the next check and goes on
+// under its own timeout.
+func TestHungChecksDoNotTakeEverySlot(t *testing.T) {
+	var hung atomic.Int32
+	stop := make(chan struct{}) // ends the hung runs should the scheduler not
+	defer close(stop)
+	behaviours := map[string]func(Env) Check{
+		"healthy": fn(func(context.Context, *Report) error { return nil }),
+	}
+	names := []string{}
+	for i := range config.DefaultMaxConcurrency {
+		n := fmt.Sprintf("hung%d", i)
+		behaviours[n] = fn(func(ctx context.Context, r *Report) error {
+			hung.Add(1)
+			defer hung.Add(-1)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-stop:
+				return errors.New("stopped by the test")
+			}
+		})
+		names = append(names, n+" timeout: 1h")
+	}
+	fakeKind(t, behaviours)
+	s := newScheduler(t, loadConfig(t, "", append(names, "healthy timeout: 5s")...))
+	require.Equal(t, config.DefaultMaxConcurrency, cap(s.sem))
+	scrape, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range config.DefaultMaxConcurrency {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.get(scrape, s.entries[i]) }()
+	}
+	require.Eventually(t, func() bool { return hung.Load() == int32(config.DefaultMaxConcurrency) }, 10*time.Second, time.Millisecond)
+
+	r := s.get(context.Background(), s.entries[config.DefaultMaxConcurrency])
+	assert.Equal(t, StatusPass, r.Status, r.Message)
+	assert.Positive(t, r.QueueWait, "it waited for a slot, and says how long")
+	cancel()
+	wg.Wait()
+	// The hung runs end with the scrape that waited for them (no leak:
+	// goleak checks at the end of the package's tests).
+	require.Eventually(t, func() bool { return hung.Load() == 0 }, 10*time.Second, time.Millisecond)
+}
+
+// A check that does not return when its timeout passes gives back its
+// slot then, even with a long slot lease.
+func TestRunPastItsTimeoutFreesItsSlot(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var stubbornStarted atomic.Bool
+	fakeKind(t, map[string]func(Env) Check{
+		"stubborn": fn(func(context.Context, *Report) error { stubbornStarted.Store(true); <-release; return nil }),
+		"healthy":  fn(func(context.Context, *Report) error { return nil }),
+	})
+	s := newScheduler(t, loadConfig(t, "  max_concurrency: 1\n  slot_lease: 1h", "stubborn timeout: 50ms", "healthy timeout: 5s"))
+	go s.get(context.Background(), s.entries[0])
+	require.Eventually(t, stubbornStarted.Load, 10*time.Second, time.Millisecond)
+	r := s.get(context.Background(), s.entries[1])
+	assert.Equal(t, StatusPass, r.Status, r.Message)
 }

@@ -44,6 +44,10 @@ type Global struct {
 	DefaultTimeout model.Duration `yaml:"default_timeout,omitempty"`
 	// MaxConcurrency bounds how many checks run at once.
 	MaxConcurrency int `yaml:"max_concurrency,omitempty"`
+	// SlotLease is how long a run may hold one of the max_concurrency slots;
+	// past it the run gives the slot to the next check and goes on under
+	// its own timeout, so that hung targets cannot hold every slot.
+	SlotLease model.Duration `yaml:"slot_lease,omitempty"`
 	// ScrapeTimeoutMargin is taken off Prometheus' scrape timeout so the
 	// answer arrives before Prometheus gives up.
 	ScrapeTimeoutMargin model.Duration `yaml:"scrape_timeout_margin,omitempty"`
@@ -56,6 +60,7 @@ type Global struct {
 const (
 	DefaultTimeout        = 10 * time.Second
 	DefaultMaxConcurrency = 16
+	DefaultSlotLease      = time.Second
 	DefaultScrapeMargin   = 500 * time.Millisecond
 	DefaultScrapeTimeout  = 10 * time.Second
 )
@@ -276,6 +281,9 @@ func (c *Config) setDefaults() {
 	}
 	if g.MaxConcurrency <= 0 {
 		g.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if g.SlotLease <= 0 {
+		g.SlotLease = model.Duration(DefaultSlotLease)
 	}
 	if g.ScrapeTimeoutMargin <= 0 {
 		g.ScrapeTimeoutMargin = model.Duration(DefaultScrapeMargin)
