@@ -194,3 +194,34 @@ func TestSQLLeastPrivilegeAttacksFail(t *testing.T) {
 		}
 	}
 }
+
+// After each run the session is reset (DISCARD ALL) before its connection
+// goes back to the pool: an advisory lock a query took is released, so
+// nobody else waits on it and the next run succeeds.
+func TestSQLSessionReset(t *testing.T) {
+	db := testDB(t)
+	dsn := testutil.MonitorRole(t, db)
+	const key = 7341
+	yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, max_connections: 1}\nchecks:\n", dsn) + fmt.Sprintf(`  - name: locker
+    sql: {target: db, query: "SELECT count(*) FROM (SELECT pg_advisory_lock(%[1]d), set_config('work_mem', '77MB', false)) s", equals: 1}
+  - name: other
+    timeout: 3s
+    sql: {target: db, query: "SELECT pg_try_advisory_lock(%[1]d)::int + (current_setting('work_mem') <> '77MB')::int", equals: 2, lock_timeout: 500ms}
+`, key)
+	cfg := loadConfig(t, yml)
+	s := newScheduler(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for run := range 3 {
+		for _, r := range s.RunAll(ctx, nil) {
+			assert.True(t, r.Success(), "run %d: %s: %s %s", run, r.Check, r.Reason, r.Message)
+		}
+		var held int
+		execInScan(t, db, fmt.Sprintf("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %d", key), &held)
+		assert.Zero(t, held, "run %d: an advisory lock is still held on the pooled connection", run)
+		// Another session can take the lock at once.
+		var got bool
+		execInScan(t, db, fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", key), &got)
+		assert.True(t, got, "run %d: the advisory lock is held by the exporter's idle connection", run)
+	}
+}

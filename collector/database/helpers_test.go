@@ -2,9 +2,12 @@ package database
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -66,4 +69,20 @@ func writeSelfSigned(t testing.TB) string {
 	t.Helper()
 	cert, _, _ := testutil.SelfSignedCert(t, t.TempDir())
 	return cert
+}
+
+// loadConfig loads a YAML configuration; the test fails when it is invalid.
+func loadConfig(t testing.TB, yml string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load([]byte(yml), "test.yml")
+	require.NoError(t, err)
+	return cfg
+}
+
+// newScheduler makes the scheduler of cfg, closed when the test ends.
+func newScheduler(t testing.TB, cfg *config.Config) *collector.Scheduler {
+	t.Helper()
+	s := collector.New(cfg, slog.New(slog.DiscardHandler))
+	t.Cleanup(s.Close)
+	return s
 }

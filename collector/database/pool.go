@@ -282,23 +282,24 @@ func (e *PrivilegedRoleError) Error() string {
 
 // RunSQL runs configured SQL: fn gets a connection inside a READ ONLY,
 // REPEATABLE READ transaction with statement_timeout and lock_timeout set
-// for it alone (statementTimeout 0: the time left before ctx's deadline),
-// which is then rolled back. Unless the target allows it
-// (allow_privileged_role), a session whose role is privileged (see
-// PrivilegedRoleError) is refused before fn runs, with reason config.
+// for it alone (statementTimeout 0: the time left before ctx's deadline).
+// Unless the target allows it (allow_privileged_role), a session whose
+// role is privileged (see PrivilegedRoleError) is refused before fn runs,
+// with reason config. Afterwards the transaction is rolled back and the
+// session reset (DISCARD ALL) before the connection returns to the pool.
 func (p *Pool) RunSQL(ctx context.Context, statementTimeout, lockTimeout time.Duration, fn func(q Querier) error) error {
 	statementTimeout, lockTimeout = p.timeouts(ctx, statementTimeout, lockTimeout)
 	p.transactions.Add(1)
 	totalTransactions.Add(1)
-	tx, err := p.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	conn, err := p.Acquire(ctx)
 	if err != nil {
 		return p.classify(err, "connecting")
 	}
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = tx.Rollback(rctx)
-	}()
+	defer p.reset(ctx, conn)
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return p.classify(err, "connecting")
+	}
 	var (
 		st, lt, role string
 		super        bool
@@ -312,6 +313,36 @@ func (p *Pool) RunSQL(ctx context.Context, statementTimeout, lockTimeout time.Du
 		return collector.WithReason(collector.ReasonConfig, &PrivilegedRoleError{Role: role, Superuser: super, Members: members, Target: p.Target})
 	}
 	return fn(tx)
+}
+
+// reset ends what configured SQL did to a session before its connection
+// goes back to the pool: the transaction is rolled back and the session
+// reset with DISCARD ALL (session advisory locks, prepared statements,
+// settings, LISTEN, temporary tables), both in one round trip. A session
+// that cannot be reset is closed, never pooled.
+func (p *Pool) reset(ctx context.Context, conn *pgxpool.Conn) {
+	defer conn.Release()
+	pgc := conn.Conn().PgConn()
+	if pgc.IsClosed() {
+		return // the pool drops it
+	}
+	// Resetting on a context that is already done would fail; the
+	// connection would then be closed, which is what we want anyway.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	pl := pgc.StartPipeline(rctx)
+	// A Sync between them: DISCARD ALL may not run inside a transaction.
+	pl.SendQueryParams("ROLLBACK", nil, nil, nil, nil)
+	pl.SendPipelineSync()
+	pl.SendQueryParams("DISCARD ALL", nil, nil, nil, nil)
+	pl.SendPipelineSync()
+	err := pl.Flush()
+	if cerr := pl.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || pgc.TxStatus() != 'I' {
+		_ = conn.Conn().Close(rctx)
+	}
 }
 
 // RefusalFirstLogged reports whether this is the pool's first refusal to
