@@ -2,14 +2,22 @@
 GO        ?= go
 BINARY    ?= golive_exporter
 PKG       := github.com/golive/golive_exporter
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Prometheus-style version: the newest tag without its "v", or the commit.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed 's/^v//' || echo dev)
 REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
-             -X github.com/prometheus/common/version.Revision=$(REVISION) \
-             -X github.com/prometheus/common/version.Branch=main
+BRANCH    ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+BUILD_DATE ?= $(shell date -u +%Y%m%d-%H:%M:%S)
+BUILD_USER ?= $(shell id -un 2>/dev/null)@$(shell hostname 2>/dev/null)
+VERSION_PKG := github.com/prometheus/common/version
+LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) \
+             -X $(VERSION_PKG).Revision=$(REVISION) \
+             -X $(VERSION_PKG).Branch=$(BRANCH) \
+             -X $(VERSION_PKG).BuildDate=$(BUILD_DATE) \
+             -X $(VERSION_PKG).BuildUser=$(BUILD_USER)
+IMAGE     ?= ghcr.io/golive/golive_exporter
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
 
-.PHONY: all build run test test-short lint bench deps fmt generate
+.PHONY: all build run docker test test-short lint bench deps fmt generate
 
 all: lint test build
 
@@ -18,6 +26,13 @@ build:
 
 run: build
 	./$(BINARY)
+
+# The container image, with the same version information as make build.
+docker:
+	docker build -f deploy/Dockerfile -t $(IMAGE):$(VERSION) \
+	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+	  --build-arg BRANCH=$(BRANCH) --build-arg BUILD_DATE=$(BUILD_DATE) \
+	  --build-arg BUILD_USER=$(BUILD_USER) .
 
 # Installs what the tests need that a fresh machine lacks (Debian packages,
 # staticcheck) and starts PostgreSQL and Redis if they are not running.

@@ -73,7 +73,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
-	app.Version(version.Print(programName))
+	// kingpin's own --version writes to the usage writer (stderr here);
+	// Prometheus' tools print the version on stdout.
+	app.Flag("version", "Show application version.").PreAction(func(*kingpin.ParseContext) error {
+		fmt.Fprintln(stdout, version.Print(programName))
+		terminated = exitOK
+		return nil
+	}).Bool()
 	app.HelpFlag.Short('h')
 
 	cmd, err := app.Parse(args)

@@ -68,7 +68,7 @@ func TestConfigErrorsExitTwo(t *testing.T) {
 		{"check bad", []string{"check", "--config.file", bad}, exitConfigError, "", bad + ":3:"},
 		{"unknown flag", []string{"--no-such-flag"}, exitConfigError, "", "unknown long flag"},
 		{"print default", []string{"--config.print-default"}, exitOK, string(config.DefaultYAML()), ""},
-		{"version", []string{"--version"}, exitOK, "", "golive_exporter, version"},
+		{"version", []string{"--version"}, exitOK, "golive_exporter, version", ""},
 		{"help", []string{"--help"}, exitOK, "", "serve*"},
 		{"serve help", []string{"serve", "--help"}, exitOK, "", "--web.listen-address"},
 	}
