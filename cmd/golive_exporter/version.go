@@ -9,6 +9,12 @@ import (
 	"github.com/prometheus/common/version"
 )
 
+// sourceVersion is the release this source belongs to, CHANGELOG.md's
+// newest (a test holds them equal), as promu's VERSION file is: the version
+// a binary reports when neither the linker flags nor the Go toolchain gave
+// one (go run stamps no version).
+const sourceVersion = "0.1.0"
+
 // buildVersion is what prometheus/common/version reports: --version, the
 // startup log line and golive_exporter_build_info.
 type buildVersion struct {
@@ -23,19 +29,23 @@ var pseudoRevRE = regexp.MustCompile(`^v\d+\.\d+\.\d+-(?:[0-9A-Za-z.]+\.)?\d{14}
 // toolchain stamped into the binary, so that go run, go install
 // module@version and a plain go build report a real version and commit:
 // the module version (without its leading "v", like the Makefile's and the
-// release builds'), vcs.revision (with "-modified" for uncommitted
-// changes) and the commit time as build date. Fields set by -ldflags -X
-// are kept.
+// release builds'; sourceVersion when the toolchain stamped none),
+// vcs.revision (with "-modified" for uncommitted changes) and the commit
+// time as build date. Fields set by -ldflags -X are kept.
 func (v *buildVersion) fill(info *debug.BuildInfo) {
 	if info == nil {
-		return
+		info = &debug.BuildInfo{}
 	}
 	settings := map[string]string{}
 	for _, s := range info.Settings {
 		settings[s.Key] = s.Value
 	}
-	if v.Version == "" && info.Main.Version != "" {
-		v.Version = strings.TrimPrefix(info.Main.Version, "v")
+	if v.Version == "" {
+		if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+			v.Version = strings.TrimPrefix(mv, "v")
+		} else {
+			v.Version = sourceVersion
+		}
 	}
 	if v.Revision == "" {
 		if rev := settings["vcs.revision"]; rev != "" {
@@ -59,8 +69,7 @@ func (v *buildVersion) fill(info *debug.BuildInfo) {
 // anything reads it.
 func init() {
 	v := buildVersion{Version: version.Version, Revision: version.Revision, Branch: version.Branch, BuildDate: version.BuildDate}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		v.fill(info)
-	}
+	info, _ := debug.ReadBuildInfo()
+	v.fill(info)
 	version.Version, version.Revision, version.Branch, version.BuildDate = v.Version, v.Revision, v.Branch, v.BuildDate
 }

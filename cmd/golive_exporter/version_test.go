@@ -43,7 +43,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		{"go install @pseudo-version", [4]string{}, "v0.1.1-0.20261204164009-0123456789ab", nil, "0.1.1-0.20261204164009-0123456789ab", "0123456789ab", "", ""},
 		{"go build on a tag", [4]string{}, "v0.1.0", vcs(rev, "2026-12-04T16:40:09Z", "false"), "0.1.0", rev, "", "20261204-16:40:09"},
 		{"go run with changes", [4]string{}, "v0.1.0+dirty", vcs(rev, "2026-12-04T16:40:09Z", "true"), "0.1.0+dirty", rev + "-modified", "", "20261204-16:40:09"},
-		{"go build -buildvcs=false", [4]string{}, "(devel)", nil, "(devel)", "", "", ""},
+		{"go run (nothing stamped)", [4]string{}, "(devel)", nil, sourceVersion, "", "", ""},
 		{"make build", [4]string{"0.1.0-3-gabcdef0", "abcdef0", "main", "20261201-10:00:00"}, "(devel)", vcs(rev, "2026-12-04T16:40:09Z", "false"), "0.1.0-3-gabcdef0", "abcdef0", "main", "20261201-10:00:00"},
 	}
 	for _, c := range cases {
@@ -53,6 +53,11 @@ func TestVersionFromBuildInfo(t *testing.T) {
 			assert.Equal(t, buildVersion{Version: c.wantVersion, Revision: c.wantRev, Branch: c.wantBranch, BuildDate: c.wantBuiltAt}, v)
 		})
 	}
+}
+
+// The version of the source is CHANGELOG.md's newest release.
+func TestSourceVersionIsNewestRelease(t *testing.T) {
+	assert.Equal(t, testutil.NewestRelease(t), sourceVersion)
 }
 
 // A plain go build of a git checkout (what go run and go install do)

@@ -99,3 +99,17 @@ func DeclaredMetrics(t testing.TB, dirs ...string) map[string]string {
 	}
 	return out
 }
+
+// changelogReleaseRE is a release heading of CHANGELOG.md: ## [0.1.0] - date.
+var changelogReleaseRE = regexp.MustCompile(`(?m)^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$`)
+
+// NewestRelease returns the version of CHANGELOG.md's newest release (the
+// first release heading after Unreleased).
+func NewestRelease(t testing.TB) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(t), "CHANGELOG.md"))
+	require.NoError(t, err)
+	m := changelogReleaseRE.FindStringSubmatch(string(raw))
+	require.NotNil(t, m, "CHANGELOG.md has no release heading such as ## [0.1.0] - 2026-12-04")
+	return m[1]
+}
