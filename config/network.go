@@ -424,9 +424,9 @@ func (h *HealthCondition) Enabled() bool { return h != nil && h.enabled }
 
 // Default health vocabularies (compared case-insensitively).
 var (
-	DefaultHealthyValues = []string{"healthy", "ok", "up", "pass", "passing", "green"}
+	DefaultHealthyValues = []string{"healthy", "ok", "up", "pass", "passing", "green", "ready"}
 	DefaultWarningValues = []string{"degraded", "warn", "warning", "yellow"}
-	DefaultFailingValues = []string{"unhealthy", "down", "fail", "failed", "failing", "error", "critical", "out_of_service", "red"}
+	DefaultFailingValues = []string{"unhealthy", "down", "fail", "failed", "failing", "error", "critical", "out_of_service", "red", "not_ready"}
 )
 
 func (h *HealthCondition) setDefaults() {

@@ -179,12 +179,60 @@ func boolState(b bool) healthState {
 
 func jsonKind(v jsonValue) string { return v.kind() }
 
-// evaluateHealth reads a health answer. Components come from the
-// configured container, else from the first of checks, components, details
-// that is an object, else from the root (Spring Boot 1.x flattens them
-// there). A component is a string value, a boolean, or an object with a
-// status; objects with a status may nest further components; an object
-// without a status inside a container groups components.
+// healthEnvelopes are where APIs wrap a health answer, in the order they
+// are tried: an error envelope ({"success": false, "error": {"code": ...,
+// "message": ..., "details": {...}}}, the seed application's on 503),
+// FastAPI's HTTPException body ({"detail": {...}}) and a success envelope
+// ({"success": true, "data": {...}}).
+var healthEnvelopes = [][]config.JSONPathStep{
+	{{Key: "error"}, {Key: "details"}},
+	{{Key: "error"}, {Key: "detail"}},
+	{{Key: "detail"}},
+	{{Key: "data"}},
+	{{Key: "error"}},
+}
+
+// defaultContainers are where components are looked for, the first that is
+// an object.
+var defaultContainers = []string{"checks", "components", "details"}
+
+// locateHealth finds the health answer in the document: the root when it
+// has a status or a component container, else the first envelope member
+// that has one; the root when none has.
+func locateHealth(root jsonValue, statusSteps, componentSteps []config.JSONPathStep, hasComponentPath bool) jsonValue {
+	looksLikeHealth := func(v jsonValue) bool {
+		if s, ok := lookupPath(v, statusSteps); ok && (s.isString() || s.isBool()) {
+			return true
+		}
+		if hasComponentPath {
+			c, ok := lookupPath(v, componentSteps)
+			return ok && c.isObject()
+		}
+		for _, k := range defaultContainers {
+			if c, ok := v.get(k); ok && c.isObject() {
+				return true
+			}
+		}
+		return false
+	}
+	if looksLikeHealth(root) {
+		return root
+	}
+	for _, env := range healthEnvelopes {
+		if v, ok := lookupPath(root, env); ok && v.isObject() && looksLikeHealth(v) {
+			return v
+		}
+	}
+	return root
+}
+
+// evaluateHealth reads a health answer, found at the root or inside an
+// envelope (locateHealth). Components come from the configured container,
+// else from the first of checks, components, details that is an object,
+// else from the root (Spring Boot 1.x flattens them there). A component is
+// a string value, a boolean, or an object with a status; objects with a
+// status may nest further components; an object without a status inside a
+// container groups components.
 func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, error) {
 	var res healthResult
 	if !doc.isObject() {
@@ -192,6 +240,8 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 	}
 	w := newHealthWalker(h)
 	statusSteps, _ := config.ParseJSONPath(h.StatusPath)
+	componentSteps, _ := config.ParseJSONPath(h.Components)
+	doc = locateHealth(doc, statusSteps, componentSteps, h.Components != "")
 	if v, ok := lookupPath(doc, statusSteps); ok {
 		switch {
 		case v.isString():
@@ -204,8 +254,7 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 		w.statusKey = statusSteps[0].Key
 	}
 	if h.Components != "" {
-		steps, _ := config.ParseJSONPath(h.Components)
-		v, ok := lookupPath(doc, steps)
+		v, ok := lookupPath(doc, componentSteps)
 		if !ok {
 			return res, fmt.Errorf("the answer has no %s; set health.components to where the components are", h.Components)
 		}
@@ -215,7 +264,7 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 		w.container(v, 0)
 	} else {
 		found := false
-		for _, k := range []string{"checks", "components", "details"} {
+		for _, k := range defaultContainers {
 			if v, ok := doc.get(k); ok && v.isObject() {
 				w.container(v, 0)
 				found = true

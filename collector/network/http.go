@@ -109,10 +109,15 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 		}
 	}
 	checkBodyText(r, cfg, payload, truncated)
-	jsonErr := h.checkJSON(r, payload, truncated, resp.Header.Get("Content-Type"))
+	healthNote, jsonErr := h.checkJSON(r, payload, truncated, resp.Header.Get("Content-Type"))
 
 	if !statusOK {
-		return collector.Failf(collector.ReasonUnexpectedStatus, "%s answered %d, expected %s", redactURL(cfg.URL), resp.StatusCode, cfg.ExpectedStatus())
+		msg := fmt.Sprintf("%s answered %d, expected %s", redactURL(cfg.URL), resp.StatusCode, cfg.ExpectedStatus())
+		if healthNote != "" {
+			// The status code is the headline; the health answer says why.
+			msg += "; " + healthNote
+		}
+		return collector.Failf(collector.ReasonUnexpectedStatus, "%s", msg)
 	}
 	return jsonErr
 }
@@ -182,28 +187,30 @@ func found(b bool) string {
 
 // checkJSON evaluates the JSON conditions and the health answer. An answer
 // that is not JSON (or was cut) fails them with reason invalid_response.
-func (h *httpCheck) checkJSON(r *collector.Report, payload []byte, truncated bool, contentType string) error {
+// healthNote says what is wrong in the health answer, for the message of a
+// wrong status code.
+func (h *httpCheck) checkJSON(r *collector.Report, payload []byte, truncated bool, contentType string) (healthNote string, err error) {
 	cfg := h.cfg
 	if len(cfg.JSON) == 0 && !cfg.Health.Enabled() {
-		return nil
+		return "", nil
 	}
 	if truncated {
 		r.Assert("answer is JSON", false, fmt.Sprintf("larger than max_body_bytes (%d), cut", cfg.MaxBodyBytes), "a complete JSON answer")
-		return collector.Failf(collector.ReasonInvalidResponse, "answer is larger than max_body_bytes (%d bytes) and was cut, so it cannot be read as JSON; raise max_body_bytes", cfg.MaxBodyBytes)
+		return "", collector.Failf(collector.ReasonInvalidResponse, "answer is larger than max_body_bytes (%d bytes) and was cut, so it cannot be read as JSON; raise max_body_bytes", cfg.MaxBodyBytes)
 	}
 	doc, err := parseJSON(payload, contentType)
 	if err != nil {
 		r.Assert("answer is JSON", false, shorten(err.Error(), 120), "JSON")
-		return collector.WithReason(collector.ReasonInvalidResponse, err)
+		return "", collector.WithReason(collector.ReasonInvalidResponse, err)
 	}
 	for _, jc := range cfg.JSON {
 		ok, obs, exp := evalJSONCondition(doc, &jc)
 		r.Assert(jsonConditionName(&jc), ok, obs, exp)
 	}
 	if cfg.Health.Enabled() {
-		return h.checkHealth(r, doc)
+		return h.checkHealth(r, doc), nil
 	}
-	return nil
+	return "", nil
 }
 
 func jsonConditionName(jc *config.JSONCondition) string {
@@ -267,21 +274,20 @@ func describeWant(jc *config.JSONCondition) string {
 	return strings.Join(parts, ", ")
 }
 
-func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) error {
+// checkHealth records the health answer's series and conditions. The
+// components' condition comes before the overall status's, so that a
+// failing answer's message names the failing components. It returns a
+// short note of what is failing (empty when nothing is).
+func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) string {
 	hc := h.cfg.Health
 	res, err := evaluateHealth(doc, hc)
 	if err != nil {
 		r.Assert("health answer", false, shorten(err.Error(), 120), "a health object")
-		return nil
+		return ""
 	}
 	if res.HasStatus {
 		for s := stateOK; s <= stateFailed; s++ {
 			r.Bool(httpHealthStatusDesc, res.StatusState == s, s.String())
-		}
-		if res.StatusState == stateWarning {
-			r.Warn("health status", false, res.Status, strings.Join(hc.HealthyValues, ", "))
-		} else {
-			r.Assert("health status", res.StatusState == stateOK, res.Status, strings.Join(hc.HealthyValues, ", "))
 		}
 	}
 	for s := stateOK; s <= stateFailed; s++ {
@@ -292,26 +298,38 @@ func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) error {
 			r.Bool(httpHealthComponentDesc, c.State == s, c.Name, s.String())
 		}
 	}
-	if res.Total() > hc.MaxComponents {
-		r.Warn("health components within max_components", false,
-			fmt.Sprintf("%d components", res.Total()), fmt.Sprintf("at most %d (the rest are only counted)", hc.MaxComponents))
-	}
-	if !res.HasStatus && res.Total() == 0 {
-		r.Assert("health answer", false, "no status and no components", "a status or components (checks, components, details)")
-		return nil
-	}
-	if hc.RequireComponents && res.Total() == 0 {
+	switch {
+	case !res.HasStatus && res.Total() == 0:
+		r.Assert("health answer", false, "no status and no components", "a status or components (checks, components, details; also inside an error envelope)")
+		return ""
+	case hc.RequireComponents && res.Total() == 0:
 		r.Assert("health components", false, "none", "at least one component")
-		return nil
-	}
-	if res.Total() > 0 {
+	case res.Total() > 0:
 		failed := componentNames(res.Failed, res.Counts[stateFailed])
 		r.Assert("health components", res.Counts[stateFailed] == 0, summary(res, failed), "all healthy")
 		if res.Counts[stateFailed] == 0 && res.Counts[stateWarning] > 0 {
 			r.Warn("health components degraded", false, componentNames(res.Warning, res.Counts[stateWarning]), "none degraded")
 		}
 	}
-	return nil
+	if res.HasStatus {
+		if res.StatusState == stateWarning {
+			r.Warn("health status", false, res.Status, strings.Join(hc.HealthyValues, ", "))
+		} else {
+			r.Assert("health status", res.StatusState == stateOK, res.Status, strings.Join(hc.HealthyValues, ", "))
+		}
+	}
+	if res.Total() > hc.MaxComponents {
+		r.Warn("health components within max_components", false,
+			fmt.Sprintf("%d components", res.Total()), fmt.Sprintf("at most %d (the rest are only counted)", hc.MaxComponents))
+	}
+	var note []string
+	if res.HasStatus && res.StatusState != stateOK {
+		note = append(note, "health status "+shorten(res.Status, 40))
+	}
+	if res.Counts[stateFailed] > 0 {
+		note = append(note, "failing components: "+componentNames(res.Failed, res.Counts[stateFailed]))
+	}
+	return strings.Join(note, "; ")
 }
 
 // componentNames lists components as name=value, shortened; total is how
