@@ -62,6 +62,9 @@ type Check struct {
 	Loki         *LokiCheck         `yaml:"loki,omitempty"`
 	PromQL       *PromQLCheck       `yaml:"promql,omitempty"`
 	ServiceReady *ServiceReadyCheck `yaml:"service_ready,omitempty"`
+
+	// Checks of the host the exporter runs on.
+	LogRotation *LogRotationCheck `yaml:"log_rotation,omitempty"`
 }
 
 // kindOrder lists every kind's YAML key in declaration order, and

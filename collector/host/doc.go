@@ -1,0 +1,5 @@
+// Package host holds the checks that look at the machine the exporter runs
+// on: log_rotation (log files within their size and age bounds, and a
+// logrotate configuration or the application's rotating logging handler
+// covering each live log file).
+package host
