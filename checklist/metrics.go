@@ -1,6 +1,10 @@
 package checklist
 
 import (
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"sync"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
@@ -60,33 +64,109 @@ var (
 )
 
 // Exporter returns a collector.ResultExporter that writes the checklist's
-// metrics for each collection, evaluated at now() (time.Now when nil).
+// metrics for each collection, evaluated at now() (time.Now when nil). The
+// series are rendered again only when what they show changed (a state,
+// due window, attestation or the verdict): an unchanged scrape resends the
+// series of the previous one.
 func (m *Model) Exporter(now func() time.Time) collector.ResultExporter {
 	if now == nil {
 		now = time.Now
 	}
+	perItem := m.cfg.Checklist.Configured()
+	seed := maphash.MakeSeed()
+	var (
+		mu     sync.Mutex
+		key    uint64
+		cached []prometheus.Metric
+	)
 	return func(results []collector.Result, ch chan<- prometheus.Metric) {
-		m.Export(m.Evaluate(results, now()), ch)
+		st := m.Evaluate(results, now())
+		k := fingerprint(seed, st, perItem)
+		mu.Lock()
+		if cached == nil || k != key {
+			cached, key = m.render(st, perItem), k
+		}
+		out := cached
+		mu.Unlock()
+		for _, mt := range out {
+			ch <- mt
+		}
 	}
 }
 
 // Export writes the metrics of an evaluated status.
 func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	for _, mt := range m.render(st, m.cfg.Checklist.Configured()) {
+		ch <- mt
+	}
+}
+
+// fingerprint hashes everything render shows of st.
+func fingerprint(seed maphash.Seed, st *Status, perItem bool) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var buf [8]byte
+	num := func(v float64) {
+		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
+		_, _ = h.Write(buf[:])
 	}
 	for _, p := range st.Phases {
+		_, _ = h.WriteString(p.ID)
+		num(float64(p.Due))
+		num(float64(p.Passing))
+		num(float64(p.Failing))
+		for _, state := range States {
+			num(float64(p.Counts[state]))
+		}
+		if !perItem {
+			continue
+		}
 		for _, s := range p.Sections {
 			for _, it := range s.Items {
-				l := []string{it.ID, it.Phase, it.Section, string(it.Kind)}
-				gauge(descItemState, 1, append(l, string(it.State))...)
-				gauge(descItemOK, b2f(it.State.OK()), l...)
-				gauge(descItemDue, b2f(it.Due), l...)
-				gauge(descItemBlocker, b2f(it.Blocker), l...)
+				_, _ = h.WriteString(it.ID)
+				_, _ = h.WriteString(string(it.State))
+				num(b2f(it.Due) + 2*b2f(it.Blocker))
 				if a := it.Attestation; a != nil {
-					gauge(descAttestedAt, unix(a.At), l...)
+					num(unix(a.At))
 					if a.Expires != nil {
-						gauge(descAttestExpiry, unix(*a.Expires), l...)
+						num(unix(*a.Expires))
+					}
+				}
+			}
+		}
+	}
+	num(b2f(st.AttestationsError == ""))
+	num(b2f(st.Ready))
+	num(float64(len(st.Blockers)))
+	num(float64(len(st.FailingEarly)))
+	if st.GoLive != nil {
+		num(unix(*st.GoLive))
+	}
+	return h.Sum64()
+}
+
+// render makes the metrics of an evaluated status; perItem adds the series
+// of every item (and their attestations) to the verdict and the per-phase
+// summary.
+func (m *Model) render(st *Status, perItem bool) []prometheus.Metric {
+	out := make([]prometheus.Metric, 0, 64)
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		out = append(out, prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...))
+	}
+	for _, p := range st.Phases {
+		if perItem {
+			for _, s := range p.Sections {
+				for _, it := range s.Items {
+					l := []string{it.ID, it.Phase, it.Section, string(it.Kind)}
+					gauge(descItemState, 1, append(l, string(it.State))...)
+					gauge(descItemOK, b2f(it.State.OK()), l...)
+					gauge(descItemDue, b2f(it.Due), l...)
+					gauge(descItemBlocker, b2f(it.Blocker), l...)
+					if a := it.Attestation; a != nil {
+						gauge(descAttestedAt, unix(a.At), l...)
+						if a.Expires != nil {
+							gauge(descAttestExpiry, unix(*a.Expires), l...)
+						}
 					}
 				}
 			}
@@ -107,6 +187,7 @@ func (m *Model) Export(st *Status, ch chan<- prometheus.Metric) {
 	if st.GoLive != nil {
 		gauge(descGoLive, unix(*st.GoLive))
 	}
+	return out
 }
 
 func unix(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -39,7 +39,24 @@ type Checklist struct {
 
 	// defaultPhases is set when blockers.phases was not configured.
 	defaultPhases bool
+	// present is set when the configuration has a checklist: section.
+	present bool
 }
+
+// UnmarshalYAML notes that the section is present (even empty).
+func (c *Checklist) UnmarshalYAML(n *yaml.Node) error {
+	type plain Checklist
+	if err := n.Decode((*plain)(c)); err != nil {
+		return err
+	}
+	c.present = true
+	return nil
+}
+
+// Configured reports whether the configuration has a checklist: section,
+// even an empty one: only then are series exported per item (a handful of
+// checks on the shipped checklist would otherwise add ~1,100 series).
+func (c *Checklist) Configured() bool { return c.present }
 
 // BlockerPhasesDefaulted reports whether blockers.phases is the built-in
 // [SO] rather than configured (a user's own checklist need not have SO).
