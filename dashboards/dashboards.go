@@ -63,6 +63,9 @@ type Variable struct {
 type Link struct {
 	Title       string   `json:"title"`
 	Type        string   `json:"type"`
+	URL         string   `json:"url,omitempty"`
+	Icon        string   `json:"icon,omitempty"`
+	TargetBlank bool     `json:"targetBlank,omitempty"`
 	Tags        []string `json:"tags"`
 	AsDropdown  bool     `json:"asDropdown"`
 	IncludeVars bool     `json:"includeVars"`
@@ -177,7 +180,11 @@ func newDashboard(uid, title, desc, from string) *builder {
 	d := &Dashboard{
 		UID: uid, Title: title, Description: desc, Tags: []string{"golive"}, Timezone: "browser",
 		Refresh: "30s", SchemaVersion: 39, Time: TimeRange{From: from, To: "now"}, GraphTooltip: 1,
-		Links: []Link{{Title: "Go-Live dashboards", Type: "dashboards", Tags: []string{"golive"}, AsDropdown: true, IncludeVars: true, KeepTime: true}},
+		Links: []Link{
+			{Title: "Go-Live dashboards", Type: "dashboards", Tags: []string{"golive"}, AsDropdown: true, IncludeVars: true, KeepTime: true},
+			// The exporter's readiness board: what blocks GO, item by item.
+			{Title: "Readiness board", Type: "link", URL: "${board}", Icon: "external link", TargetBlank: true, Tags: []string{}},
+		},
 	}
 	d.Annotations.List = goLiveAnnotations()
 	d.Templating.List = []Variable{
@@ -185,6 +192,11 @@ func newDashboard(uid, title, desc, from string) *builder {
 		{Name: "instance", Label: "Exporter", Type: "query", Datasource: DS, Refresh: 2, Sort: 1,
 			Query:      map[string]any{"query": "label_values(golive_check_success, instance)", "refId": "instance"},
 			IncludeAll: true, Multi: true, AllValue: ".*", Current: map[string]any{"text": "All", "value": "$__all"}},
+		// Where the exporter's board is, as the war room reaches it (the
+		// docker-compose stack publishes it here); edit it in the dashboard
+		// settings or provision another default.
+		{Name: "board", Label: "Readiness board URL", Type: "textbox", Query: "http://localhost:10720/",
+			Current: map[string]any{"text": "http://localhost:10720/", "value": "http://localhost:10720/"}},
 	}
 	return &builder{d: d}
 }

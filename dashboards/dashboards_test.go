@@ -246,7 +246,28 @@ func TestWarRoomAids(t *testing.T) {
 		assert.Contains(t, joined, "golive_checklist_go_live_timestamp_seconds", "%s: no go-live annotation", d.UID)
 		assert.Contains(t, joined, "changes(golive_checklist_ready", "%s: no verdict-change annotation", d.UID)
 	}
+	for _, d := range All() {
+		var board bool
+		for _, l := range d.Links {
+			board = board || (l.Type == "link" && l.URL == "${board}")
+		}
+		assert.True(t, board, "%s: no link to the readiness board", d.UID)
+		var hasVar bool
+		for _, v := range d.Templating.List {
+			hasVar = hasVar || (v.Name == "board" && v.Type == "textbox")
+		}
+		assert.True(t, hasVar, "%s: no board variable", d.UID)
+	}
 	day := GoLiveDay()
+	var exprs []string
+	for _, p := range day.Panels {
+		for _, tg := range p.Targets {
+			exprs = append(exprs, tg.Expr)
+		}
+	}
+	all := strings.Join(exprs, "\n")
+	assert.Contains(t, all, "golive_check_queue_wait_seconds", "golive-day shows no queue wait")
+	assert.Contains(t, all, "golive_scrape_collection_duration_seconds_bucket", "golive-day shows no scrape cost")
 	vars := map[string]Variable{}
 	for _, v := range day.Templating.List {
 		vars[v.Name] = v

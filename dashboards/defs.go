@@ -117,6 +117,13 @@ func GoLiveDay() *Dashboard {
 		Variable{Name: "area", Label: "Alert area", Type: "query", Datasource: DS, Refresh: 2, Sort: 1,
 			Query:      map[string]any{"query": `label_values(ALERTS{alertname!="Watchdog"}, area)`, "refId": "area"},
 			IncludeAll: true, Multi: true, AllValue: ".*", Current: map[string]any{"text": "All", "value": "$__all"}})
+	b.row("Exporter")
+	b.add(series("Scrape duration p95", "How long collecting every check took per scrape (p95 over 5m); compare with the scrape timeout.", "s", steps("green", 5, "orange", 10, "red"),
+		q(`histogram_quantile(0.95, sum by (le, instance) (rate(golive_scrape_collection_duration_seconds_bucket{`+sel+`}[$__rate_interval])))`, "p95 {{instance}}")), 8, 8)
+	b.add(series("Exporter CPU", "CPU seconds the exporter spends per second: the cost of its scrapes and background checks.", "percentunit", steps("green", 0.5, "orange", 1, "red"),
+		q(`rate(process_cpu_seconds_total{`+sel+`}[$__rate_interval])`, "{{instance}}")), 8, 8)
+	b.add(series("Queue wait (top 10)", "How long checks waited for a free slot (global.max_concurrency) before they ran: a scrape slower than its slowest check shows here.", "s", steps("green", 1, "orange", 5, "red"),
+		q(`topk(10, max by (check) (golive_check_queue_wait_seconds{`+sel+`}))`, "{{check}}")), 8, 8)
 	return b.d
 }
 
