@@ -266,7 +266,11 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 		found := false
 		for _, k := range defaultContainers {
 			if v, ok := doc.get(k); ok && v.isObject() {
-				w.container(v, 0)
+				if k == "details" {
+					w.details(v, 0)
+				} else {
+					w.container(v, 0)
+				}
 				found = true
 				break
 			}
@@ -355,12 +359,32 @@ func (w *healthWalker) statusState(v jsonValue) healthState {
 	return w.cl.other
 }
 
-// rootMembers reads components flattened into the root: objects with a
-// status, and string members whose value is a known health value (Grafana's
-// {"database":"ok"}); other strings (version, commit) are not components.
+// rootMembers reads components flattened into the root (Spring Boot 1.x,
+// Grafana's {"database":"ok"}) the way details are read; the overall
+// status is not one of them.
 func (w *healthWalker) rootMembers(root jsonValue) {
-	root.members(func(k, v jsonValue) bool {
-		if w.statusKey != "" && keyIs(k, w.statusKey) {
+	w.loose(root, 0, w.statusKey)
+}
+
+// details reads a details object (Spring Boot 2.0 and 2.1 nest components
+// there, at the top and inside composite components), where plain details
+// sit beside components.
+func (w *healthWalker) details(obj jsonValue, depth int) { w.loose(obj, depth, "") }
+
+// loose reads an object that mixes components with plain values: objects
+// with a status are components, and so are strings whose value is a known
+// health value; other strings ("info": "Hello", "database": "PostgreSQL"),
+// booleans ("exists": true), numbers and objects without a status are
+// details, not components. A status member is a detail too (Spring Boot's
+// Elasticsearch indicator reports the cluster's "status": "yellow" in its
+// details); skip names one more member not to read (the overall status at
+// the root, when status_path is another key).
+func (w *healthWalker) loose(obj jsonValue, depth int, skip string) {
+	if depth > maxComponentDepth {
+		return
+	}
+	obj.members(func(k, v jsonValue) bool {
+		if keyIs(k, "status") || (skip != "" && keyIs(k, skip)) {
 			return true
 		}
 		switch {
@@ -372,7 +396,7 @@ func (w *healthWalker) rootMembers(root jsonValue) {
 			}
 		case v.isObject():
 			n := w.push(k)
-			w.object(v, true, 1)
+			w.object(v, true, depth+1)
 			w.pop(n)
 		}
 		return true
@@ -437,11 +461,15 @@ func (w *healthWalker) object(v jsonValue, nested bool, depth int) {
 			if !sub.isObject() || keyIs(k, "status") {
 				return true
 			}
+			// Nested containers' members are named after the component,
+			// not after the container key: broker.us1 for Spring Boot's
+			// {"broker": {"components": {"us1": ...}}} (2.2+) and
+			// {"broker": {"details": {"us1": ...}}} (2.0, 2.1) alike.
 			switch {
 			case keyIs(k, "components"), keyIs(k, "checks"):
-				// Spring Boot groups: the group's members are named
-				// after the group, not after the container key.
 				w.container(sub, depth+1)
+			case keyIs(k, "details"):
+				w.details(sub, depth+1)
 			default:
 				if _, has := sub.get("status"); has {
 					n := w.push(k)
