@@ -24,6 +24,8 @@ var (
 		"Number of dump files or folders readable or writable by every user.", "source", "stanza")
 	isolatedDesc = collector.NewDesc("golive_backup_isolated",
 		"Whether the dumps are on another filesystem than the database's data directory.", "source", "stanza")
+	unreadableDesc = collector.NewDesc("golive_backup_unreadable_entries",
+		"Number of entries the dump glob matches that were skipped as unreadable (symbolic link loops, links to nothing, FIFOs, files the exporter may not read).", "source", "stanza")
 )
 
 // maxSidecar bounds a sidecar JSON file.
@@ -67,10 +69,12 @@ func (c *dumpFolderCheck) Run(ctx context.Context, r *collector.Report) error {
 			return err
 		}
 	}
-	dumps, err := c.lister.list(ctx)
+	dumps, skipped, err := c.lister.list(ctx)
 	if err != nil {
 		return err
 	}
+	r.Gauge(unreadableDesc, float64(len(skipped)), sourceDumpFolder, "")
+	reportSkipped(r, len(dumps), skipped)
 	now := c.now()
 	entries := make([]entry, len(dumps))
 	fromMtime := 0
@@ -88,6 +92,12 @@ func (c *dumpFolderCheck) Run(ctx context.Context, r *collector.Report) error {
 		r.Warn("dump names carry a timestamp", fromMtime == 0,
 			fmt.Sprintf("%d of %d dumps dated by modification time", fromMtime, len(dumps)), "every name matches "+c.cfg.NamePattern)
 	}
+	if ns := newestSkipped(dumps, skipped); ns != nil {
+		// The newest good dump is not the newest: judging its size, format
+		// and sidecar would describe an older backup as the newest.
+		r.Assert(condNewestReadable, false, ns.Name+": "+ns.why(), "the newest dump readable by the exporter")
+		return c.checkRest(ctx, r, insecure)
+	}
 	newest := dumps[len(dumps)-1]
 	if c.cfg.MinSize > 0 {
 		r.Assert("newest dump size", newest.Size >= int64(c.cfg.MinSize),
@@ -102,6 +112,11 @@ func (c *dumpFolderCheck) Run(ctx context.Context, r *collector.Report) error {
 	if err := c.checkSidecar(ctx, r, newest); err != nil {
 		return err
 	}
+	return c.checkRest(ctx, r, insecure)
+}
+
+// checkRest checks permissions and isolation.
+func (c *dumpFolderCheck) checkRest(ctx context.Context, r *collector.Report, insecure []string) error {
 	if *c.cfg.Secure {
 		r.Gauge(insecureDesc, float64(len(insecure)), sourceDumpFolder, "")
 		obs := "none"

@@ -219,9 +219,15 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	if c.lister == nil {
 		return nil
 	}
-	dumps, err := c.lister.list(ctx)
+	dumps, skipped, err := c.lister.list(ctx)
 	if err != nil {
 		return err
+	}
+	reportSkipped(r, len(dumps), skipped)
+	if ns := newestSkipped(dumps, skipped); ns != nil {
+		r.Bool(restoreStepDesc, false, "dump_check")
+		r.Assert("dump readable", false, ns.Name+": "+ns.why(), "the newest dump readable by the exporter")
+		return nil
 	}
 	d := newestSettled(dumps, time.Now())
 	tested = &d
@@ -240,11 +246,9 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 	return c.restore(ctx, r, d)
 }
 
-// Conditions a kept result adds when a newer dump appeared since its test.
-const (
-	condNewestReadable = "newest dump readable"
-	condNewestTested   = "newest dump restore-tested"
-)
+// condNewestTested is the warning a kept result adds while a newer dump
+// has not been restored yet.
+const condNewestTested = "newest dump restore-tested"
 
 // replayKept reports a kept success again when the dump it tested is still
 // there, unchanged. A newer dump is not covered by it: that one gets the
@@ -257,7 +261,7 @@ func (c *restoreCheck) replayKept(ctx context.Context, r *collector.Report, kept
 	if kept.Dump == nil {
 		return false, "not reused: the restore test of " + when + " names no dump (written by an older version); restoring again", nil
 	}
-	dumps, err := c.lister.list(ctx)
+	dumps, skipped, err := c.lister.list(ctx)
 	if err != nil {
 		// The restore run lists again and reports the error.
 		return false, "", nil
@@ -276,6 +280,11 @@ func (c *restoreCheck) replayKept(ctx context.Context, r *collector.Report, kept
 			keptD.Name, when, kept.Dump.Size, kept.Dump.ModTime.UTC().Format(time.RFC3339), keptD.Size, keptD.ModTime.UTC().Format(time.RFC3339)), nil
 	}
 	err = kept.replay(r, c.statePath, c.interval)
+	reportSkipped(r, len(dumps), skipped)
+	if ns := newestSkipped(dumps, skipped); ns != nil && ns.Time.After(keptD.Time) {
+		r.Assert(condNewestReadable, false, ns.Name+": "+ns.why(), "the newest dump readable by the exporter")
+		return true, "", err
+	}
 	newest := newestSettled(dumps, now)
 	if newest.Path == keptD.Path || !newest.Time.After(keptD.Time) {
 		return true, "", err

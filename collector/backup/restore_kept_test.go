@@ -126,6 +126,17 @@ func TestRestoreKeptResultAndNewerDump(t *testing.T) {
 		}
 	})
 
+	t.Run("an unreadable newer dump fails at once", func(t *testing.T) {
+		f := setup(t)
+		newer := f.dumpName(src, now.Add(-time.Hour))
+		require.NoError(t, os.Symlink(newer, filepath.Join(f.folder, newer)))
+		_, r, err := restart(t, f)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"newest dump readable"}, failed(r), "%+v", r.Conditions())
+		assert.Equal(t, newer+": too many levels of symbolic links", cond(t, r, "newest dump readable").Observed)
+		assert.True(t, cond(t, r, "dump folder entries readable").Warning)
+	})
+
 	t.Run("a readable newer dump warns until its restore runs", func(t *testing.T) {
 		f := setup(t)
 		newAt := now.Add(-time.Hour).Truncate(time.Second)

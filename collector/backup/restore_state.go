@@ -205,7 +205,8 @@ func stateFrom(check, fingerprint string, attempt time.Time, ok bool, lastSucces
 		st.Dump = &stateDump{Path: tested.Path, Name: tested.Name, Size: tested.Size, ModTime: tested.ModTime.UTC()}
 	}
 	for _, c := range r.Conditions() {
-		if c.Name != condStateReadable && c.Name != condKeptResult {
+		// The folder's unreadable entries are judged afresh by each run.
+		if c.Name != condStateReadable && c.Name != condKeptResult && c.Name != condSkipped {
 			st.Conditions = append(st.Conditions, c)
 		}
 	}
