@@ -15,7 +15,7 @@ LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) \
              -X $(VERSION_PKG).BuildDate=$(BUILD_DATE) \
              -X $(VERSION_PKG).BuildUser=$(BUILD_USER)
 IMAGE     ?= ghcr.io/golive/golive_exporter
-STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+STATICCHECK ?= $(shell scripts/install-go-tools.sh --path staticcheck)
 
 .PHONY: all build run docker test test-short lint bench deps fmt generate
 
@@ -58,7 +58,7 @@ fmt:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
-	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@latest
+	@scripts/install-go-tools.sh staticcheck
 	$(STATICCHECK) ./...
 
 bench: deps

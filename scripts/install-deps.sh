@@ -46,25 +46,20 @@ if [ ${#need[@]} -gt 0 ]; then
     pkill -f "/usr/bin/$svc" 2>/dev/null || true
   done
 fi
-if ! command -v staticcheck >/dev/null && [ ! -x "$(go env GOPATH)/bin/staticcheck" ]; then
-  go install honnef.co/go/tools/cmd/staticcheck@latest
-fi
-# The two converters Go teams use to turn go test output into JUnit XML: the
-# report parser's tests run them on a real go test run.
-if ! command -v go-junit-report >/dev/null && [ ! -x "$(go env GOPATH)/bin/go-junit-report" ]; then
-  go install github.com/jstemmer/go-junit-report/v2@v2.1.0
-fi
-if ! command -v gotestsum >/dev/null && [ ! -x "$(go env GOPATH)/bin/gotestsum" ]; then
-  go install gotest.tools/gotestsum@v1.13.0
-fi
+# staticcheck for make lint, and the two converters Go teams use to turn go
+# test output into JUnit XML (go-junit-report, gotestsum): the report
+# parser's tests run them on a real go test run. Each at its pinned version.
+"$(dirname "$0")/install-go-tools.sh"
 # The JavaScript test runners whose JSON and JUnit reports the report
 # parser's tests read (Playwright without its browsers: those tests open no
 # page).
+# A package is installed again when the one there is another version.
+npm_root=$(npm root -g)
+npm_version() { node -p "require('$npm_root/$1/package.json').version" 2>/dev/null || true; }
 js=()
-command -v jest >/dev/null || js+=(jest@30.5.2)
-[ -d "$(npm root -g)/jest-junit" ] || js+=(jest-junit@17.0.0)
-command -v vitest >/dev/null || js+=(vitest@4.1.12)
-command -v playwright >/dev/null || js+=(@playwright/test@1.65.1)
+for pin in jest@30.5.2 jest-junit@17.0.0 vitest@4.1.12 @playwright/test@1.65.1; do
+  [ "$(npm_version "${pin%@*}")" = "${pin##*@}" ] || js+=("$pin")
+done
 if [ ${#js[@]} -gt 0 ]; then
   echo "installing ${js[*]}"
   SUDO=""
