@@ -50,6 +50,8 @@ type Options struct {
 	Load func() (*config.Config, error)
 	// Build makes a runtime from a configuration.
 	Build func(*config.Config) (*Runtime, error)
+	// EnableLifecycle allows POST /-/reload (--web.enable-lifecycle).
+	EnableLifecycle bool
 	// MaxRequestsInFlight bounds concurrent /metrics requests (0: no bound).
 	MaxRequestsInFlight int
 	// Registry holds the exporter's own metrics; nil makes a new one.
@@ -204,7 +206,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/v1/config", s.serveConfig)
 	mux.HandleFunc("/config", s.serveConfig)
 	mux.HandleFunc("/{$}", s.serveBoard)
-	return mux
+	// A page on another site must not be able to make a browser POST to
+	// the exporter (a reload cancels background runs and empties the
+	// interval caches): cross-origin requests with an unsafe method are
+	// refused, whatever the endpoint.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "cross-origin request refused: send it from the exporter's own pages or from a tool that is not a browser", http.StatusForbidden)
+	}))
+	return csrf.Handler(mux)
 }
 
 // scrapeContext derives the collection deadline from Prometheus' scrape
@@ -290,6 +300,10 @@ func (g openMetricsGatherer) Gather() ([]*dto.MetricFamily, error) {
 }
 
 func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
+	if !s.opts.EnableLifecycle {
+		http.Error(w, "Lifecycle API is not enabled: start the exporter with --web.enable-lifecycle, or send it SIGHUP", http.StatusForbidden)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "reload needs POST", http.StatusMethodNotAllowed)

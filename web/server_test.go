@@ -82,14 +82,23 @@ func build(cfg *config.Config) (*Runtime, error) {
 	return &Runtime{Config: cfg, Scheduler: collector.New(cfg, quietLogger())}, nil
 }
 
-// newTestServer serves the configuration in file (reloaded from it).
+// newTestServer serves the configuration in file (reloaded from it), with
+// the lifecycle API enabled.
 func newTestServer(t *testing.T, file string) (*Server, *httptest.Server) {
 	t.Helper()
-	srv, err := NewServer(Options{
+	return newTestServerWith(t, file, func(o *Options) { o.EnableLifecycle = true })
+}
+
+// newTestServerWith is newTestServer with options set by opt.
+func newTestServerWith(t *testing.T, file string, opt func(*Options)) (*Server, *httptest.Server) {
+	t.Helper()
+	opts := Options{
 		Logger: quietLogger(),
 		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
 		Build:  build,
-	})
+	}
+	opt(&opts)
+	srv, err := NewServer(opts)
 	require.NoError(t, err)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
@@ -519,4 +528,95 @@ func TestOpenMetricsGathererDropsCollidingCounters(t *testing.T) {
 		names = append(names, mf.GetName())
 	}
 	assert.Equal(t, []string{"x_bytes", "y_total", "z", "z_total"}, names)
+}
+
+func post(t *testing.T, client *http.Client, url string, header map[string]string, user, password string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// POST /-/reload is off unless --web.enable-lifecycle (as in Prometheus):
+// without it the request is refused with 403 and nothing is reloaded.
+func TestReloadNeedsLifecycleFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	for _, enabled := range []bool{false, true} {
+		srv, ts := newTestServerWith(t, file, func(o *Options) { o.EnableLifecycle = enabled })
+		before := srv.ReloadState().LastSuccess
+		code, body := post(t, http.DefaultClient, ts.URL+"/-/reload", nil, "", "")
+		if !enabled {
+			assert.Equal(t, http.StatusForbidden, code)
+			assert.Contains(t, body, "--web.enable-lifecycle")
+			assert.Equal(t, before, srv.ReloadState().LastSuccess, "nothing was reloaded")
+			continue
+		}
+		assert.Equal(t, http.StatusOK, code, body)
+		assert.True(t, srv.ReloadState().LastSuccess.After(before))
+	}
+}
+
+// A web page on another site cannot make a browser reload the exporter:
+// cross-origin requests (Sec-Fetch-Site, or an Origin that is not the
+// exporter's) are refused with 403; tools that send neither (curl, a
+// config reloader) and the exporter's own pages are served.
+func TestReloadRefusesCrossOriginBrowsers(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	srv, ts := newTestServer(t, file)
+	cases := []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"cross-site page", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, http.StatusForbidden},
+		{"same-site page", map[string]string{"Sec-Fetch-Site": "same-site"}, http.StatusForbidden},
+		{"old browser, other origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"old browser, null origin", map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"the exporter's own page", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": ts.URL}, http.StatusOK},
+		{"old browser, own origin", map[string]string{"Origin": ts.URL}, http.StatusOK},
+		{"curl", nil, http.StatusOK},
+	}
+	for _, c := range cases {
+		reloads := srv.ReloadState().LastSuccess
+		code, body := post(t, http.DefaultClient, ts.URL+"/-/reload", c.header, "", "")
+		assert.Equal(t, c.want, code, "%s: %s", c.name, body)
+		if c.want == http.StatusForbidden {
+			assert.Equal(t, reloads, srv.ReloadState().LastSuccess, "%s: nothing was reloaded", c.name)
+		}
+	}
+}
+
+// --web.config.file's basic auth covers /-/reload as every other endpoint.
+func TestReloadUnderBasicAuth(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "cfg.yml")
+	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	webCfg, pool := testutil.WebConfig(t, dir, "admin", "letmein")
+	srv, err := NewServer(Options{Logger: quietLogger(), Load: func() (*config.Config, error) { return config.LoadFile(cfgFile) }, Build: build, EnableLifecycle: true})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close) // after the server below has stopped
+	addr, client := testutil.ServeWebConfig(t, srv.Handler(), webCfg, pool)
+	url := "https://" + addr + "/-/reload"
+	before := srv.ReloadState().LastSuccess
+	code, _ := post(t, client, url, nil, "", "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _ = post(t, client, url, nil, "admin", "wrong")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	assert.Equal(t, before, srv.ReloadState().LastSuccess, "nothing was reloaded")
+	code, body := post(t, client, url, nil, "admin", "letmein")
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.True(t, srv.ReloadState().LastSuccess.After(before))
 }

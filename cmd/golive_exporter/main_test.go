@@ -202,6 +202,27 @@ func (e *exporter) stop(t *testing.T) {
 	}
 }
 
+// POST /-/reload answers 403 unless --web.enable-lifecycle is given;
+// SIGHUP reloads either way (TestSIGHUPReloads).
+func TestLifecycleFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	require.NoError(t, os.WriteFile(file, []byte("checks: [{name: first_port, tcp: {address: \"127.0.0.1:1\", expect: closed}}]\n"), 0o600))
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{nil, http.StatusForbidden},
+		{[]string{"--web.enable-lifecycle"}, http.StatusOK},
+	} {
+		e := startExporter(t, append([]string{"--config.file", file}, c.args...)...)
+		resp, err := http.Post("http://"+e.addr+"/-/reload", "", nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, c.want, resp.StatusCode, "%v", c.args)
+		e.stop(t)
+	}
+}
+
 func TestSIGHUPReloads(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "cfg.yml")
