@@ -28,16 +28,18 @@ type checkOptions struct {
 	phases  *[]string
 	at      *string
 	color   *string
+	only    *[]string
 	// now is the clock; tests replace it.
 	now func() time.Time
 }
 
 func addCheckFlags(cmd *kingpin.CmdClause) checkOptions {
 	return checkOptions{
-		output:  cmd.Flag("output", "Output format: table, json or markdown (to paste into the go-live report).").Short('o').Default("table").Enum("table", "json", "markdown"),
+		output:  cmd.Flag("output", "Output format: table, json, markdown (to paste into the go-live report) or junit (JUnit XML for CI test reports).").Short('o').Default("table").Enum("table", "json", "markdown", "junit"),
 		timeout: cmd.Flag("timeout", "Give up on checks still running after this long.").Default("5m").Duration(),
 		phases:  cmd.Flag("phase", "Show only this phase (e.g. P1; repeatable); the verdict then covers only its items.").Strings(),
 		at:      cmd.Flag("at", "Judge due windows and attestations as of this time (RFC 3339) instead of now; at the go-live time itself the phases starting then (P4, P5) are due. 'go-live' asks \"are we GO for go-live?\": judged at the go-live time, without the phases that begin then.").PlaceHolder("TIME|go-live").String(),
+		only:    cmd.Flag("only", "Run only this check (repeatable); the verdict then covers only the items bound to the checks run.").PlaceHolder("CHECK").Strings(),
 		color:   cmd.Flag("color", "Colour the table: auto (only on a terminal, unless NO_COLOR is set), always or never.").Default("auto").Enum("auto", "always", "never"),
 		now:     time.Now,
 	}
@@ -79,6 +81,12 @@ func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts che
 			return exitConfigError
 		}
 	}
+	if len(*opts.only) > 0 {
+		if cfg, err = onlyChecks(cfg, *opts.only); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitConfigError
+		}
+	}
 	sched := collector.New(cfg, logger)
 	defer sched.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *opts.timeout)
@@ -101,11 +109,16 @@ func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts che
 		st = model.Evaluate(results, at)
 	}
 	st = st.Restrict(*opts.phases)
+	if len(*opts.only) > 0 {
+		st = st.RestrictToChecks(*opts.only)
+	}
 	switch *opts.output {
 	case "json":
 		err = st.WriteJSON(stdout)
 	case "markdown":
 		err = st.WriteMarkdown(stdout)
+	case "junit":
+		err = st.WriteJUnit(stdout)
 	default:
 		err = st.WriteText(stdout, checklist.TextOptions{Color: useColor(*opts.color, stdout)})
 	}
@@ -116,6 +129,65 @@ func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts che
 		return exitNotReady
 	}
 	return exitOK
+}
+
+// onlyChecks returns a copy of cfg with only the named checks, or an error
+// naming a check that does not exist and the ones that do.
+func onlyChecks(cfg *config.Config, names []string) (*config.Config, error) {
+	var all []string
+	for _, c := range cfg.Checks {
+		all = append(all, c.Name)
+	}
+	sort.Strings(all)
+	want := map[string]bool{}
+	for _, n := range names {
+		if cfg.CheckByName(n) == nil {
+			return nil, fmt.Errorf("--only %q is not a check of the configuration%s; its checks are: %s", n, nearest(n, all), strings.Join(all, ", "))
+		}
+		want[n] = true
+	}
+	out := *cfg
+	out.Checks = nil
+	for _, c := range cfg.Checks {
+		if want[c.Name] {
+			out.Checks = append(out.Checks, c)
+		}
+	}
+	return &out, nil
+}
+
+// nearest suggests the name closest to a misspelt one, if one is close.
+func nearest(name string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // useColor decides on ANSI colours: only for a terminal, and never when

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector/report"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
@@ -90,6 +93,8 @@ var (
 	lastRunRE  = regexp.MustCompile(`"(last_run|last_checked)": "[^"]+"`)
 	// tookRE is the duration column that ends each line of the check table.
 	tookRE = regexp.MustCompile(`(?m)  \d+\.\d{3}s$`)
+	// junitTimeRE is a JUnit time attribute.
+	junitTimeRE = regexp.MustCompile(` time="[0-9.]+"`)
 )
 
 // normalise replaces what changes from run to run: ports, durations and the
@@ -98,6 +103,7 @@ func normalise(s string, ports *strings.Replacer) string {
 	s = ports.Replace(s)
 	s = durationRE.ReplaceAllString(s, `"$1": 0`)
 	s = tookRE.ReplaceAllString(s, "  0.000s")
+	s = junitTimeRE.ReplaceAllString(s, ` time="0.000"`)
 	return lastRunRE.ReplaceAllString(s, `"$1": "RUN_TIME"`)
 }
 
@@ -106,7 +112,7 @@ func TestCheckGolden(t *testing.T) {
 		t.Skip("opens local listeners")
 	}
 	cfgPath, ports := checkFixture(t)
-	for _, format := range []string{"table", "json", "markdown"} {
+	for _, format := range []string{"table", "json", "markdown", "junit"} {
 		t.Run(format, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			code := run([]string{"--config.file", cfgPath, "check", "--output", format, "--at", "2026-11-30T08:00:00Z"}, &out, &errOut)
@@ -332,4 +338,180 @@ func TestCheckJSONMatchesSchema(t *testing.T) {
 		require.NoError(t, err)
 		assert.Error(t, schema.Validate(v))
 	}
+}
+
+// TestCheckJUnit reads check --output=junit back with the project's own
+// JUnit parser (the junit kind's) and holds it to the JSON document of the
+// same run: one case for the verdict, failing on NO-GO; a case per item; a
+// failure for each due item that is not OK, with its reason; a skip for
+// each item not due yet; the suites' counters agree with their cases.
+func TestCheckJUnit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	for _, at := range []string{"2026-11-30T08:00:00Z", "2026-12-01T09:00:00Z", "go-live"} {
+		t.Run(at, func(t *testing.T) {
+			var js, xmlOut, errOut bytes.Buffer
+			jsCode := run([]string{"--config.file", cfgPath, "check", "--output", "json", "--at", at}, &js, &errOut)
+			code := run([]string{"--config.file", cfgPath, "check", "--output", "junit", "--at", at}, &xmlOut, &errOut)
+			assert.Equal(t, jsCode, code, "the exit code is the verdict's, whatever the format")
+			var st struct {
+				Verdict string `json:"verdict"`
+				Phases  []struct {
+					Sections []struct {
+						Items []struct {
+							ID      string `json:"id"`
+							State   string `json:"state"`
+							Due     bool   `json:"due"`
+							Reason  string `json:"reason"`
+							Blocker bool   `json:"blocker"`
+						} `json:"items"`
+					} `json:"sections"`
+				} `json:"phases"`
+			}
+			require.NoError(t, json.Unmarshal(js.Bytes(), &st))
+
+			counts, err := report.ParseJUnit(bytes.NewReader(xmlOut.Bytes()))
+			require.NoError(t, err, "the project's JUnit parser refuses the output:\n%s", xmlOut.String())
+			var wantPass, wantFail, wantSkip int
+			if st.Verdict == "GO" {
+				wantPass++
+			} else {
+				wantFail++
+			}
+			reasons := map[string]string{}
+			for _, p := range st.Phases {
+				for _, s := range p.Sections {
+					for _, it := range s.Items {
+						switch {
+						case !it.Due:
+							wantSkip++
+						case it.State == "pass" || it.State == "attested":
+							wantPass++
+						default:
+							wantFail++
+							reasons[it.ID] = it.Reason
+						}
+					}
+				}
+			}
+			assert.Equal(t, wantPass, counts[report.Passed], "passed")
+			assert.Equal(t, wantFail, counts[report.Failed], "failed")
+			assert.Equal(t, wantSkip, counts[report.Skipped], "skipped")
+			assert.Zero(t, counts[report.Errored])
+
+			// The structure: names, failure messages, declared counters.
+			var doc struct {
+				Tests    int `xml:"tests,attr"`
+				Failures int `xml:"failures,attr"`
+				Skipped  int `xml:"skipped,attr"`
+				Suites   []struct {
+					Name     string `xml:"name,attr"`
+					Tests    int    `xml:"tests,attr"`
+					Failures int    `xml:"failures,attr"`
+					Skipped  int    `xml:"skipped,attr"`
+					Cases    []struct {
+						Name    string `xml:"name,attr"`
+						Failure *struct {
+							Message string `xml:"message,attr"`
+							Type    string `xml:"type,attr"`
+						} `xml:"failure"`
+						Skipped *struct{} `xml:"skipped"`
+					} `xml:"testcase"`
+				} `xml:"testsuite"`
+			}
+			require.NoError(t, xml.Unmarshal(xmlOut.Bytes(), &doc))
+			assert.Equal(t, counts.Total(), doc.Tests)
+			assert.Equal(t, counts.Failing(), doc.Failures)
+			assert.Equal(t, counts[report.Skipped], doc.Skipped)
+			require.NotEmpty(t, doc.Suites)
+			assert.Equal(t, "go-live verdict", doc.Suites[0].Name)
+			require.Len(t, doc.Suites[0].Cases, 1)
+			assert.Equal(t, st.Verdict != "GO", doc.Suites[0].Cases[0].Failure != nil, "the verdict case fails on NO-GO")
+			for _, s := range doc.Suites {
+				failures, skipped := 0, 0
+				for _, c := range s.Cases {
+					if c.Failure != nil {
+						failures++
+						id, _, _ := strings.Cut(c.Name, " ")
+						if want, ok := reasons[id]; ok {
+							assert.Contains(t, c.Failure.Message, want, "the failure of %s carries its reason", id)
+						}
+					}
+					if c.Skipped != nil {
+						skipped++
+					}
+				}
+				assert.Equal(t, len(s.Cases), s.Tests, "suite %s declares its case count", s.Name)
+				assert.Equal(t, failures, s.Failures, "suite %s", s.Name)
+				assert.Equal(t, skipped, s.Skipped, "suite %s", s.Name)
+			}
+		})
+	}
+}
+
+// TestCheckOnly: --only runs just the named checks (repeatable) and judges
+// only the items bound to them; an unknown name is a usage error naming
+// the checks there are.
+func TestCheckOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens local listeners")
+	}
+	cfgPath, _ := checkFixture(t)
+	at := "2026-11-30T08:00:00Z"
+	cases := []struct {
+		only   []string
+		code   int
+		checks []string
+		items  []string
+	}{
+		{[]string{"web_port"}, exitOK, []string{"web_port"}, []string{"P1.1.01"}},
+		{[]string{"api_port"}, exitNotReady, []string{"api_port"}, []string{"P1.1.02"}},
+		{[]string{"web_port", "error_rate"}, exitOK, []string{"web_port", "error_rate"}, []string{"P1.1.01", "P4.1.01"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.only, ","), func(t *testing.T) {
+			args := []string{"--config.file", cfgPath, "check", "--output", "json", "--at", at}
+			for _, o := range tc.only {
+				args = append(args, "--only", o)
+			}
+			var out, errOut bytes.Buffer
+			code := run(args, &out, &errOut)
+			assert.Equal(t, tc.code, code, "stderr: %s", errOut.String())
+			assert.Contains(t, errOut.String(), fmt.Sprintf("checked %d/%d:", len(tc.only), len(tc.only)), "only the named checks ran")
+			var st struct {
+				Checks []struct {
+					Check string `json:"check"`
+				} `json:"checks"`
+				Phases []struct {
+					Sections []struct {
+						Items []struct {
+							ID string `json:"id"`
+						} `json:"items"`
+					} `json:"sections"`
+				} `json:"phases"`
+			}
+			require.NoError(t, json.Unmarshal(out.Bytes(), &st))
+			var checks, items []string
+			for _, c := range st.Checks {
+				checks = append(checks, c.Check)
+			}
+			for _, p := range st.Phases {
+				for _, s := range p.Sections {
+					for _, it := range s.Items {
+						items = append(items, it.ID)
+					}
+				}
+			}
+			assert.Equal(t, tc.checks, checks)
+			assert.Equal(t, tc.items, items)
+		})
+	}
+
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfgPath, "check", "--only", "web_prot"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	assert.Contains(t, errOut.String(), `--only "web_prot" is not a check of the configuration (did you mean "web_port"?); its checks are: api_port, db_port_closed, error_rate, web_port`)
+	assert.Empty(t, out.String())
 }
