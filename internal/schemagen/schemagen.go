@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -364,6 +365,20 @@ func comments(dir, pkgPath, tag string, out map[string]string) error {
 				if !ok {
 					continue
 				}
+				// The keys of the struct's fields, to name them as a file
+				// writes them.
+				keys := map[string]string{}
+				for _, fl := range st.Fields.List {
+					for _, n := range fl.Names {
+						key := ""
+						if fl.Tag != nil {
+							key = strings.Split(reflect.StructTag(strings.Trim(fl.Tag.Value, "`")).Get(tag), ",")[0]
+						}
+						if key != "" && key != "-" {
+							keys[n.Name] = key
+						}
+					}
+				}
 				for _, fl := range st.Fields.List {
 					text := ""
 					if fl.Doc != nil {
@@ -371,21 +386,51 @@ func comments(dir, pkgPath, tag string, out map[string]string) error {
 					} else if fl.Comment != nil {
 						text = fl.Comment.Text()
 					}
-					if text == "" {
-						continue
-					}
 					for _, n := range fl.Names {
-						key := ""
-						if fl.Tag != nil {
-							key = strings.Split(reflect.StructTag(strings.Trim(fl.Tag.Value, "`")).Get(tag), ",")[0]
+						if d, ok := fieldDoc(text, n.Name, keys); ok {
+							out[pkgPath+"."+ts.Name.Name+"."+n.Name] = d
 						}
-						out[pkgPath+"."+ts.Name.Name+"."+n.Name] = sentence(text, n.Name, key)
 					}
 				}
 			}
 		}
 	}
 	return nil
+}
+
+var leadNameRE = regexp.MustCompile(`^(\w+)(, | and |: |,? or | )`)
+
+// fieldDoc is a field's comment as its description: only a comment that
+// starts with the field's Go name (or a list of names with it first), as
+// Go doc comments do; a heading over a group of fields ("Network checks.")
+// is no field's description. The leading names become the keys a file
+// writes ("Password, PasswordFile and PasswordEnv give ..." becomes
+// "password, password_file and password_env give ...").
+func fieldDoc(text, goName string, keys map[string]string) (string, bool) {
+	text = strings.Join(strings.Fields(text), " ")
+	m := leadNameRE.FindStringSubmatch(text)
+	if m == nil || m[1] != goName {
+		return "", false
+	}
+	var out strings.Builder
+	for {
+		m := leadNameRE.FindStringSubmatch(text)
+		if m == nil {
+			break
+		}
+		key, ok := keys[m[1]]
+		if !ok {
+			break
+		}
+		out.WriteString(key)
+		out.WriteString(m[2])
+		text = text[len(m[0]):]
+		if sep := m[2]; sep == " " || sep == ": " {
+			break
+		}
+	}
+	out.WriteString(text)
+	return out.String(), true
 }
 
 // sentence joins a comment's lines and puts the key in place of the Go
