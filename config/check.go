@@ -65,6 +65,7 @@ type Check struct {
 
 	// Checks of the host the exporter runs on.
 	LogRotation *LogRotationCheck `yaml:"log_rotation,omitempty"`
+	Docker      *DockerCheck      `yaml:"docker,omitempty"`
 }
 
 // kindOrder lists every kind's YAML key in declaration order, and

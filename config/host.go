@@ -2,6 +2,9 @@ package config
 
 import (
 	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
 
 	"github.com/prometheus/common/model"
 
@@ -83,5 +86,123 @@ func resolvePaths(path string, paths []string, p *Problems) {
 			continue
 		}
 		paths[i] = p.Config().ResolvePath(pt)
+	}
+}
+
+// Defaults and limits of the docker check.
+const (
+	DefaultDockerHost       = "unix:///var/run/docker.sock"
+	MaxDockerContainers     = 100
+	MaxDockerMatches        = 50
+	dockerLabelKeyMaxLength = 255
+)
+
+// DockerCheck asks the Docker Engine API (over its unix socket, or a
+// socket proxy's TCP address) whether the configured containers run and
+// are healthy, and how often they restarted. Each entry is one series,
+// labelled with its configured name.
+type DockerCheck struct {
+	// Host is the Engine's address, as in DOCKER_HOST:
+	// unix:///var/run/docker.sock (default), tcp://host:2375 or
+	// http://host:2375 (plain HTTP, e.g. a read-only socket proxy).
+	Host string `yaml:"host,omitempty"`
+	// Containers are the containers that must run, each selected by name
+	// or by labels.
+	Containers []*DockerContainer `yaml:"containers"`
+	// MaxRestarts fails the check when a container restarted more often
+	// (Docker's RestartCount: restarts by its restart policy since it was
+	// created). Unset: restarts are only reported.
+	MaxRestarts *int `yaml:"max_restarts,omitempty"`
+	// RequireHealthcheck fails a running container that has no
+	// healthcheck; by default running is enough for those.
+	RequireHealthcheck bool `yaml:"require_healthcheck,omitempty"`
+}
+
+// DockerContainer selects the containers of one entry.
+type DockerContainer struct {
+	// Name is the entry's label value (container="..."), from the config.
+	// Without container_name and labels it is also the container's name.
+	Name string `yaml:"name"`
+	// ContainerName is the container's name as Docker shows it (docker ps),
+	// without the leading /.
+	ContainerName string `yaml:"container_name,omitempty"`
+	// Labels select every container carrying all of them (the replicas of
+	// a compose service: com.docker.compose.service: api).
+	Labels map[string]string `yaml:"labels,omitempty"`
+	// MinCount is how many matching containers must be running. Default 1.
+	MinCount int `yaml:"min_count,omitempty"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *DockerCheck) SetDefaults() {
+	if c.Host == "" {
+		c.Host = DefaultDockerHost
+	}
+	for _, e := range c.Containers {
+		if e == nil {
+			continue
+		}
+		if e.MinCount == 0 {
+			e.MinCount = 1
+		}
+		if e.ContainerName == "" && len(e.Labels) == 0 {
+			e.ContainerName = e.Name
+		}
+	}
+}
+
+// Validate implements Validator.
+func (c *DockerCheck) Validate(path string, p *Problems) {
+	switch scheme, rest, _ := strings.Cut(c.Host, "://"); scheme {
+	case "unix":
+		if !filepath.IsAbs(rest) {
+			p.Addf(path+".host", "%q: write the socket's absolute path, e.g. unix:///var/run/docker.sock", c.Host)
+		}
+	case "tcp", "http":
+		if _, _, err := net.SplitHostPort(strings.TrimSuffix(rest, "/")); err != nil {
+			p.Addf(path+".host", "%q: write host:port after %s://, e.g. tcp://docker-proxy:2375", c.Host, scheme)
+		}
+	default:
+		p.Addf(path+".host", "%q is not a Docker host; write unix:///var/run/docker.sock, tcp://host:2375 or http://host:2375 (TLS is not supported: use a socket proxy)", c.Host)
+	}
+	if c.MaxRestarts != nil && *c.MaxRestarts < 0 {
+		p.Addf(path+".max_restarts", "is negative; write 0 to allow no restart, or leave it out to only report them")
+	}
+	switch {
+	case len(c.Containers) == 0:
+		p.Addf(path+".containers", "no containers; list them, e.g. - {name: api} or - {name: worker, labels: {com.docker.compose.service: worker}}")
+	case len(c.Containers) > MaxDockerContainers:
+		p.Addf(path+".containers", "%d containers; at most %d per check (each is a series)", len(c.Containers), MaxDockerContainers)
+	}
+	seen := map[string]bool{}
+	for i, e := range c.Containers {
+		ep := fmt.Sprintf("%s.containers[%d]", path, i)
+		if e == nil {
+			p.Addf(ep, "empty entry; give it a name")
+			continue
+		}
+		switch {
+		case e.Name == "":
+			p.Addf(ep+".name", "entry has no name; add name: (letters, digits, _ . -), it becomes the container label")
+		case !groupNameRE.MatchString(e.Name):
+			p.Addf(ep+".name", "name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. api", e.Name)
+		case seen[e.Name]:
+			p.Addf(ep+".name", "name %q is used twice; give each entry its own name", e.Name)
+		}
+		seen[e.Name] = true
+		if e.ContainerName != "" && len(e.Labels) > 0 {
+			p.Addf(ep, "container_name and labels both select containers; give one of them")
+		}
+		if strings.HasPrefix(e.ContainerName, "/") {
+			p.Addf(ep+".container_name", "write the name without the leading / (%s)", strings.TrimPrefix(e.ContainerName, "/"))
+		}
+		for _, k := range sortedKeys(e.Labels) {
+			if k == "" || len(k) > dockerLabelKeyMaxLength || strings.ContainsAny(k, " \t\n=") {
+				p.Addf(ep+".labels."+k, "%q is not a label key", k)
+			}
+		}
+		if e.MinCount < 1 || e.MinCount > MaxDockerMatches {
+			p.Addf(ep+".min_count", "min_count %d is out of range; write 1 to %d", e.MinCount, MaxDockerMatches)
+		}
 	}
 }

@@ -48,3 +48,50 @@ func TestLogRotationConfigRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestDockerConfig(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load([]byte(`checks:
+  - name: containers
+    docker:
+      max_restarts: 0
+      containers:
+        - {name: api}
+        - {name: db, container_name: sms-postgres-1}
+        - {name: worker, labels: {com.docker.compose.project: sms, com.docker.compose.service: worker}, min_count: 2}
+`), "t.yml")
+	require.NoError(t, err)
+	c := cfg.Checks[0].Docker
+	assert.Equal(t, DefaultDockerHost, c.Host)
+	require.Len(t, c.Containers, 3)
+	assert.Equal(t, "api", c.Containers[0].ContainerName, "the name is the container's name")
+	assert.Equal(t, 1, c.Containers[0].MinCount)
+	assert.Equal(t, "sms-postgres-1", c.Containers[1].ContainerName)
+	assert.Equal(t, "", c.Containers[2].ContainerName, "labels select")
+	assert.Equal(t, 2, c.Containers[2].MinCount)
+	assert.Equal(t, 0, *c.MaxRestarts)
+}
+
+func TestDockerConfigRefused(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, yaml, want string }{
+		{"no containers", "docker: {host: \"unix:///run/docker.sock\"}", "t.yml:3: checks[0].docker.containers: no containers"},
+		{"bad host", "docker:\n      host: /var/run/docker.sock\n      containers: [{name: a}]", `t.yml:4: checks[0].docker.host: "/var/run/docker.sock" is not a Docker host; write unix:///var/run/docker.sock`},
+		{"relative socket", "docker:\n      host: unix://docker.sock\n      containers: [{name: a}]", `checks[0].docker.host: "unix://docker.sock": write the socket's absolute path`},
+		{"tcp without port", "docker:\n      host: tcp://proxy\n      containers: [{name: a}]", `checks[0].docker.host: "tcp://proxy": write host:port after tcp://`},
+		{"no name", "docker:\n      containers: [{container_name: x}]", "checks[0].docker.containers[0].name: entry has no name"},
+		{"name twice", "docker:\n      containers: [{name: a}, {name: a}]", `checks[0].docker.containers[1].name: name "a" is used twice`},
+		{"both selectors", "docker:\n      containers: [{name: a, container_name: x, labels: {k: v}}]", "checks[0].docker.containers[0]: container_name and labels both select containers; give one of them"},
+		{"leading slash", "docker:\n      containers: [{name: a, container_name: /x}]", "checks[0].docker.containers[0].container_name: write the name without the leading / (x)"},
+		{"min_count", "docker:\n      containers: [{name: a, min_count: 500}]", "checks[0].docker.containers[0].min_count: min_count 500 is out of range; write 1 to 50"},
+		{"negative restarts", "docker:\n      max_restarts: -1\n      containers: [{name: a}]", "checks[0].docker.max_restarts: is negative"},
+		{"unknown key", "docker:\n      containers: [{name: a, image: x}]", `checks[0].docker.containers[0].image: unknown key "image"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load([]byte("checks:\n  - name: containers\n    "+c.yaml+"\n"), "t.yml")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}

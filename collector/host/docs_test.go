@@ -11,7 +11,7 @@ import (
 )
 
 // hostKinds are the kinds of this package; docs/host.md documents each.
-var hostKinds = []string{"log_rotation"}
+var hostKinds = []string{"log_rotation", "docker"}
 
 // Every YAML example of docs/host.md loads, and there is one for every
 // kind of this package.
