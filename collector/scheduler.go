@@ -450,6 +450,7 @@ func (s *Scheduler) run(flightCtx, parent context.Context, e *entry) (res Result
 			res.Duration = time.Since(start)
 			res.DurationSec = res.Duration.Seconds()
 		}
+		res = maskURLs(res)
 		if res.Status == StatusFail {
 			s.logger.Debug("check failed", "check", e.cfg.Name, "reason", res.Reason, "msg", res.Message)
 		}
@@ -491,6 +492,19 @@ func (s *Scheduler) run(flightCtx, parent context.Context, e *entry) (res Result
 		err = stopped(err)
 	}
 	return finish(res, rep, err)
+}
+
+// maskURLs hides the query values and passwords of URLs in what a run
+// reports in words: an error may repeat the URL it failed on (an OAuth2
+// token_url with its key, a probed URL with its token), and the message
+// goes to the board, the status API, check and the log.
+func maskURLs(res Result) Result {
+	res.Message = config.MaskURLsIn(res.Message)
+	for i, c := range res.Conditions {
+		res.Conditions[i].Observed = config.MaskURLsIn(c.Observed)
+		res.Conditions[i].Expected = config.MaskURLsIn(c.Expected)
+	}
+	return res
 }
 
 // acquire takes a slot of the concurrency bound, waiting until ctx ends.

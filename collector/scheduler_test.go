@@ -669,3 +669,21 @@ func TestRunPastItsTimeoutFreesItsSlot(t *testing.T) {
 	r := s.get(context.Background(), s.entries[1])
 	assert.Equal(t, StatusPass, r.Status, r.Message)
 }
+
+// A run's message and conditions never show a URL's query values: an
+// error may repeat the URL it failed on, token and all.
+func TestRunMessagesMaskURLQueries(t *testing.T) {
+	fakeKind(t, map[string]func(Env) Check{
+		"oauth": fn(func(_ context.Context, r *Report) error {
+			r.Assert("redirect", false, "https://sso.example.com/login?session=S3ntinel", "https://app.example.com/")
+			return fmt.Errorf(`oauth2: cannot fetch token: Post "http://127.0.0.1:9/token?api_key=S3ntinel": %w`, syscall.ECONNREFUSED)
+		}),
+	})
+	s := newScheduler(t, loadConfig(t, "", "oauth"))
+	r := s.Collect(context.Background())[0]
+	assert.Equal(t, ReasonConnRefused, r.Reason)
+	assert.Contains(t, r.Message, `Post "http://127.0.0.1:9/token?api_key=<secret>"`)
+	require.Len(t, r.Conditions, 1)
+	assert.Equal(t, "https://sso.example.com/login?session=<secret>", r.Conditions[0].Observed)
+	assert.NotContains(t, fmt.Sprint(r), "S3ntinel")
+}

@@ -423,7 +423,15 @@ func (c *Config) Marshal() ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(c); err != nil {
+	// Through a node tree, to mask the secrets that are plain strings
+	// (tokens in URLs, OAuth2 endpoint_params); Secret values mask
+	// themselves.
+	var n yaml.Node
+	if err := n.Encode(c); err != nil {
+		return nil, fmt.Errorf("encoding config: %w", err)
+	}
+	maskNode(&n)
+	if err := enc.Encode(&n); err != nil {
 		return nil, fmt.Errorf("encoding config: %w", err)
 	}
 	return buf.Bytes(), nil

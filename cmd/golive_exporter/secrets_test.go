@@ -78,3 +78,67 @@ func TestNetworkSecretsNeverShown(t *testing.T) {
 		assert.False(t, strings.Contains(text, sentinel), "the sentinel secret shows in %s", where)
 	}
 }
+
+// Secrets inside URLs: a token in a probed URL's query string, in an OAuth2
+// token_url's query string and in OAuth2 endpoint_params values are shown
+// as <secret> on /config, and appear on no page, log or check output.
+func TestURLSecretsNeverShown(t *testing.T) {
+	const (
+		queryToken  = "S3ntinel-query-4d1e"
+		tokenURLKey = "S3ntinel-tokenurl-7a2f"
+		paramSecret = "S3ntinel-param-90cb"
+	)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("token") != queryToken {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"ok"}`)
+	}))
+	defer app.Close()
+	down := testutil.FreeAddr(t)
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "golive.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`checks:
+  - name: token_in_query
+    http: {url: "%[1]s/health?token=%[2]s&format=json", health: true}
+  - name: token_in_query_down
+    http: {url: "http://%[5]s/health?token=%[2]s"}
+  - name: oauth_api
+    http:
+      url: %[1]s/health
+      oauth2:
+        client_id: golive
+        client_secret: not-the-sentinel
+        token_url: "http://%[5]s/oauth/token?api_key=%[3]s"
+        endpoint_params: {audience: %[4]s}
+`, app.URL, queryToken, tokenURLKey, paramSecret, down)), 0o600))
+
+	e := startExporter(t, "--config.file", cfg, "--log.level", "debug")
+	metrics := e.get(t, "/metrics")
+	assert.Contains(t, metrics, `golive_check_success{check="token_in_query",kind="http"} 1`, "the token is sent")
+	config := e.get(t, "/config")
+	assert.Contains(t, config, "/health?token=<secret>&format=<secret>")
+	assert.Contains(t, config, "/oauth/token?api_key=<secret>")
+	assert.Contains(t, config, "audience: <secret>")
+	pages := map[string]string{"/metrics": metrics, "/config": config}
+	for _, path := range []string{"/api/v1/config", "/api/v1/status", "/", "/?failing=1"} {
+		pages[path] = e.get(t, path)
+	}
+	e.stop(t)
+	pages["log"] = e.logs.String()
+	for _, format := range []string{"table", "json", "markdown"} {
+		var out bytes.Buffer
+		errOut := &syncBuffer{}
+		code := run([]string{"--config.file", cfg, "--log.level", "debug", "check", "--output", format}, &out, errOut)
+		assert.Contains(t, []int{exitOK, exitNotReady}, code, errOut.String())
+		pages["check "+format] = out.String() + errOut.String()
+	}
+	for where, text := range pages {
+		for _, sentinel := range []string{queryToken, tokenURLKey, paramSecret} {
+			assert.False(t, strings.Contains(text, sentinel), "the sentinel %s shows in %s", sentinel, where)
+		}
+	}
+}
