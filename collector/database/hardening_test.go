@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,4 +225,54 @@ func TestSQLSessionReset(t *testing.T) {
 		execInScan(t, db, fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", key), &got)
 		assert.True(t, got, "run %d: the advisory lock is held by the exporter's idle connection", run)
 	}
+}
+
+// A failing query's message is short and on one line, and never carries
+// what the query read from a file or table: even as a superuser
+// (allow_privileged_role), pg_read_file of a file with a sentinel is not
+// shown on the board (the result's message), in the metrics or in the
+// logs, whichever way the content reaches the error.
+func TestSQLErrorNeverShowsData(t *testing.T) {
+	db := testDB(t, "CREATE TABLE secrets (v text)", "INSERT INTO secrets VALUES ('Row-Sentinel-77c1')")
+	dir := serverDir(t)
+	const sentinel = "File-Sentinel-5b9e"
+	file := filepath.Join(dir, "secret.txt")
+	require.NoError(t, os.WriteFile(file, []byte(sentinel+" first line\nsecond line "+sentinel+"\n"+strings.Repeat("filler ", 200)+"\n"), 0o644))
+	queries := map[string]string{
+		"cast_int":      fmt.Sprintf(`SELECT pg_read_file('%s')::int`, file),
+		"cast_regclass": fmt.Sprintf(`SELECT count(*) FROM pg_class WHERE oid = pg_read_file('%s')::regclass`, file),
+		"cast_json":     fmt.Sprintf(`SELECT (pg_read_file('%s')::json->>'a')::int`, file),
+		"raise":         fmt.Sprintf(`DO $$ BEGIN RAISE EXCEPTION '%%', pg_read_file('%s'); END $$`, file),
+		"raise_code":    fmt.Sprintf(`DO $$ BEGIN RAISE EXCEPTION USING MESSAGE = pg_read_file('%s'), ERRCODE = '42P01'; END $$`, file),
+		"row_value":     `SELECT v::int FROM secrets`,
+		"row_label":     `SELECT v::regclass::oid::int FROM secrets`,
+	}
+	yml := fmt.Sprintf("postgres_targets:\n  db: {dsn: %q, allow_privileged_role: true}\nchecks:\n", testutil.DSN(db))
+	for name, q := range queries {
+		yml += fmt.Sprintf("  - name: %s\n    sql: {target: db, query: %q}\n", name, q)
+	}
+	yml += "  - name: missing_table\n    sql: {target: db, query: \"SELECT count(*) FROM no_such_table\"}\n"
+	yml += "  - name: bad_literal\n    sql: {target: db, query: \"SELECT 'twelve'::int\"}\n"
+	out := collectortest.RunConfig(t, yml, 60*time.Second)
+	for name := range queries {
+		res := out.Result(t, name)
+		assert.False(t, res.Success(), name)
+		assert.NotEqual(t, collector.ReasonNone, res.Reason, name)
+		for _, secret := range []string{sentinel, "Row-Sentinel-77c1", "second line", "filler"} {
+			assert.NotContains(t, res.Message, secret, name)
+		}
+		assert.NotContains(t, res.Message, "\n", name)
+		assert.LessOrEqual(t, len(res.Message), 400, "%s: %s", name, res.Message)
+		assert.Contains(t, res.Message, "SQLSTATE", name)
+		t.Logf("%s: %s: %s", name, res.Reason, res.Message)
+	}
+	for _, secret := range []string{sentinel, "Row-Sentinel-77c1"} {
+		assert.NotContains(t, out.Metrics, secret)
+		assert.NotContains(t, out.Logs, secret)
+	}
+	// What the configuration itself says stays: the table it names, the
+	// literal it casts.
+	assert.Contains(t, out.Result(t, "missing_table").Message, `relation "no_such_table" does not exist`)
+	assert.Equal(t, collector.ReasonNotFound, out.Result(t, "missing_table").Reason)
+	assert.Contains(t, out.Result(t, "bad_literal").Message, `invalid input syntax for type integer: "twelve"`)
 }

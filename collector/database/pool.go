@@ -35,6 +35,9 @@ type Pool struct {
 	transactions atomic.Int64
 	// lastConnect is how long the newest connection took to open, in ns.
 	lastConnect atomic.Int64
+	// dsn is the target's DSN, its password masked: the names in it may
+	// show in messages.
+	dsn string
 	// allowPrivileged is the target's allow_privileged_role.
 	allowPrivileged bool
 	// refusalLogged is set once a refusal to run as a privileged role has
@@ -125,7 +128,7 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 		pc.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "golive_exporter"
-	pool := &Pool{Target: name, secrets: secrets, allowPrivileged: t.AllowPrivilegedRole}
+	pool := &Pool{Target: name, secrets: secrets, dsn: config.MaskDSN(t.DSN), allowPrivileged: t.AllowPrivilegedRole}
 	// Time every new connection: the connect latency figure.
 	pc.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
 		start := time.Now()
@@ -147,11 +150,15 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 	return pool, nil
 }
 
-// classify gives PostgreSQL errors a reason and a hint, and removes secrets.
-func (p *Pool) classify(err error, what string) error {
+// classify gives PostgreSQL errors a reason and a hint, cuts the server's
+// message to a short form that shows no data (see safeMessage; known are
+// the texts of the queries that ran, whose names and literals may show),
+// and removes secrets.
+func (p *Pool) classify(err error, what string, known ...string) error {
 	if err == nil {
 		return nil
 	}
+	err = cleanError(err, append(known, p.dsn)...)
 	err = collector.Scrub(fmt.Errorf("%s on postgres target %s: %w", what, p.Target, err), p.secrets...)
 	var pge *pgconn.PgError
 	if errors.As(err, &pge) {
@@ -380,7 +387,7 @@ func durationSetting(d time.Duration) string {
 func (p *Pool) figureUnavailable(r *collector.Report, logger *slog.Logger) func(figure string, err error) {
 	return func(figure string, err error) {
 		r.Gauge(pgUnavailableDesc, 1, figure)
-		logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(err, p.secrets...))
+		logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(cleanError(err, p.dsn), p.secrets...))
 	}
 }
 

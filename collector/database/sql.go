@@ -128,7 +128,11 @@ func (s *sqlCheck) failed(pool *Pool, err error, what string) error {
 		}
 		return err
 	}
-	return pool.classify(err, what)
+	known := []string{s.cfg.Query}
+	if s.ref != nil {
+		known = append(known, s.ref.SQL.Query)
+	}
+	return pool.classify(err, what, known...)
 }
 
 func (s *sqlCheck) refQuery(ctx context.Context, tx Querier) (*float64, error) {
