@@ -276,7 +276,29 @@ type PromQLCheck struct {
 	// Unit formats values in the check's output: "" (plain), percent
 	// (a 0..1 ratio), seconds or bytes.
 	Unit string `yaml:"unit,omitempty"`
+	// At evaluates the query at a fixed time instead of now: go_live, an
+	// offset from it (go_live+7d: the end of the first week, for the
+	// success criteria judged over it), or an RFC 3339 time. Until that
+	// time comes the query is evaluated now.
+	At string `yaml:"at,omitempty"`
+
+	at time.Time
 }
+
+// EvalTime is when the query is evaluated: At when set and reached, else
+// now. fixed says At is set (and, with reached false, not reached yet).
+func (c *PromQLCheck) EvalTime(now time.Time) (t time.Time, fixed, reached bool) {
+	if c.at.IsZero() {
+		return now, false, true
+	}
+	if c.at.After(now) {
+		return now, true, false
+	}
+	return c.at, true, true
+}
+
+// AtTime is the resolved At (zero when unset).
+func (c *PromQLCheck) AtTime() time.Time { return c.at }
 
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PromQLCheck) UnmarshalYAML(n *yaml.Node) error {
@@ -310,6 +332,24 @@ func (c *PromQLCheck) Validate(path string, p *Problems) {
 	case "", "percent", "seconds", "bytes":
 	default:
 		p.Addf(path+".unit", "unit is %q; write percent, seconds or bytes (or leave it out)", c.Unit)
+	}
+	c.at = time.Time{}
+	if at := strings.TrimSpace(c.At); at != "" {
+		if rest, ok := strings.CutPrefix(at, "go_live"); ok {
+			off, err := ParseOffset(strings.TrimSpace(rest))
+			switch {
+			case strings.TrimSpace(rest) != "" && err != nil:
+				p.Addf(path+".at", "%q: %v", c.At, err)
+			case p.Config() == nil || p.Config().Checklist.GoLive.IsZero():
+				p.Addf(path+".at", "%s needs checklist.go_live; set the go-live time there, or write an RFC 3339 time", at)
+			default:
+				c.at = p.Config().Checklist.GoLive.Add(time.Duration(off)).UTC()
+			}
+		} else if t, err := time.Parse(time.RFC3339, at); err == nil {
+			c.at = t.UTC()
+		} else {
+			p.Addf(path+".at", "%q is not a time; write go_live, go_live+7d (an offset from checklist.go_live) or an RFC 3339 time such as 2026-12-08T08:00:00Z", c.At)
+		}
 	}
 }
 

@@ -44,20 +44,30 @@ func newPromQL(c *config.Check, env collector.Env) (collector.Check, error) {
 // Run evaluates the query at the current time and compares every value.
 func (p *promqlCheck) Run(ctx context.Context, r *collector.Report) error {
 	cl := p.cl
-	q := url.Values{"query": {p.cfg.Query}, "time": {strconv.FormatFloat(float64(p.now().UnixMilli())/1000, 'f', 3, 64)}}
+	at, fixed, reached := p.cfg.EvalTime(p.now())
+	q := url.Values{"query": {p.cfg.Query}, "time": {strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64)}}
 	samples, err := fetch(ctx, cl, "/api/v1/query", q, "query", parseQuery)
 	if err != nil {
 		return err
 	}
-	p.judge(samples, r)
+	note := ""
+	switch {
+	case fixed && reached:
+		note = " (at " + at.UTC().Format(time.RFC3339) + ")"
+	case fixed:
+		note = " (now: " + p.cfg.AtTime().UTC().Format(time.RFC3339) + " is not reached yet)"
+	}
+	p.judge(samples, r, note)
 	return nil
 }
 
-func (p *promqlCheck) judge(samples []querySample, r *collector.Report) {
+// judge compares the values with the bounds; note, added to what was
+// observed, says when the query was evaluated if not now.
+func (p *promqlCheck) judge(samples []querySample, r *collector.Report, note string) {
 	r.Gauge(promqlSeriesDesc, float64(len(samples)))
 	expected := p.expected()
 	if len(samples) == 0 {
-		r.Assert("query result within bounds", p.cfg.OnEmpty == "pass", "no series", expected)
+		r.Assert("query result within bounds", p.cfg.OnEmpty == "pass", "no series"+note, expected)
 		return
 	}
 	worst := samples[0]
@@ -82,7 +92,7 @@ func (p *promqlCheck) judge(samples []querySample, r *collector.Report) {
 			obs += " at " + ls
 		}
 	}
-	r.Assert("query result within bounds", bad == 0, obs, expected)
+	r.Assert("query result within bounds", bad == 0, obs+note, expected)
 }
 
 // within says whether v satisfies the bounds; NaN never does.
