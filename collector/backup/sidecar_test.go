@@ -112,3 +112,32 @@ func TestDocsSidecarKeys(t *testing.T) {
 		assert.Contains(t, section, "`"+key+"`", "the sidecar key %s is read but not documented", key)
 	}
 }
+
+// The seed application's backup folder as its script leaves it: dumps with
+// .meta sidecars, its backup.log, and after a failed run the .backup_error
+// marker (content "error=true") beside the last good dump and its sidecar.
+func TestDumpFolderSeedLayout(t *testing.T) {
+	dir, last := goodFolder(t)
+	folder := filepath.Join(dir, "dumps")
+	newest := "backup_app_" + last.Format("20060102_150405") + ".sql.gz"
+	require.NoError(t, os.Remove(filepath.Join(folder, newest+".json")))
+	fi, err := os.Stat(filepath.Join(folder, newest))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(folder, strings.TrimSuffix(newest, ".sql.gz")+".meta"),
+		fmt.Appendf(nil, seedMeta, newest, fi.Size()), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(folder, "backup.log"), []byte("[2026-11-09 02:00:01] 🚀 Starting database backup process...\n"), 0o600))
+	yml := folderYML + "    sidecar_suffix: .meta\n    sidecar_replace_suffix: .sql.gz\n    require_sidecar: true\n"
+
+	r, err := runDumpFolder(t, dir, yml, last.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, failed(r), "%+v", r.Conditions())
+	assert.Equal(t, 40.0, value(t, r, "golive_backup_backups", "dump_folder", "", "dump"), "neither the log nor the sidecars count")
+
+	// The next night's run fails: the script writes its marker and leaves
+	// no new dump.
+	require.NoError(t, os.WriteFile(filepath.Join(folder, ".backup_error"), []byte("error=true\n"), 0o644))
+	r, err = runDumpFolder(t, dir, yml, last.Add(27*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"no failure marker", "newest backup age"}, failed(r))
+	assert.Regexp(t, `^present since \S+: error=true$`, cond(t, r, "no failure marker").Observed)
+}
