@@ -142,10 +142,17 @@ func sortedFieldNames(m map[string]reflect.Type) []string {
 
 // suggest names the valid key closest to a misspelt one.
 func suggest(key string, fields map[string]reflect.Type) string {
+	return DidYouMean(key, sortedFieldNames(fields))
+}
+
+// DidYouMean returns ` (did you mean "x"?)` for the candidate closest to a
+// misspelt name (at most two edits away; the first in order on a tie), or
+// "" when none is close.
+func DidYouMean(name string, candidates []string) string {
 	best, bestD := "", 3
-	for k := range fields {
-		if d := editDistance(key, k); d < bestD || (d == bestD && k < best && best != "") {
-			best, bestD = k, d
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestD {
+			best, bestD = c, d
 		}
 	}
 	if best == "" {

@@ -142,7 +142,7 @@ func onlyChecks(cfg *config.Config, names []string) (*config.Config, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		if cfg.CheckByName(n) == nil {
-			return nil, fmt.Errorf("--only %q is not a check of the configuration%s; its checks are: %s", n, nearest(n, all), strings.Join(all, ", "))
+			return nil, fmt.Errorf("--only %q is not a check of the configuration%s; its checks are: %s", n, config.DidYouMean(n, all), strings.Join(all, ", "))
 		}
 		want[n] = true
 	}
@@ -154,40 +154,6 @@ func onlyChecks(cfg *config.Config, names []string) (*config.Config, error) {
 		}
 	}
 	return &out, nil
-}
-
-// nearest suggests the name closest to a misspelt one, if one is close.
-func nearest(name string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // useColor decides on ANSI colours: only for a terminal, and never when
