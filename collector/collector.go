@@ -100,6 +100,10 @@ type Condition struct {
 	Expected string `json:"expected,omitempty"`
 	// Warning marks a condition whose failure only warns.
 	Warning bool `json:"warning,omitempty"`
+	// Reason is the check's reason when this condition fails it (e.g.
+	// stale for a too-old figure, tls for a certificate that does not
+	// verify); empty means condition_failed.
+	Reason Reason `json:"reason,omitempty"`
 }
 
 // Sample is one metric value a check recorded. Labels exclude the check
@@ -163,6 +167,16 @@ func (r *Report) add(s Sample) {
 func (r *Report) Assert(name string, ok bool, observed, expected string) {
 	r.mu.Lock()
 	r.conditions = append(r.conditions, Condition{Name: name, OK: ok, Observed: observed, Expected: expected})
+	r.mu.Unlock()
+}
+
+// AssertReason is Assert for a condition whose failure has a reason of its
+// own rather than condition_failed: stale for a figure older than allowed,
+// tls for a certificate that does not verify, auth for a 401 answer. The
+// same failure then has the same reason in every kind.
+func (r *Report) AssertReason(reason Reason, name string, ok bool, observed, expected string) {
+	r.mu.Lock()
+	r.conditions = append(r.conditions, Condition{Name: name, OK: ok, Observed: observed, Expected: expected, Reason: reason})
 	r.mu.Unlock()
 }
 
@@ -239,7 +253,15 @@ type Result struct {
 	Running bool `json:"running,omitempty"`
 
 	samples []Sample
+	// onCondition is set when a failed condition, not an error, failed the
+	// run: the check ran to its end, so its result may be kept for its
+	// interval like a pass.
+	onCondition bool
 }
+
+// FailedOnCondition reports whether the run failed on one of its
+// conditions (whatever that condition's reason) rather than on an error.
+func (r Result) FailedOnCondition() bool { return r.onCondition }
 
 // Success reports whether the check passed (a warning still passes).
 func (r Result) Success() bool { return r.Status == StatusPass || r.Status == StatusWarn }
@@ -277,7 +299,11 @@ func finish(res Result, rep *Report, err error) Result {
 		if res.Status != StatusFail {
 			res.Status = StatusFail
 			res.Reason = ReasonConditionFailed
+			if c.Reason != "" {
+				res.Reason = c.Reason
+			}
 			res.Message = msg
+			res.onCondition = true
 		}
 	}
 	return res

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,4 +95,86 @@ func TestScrub(t *testing.T) {
 	assert.Equal(t, "connecting with password <secret> (and again <secret>): dial: connection refused", err.Error())
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.Equal(t, ReasonConnRefused, ReasonOf(err))
+}
+
+// One meaning, one reason, in every kind: the words and codes servers and
+// their tools use for a refused login, too many clients and certificate
+// problems map to auth, unavailable and tls whichever kind met them. The
+// messages are those the tools print (PostgreSQL 15, libpq, pgx, Redis 7,
+// pgBackRest, WAL-G).
+func TestReasonMapping(t *testing.T) {
+	pgErr := func(code, msg string) error {
+		return fmt.Errorf("connecting on postgres target app: %w", &pgconn.PgError{Severity: "FATAL", Code: code, Message: msg})
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want Reason
+	}{
+		// SQLSTATEs, whichever kind's error wraps them.
+		{"wrong password", pgErr("28P01", `password authentication failed for user "golive"`), ReasonAuth},
+		{"unknown role", pgErr("28000", `role "nobody" does not exist`), ReasonAuth},
+		{"no hba entry", pgErr("28000", `no pg_hba.conf entry for host "10.0.0.5", user "golive", database "sms", no encryption`), ReasonAuth},
+		{"too many clients", pgErr("53300", "sorry, too many clients already"), ReasonUnavailable},
+		{"too many connections for role", pgErr("53300", `too many connections for role "golive"`), ReasonUnavailable},
+		{"starting up", pgErr("57P03", "the database system is starting up"), ReasonUnavailable},
+		{"no privilege", pgErr("42501", "permission denied for table students"), ReasonPermission},
+		{"statement timeout", pgErr("57014", "canceling statement due to statement timeout"), ReasonTimeout},
+		{"no such table", pgErr("42P01", `relation "studnets" does not exist`), ReasonNotFound},
+		{"syntax", pgErr("42601", `syntax error at or near "SELCT"`), ReasonConfig},
+		{"explicit reason still wins", WithReason(ReasonConfig, pgErr("28P01", "password authentication failed")), ReasonConfig},
+
+		// Words of clients and tools, in errors and command output.
+		{"libpq password", errors.New(`pg_restore: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "restore"`), ReasonAuth},
+		{"libpq no password", errors.New("psql: error: connection to server on socket \"/run/postgresql/.s.PGSQL.5432\" failed: fe_sendauth: no password supplied"), ReasonAuth},
+		{"libpq unknown role", errors.New(`psql: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  role "nobody" does not exist`), ReasonAuth},
+		{"pgx sasl", errors.New("failed to connect to `user=golive database=sms`: 127.0.0.1:5432 (127.0.0.1): failed SASL auth: FATAL: password authentication failed for user \"golive\" (SQLSTATE 28P01)"), ReasonAuth},
+		{"redis wrongpass", errors.New("WRONGPASS invalid username-password pair or user is disabled."), ReasonAuth},
+		{"redis noauth", errors.New("NOAUTH Authentication required."), ReasonAuth},
+		{"redis noperm", errors.New("NOPERM User golive has no permissions to run the 'config|get' command"), ReasonPermission},
+		{"wal-g s3 denied", errors.New("failed to list s3 folder: 'basebackups_005/': AccessDenied: Access Denied\n\tstatus code: 403"), ReasonAuth},
+		{"libpq too many clients", errors.New(`pg_dump: error: connection to server at "db" (10.0.0.4), port 5432 failed: FATAL:  sorry, too many clients already`), ReasonUnavailable},
+		{"redis max clients", errors.New("ERR max number of clients reached"), ReasonUnavailable},
+		{"redis loading", errors.New("LOADING Redis is loading the dataset in memory"), ReasonUnavailable},
+		{"pgx tls refused", errors.New("failed to connect to `user=golive database=sms`: 127.0.0.1:5432 (127.0.0.1): server refused TLS connection"), ReasonTLS},
+		{"libpq no ssl", errors.New(`psql: error: connection to server at "127.0.0.1", port 5432 failed: server does not support SSL, but SSL was required`), ReasonTLS},
+		{"libpq verify", errors.New(`pg_restore: error: connection to server at "db" (10.0.0.4), port 5432 failed: SSL error: certificate verify failed`), ReasonTLS},
+		{"libpq host name", errors.New(`psql: error: connection to server at "db" (10.0.0.4), port 5432 failed: server certificate for "db.internal" does not match host name "db"`), ReasonTLS},
+		{"libpq root cert", errors.New(`psql: error: connection to server at "db", port 5432 failed: root certificate file "/root/.postgresql/root.crt" does not exist`), ReasonTLS},
+		{"go x509 in a tool's output", errors.New(`Get "https://minio:9000/": tls: failed to verify certificate: x509: certificate signed by unknown authority`), ReasonTLS},
+
+		// Nothing of the kind.
+		{"plain", errors.New("unexpected end of JSON input"), ReasonError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, ReasonOf(tc.err))
+		})
+	}
+}
+
+// OutputReason reads a failed command's output; HTTPStatusReason an
+// unexpected HTTP status.
+func TestOutputAndHTTPStatusReason(t *testing.T) {
+	assert.Equal(t, ReasonAuth, OutputReason(`pg_restore: error: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password authentication failed for user "restore"`, ReasonCommandFailed))
+	assert.Equal(t, ReasonUnavailable, OutputReason("ERROR: [056]: unable to find primary cluster - cannot proceed\n  HINT: FATAL:  sorry, too many clients already", ReasonCommandFailed))
+	assert.Equal(t, ReasonCommandFailed, OutputReason(`pg_restore: error: could not read input file: end of file`, ReasonCommandFailed))
+	for code, want := range map[int]Reason{401: ReasonAuth, 403: ReasonAuth, 407: ReasonAuth, 404: ReasonUnexpectedStatus, 500: ReasonUnexpectedStatus, 503: ReasonUnexpectedStatus} {
+		assert.Equal(t, want, HTTPStatusReason(code), "%d", code)
+	}
+}
+
+// pgx against a server that answers N to the SSLRequest (PostgreSQL with
+// ssl = off) while the DSN demands TLS: tls, not error.
+func TestReasonOfPgxTLSRefused(t *testing.T) {
+	addr := testutil.ServeTCP(t, func(c net.Conn) {
+		buf := make([]byte, 8)
+		if _, err := io.ReadFull(c, buf); err == nil {
+			_, _ = c.Write([]byte("N"))
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := pgx.Connect(ctx, "postgres://golive@"+addr+"/sms?sslmode=require&connect_timeout=3")
+	require.Error(t, err)
+	assert.Equal(t, ReasonTLS, ReasonOf(err), "%v", err)
 }

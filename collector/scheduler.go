@@ -312,7 +312,7 @@ func (s *Scheduler) freshLocked(e *entry) bool {
 	if e.last == nil || e.cfg.Interval <= 0 {
 		return false
 	}
-	if !e.cacheErrors && e.last.Status == StatusFail && e.last.Reason != ReasonConditionFailed {
+	if !e.cacheErrors && e.last.Status == StatusFail && !e.last.FailedOnCondition() {
 		return false
 	}
 	return s.now().Sub(e.last.Start) < time.Duration(e.cfg.Interval)

@@ -344,6 +344,14 @@ func TestErrorsBecomeReasons(t *testing.T) {
 		"plain":     {func(context.Context, *Report) error { return errors.New("something odd") }, StatusFail, ReasonError},
 		"condition": {func(_ context.Context, r *Report) error { r.Assert("age", false, "3d", "< 1d"); return nil }, StatusFail, ReasonConditionFailed},
 		"warning":   {func(_ context.Context, r *Report) error { r.Warn("age", false, "20d", "< 14d"); return nil }, StatusWarn, ReasonNone},
+		// A condition with a reason of its own fails with it; the first
+		// failed condition is the headline.
+		"stale-condition": {func(_ context.Context, r *Report) error {
+			r.Assert("size", true, "1 MiB", ">= 1 KiB")
+			r.AssertReason(ReasonStale, "age", false, "3d", "< 1d")
+			r.Assert("format", false, "text", "pg_dump")
+			return nil
+		}, StatusFail, ReasonStale},
 		"pass":      {func(_ context.Context, r *Report) error { r.Assert("age", true, "1h", "< 1d"); return nil }, StatusPass, ReasonNone},
 		"panics":    {func(context.Context, *Report) error { panic("boom") }, StatusFail, ReasonError},
 		"nil-deref": {func(context.Context, *Report) error { var m map[string]*int; return fmt.Errorf("%d", *m["x"]) }, StatusFail, ReasonError},
@@ -365,6 +373,9 @@ func TestErrorsBecomeReasons(t *testing.T) {
 	}
 	assert.Equal(t, "check panicked: boom", got["panics"].Message)
 	assert.Equal(t, "age: observed 3d, expected < 1d", got["condition"].Message)
+	assert.Equal(t, "age: observed 3d, expected < 1d", got["stale_condition"].Message)
+	assert.True(t, got["stale_condition"].FailedOnCondition(), "kept for its interval like any failed condition")
+	assert.False(t, got["plain"].FailedOnCondition())
 	assert.Equal(t, StatusWarn, got["warning"].Status)
 	assert.True(t, got["warning"].Success())
 }

@@ -474,9 +474,10 @@ scrape_configs:
 			func() bool { return hooks.has(f.receiver, "firing", f.labels) }, hooks.dump)
 	}
 	// Real Prometheus humanised the descriptions from the area metrics.
-	assert.Regexp(t, `^Check db_dumps \(dump_folder\) proving checklist item P1.1.04 has failed for 10m \(reason: condition_failed\)\. The newest backup is 3d 0h \d+m \d+s old\.$`,
+	// A too-old backup is stale and an expired certificate tls, as in every kind.
+	assert.Regexp(t, `^Check db_dumps \(dump_folder\) proving checklist item P1.1.04 has failed for 10m \(reason: stale\)\. The newest backup is 3d 0h \d+m \d+s old\.$`,
 		hooks.description("GoLiveBackupCheckFailing", "db_dumps"))
-	assert.Regexp(t, `\(reason: condition_failed\)\. A certificate expired 1d 0h \d+m \d+s ago\.$`,
+	assert.Regexp(t, `\(reason: tls\)\. A certificate expired 1d 0h \d+m \d+s ago\.$`,
 		hooks.description("GoLiveCertificateCheckFailing", "app_certificate"))
 	assert.Contains(t, hooks.description("GoLiveEndpointCheckFailing", "app_health"), "The endpoint answered HTTP 503.")
 

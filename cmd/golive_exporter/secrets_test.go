@@ -52,7 +52,7 @@ func TestNetworkSecretsNeverShown(t *testing.T) {
 	e := startExporter(t, "--config.file", cfg, "--log.level", "debug")
 	metrics := e.get(t, "/metrics")
 	assert.Contains(t, metrics, `golive_check_success{check="accepted",kind="http"} 1`, "the inline password is sent")
-	assert.Contains(t, metrics, `golive_check_failure_reason{check="refused",kind="http",reason="unexpected_status"} 1`)
+	assert.Contains(t, metrics, `golive_check_failure_reason{check="refused",kind="http",reason="auth"} 1`, "a refused login is auth in every kind")
 	assert.Contains(t, metrics, `golive_check_failure_reason{check="unreachable",kind="http",reason="connection_refused"} 1`)
 	config := e.get(t, "/config")
 	assert.Contains(t, config, "password: <secret>")

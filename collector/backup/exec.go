@@ -68,7 +68,7 @@ func (c command) run(ctx context.Context) ([]byte, error) {
 		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return nil, collector.Failf(collector.ReasonCommandFailed, "%s exited with status %d: %s", name, ee.ExitCode(), stderr.summary())
+			return nil, collector.Failf(collector.OutputReason(stderr.summary(), collector.ReasonCommandFailed), "%s exited with status %d: %s", name, ee.ExitCode(), stderr.summary())
 		}
 		return nil, collector.WithReason(collector.ReasonCommandFailed, fmt.Errorf("running %s: %w", name, err))
 	}

@@ -206,7 +206,7 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 	}
 	if c.cfg.MaxAge > 0 {
 		age := c.now().Sub(finished)
-		r.Assert("restore result age", age <= time.Duration(c.cfg.MaxAge),
+		r.AssertReason(collector.ReasonStale, "restore result age", age <= time.Duration(c.cfg.MaxAge),
 			fmt.Sprintf("%s old (%s)", fmtDuration(age), finished.UTC().Format(time.RFC3339)), "at most "+c.cfg.MaxAge.String()+" old")
 	}
 	return nil

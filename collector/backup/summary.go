@@ -182,7 +182,7 @@ func ageCondition(r *collector.Report, name string, e *entry, max model.Duration
 		return
 	}
 	age := now.Sub(e.Stop)
-	r.Assert(name, age <= time.Duration(max),
+	r.AssertReason(collector.ReasonStale, name, age <= time.Duration(max),
 		fmt.Sprintf("%s old (%s, %s)", fmtDuration(age), e.Name, e.Stop.UTC().Format(time.RFC3339)),
 		"at most "+max.String()+" old")
 }

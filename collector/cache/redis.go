@@ -168,16 +168,13 @@ func newRedis(c *config.Check, env collector.Env) (collector.Check, error) {
 	return &redisCheck{cfg: c.Redis, env: env}, nil
 }
 
-// fail classifies an error and removes secrets from its text.
+// fail classifies an error and removes secrets from its text. Redis'
+// words (WRONGPASS, NOAUTH, NOPERM, "max number of clients reached") get
+// the reasons every kind gives them (collector.ReasonOf); a connection
+// closed under the client is a network error.
 func (c *Client) fail(err error, what string) error {
 	reason := collector.ReasonOf(err)
-	low := strings.ToLower(err.Error())
-	switch {
-	case strings.Contains(low, "wrongpass") || strings.Contains(low, "noauth") || strings.Contains(low, "invalid password"):
-		reason = collector.ReasonAuth
-	case strings.Contains(low, "noperm"):
-		reason = collector.ReasonPermission
-	case reason == collector.ReasonError && (err == io.EOF || strings.Contains(low, "eof")):
+	if reason == collector.ReasonError && (err == io.EOF || strings.Contains(strings.ToLower(err.Error()), "eof")) {
 		reason = collector.ReasonNetwork
 	}
 	return &collector.Failure{Reason: reason, Err: collector.Scrub(fmt.Errorf("%s: %w", what, err), c.secrets...)}

@@ -525,3 +525,28 @@ checks:
 	assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
 	assert.False(t, out.Result(t, "plain").Success())
 }
+
+// A Redis that has all the clients it takes (maxclients) answers "ERR max
+// number of clients reached" and closes: reason unavailable, as "too many
+// clients" is in every kind. A real redis-server writes that line as soon
+// as it accepts, so the client reads it or meets the closed socket first
+// (network), whichever comes first; the stand-in here answers each of
+// the client's commands with Redis' exact line, so the test always reads
+// it.
+func TestRedisTooManyClients(t *testing.T) {
+	needServer(t)
+	full := testutil.ServeTCP(t, func(c net.Conn) {
+		buf := make([]byte, 512)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("-ERR max number of clients reached\r\n"))
+		}
+	})
+	out := runConfig(t, fmt.Sprintf("redis_targets:\n  full: {address: %q}\nchecks:\n  - {name: full, redis: {target: full}}\n", full))
+	res := out.Result(t, "full")
+	assert.False(t, res.Success())
+	assert.Equal(t, collector.ReasonUnavailable, res.Reason, res.Message)
+	assert.Contains(t, res.Message, "max number of clients reached")
+}

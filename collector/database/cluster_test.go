@@ -175,6 +175,9 @@ checks:
 		if !cond.OK {
 			failedConds[cond.Name] = true
 		}
+		if cond.Name == "WAL archived recently" {
+			assert.Equal(t, collector.ReasonStale, cond.Reason, "a too-old figure is stale")
+		}
 	}
 	assert.Equal(t, map[string]bool{"WAL archiving healthy": true, "WAL archived recently": true}, failedConds)
 	for _, want := range []string{

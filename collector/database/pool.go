@@ -162,27 +162,23 @@ func (p *Pool) classify(err error, what string, known ...string) error {
 	err = collector.Scrub(fmt.Errorf("%s on postgres target %s: %w", what, p.Target, err), p.secrets...)
 	var pge *pgconn.PgError
 	if errors.As(err, &pge) {
-		switch {
-		case pge.Code == "28P01" || pge.Code == "28000":
-			return collector.WithReason(collector.ReasonAuth, err)
-		case pge.Code == "42501":
-			return collector.WithReason(collector.ReasonPermission, fmt.Errorf("%w (grant the monitoring role pg_monitor and SELECT on the tables the check reads)", err))
-		case pge.Code == "2F003":
-			// A prohibited statement, such as dblink connecting without a
-			// password as a role that is not a superuser.
-			return collector.WithReason(collector.ReasonPermission, err)
-		case pge.Code == "57014":
-			return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("%w (statement_timeout reached)", err))
-		case pge.Code == "55P03":
-			return collector.WithReason(collector.ReasonTimeout, fmt.Errorf("%w (lock_timeout reached)", err))
-		case pge.Code == "25006":
+		// The reason is the one every kind gives the SQLSTATE; some get a
+		// hint on what to do.
+		switch pge.Code {
+		case "42501":
+			err = fmt.Errorf("%w (grant the monitoring role pg_monitor and SELECT on the tables the check reads)", err)
+		case "57014":
+			err = fmt.Errorf("%w (statement_timeout reached)", err)
+		case "55P03":
+			err = fmt.Errorf("%w (lock_timeout reached)", err)
+		case "25006":
 			return collector.WithReason(collector.ReasonConfig, fmt.Errorf("%w: the query tried to write and the read-only transaction refused it; sql checks may only read", err))
-		case pge.Code == "3D000" || pge.Code == "42P01" || pge.Code == "42703" || pge.Code == "42883":
-			return collector.WithReason(collector.ReasonNotFound, err)
-		case strings.HasPrefix(pge.Code, "42"):
-			return collector.WithReason(collector.ReasonConfig, err)
 		}
-		return collector.WithReason(collector.ReasonError, err)
+		reason := collector.SQLStateReason(pge.Code)
+		if reason == "" {
+			reason = collector.ReasonError
+		}
+		return collector.WithReason(reason, err)
 	}
 	return err
 }

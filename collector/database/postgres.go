@@ -268,7 +268,7 @@ func (c *postgresCheck) readArchiver(ctx context.Context, tx pgx.Tx, r *collecto
 	if on && c.cfg.MaxArchiveAge > 0 {
 		maxAge := time.Duration(c.cfg.MaxArchiveAge)
 		ok := lastArchived != nil && time.Since(time.Unix(int64(*lastArchived), 0)) <= maxAge
-		r.Assert("WAL archived recently", ok, "last success "+unixString(lastArchived), "within "+maxAge.String())
+		r.AssertReason(collector.ReasonStale, "WAL archived recently", ok, "last success "+unixString(lastArchived), "within "+maxAge.String())
 	}
 }
 

@@ -355,3 +355,35 @@ func TestPostgresSlowProbes(t *testing.T) {
 	assert.True(t, out.HasLine(`golive_postgres_probe_duration_seconds_bucket{check="pg",le="0.01"} 0`), out.Metrics)
 	assert.True(t, out.HasLine(`golive_postgres_probe_duration_seconds_bucket{check="pg",le="+Inf"} 3`), out.Metrics)
 }
+
+// A refused login is auth and a full server ("too many connections") is
+// unavailable in every PostgreSQL kind, as docs/core.md's reason table
+// says.
+func TestPostgresReasonsAcrossKinds(t *testing.T) {
+	db := testDB(t)
+	full := testutil.RandomName("golive_full_")
+	execIn(t, "postgres", "CREATE ROLE "+full+" LOGIN CONNECTION LIMIT 0")
+	t.Cleanup(func() { execIn(t, "postgres", "DROP ROLE IF EXISTS "+full) })
+	unknown := testutil.RandomName("golive_nobody_")
+	yml := fmt.Sprintf(`postgres_targets:
+  full: {dsn: "postgres://%[1]s@127.0.0.1:5432/%[3]s?sslmode=disable"}
+  unknown: {dsn: "postgres://%[2]s@127.0.0.1:5432/%[3]s?sslmode=disable"}
+checks:
+  - {name: full_postgres, postgres: {target: full}}
+  - {name: full_sql, sql: {target: full, query: "SELECT 1"}}
+  - {name: full_migrations, postgres_migrations: {target: full, tool: alembic, expected_head: abc}}
+  - {name: full_indexes, postgres_indexes: {target: full}}
+  - {name: unknown_postgres, postgres: {target: unknown}}
+  - {name: unknown_sql, sql: {target: unknown, query: "SELECT 1"}}
+  - {name: unknown_migrations, postgres_migrations: {target: unknown, tool: alembic, expected_head: abc}}
+  - {name: unknown_indexes, postgres_indexes: {target: unknown}}
+`, full, unknown, db)
+	out := collectortest.RunConfig(t, yml, 30*time.Second)
+	for _, kind := range []string{"postgres", "sql", "migrations", "indexes"} {
+		f := out.Result(t, "full_"+kind)
+		assert.Equal(t, collector.ReasonUnavailable, f.Reason, "%s: %s", kind, f.Message)
+		assert.Contains(t, f.Message, "too many connections")
+		u := out.Result(t, "unknown_"+kind)
+		assert.Equal(t, collector.ReasonAuth, u.Reason, "%s: %s", kind, u.Message)
+	}
+}

@@ -73,7 +73,7 @@ func (c *client) getOK(ctx context.Context, path string, query url.Values) ([]by
 	if err != nil {
 		return nil, err
 	}
-	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+	if collector.HTTPStatusReason(code) == collector.ReasonAuth {
 		return nil, collector.Failf(collector.ReasonAuth, "%s answered %d: give a token (authorization.credentials_file) or basic_auth", c.base+path, code)
 	}
 	if code != http.StatusOK {
@@ -109,7 +109,7 @@ func (c *client) ready(ctx context.Context, r *collector.Report, path string, de
 	}
 	ok := code == http.StatusOK
 	r.Bool(desc, ok)
-	r.Assert(name, ok, fmt.Sprintf("%s answered %d %s", path, code, snippet(body)), "200")
+	r.AssertReason(collector.StatusConditionReason(code), name, ok, fmt.Sprintf("%s answered %d %s", path, code, snippet(body)), "200")
 	return ok, nil
 }
 

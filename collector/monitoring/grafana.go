@@ -52,7 +52,7 @@ func (g *grafanaCheck) Run(ctx context.Context, r *collector.Report) error {
 	if perr != nil {
 		obs = fmt.Sprintf("answered %d: %v", code, perr)
 	}
-	r.Assert("Grafana healthy", healthy, obs, "200, database ok")
+	r.AssertReason(collector.StatusConditionReason(code), "Grafana healthy", healthy, obs, "200, database ok")
 	if !healthy || g.cfg.DashboardUIDs == nil || len(*g.cfg.DashboardUIDs) == 0 {
 		return nil
 	}

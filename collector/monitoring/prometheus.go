@@ -209,7 +209,7 @@ func (p *prometheusCheck) ingestion(ctx context.Context, cl *client, r *collecto
 	newest := time.UnixMilli(hs.MaxTime)
 	r.Gauge(promHeadTimeDesc, float64(hs.MaxTime)/1000)
 	age := p.now().Sub(newest)
-	r.Assert("samples ingested", age <= maxAge, fmt.Sprintf("newest sample %s old", age.Round(time.Second)),
+	r.AssertReason(collector.ReasonStale, "samples ingested", age <= maxAge, fmt.Sprintf("newest sample %s old", age.Round(time.Second)),
 		fmt.Sprintf("at most %s", maxAge))
 	return nil
 }

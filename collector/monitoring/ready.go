@@ -52,6 +52,6 @@ func (s *serviceReadyCheck) Run(ctx context.Context, r *collector.Report) error 
 	if preset.BodyContains != "" {
 		expected += " containing " + preset.BodyContains
 	}
-	r.Assert(s.cfg.Preset+" ready", ready, fmt.Sprintf("%s answered %d %s", preset.Path, code, snippet(body)), expected)
+	r.AssertReason(collector.StatusConditionReason(code), s.cfg.Preset+" ready", ready, fmt.Sprintf("%s answered %d %s", preset.Path, code, snippet(body)), expected)
 	return nil
 }

@@ -113,7 +113,7 @@ func (c *corsCheck) Run(ctx context.Context, r *collector.Report) error {
 	r.Gauge(corsPreflightStatusDesc, float64(allowed.status))
 	ok, why := preflightAllows(allowed, cfg)
 	r.Bool(corsPreflightAllowedDesc, ok)
-	r.Assert("preflight from "+cfg.Origin+" allowed", ok, why, fmt.Sprintf("2xx, Access-Control-Allow-Origin %s, method %s allowed", cfg.Origin, cfg.Method))
+	r.AssertReason(collector.StatusConditionReason(allowed.status), "preflight from "+cfg.Origin+" allowed", ok, why, fmt.Sprintf("2xx, Access-Control-Allow-Origin %s, method %s allowed", cfg.Origin, cfg.Method))
 
 	foreignPre, err := c.send(ctx, client, http.MethodOptions, cfg.ForeignOrigin, true)
 	if err != nil {

@@ -97,7 +97,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 	r.Bool(httpBodyTruncatedDesc, truncated)
 
 	statusOK := cfg.StatusOK(resp.StatusCode)
-	r.Assert("status code", statusOK, strconv.Itoa(resp.StatusCode), cfg.ExpectedStatus())
+	r.AssertReason(collector.StatusConditionReason(resp.StatusCode), "status code", statusOK, strconv.Itoa(resp.StatusCode), cfg.ExpectedStatus())
 
 	if cfg.SecurityHeaders.Enabled() {
 		for _, v := range checkSecurityHeaders(resp.Header, cfg.SecurityHeaders) {
@@ -117,7 +117,7 @@ func (h *httpCheck) Run(ctx context.Context, r *collector.Report) error {
 			// The status code is the headline; the health answer says why.
 			msg += "; " + healthNote
 		}
-		return collector.Failf(collector.ReasonUnexpectedStatus, "%s", msg)
+		return collector.Failf(collector.HTTPStatusReason(resp.StatusCode), "%s", msg)
 	}
 	return jsonErr
 }

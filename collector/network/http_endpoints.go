@@ -100,7 +100,7 @@ func (h *httpEndpointsCheck) Run(ctx context.Context, r *collector.Report) error
 			}
 			up = up && c.OK
 			explained = explained || !c.OK
-			r.Assert(cname, c.OK, c.Observed, c.Expected)
+			r.AssertReason(c.Reason, cname, c.OK, c.Observed, c.Expected)
 		}
 		if res.err != nil {
 			reasons[collector.ReasonOf(res.err)] = true

@@ -90,7 +90,7 @@ func TestHTTPEndpointsCheck(t *testing.T) {
 		{
 			name:     "without the token the API answers 401",
 			settings: "base_url: " + srv.URL + "\nendpoints:\n  - {name: students, url: /api/v1/students}\n  - {name: health, url: /health}\n",
-			status:   collector.StatusFail, reason: collector.ReasonConditionFailed,
+			status:   collector.StatusFail, reason: collector.ReasonAuth, // a 401 is auth in every kind
 			up:     map[string]float64{"students": 0, "health": 1},
 			codes:  map[string]float64{"students": 401, "health": 200},
 			failed: map[string]string{"endpoint students: status code": "401"},

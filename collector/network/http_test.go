@@ -464,7 +464,7 @@ func TestHTTPBearerTokenFromFile(t *testing.T) {
 	res := runOne(t, "http", "url: "+s.URL+"\nhealth: true\nauthorization: {credentials_file: "+tok+"}")
 	assert.Equal(t, collector.StatusPass, res.Status, res.Message)
 	res = runOne(t, "http", "url: "+s.URL+"\nhealth: true")
-	assert.Equal(t, collector.ReasonUnexpectedStatus, res.Reason, res.Message)
+	assert.Equal(t, collector.ReasonAuth, res.Reason, "a 401 is auth, as in every kind: %s", res.Message)
 	assert.Equal(t, 401.0, mustValue(t, res, "golive_http_status_code"))
 }
 

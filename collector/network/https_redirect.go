@@ -56,7 +56,7 @@ func (h *httpsRedirectCheck) Run(ctx context.Context, r *collector.Report) error
 	target, locErr := req.URL.Parse(loc)
 	toHTTPS := loc != "" && locErr == nil && target.Scheme == "https" && strings.EqualFold(target.Hostname(), cfg.Host)
 	r.Bool(redirectOKDesc, codeOK && toHTTPS)
-	r.Assert("redirect status", codeOK, strconv.Itoa(resp.StatusCode), joinInts(cfg.ValidStatusCodes))
+	r.AssertReason(collector.StatusConditionReason(resp.StatusCode), "redirect status", codeOK, strconv.Itoa(resp.StatusCode), joinInts(cfg.ValidStatusCodes))
 	observed := "no Location header"
 	if loc != "" {
 		observed = redactURL(loc)

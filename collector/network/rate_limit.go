@@ -95,7 +95,7 @@ func (c *rateLimitCheck) Run(ctx context.Context, r *collector.Report) error {
 	if b.first > 0 {
 		obs = fmt.Sprintf("%d at request %d of at most %d", c.cfg.LimitedStatus, b.first, c.cfg.MaxRequests)
 	}
-	r.Assert("rate limited", b.first > 0, obs, fmt.Sprintf("%d within %d requests", c.cfg.LimitedStatus, c.cfg.MaxRequests))
+	r.AssertReason(refusedReason(b.statuses), "rate limited", b.first > 0, obs, fmt.Sprintf("%d within %d requests", c.cfg.LimitedStatus, c.cfg.MaxRequests))
 	return nil
 }
 
@@ -175,4 +175,19 @@ func (c *rateLimitCheck) one(ctx context.Context, client *http.Client) (int, err
 	}
 	discardBody(resp)
 	return resp.StatusCode, nil
+}
+
+// refusedReason is auth when every answer of a burst refused the
+// credentials (401, 403): the endpoint was never reached, so its limit was
+// never tried. Otherwise "" (condition_failed).
+func refusedReason(statuses map[int]int) collector.Reason {
+	if len(statuses) == 0 {
+		return ""
+	}
+	for code := range statuses {
+		if collector.HTTPStatusReason(code) != collector.ReasonAuth {
+			return ""
+		}
+	}
+	return collector.ReasonAuth
 }

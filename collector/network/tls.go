@@ -183,7 +183,7 @@ func (t *tlsCheck) file(r *collector.Report, path string, roots *x509.CertPool, 
 		_, verr := verifyChain(certs, roots, now)
 		r.Bool(tlsChainVerifiedDesc, verr == nil, path)
 		if t.cfg.VerifyFiles {
-			r.Assert("chain verifies: "+path, verr == nil, errText(verr), "verified against "+rootsName(t.cfg.CAFile))
+			r.AssertReason(collector.ReasonTLS, "chain verifies: "+path, verr == nil, errText(verr), "verified against "+rootsName(t.cfg.CAFile))
 		}
 	}
 	if len(errs) > 0 {
@@ -280,8 +280,8 @@ func (t *tlsCheck) endpoint(ctx context.Context, r *collector.Report, roots *x50
 	minV := config.TLSVersions[cfg.MinVersion]
 	r.Assert("TLS version", state.Version >= minV, tls.VersionName(state.Version), "at least "+tls.VersionName(minV))
 	if *cfg.VerifyChain {
-		r.Assert("chain verifies", verr == nil, errText(verr), "verified against "+rootsName(cfg.CAFile))
-		r.Assert("name matches", nameErr == nil, errText(nameErr), "valid for "+serverName)
+		r.AssertReason(collector.ReasonTLS, "chain verifies", verr == nil, errText(verr), "verified against "+rootsName(cfg.CAFile))
+		r.AssertReason(collector.ReasonTLS, "name matches", nameErr == nil, errText(nameErr), "valid for "+serverName)
 	}
 	return src, nil
 }
@@ -394,7 +394,7 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 				earliest, earliestSrc = c, s.name
 			}
 			if c.NotBefore.After(now) {
-				r.Assert("certificate valid yet", false,
+				r.AssertReason(collector.ReasonTLS, "certificate valid yet", false,
 					fmt.Sprintf("%s (%s) valid from %s", subjectName(c), s.name, c.NotBefore.UTC().Format(time.RFC3339)), "notBefore in the past")
 			}
 		}
@@ -410,7 +410,13 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 		obs = fmt.Sprintf("%s (%s) expired %.1f days ago, on %s", name, earliestSrc, -left.Hours()/24, earliest.NotAfter.UTC().Format(time.RFC3339))
 	}
 	minLeft, warnLeft := time.Duration(t.cfg.MinRemaining), time.Duration(t.cfg.WarnRemaining)
-	r.Assert("certificate validity left", left >= minLeft, obs, "at least "+fmtLeft(minLeft))
+	// An expired certificate is a certificate problem (tls, as every kind
+	// that meets one says); one that expires too soon is a threshold.
+	var expired collector.Reason
+	if left < 0 {
+		expired = collector.ReasonTLS
+	}
+	r.AssertReason(expired, "certificate validity left", left >= minLeft, obs, "at least "+fmtLeft(minLeft))
 	if left >= minLeft {
 		r.Warn("certificate validity left (warning)", left >= warnLeft, obs, "at least "+fmtLeft(warnLeft))
 	}

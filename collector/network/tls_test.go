@@ -34,17 +34,21 @@ func TestTLSEndpoints(t *testing.T) {
 		verified   float64
 		nameMatch  float64
 		msg        string
+		// reason of a failure: tls for a certificate problem (as every kind
+		// says), condition_failed for a certificate that merely expires
+		// sooner than min_remaining.
+		reason collector.Reason
 	}{
 		{name: "valid", opts: leafOpts{cn: "valid", notAfter: now.Add(90 * day)}, status: collector.StatusPass, verified: 1, nameMatch: 1},
-		{name: "expiring in 5 days", opts: leafOpts{cn: "soon", notAfter: now.Add(5 * day)}, status: collector.StatusFail, verified: 1, nameMatch: 1, msg: "certificate validity left"},
+		{name: "expiring in 5 days", opts: leafOpts{cn: "soon", notAfter: now.Add(5 * day)}, status: collector.StatusFail, verified: 1, nameMatch: 1, msg: "certificate validity left", reason: collector.ReasonConditionFailed},
 		{name: "expiring in 20 days warns", opts: leafOpts{cn: "warn", notAfter: now.Add(20 * day)}, status: collector.StatusWarn, verified: 1, nameMatch: 1},
 		{name: "expiring in 5 days with lower minimum", opts: leafOpts{cn: "soon2", notAfter: now.Add(5 * day)}, extra: "min_remaining: 2d\nwarn_remaining: 3d", status: collector.StatusPass, verified: 1, nameMatch: 1},
-		{name: "expired", opts: leafOpts{cn: "expired", notBefore: now.Add(-30 * day), notAfter: now.Add(-day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "chain verifies"},
-		{name: "wrong host name", opts: leafOpts{cn: "other", names: []string{"other.example.com"}, notAfter: now.Add(90 * day)}, serverName: "localhost", status: collector.StatusFail, verified: 1, nameMatch: 0, msg: "name matches"},
-		{name: "self-signed", opts: leafOpts{cn: "selfie", selfSigned: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority"},
-		{name: "incomplete chain", opts: leafOpts{cn: "lonely", noIntermediate: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority"},
+		{name: "expired", opts: leafOpts{cn: "expired", notBefore: now.Add(-30 * day), notAfter: now.Add(-day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "chain verifies", reason: collector.ReasonTLS},
+		{name: "wrong host name", opts: leafOpts{cn: "other", names: []string{"other.example.com"}, notAfter: now.Add(90 * day)}, serverName: "localhost", status: collector.StatusFail, verified: 1, nameMatch: 0, msg: "name matches", reason: collector.ReasonTLS},
+		{name: "self-signed", opts: leafOpts{cn: "selfie", selfSigned: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority", reason: collector.ReasonTLS},
+		{name: "incomplete chain", opts: leafOpts{cn: "lonely", noIntermediate: true, notAfter: now.Add(90 * day)}, status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "unknown authority", reason: collector.ReasonTLS},
 		{name: "self-signed without verification", opts: leafOpts{cn: "selfie2", selfSigned: true, notAfter: now.Add(90 * day)}, extra: "verify_chain: false", status: collector.StatusPass, verified: 0, nameMatch: 1},
-		{name: "not yet valid", opts: leafOpts{cn: "future", notBefore: now.Add(2 * day), notAfter: now.Add(90 * day)}, extra: "verify_chain: false", status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "certificate valid yet"},
+		{name: "not yet valid", opts: leafOpts{cn: "future", notBefore: now.Add(2 * day), notAfter: now.Add(90 * day)}, extra: "verify_chain: false", status: collector.StatusFail, verified: 0, nameMatch: 1, msg: "certificate valid yet", reason: collector.ReasonTLS},
 		{name: "SNI override", opts: leafOpts{cn: "api", names: []string{"api.example.com"}, notAfter: now.Add(90 * day)}, serverName: "api.example.com", status: collector.StatusPass, verified: 1, nameMatch: 1},
 	}
 	for _, tc := range cases {
@@ -63,7 +67,7 @@ func TestTLSEndpoints(t *testing.T) {
 			assert.Equal(t, tc.status, res.Status, res.Message)
 			assert.Contains(t, res.Message, tc.msg)
 			if tc.status == collector.StatusFail {
-				assert.Equal(t, collector.ReasonConditionFailed, res.Reason)
+				assert.Equal(t, tc.reason, res.Reason)
 			}
 			// Expiry is known for every certificate, verified or not.
 			na := mustValue(t, res, "golive_tls_cert_not_after_timestamp_seconds", addr, "0", tc.opts.cn, leafIssuer(tc.opts))
@@ -228,7 +232,7 @@ func TestTLSCorpus(t *testing.T) {
 		valid    float64
 		notAfter map[string]float64 // "position subject issuer" -> notAfter
 	}{
-		{file: "certigo-example-expired-selfsigned.crt", status: collector.StatusFail, reason: collector.ReasonConditionFailed, certs: 1, valid: 1,
+		{file: "certigo-example-expired-selfsigned.crt", status: collector.StatusFail, reason: collector.ReasonTLS, certs: 1, valid: 1,
 			notAfter: map[string]float64{"0|example-expired|example-expired": ts("2016-06-11T22:14:12Z")}},
 		{file: "prometheus-common-self-signed-client.crt", status: collector.StatusPass, certs: 1, valid: 1,
 			notAfter: map[string]float64{"0|localhost|localhost": ts("2072-06-25T09:15:09Z")}},

@@ -107,7 +107,12 @@ func conditionsShowFailures(refs []checklist.CheckRef) bool {
 		if r.Status != collector.StatusFail {
 			continue
 		}
-		if r.Reason != collector.ReasonConditionFailed || !slices.ContainsFunc(r.Conditions, func(c collector.Condition) bool { return !c.OK && !c.Warning }) {
+		// The failed condition gives the check's reason: condition_failed,
+		// or its own (stale, tls, auth).
+		onCondition := slices.ContainsFunc(r.Conditions, func(c collector.Condition) bool {
+			return !c.OK && !c.Warning && (r.Reason == collector.ReasonConditionFailed || c.Reason == r.Reason)
+		})
+		if !onCondition {
 			return false
 		}
 	}

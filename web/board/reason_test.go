@@ -30,9 +30,11 @@ func TestBoardShowsFailedConditionOnce(t *testing.T) {
 `)
 	now := boardNow
 	results := []collector.Result{
-		{Check: "backup_age", Status: collector.StatusFail, Reason: collector.ReasonConditionFailed,
+		// An age condition fails with reason stale (as every too-old
+		// figure does): still a failed condition the check line shows.
+		{Check: "backup_age", Status: collector.StatusFail, Reason: collector.ReasonStale,
 			Message: "age: observed 3d, expected < 1d", Start: now.Add(-time.Minute),
-			Conditions: []collector.Condition{{Name: "age", OK: false, Observed: "3d", Expected: "< 1d"}}},
+			Conditions: []collector.Condition{{Name: "age", OK: false, Observed: "3d", Expected: "< 1d", Reason: collector.ReasonStale}}},
 		{Check: "api_port", Status: collector.StatusFail, Reason: collector.ReasonConnRefused,
 			Message: "dial tcp 127.0.0.1:8443: connect: connection refused", Start: now.Add(-time.Minute)},
 		// A warning condition alone is no failure the reason names.
@@ -54,14 +56,14 @@ func TestBoardShowsFailedConditionOnce(t *testing.T) {
 	p1 := row("P1.1.01")
 	assert.Equal(t, 1, strings.Count(p1, "observed 3d, expected &lt; 1d"), p1)
 	assert.Contains(t, p1, `<div class="condition">age: observed 3d, expected &lt; 1d</div>`)
-	assert.Contains(t, p1, `<span class="check-name">backup_age</span>: fail (condition_failed)`)
+	assert.Contains(t, p1, `<span class="check-name">backup_age</span>: fail (stale)`)
 	assert.NotContains(t, p1, `class="reason"`)
 	// A refused connection: its message is only in the reason line.
 	p2 := row("P1.1.02")
 	assert.Contains(t, p2, `<div class="reason">api_port: connection_refused: dial tcp 127.0.0.1:8443: connect: connection refused</div>`)
 	// Both on one item: the reason line stays, for the refused connection.
 	p3 := row("P1.1.03")
-	assert.Contains(t, p3, `<div class="reason">backup_age: condition_failed: age: observed 3d, expected &lt; 1d; api_port: connection_refused: dial tcp`)
+	assert.Contains(t, p3, `<div class="reason">backup_age: stale: age: observed 3d, expected &lt; 1d; api_port: connection_refused: dial tcp`)
 	assert.Contains(t, p3, `<div class="condition">age: observed 3d, expected &lt; 1d</div>`)
 	// A warning passes the item: no reason line, the condition under its check.
 	p4 := row("P1.1.04")
@@ -72,5 +74,5 @@ func TestBoardShowsFailedConditionOnce(t *testing.T) {
 	st := m.Evaluate(results, now)
 	it, ok := st.Item("P1.1.01")
 	require.True(t, ok)
-	assert.Equal(t, "backup_age: condition_failed: age: observed 3d, expected < 1d", it.Reason)
+	assert.Equal(t, "backup_age: stale: age: observed 3d, expected < 1d", it.Reason)
 }
