@@ -109,6 +109,11 @@ type TestMatch struct {
 	// "[project]" prefix of an old Playwright classname or name, else the
 	// suite's hostname (which modern Playwright sets to the project).
 	Project string `yaml:"project,omitempty"`
+	// Tag matches any of the case's tags, without the @: the tags
+	// Playwright's JSON reporter lists (test.describe(..., {tag}) and
+	// test(..., {tag}) included), and every @word in the case's name,
+	// classname or suite (title tags, which every report keeps).
+	Tag string `yaml:"tag,omitempty"`
 }
 
 // Empty reports whether no pattern is set.
@@ -116,7 +121,7 @@ func (m TestMatch) Empty() bool { return m == TestMatch{} }
 
 // Patterns returns the match fields by name, in a fixed order.
 func (m TestMatch) Patterns() [][2]string {
-	return [][2]string{{"suite", m.Suite}, {"classname", m.Classname}, {"name", m.Name}, {"hostname", m.Hostname}, {"project", m.Project}}
+	return [][2]string{{"suite", m.Suite}, {"classname", m.Classname}, {"name", m.Name}, {"hostname", m.Hostname}, {"project", m.Project}, {"tag", m.Tag}}
 }
 
 var groupNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
@@ -186,7 +191,7 @@ func (c *TestResults) validate(path string, p *Problems) {
 			}
 		}
 		if !hasPattern {
-			p.Addf(gp+".match", "no pattern; give at least one of suite, classname, name, hostname, project")
+			p.Addf(gp+".match", "no pattern; give at least one of suite, classname, name, hostname, project, tag")
 		}
 		if g.MinCases != nil && *g.MinCases < 0 {
 			p.Addf(gp+".min_cases", "is negative; write how many cases the group must have (default 1)")

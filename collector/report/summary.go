@@ -79,7 +79,11 @@ type Case struct {
 	Name      string
 	Hostname  string
 	Project   string
-	Outcome   Outcome
+	// Tags are the tags the report lists for the case (Playwright's JSON
+	// reporter), without the @; the @words of its names are added when a
+	// group matches tags.
+	Tags    []string
+	Outcome Outcome
 	// Global marks errors outside any test, counted even when the check
 	// selects cases.
 	Global bool
@@ -122,7 +126,7 @@ type grouper struct {
 }
 
 type compiledGroup struct {
-	suite, classname, name, hostname, project *regexp.Regexp
+	suite, classname, name, hostname, project, tag *regexp.Regexp
 }
 
 func newGrouper(gs []config.TestGroup) (*grouper, error) {
@@ -153,7 +157,7 @@ func compileMatch(m config.TestMatch) (compiledGroup, error) {
 	for _, f := range []struct {
 		dst **regexp.Regexp
 		pat string
-	}{{&c.suite, m.Suite}, {&c.classname, m.Classname}, {&c.name, m.Name}, {&c.hostname, m.Hostname}, {&c.project, m.Project}} {
+	}{{&c.suite, m.Suite}, {&c.classname, m.Classname}, {&c.name, m.Name}, {&c.hostname, m.Hostname}, {&c.project, m.Project}, {&c.tag, m.Tag}} {
 		if f.pat == "" {
 			continue
 		}
@@ -168,7 +172,33 @@ func compileMatch(m config.TestMatch) (compiledGroup, error) {
 
 func (cg *compiledGroup) match(c *Case) bool {
 	return matches(cg.suite, c.Suite) && matches(cg.classname, c.Classname) && matches(cg.name, c.Name) &&
-		matches(cg.hostname, c.Hostname) && matches(cg.project, c.Project)
+		matches(cg.hostname, c.Hostname) && matches(cg.project, c.Project) && (cg.tag == nil || matchesTag(cg.tag, c))
+}
+
+// titleTagRE finds the @tags written in a test's title ("logs in @smoke"),
+// as Playwright reads them: an @ at the start or after white space or a
+// bracket, then letters, digits and _ . : - (not ending in . : -).
+var titleTagRE = regexp.MustCompile(`(?:^|[\s(\[])@([\pL\pN_](?:[\pL\pN_.:-]*[\pL\pN_])?)`)
+
+// matchesTag reports whether any tag of the case matches re: the tags the
+// report listed, and the @tags of its name, classname and suite.
+func matchesTag(re *regexp.Regexp, c *Case) bool {
+	for _, t := range c.Tags {
+		if re.MatchString(strings.TrimPrefix(t, "@")) {
+			return true
+		}
+	}
+	for _, s := range [...]string{c.Name, c.Classname, c.Suite} {
+		if !strings.Contains(s, "@") {
+			continue
+		}
+		for _, m := range titleTagRE.FindAllStringSubmatch(s, -1) {
+			if re.MatchString(m[1]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func matches(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }

@@ -216,7 +216,8 @@ type pwSuite struct {
 }
 
 type pwSpec struct {
-	Title string `json:"title"`
+	Title string   `json:"title"`
+	Tags  []string `json:"tags"`
 	Tests []struct {
 		ProjectName    string `json:"projectName"`
 		ExpectedStatus string `json:"expectedStatus"`
@@ -275,7 +276,7 @@ func (b *summaryBuilder) addPlaywrightSuite(file string, path []string, su *pwSu
 			if n := len(t.Results); n > 0 {
 				last = t.Results[n-1].Status
 			}
-			b.add(&Case{Suite: file, Classname: strings.Join(path, " › "), Name: sp.Title, Project: t.ProjectName,
+			b.add(&Case{Suite: file, Classname: strings.Join(path, " › "), Name: sp.Title, Project: t.ProjectName, Tags: sp.Tags,
 				Outcome: pwOutcome(t.Status, t.ExpectedStatus, last)})
 		}
 	}
