@@ -379,7 +379,9 @@ func ParseJSONPath(s string) ([]JSONPathStep, error) {
 type HealthCondition struct {
 	// Components is the path of the object that holds the components.
 	// Default: the first of checks, components, details that is an
-	// object, else the root (Spring Boot 1.x puts components there).
+	// object, else the root (Spring Boot 1.x puts components there). Paths
+	// are read in the health answer, which may sit in an envelope
+	// (error.details, error.detail, detail, data, error).
 	Components string `yaml:"components,omitempty"`
 	// StatusPath is the path of the overall status. Default: status.
 	StatusPath string `yaml:"status_path,omitempty"`
@@ -396,6 +398,16 @@ type HealthCondition struct {
 	MaxComponents int `yaml:"max_components,omitempty"`
 	// RequireComponents fails an answer with no components at all.
 	RequireComponents bool `yaml:"require_components,omitempty"`
+	// IgnoreComponents are left out of the verdict (optional services):
+	// they keep their series but never fail or warn the check. A name also
+	// covers the components nested in it (frontend covers frontend.cdn).
+	IgnoreComponents []string `yaml:"ignore_components,omitempty"`
+	// WarnComponents only warn when they fail. A name also covers the
+	// components nested in it.
+	WarnComponents []string `yaml:"warn_components,omitempty"`
+	// FailOnDegraded fails the check when the overall status is one of
+	// warning_values (degraded), which otherwise only warns.
+	FailOnDegraded bool `yaml:"fail_on_degraded,omitempty"`
 
 	enabled bool
 }
@@ -468,6 +480,32 @@ func (h *HealthCondition) validate(path string, p *Problems) {
 	if len(h.HealthyValues) == 0 {
 		p.Addf(path+".healthy_values", "healthy_values is empty; list at least one value, e.g. [ok]")
 	}
+	ignored := validateComponentNames(path+".ignore_components", h.IgnoreComponents, p)
+	validateComponentNames(path+".warn_components", h.WarnComponents, p)
+	for i, name := range h.WarnComponents {
+		if ignored[name] {
+			p.Addf(fmt.Sprintf("%s.warn_components[%d]", path, i), "%s is in ignore_components too; keep it in one of the two", name)
+		}
+	}
+}
+
+// validateComponentNames checks a list of health component names (as the
+// component label shows them) and returns them as a set.
+func validateComponentNames(path string, names []string, p *Problems) map[string]bool {
+	seen := map[string]bool{}
+	for i, name := range names {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case name == "":
+			p.Addf(at, "the component name is empty; write it as the component label of golive_http_health_component_state shows it, e.g. frontend or broker.us1")
+		case strings.TrimSpace(name) != name:
+			p.Addf(at, "%q has white space around it; write the component name alone", name)
+		case seen[name]:
+			p.Addf(at, "%s is listed twice", name)
+		}
+		seen[name] = true
+	}
+	return seen
 }
 
 // The security headers the HTTP check knows, by their label value.

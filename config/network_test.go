@@ -83,6 +83,49 @@ func TestNetworkConfigRefused(t *testing.T) {
       health:
         max_components: 5000
 `, "t.yml:6: checks[0].http.health.max_components: max_components 5000 is out of range"},
+		{"empty component in the policy", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        ignore_components: [frontend, ""]
+`, "t.yml:6: checks[0].http.health.ignore_components[1]: the component name is empty"},
+		{"component name with white space around it", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        warn_components: [" frontend"]
+`, "checks[0].http.health.warn_components[0]: \" frontend\" has white space around it"},
+		{"component listed twice", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        ignore_components: [frontend, migrations, frontend]
+`, "checks[0].http.health.ignore_components[2]: frontend is listed twice"},
+		{"component both ignored and warning-only", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        ignore_components: [frontend]
+        warn_components: [migrations, frontend]
+`, "checks[0].http.health.warn_components[1]: frontend is in ignore_components too; keep it in one of the two"},
+		{"misspelt policy key", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        ignore_component: [frontend]
+`, `checks[0].http.health.ignore_component: unknown key "ignore_component" (did you mean "ignore_components"?)`},
+		{"fail_on_degraded not a boolean", `checks:
+  - name: a
+    http:
+      url: http://x/
+      health:
+        fail_on_degraded: sometimes
+`, "checks[0].http.health.fail_on_degraded"},
 		{"unknown security header", `checks:
   - name: a
     http:

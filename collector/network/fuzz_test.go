@@ -37,7 +37,7 @@ func FuzzHealth(f *testing.F) {
 	f.Add([]byte(`{"success":false,"error":{"code":"HTTP_503","details":{"status":"unhealthy","checks":{"db":"down"}}}}`))
 	f.Add([]byte(`{"a\u002eb":"ok","\ud83d\ude00":["\"",-1.5e3,true,null],"\u00e9":{"k":"\ufffd\xff"}}`))
 	f.Add([]byte(`<!doctype html><html></html>`))
-	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n        max_components: 3\n").Checks[0].HTTP.Health
+	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n        max_components: 3\n        ignore_components: [a]\n        warn_components: [b, \"c.d\"]\n").Checks[0].HTTP.Health
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := parseJSON(data, "")
 		if err != nil {
@@ -56,6 +56,12 @@ func FuzzHealth(f *testing.F) {
 		res, err := evaluateHealth(doc, h)
 		if err != nil {
 			return
+		}
+		if res.Judged[0]+res.Judged[1]+res.Judged[2]+res.Ignored != res.Total() {
+			t.Fatalf("judged %v and %d ignored do not add up to %d components", res.Judged, res.Ignored, res.Total())
+		}
+		if len(res.Failed) > res.Judged[stateFailed] || len(res.Warning) > res.Judged[stateWarning] {
+			t.Fatalf("%d failing and %d warning named, %v judged", len(res.Failed), len(res.Warning), res.Judged)
 		}
 		if len(res.Components) > h.MaxComponents || len(res.Components) > res.Total() {
 			t.Fatalf("%d components kept of %d found, max %d", len(res.Components), res.Total(), h.MaxComponents)

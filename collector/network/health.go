@@ -44,8 +44,13 @@ type healthResult struct {
 	Components []component
 	// Counts is the number of components in each state, all of them.
 	Counts [3]int
-	// Failed and Warning are the first failing and warning components by
-	// name, for messages.
+	// Judged counts the components the verdict looks at, by the state it
+	// gives them: ignore_components are left out (Ignored counts them),
+	// warn_components that fail count as warning.
+	Judged  [3]int
+	Ignored int
+	// Failed and Warning are the first components by name that the
+	// verdict takes as failing and warning, for messages.
 	Failed, Warning []component
 }
 
@@ -280,9 +285,59 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 		}
 	}
 	res.Components = w.series.items
-	res.Counts = w.counts
+	res.Counts, res.Judged, res.Ignored = w.counts, w.judged, w.ignored
 	res.Failed, res.Warning = w.failed.items, w.warning.items
 	return res, nil
+}
+
+// componentPolicy is how the verdict treats components, by name: a name
+// covers itself and the components nested in it.
+type componentPolicy struct {
+	ignore, warn map[string]bool
+}
+
+type policyAction int
+
+const (
+	policyJudge policyAction = iota
+	policyIgnore
+	policyWarn
+)
+
+func newComponentPolicy(h *config.HealthCondition) componentPolicy {
+	p := componentPolicy{ignore: map[string]bool{}, warn: map[string]bool{}}
+	for _, n := range h.IgnoreComponents {
+		p.ignore[n] = true
+	}
+	for _, n := range h.WarnComponents {
+		p.warn[n] = true
+	}
+	return p
+}
+
+// of returns the action for a component's full name; the outermost named
+// component decides. Map lookups by string(bytes) do not allocate.
+func (p componentPolicy) of(name []byte) policyAction {
+	if len(p.ignore) == 0 && len(p.warn) == 0 {
+		return policyJudge
+	}
+	lookup := func(n []byte) policyAction {
+		switch {
+		case p.ignore[string(n)]:
+			return policyIgnore
+		case p.warn[string(n)]:
+			return policyWarn
+		}
+		return policyJudge
+	}
+	for i, c := range name {
+		if c == '.' || c == '[' {
+			if a := lookup(name[:i]); a != policyJudge {
+				return a
+			}
+		}
+	}
+	return lookup(name)
 }
 
 // healthWalker walks a health answer's components. The name of the
@@ -291,10 +346,13 @@ func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, err
 // proportion to what it keeps, not to the answer.
 type healthWalker struct {
 	cl        classifier
+	policy    componentPolicy
 	statusKey string
 	name      []byte
 	scratch   []byte
 	counts    [3]int
+	judged    [3]int
+	ignored   int
 	series    firstNames
 	failed    firstNames
 	warning   firstNames
@@ -303,6 +361,7 @@ type healthWalker struct {
 func newHealthWalker(h *config.HealthCondition) *healthWalker {
 	return &healthWalker{
 		cl:      newClassifier(h),
+		policy:  newComponentPolicy(h),
 		series:  firstNames{max: h.MaxComponents},
 		failed:  firstNames{max: maxNamedInMessage},
 		warning: firstNames{max: maxNamedInMessage},
@@ -327,11 +386,20 @@ func (w *healthWalker) push(key jsonValue) int {
 func (w *healthWalker) pop(n int) { w.name = w.name[:n] }
 
 // add records the current name as a component with this value (nil when
-// it has none) and state.
+// it has none) and state. Its series shows the state the answer gives; the
+// verdict applies the policy.
 func (w *healthWalker) add(value jsonValue, st healthState) {
 	w.counts[st]++
 	name := cutUTF8Bytes(w.name, maxComponentNameLen)
 	w.series.offer(name, value, st)
+	switch w.policy.of(w.name) {
+	case policyIgnore:
+		w.ignored++
+		return
+	case policyWarn:
+		st = min(st, stateWarning)
+	}
+	w.judged[st]++
 	switch st {
 	case stateFailed:
 		w.failed.offer(name, value, st)

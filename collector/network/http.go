@@ -305,14 +305,14 @@ func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) string {
 	case hc.RequireComponents && res.Total() == 0:
 		r.Assert("health components", false, "none", "at least one component")
 	case res.Total() > 0:
-		failed := componentNames(res.Failed, res.Counts[stateFailed])
-		r.Assert("health components", res.Counts[stateFailed] == 0, summary(res, failed), "all healthy")
-		if res.Counts[stateFailed] == 0 && res.Counts[stateWarning] > 0 {
-			r.Warn("health components degraded", false, componentNames(res.Warning, res.Counts[stateWarning]), "none degraded")
+		failed := componentNames(res.Failed, res.Judged[stateFailed])
+		r.Assert("health components", res.Judged[stateFailed] == 0, summary(res, failed), "all healthy")
+		if res.Judged[stateFailed] == 0 && res.Judged[stateWarning] > 0 {
+			r.Warn("health components degraded", false, componentNames(res.Warning, res.Judged[stateWarning]), "none degraded")
 		}
 	}
 	if res.HasStatus {
-		if res.StatusState == stateWarning {
+		if res.StatusState == stateWarning && !hc.FailOnDegraded {
 			r.Warn("health status", false, res.Status, strings.Join(hc.HealthyValues, ", "))
 		} else {
 			r.Assert("health status", res.StatusState == stateOK, res.Status, strings.Join(hc.HealthyValues, ", "))
@@ -326,8 +326,8 @@ func (h *httpCheck) checkHealth(r *collector.Report, doc jsonValue) string {
 	if res.HasStatus && res.StatusState != stateOK {
 		note = append(note, "health status "+shorten(res.Status, 40))
 	}
-	if res.Counts[stateFailed] > 0 {
-		note = append(note, "failing components: "+componentNames(res.Failed, res.Counts[stateFailed]))
+	if res.Judged[stateFailed] > 0 {
+		note = append(note, "failing components: "+componentNames(res.Failed, res.Judged[stateFailed]))
 	}
 	return strings.Join(note, "; ")
 }
@@ -350,8 +350,12 @@ func componentNames(cs []component, total int) string {
 	return shorten(s, 200)
 }
 
+// summary counts the components as the verdict judges them.
 func summary(res healthResult, failed string) string {
-	s := fmt.Sprintf("%d ok, %d warning, %d failed", res.Counts[stateOK], res.Counts[stateWarning], res.Counts[stateFailed])
+	s := fmt.Sprintf("%d ok, %d warning, %d failed", res.Judged[stateOK], res.Judged[stateWarning], res.Judged[stateFailed])
+	if res.Ignored > 0 {
+		s += fmt.Sprintf(", %d ignored", res.Ignored)
+	}
 	if failed != "" {
 		s += ": " + failed
 	}
