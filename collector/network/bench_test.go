@@ -43,6 +43,31 @@ func BenchmarkHealthEvaluate(b *testing.B) {
 	}
 }
 
+// BenchmarkHealthLargeAnswer reads a 48 MB health answer (the size that
+// took 700-900 MB when it was decoded into a tree) in each of the shapes of
+// TestHTTPHealthMemoryBounded: throughput and the peak heap of reading it.
+func BenchmarkHealthLargeAnswer(b *testing.B) {
+	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
+	for name, body := range largeHealthBodies(48 << 20) {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			var peak uint64
+			for b.Loop() {
+				peak = max(peak, testutil.PeakHeap(func() {
+					doc, err := parseJSON(body, "application/json")
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := evaluateHealth(doc, h); err != nil {
+						b.Fatal(err)
+					}
+				}))
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
+
 // BenchmarkReadCertificates measures reading a two-certificate bundle.
 func BenchmarkReadCertificates(b *testing.B) {
 	data, err := os.ReadFile(filepath.Join(testutil.Corpus(b, "certs"), "prometheus-common-tls-ca-chain-intermediate-root.pem"))

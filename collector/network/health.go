@@ -89,9 +89,11 @@ func parseJSON(body []byte, contentType string) (jsonValue, error) {
 		}
 		return nil, fmt.Errorf("%w: it looks like an HTML page (Content-Type %s), e.g. a web app's fallback route; point the check at the API's health path", errNotJSON, ct)
 	}
-	// Unmarshal validates the whole input before it decodes, and skipJSON
-	// keeps nothing: validation costs no more than the nesting depth.
-	if err := json.Unmarshal(trimmed, new(skipJSON)); err != nil {
+	// Validation keeps nothing but the nesting state. Only an invalid
+	// answer is read again, by Unmarshal into a value that keeps nothing,
+	// for the syntax error's text.
+	if !json.Valid(trimmed) {
+		err := json.Unmarshal(trimmed, new(skipJSON))
 		return nil, fmt.Errorf("%w: %v", errNotJSON, err)
 	}
 	return jsonValue(trimmed), nil
