@@ -206,7 +206,7 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bo
 		if !ok {
 			pi = len(st.Phases)
 			phaseIdx[it.Phase] = pi
-			ps := PhaseStatus{ID: it.Phase, Title: PhaseTitle(it.Phase), Counts: zeroCounts()}
+			ps := PhaseStatus{ID: it.Phase, Title: m.Checklist.PhaseTitle(it.Phase), Counts: zeroCounts()}
 			if w, _, ok := m.cfg.Checklist.WindowFor(it.Phase); ok && !m.GoLive.IsZero() {
 				from, until := m.GoLive.Add(time.Duration(w.Start)), m.GoLive.Add(time.Duration(w.End))
 				ps.DueFrom, ps.DueUntil = &from, &until

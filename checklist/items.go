@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/golive/golive_exporter/config"
@@ -57,6 +58,9 @@ type Checklist struct {
 	Name  string
 	Items []Item
 	byID  map[string]int
+	// titles are the phase titles the file gives ("# phase P1: ..."
+	// comment lines).
+	titles map[string]string
 }
 
 // Columns are the TSV's header, in order.
@@ -82,10 +86,15 @@ func LoadFile(path string) (*Checklist, error) {
 	return Parse(f, path)
 }
 
+// phaseTitleRE is a comment line that titles a phase: "# phase P1: Before
+// launch".
+var phaseTitleRE = regexp.MustCompile(`^#[ \t]*phase[ \t]+([A-Z][A-Z0-9]*)[ \t]*:[ \t]*(.*?)[ \t]*$`)
+
 // Parse reads a checklist in the TSV schema: a header line with Columns,
-// then one item a line. Every problem is reported as name:line.
+// then one item a line; comment lines "# phase P1: title" title the
+// phases. Every problem is reported as name:line.
 func Parse(r io.Reader, name string) (*Checklist, error) {
-	cl := &Checklist{Name: name, byID: map[string]int{}}
+	cl := &Checklist{Name: name, byID: map[string]int{}, titles: map[string]string{}}
 	var errs config.Errors
 	add := func(line int, format string, args ...any) {
 		errs = append(errs, &config.Error{File: name, Line: line, Msg: fmt.Sprintf(format, args...)})
@@ -103,6 +112,9 @@ func Parse(r io.Reader, name string) (*Checklist, error) {
 		text := strings.TrimRight(sc.Text(), "\r")
 		if line == 1 {
 			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if m := phaseTitleRE.FindStringSubmatch(text); m != nil && m[2] != "" {
+			cl.titles[m[1]] = m[2]
 		}
 		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
 			continue
@@ -212,8 +224,17 @@ var phaseTitles = map[string]string{
 	"AX": "Appendix",
 }
 
-// PhaseTitle is a phase's heading, or its id for phases of a user's own
-// checklist.
+// PhaseTitle is the title the checklist file gives the phase, else the
+// shipped checklist's title for its id, else the id.
+func (c *Checklist) PhaseTitle(phase string) string {
+	if t, ok := c.titles[phase]; ok {
+		return t
+	}
+	return PhaseTitle(phase)
+}
+
+// PhaseTitle is a phase's heading in the shipped checklist, or its id for
+// other phases.
 func PhaseTitle(phase string) string {
 	if t, ok := phaseTitles[phase]; ok {
 		return t

@@ -515,3 +515,57 @@ func TestCheckOnly(t *testing.T) {
 	assert.Contains(t, errOut.String(), `--only "web_prot" is not a check of the configuration (did you mean "web_port"?); its checks are: api_port, db_port_closed, error_rate, web_port`)
 	assert.Empty(t, out.String())
 }
+
+// TestChecklistImportCommand: checklist import turns markdown into a TSV
+// that a configuration loads as its checklist (with checks bound to the
+// generated ids); a broken file exits 2 with file:line; checklist starter
+// prints the starter, whose import is the shipped starter TSV.
+func TestChecklistImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	md := filepath.Join(dir, "launch.md")
+	require.NoError(t, os.WriteFile(md, []byte("# Shop launch\n\n## Before launch\n### Infra\n- [ ] Port open <!-- automation: probe; how: TCP connect -->\n- [ ] Runbook written\n\n## Sign-off\n- [ ] CTO approves\n"), 0o600))
+	tsv := filepath.Join(dir, "checklist.tsv")
+	var out, errOut bytes.Buffer
+	code := run([]string{"checklist", "import", md, "-o", tsv}, &out, &errOut)
+	require.Equal(t, exitOK, code, errOut.String())
+	assert.Contains(t, errOut.String(), "imported 3 items in 2 phases")
+
+	open := testutil.OpenPort(t)
+	cfg := filepath.Join(dir, "golive.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte("checklist: {file: checklist.tsv}\nchecks:\n  - {name: port, items: [P1.1.01], tcp: {address: \""+open+"\"}}\n"), 0o600))
+	out.Reset()
+	errOut.Reset()
+	code = run([]string{"--config.file", cfg, "check", "--output", "json"}, &out, &errOut)
+	assert.Equal(t, exitNotReady, code, "the sign-off is missing: NO-GO; stderr: %s", errOut.String())
+	var st struct {
+		Blockers []string `json:"blockers"`
+		Phases   []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"phases"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &st))
+	assert.Equal(t, []string{"SO.1.01"}, st.Blockers)
+	require.Len(t, st.Phases, 2)
+	assert.Equal(t, "Before launch", st.Phases[0].Title)
+
+	// A problem: exit 2, file:line.
+	bad := filepath.Join(dir, "bad.md")
+	require.NoError(t, os.WriteFile(bad, []byte("## A\n- [ ] x <!-- id: B.1.01 -->\n"), 0o600))
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitConfigError, run([]string{"checklist", "import", bad}, &out, &errOut))
+	assert.Contains(t, errOut.String(), bad+":2: item id B.1.01 is not in its phase P1")
+	assert.Empty(t, out.String())
+
+	// The starter, as markdown and as TSV.
+	out.Reset()
+	require.Equal(t, exitOK, run([]string{"checklist", "starter"}, &out, &errOut))
+	starterMD := filepath.Join(dir, "checklist.md")
+	require.NoError(t, os.WriteFile(starterMD, out.Bytes(), 0o600))
+	var imported, starterTSV bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"checklist", "import", starterMD}, &imported, &errOut))
+	require.Equal(t, exitOK, run([]string{"checklist", "starter", "--format", "tsv"}, &starterTSV, &errOut))
+	assert.Equal(t, starterTSV.String(), imported.String())
+	assert.Equal(t, string(checklist.StarterTSV), starterTSV.String())
+}

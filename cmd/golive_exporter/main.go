@@ -72,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rulesCmd := app.Command("rules", "Write the Prometheus alerting and recording rules with your runbook base and board URL (files, or a PrometheusRule manifest).")
 	rulesOpts := addRulesFlags(rulesCmd)
 
+	checklistCmds := addChecklistCommands(app)
+
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
 	// kingpin's own --version writes to the usage writer (stderr here);
@@ -116,6 +118,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd == rulesCmd.FullCommand() {
 		return runRules(rulesOpts, stdout, stderr)
+	}
+	if code, ok := checklistCmds.run(cmd, stdout, stderr); ok {
+		return code
 	}
 
 	if *printDefault {
