@@ -376,6 +376,8 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	if c.DSN != "" && c.Target != "" {
 		p.Addf(path+".target", "give either dsn or target, not both")
 	}
+	ValidateDSNSSLMode(path+".dsn", c.DSN, p)
+	ValidateDSNSSLMode(path+".source_dsn", c.SourceDSN, p)
 	if c.SourceDSN != "" && c.SourceTarget != "" {
 		p.Addf(path+".source_target", "give either source_dsn or source_target, not both")
 	}

@@ -166,11 +166,45 @@ type Problems struct {
 	cfg    *Config
 	errs   Errors
 	walked int // YAML values visited by walkStrict
+	// bad are the paths of values that could not be read (wrong type) and
+	// badLines the lines of those the decoder refused: validation says
+	// nothing more about them (it would only see the zero value).
+	bad        []string
+	badNodes   []*yaml.Node
+	badLines   map[int]bool
+	validating bool
 }
 
-// Addf records a problem at path.
+// Addf records a problem at path. During validation a problem at, above
+// or below a value that could not be read is left out: that value's own
+// error says what to fix.
 func (p *Problems) Addf(path, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.cfg.file, Line: p.cfg.Line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	line := p.cfg.Line(path)
+	if p.validating && (p.badLines[line] || p.nearBad(path)) {
+		return
+	}
+	p.errs = append(p.errs, &Error{File: p.cfg.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addBad records a value that could not be read: node n at path.
+func (p *Problems) addBad(n *yaml.Node, path, format string, args ...any) {
+	p.Addf(path, format, args...)
+	p.bad = append(p.bad, path)
+	p.badNodes = append(p.badNodes, n)
+}
+
+// nearBad reports whether path is a value that could not be read, lies
+// within one, or holds one.
+func (p *Problems) nearBad(path string) bool {
+	within := func(inner, outer string) bool {
+		return strings.HasPrefix(inner, outer) && len(inner) > len(outer) && (inner[len(outer)] == '.' || inner[len(outer)] == '[')
+	}
+	for _, b := range p.bad {
+		if b == path || within(path, b) || within(b, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Config is the configuration under validation, for cross references.
@@ -208,8 +242,9 @@ func LoadFile(path string) (*Config, error) {
 // in errors and for resolving relative paths.
 func Load(data []byte, name string) (*Config, error) {
 	c := &Config{file: name, lines: map[string]int{}}
+	docs := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := docs.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return nil, yamlError(name, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
@@ -218,28 +253,60 @@ func Load(data []byte, name string) (*Config, error) {
 	if top := root.Content[0]; top.Kind != yaml.MappingNode && top.ShortTag() != "!!null" {
 		return nil, Errors{{File: name, Line: top.Line, Msg: "the configuration must be a mapping of keys (global:, checks: ...), not a single value or a list"}}
 	}
-	p := &Problems{cfg: c}
-	walkStrict(root.Content[0], reflect.TypeOf(Config{}), "", c.lines, p)
-	if len(p.errs) > 0 {
-		return nil, p.errs
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		return nil, yamlError(name, err)
-	}
+	p := &Problems{cfg: c, badLines: map[int]bool{}}
 	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
-		return nil, Errors{{File: name, Line: next.Line, Msg: "a second YAML document (after ---); keep the whole configuration in one document"}}
+	if err := docs.Decode(&next); err == nil {
+		p.errs = append(p.errs, &Error{File: name, Line: next.Line, Msg: "a second YAML document (after ---); keep the whole configuration in one document"})
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(name, err)
+		p.errs = append(p.errs, yamlError(name, err).(Errors)...)
+	}
+	walkStrict(root.Content[0], reflect.TypeOf(Config{}), "", c.lines, p)
+	if p.walked > maxNodes {
+		return nil, p.errs // an alias bomb: nothing more is read
+	}
+	// Every problem is reported at once. The values walkStrict could not
+	// read are left out of the decoding (their defaults stay), unknown keys
+	// are not decoded, and the validation runs on the rest; it says nothing
+	// more about a value that could not be read.
+	for _, n := range p.badNodes {
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+	}
+	if err := root.Decode(c); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			// The decoder stopped (a value that reads itself refused):
+			// what it left half-read is not validated.
+			return nil, append(p.errs, p.newOnly(yamlError(name, err))...)
+		}
+		p.errs = append(p.errs, p.newOnly(yamlError(name, te))...)
 	}
 	c.setDefaults()
+	p.validating = true
 	c.validate(p)
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
 	return c, nil
+}
+
+// newOnly records the lines of the decoder's errors as unreadable and
+// returns those errors walkStrict did not already report on their line.
+func (p *Problems) newOnly(err error) Errors {
+	var out Errors
+	es, _ := err.(Errors)
+	for _, e := range es {
+		seen := false
+		for _, have := range p.errs {
+			seen = seen || (e.Line > 0 && have.Line == e.Line)
+		}
+		if e.Line > 0 {
+			p.badLines[e.Line] = true
+		}
+		if !seen {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,49 @@ func TestReportPathGlobs(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `globs.yml:4: checks[0].loadtest.paths[0]: bad glob element "[x.json"`)
 	assert.Contains(t, err.Error(), `globs.yml:5: checks[0].loadtest.folder_pattern: bad glob element "[x"`)
+}
+
+// Every problem of a file comes at once: unknown keys, values of the wrong
+// type and what validation finds, also in the same check as a bad key or
+// type, and an sslmode in a DSN that PostgreSQL would refuse. A value that
+// could not be read is not reported a second time by validation.
+func TestKeyTypeAndValidationErrorsTogether(t *testing.T) {
+	_, err := Load([]byte(`checks:
+  - name: a
+    timout: 1s
+    tcp: {address: "localhost"}
+  - name: b
+    timeout: 10x
+    items: [P3.1]
+    tcp: {address: "y:2"}
+  - name: c
+    background: sometimes
+    tcp: {address: "z:99999"}
+postgres_targets:
+  db: {dsn: "postgres://app@db.example.com/app?sslmode=verify_full"}
+  kv: {dsn: "host=db.example.com user=app dbname=app sslmode=requires"}
+`), "all.yml")
+	var es Errors
+	require.True(t, errors.As(err, &es), "%v", err)
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%d: %s", e.Line, e.Msg))
+	}
+	want := []string{
+		`3: unknown key "timout"`,
+		`4: "localhost" is not host:port`,
+		`6: "10x" is not a duration`,
+		`7: "P3.1" is not a checklist item id`,
+		`10: "sometimes" is not true or false`,
+		`11: port "99999" is not a number from 1 to 65535`,
+		`13: sslmode "verify_full" in the dsn is not known`,
+		`14: sslmode "requires" in the dsn is not known`,
+	}
+	require.Len(t, got, len(want), "exactly these problems, no echo of a bad value:\n%s", strings.Join(got, "\n"))
+	for _, w := range want {
+		assert.True(t, slices.ContainsFunc(got, func(g string) bool {
+			return strings.HasPrefix(g, strings.SplitN(w, ": ", 2)[0]+": ") && strings.Contains(g, strings.SplitN(w, ": ", 2)[1])
+		}),
+			"missing %q in\n%s", w, strings.Join(got, "\n"))
+	}
 }

@@ -82,6 +82,7 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 	if t.SSLMode != "" && !sslModes[t.SSLMode] {
 		p.Addf(path+".sslmode", "sslmode %q is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", t.SSLMode)
 	}
+	ValidateDSNSSLMode(path+".dsn", t.DSN, p)
 	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
 		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d (the exporter must stay a small client)", t.MaxConnections, MaxPostgresMaxConns)
 	}
@@ -98,6 +99,35 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 				strings.Join(sqlChecks, ", "), LeastPrivilegeAdvice(name))
 		}
 	}
+}
+
+// ValidateDSNSSLMode refuses a DSN whose sslmode PostgreSQL's clients do
+// not know (verify_full, requires): found at --config.check, not on the
+// first connection.
+func ValidateDSNSSLMode(path, dsn string, p *Problems) {
+	if m := DSNParam(dsn, "sslmode"); m != "" && !sslModes[m] {
+		p.Addf(path, "sslmode %q in the dsn is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", m)
+	}
+}
+
+var dsnKVParamRE = regexp.MustCompile(`(?:^|\s)([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S*))`)
+
+// DSNParam returns a parameter of a URL (postgres://...?key=value) or
+// keyword (key=value ...) DSN, "" when it is absent.
+func DSNParam(dsn, key string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return ""
+		}
+		return u.Query().Get(key)
+	}
+	for _, m := range dsnKVParamRE.FindAllStringSubmatch(dsn, -1) {
+		if m[1] == key {
+			return m[2] + m[3]
+		}
+	}
+	return ""
 }
 
 // LeastPrivilegeAdvice says what to do about a privileged role on the

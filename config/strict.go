@@ -212,7 +212,7 @@ func checkType(n *yaml.Node, t reflect.Type, path string, p *Problems) bool {
 		switch t.Kind() {
 		case reflect.Struct, reflect.Map, reflect.Slice, reflect.Array:
 			if !custom {
-				p.Addf(path, "%q is a single value; write %s here", n.Value, wantOf(t))
+				p.addBad(n, path, "%q is a single value; write %s here", n.Value, wantOf(t))
 				return false
 			}
 		}
@@ -220,7 +220,7 @@ func checkType(n *yaml.Node, t reflect.Type, path string, p *Problems) bool {
 			return true // its own unmarshalling decides and words its errors
 		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			p.Addf(path, "%q is not %s", n.Value, wantOf(t))
+			p.addBad(n, path, "%q is not %s", n.Value, wantOf(t))
 			return false
 		}
 		return true
@@ -235,16 +235,16 @@ func checkType(n *yaml.Node, t reflect.Type, path string, p *Problems) bool {
 	switch t.Kind() {
 	case reflect.Struct, reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+			p.addBad(n, path, "this is %s; write %s here", shape, wantOf(t))
 			return false
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind != yaml.SequenceNode {
-			p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+			p.addBad(n, path, "this is %s; write %s here", shape, wantOf(t))
 			return false
 		}
 	default:
-		p.Addf(path, "this is %s; write %s here", shape, wantOf(t))
+		p.addBad(n, path, "this is %s; write %s here", shape, wantOf(t))
 		return false
 	}
 	return true

@@ -514,3 +514,33 @@ func TestTelemetryPathAndLogFormat(t *testing.T) {
 		assert.Contains(t, rec, "msg", l)
 	}
 }
+
+// --config.check reports every problem of the file at once: an unknown
+// item id together with an unknown key, a wrongly typed value (in the same
+// check as the unknown item) and an sslmode in a DSN that PostgreSQL would
+// refuse.
+func TestConfigCheckReportsEverythingAtOnce(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "golive.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`postgres_targets:
+  app: {dsn: "postgres://golive@db.example.com:5432/sms?sslmode=verify_full"}
+checks:
+  - name: db
+    timout: 5s
+    postgres: {target: app}
+  - name: web
+    interval: soon
+    items: [P3.1.04, P9.9.99]
+    tcp: {address: "127.0.0.1:1"}
+`), 0o600))
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfg, "--config.check"}, &out, &errOut)
+	assert.Equal(t, exitConfigError, code)
+	for _, want := range []string{
+		cfg + `:2: postgres_targets.app.dsn: sslmode "verify_full" in the dsn is not known`,
+		cfg + `:5: checks[0].timout: unknown key "timout" (did you mean "timeout"?)`,
+		cfg + `:8: checks[1].interval: "soon" is not a duration`,
+		cfg + `:9: checks[1].items[1]: item "P9.9.99" of check "web" is not in the checklist`,
+	} {
+		assert.Contains(t, errOut.String(), want)
+	}
+}

@@ -192,7 +192,7 @@ func TestPostgresSecretNeverShown(t *testing.T) {
 	yml := fmt.Sprintf(`postgres_targets:
   inline: {dsn: "postgres://app:%[1]s@%[2]s/app?sslmode=disable", connect_timeout: 1s}
   kv: {dsn: "host=127.0.0.1 port=%[4]s user=app password=%[1]s dbname=app sslmode=disable", connect_timeout: 1s}
-  badparam: {dsn: "postgres://app:%[1]s@%[2]s/app?sslmode=bogus"}
+  badparam: {dsn: "postgres://app:%[1]s@%[2]s/app?target_session_attrs=bogus"}
   file: {dsn: "postgres://app@%[3]s/app?sslmode=disable", password_file: %[5]s, connect_timeout: 1s}
   env: {dsn: "postgres://app@%[2]s/app?sslmode=disable", password_env: GOLIVE_TEST_PG_PASSWORD}
 checks:
