@@ -20,7 +20,9 @@ type Check struct {
 	// Timeout bounds one run. Default: global.default_timeout.
 	Timeout model.Duration `yaml:"timeout,omitempty"`
 	// Interval keeps a result this long before the check runs again; 0 runs
-	// it on every scrape.
+	// it on every scrape. Default 0, and DefaultDatabaseInterval (15s, or the
+	// timeout when longer) for the postgres, postgres_migrations,
+	// postgres_indexes and sql kinds.
 	Interval model.Duration `yaml:"interval,omitempty"`
 	// Background runs the check on its own schedule (every interval) instead
 	// of on scrapes: for work too slow for a scrape, such as a restore test.

@@ -369,7 +369,7 @@ func (c *Config) setDefaults() {
 		}
 	}
 	callDefaults(&c.Checklist)
-	for _, ch := range c.Checks {
+	for i, ch := range c.Checks {
 		if ch == nil {
 			continue
 		}
@@ -380,6 +380,12 @@ func (c *Config) setDefaults() {
 			if ch.Interval > 0 && ch.Interval < ch.Timeout {
 				ch.Timeout = ch.Interval
 			}
+		}
+		// Database checks keep their result a while unless the file says
+		// otherwise (interval: 0 included), so that the load on the
+		// database does not grow with the number of scrapers.
+		if _, written := c.lines[fmt.Sprintf("checks[%d].interval", i)]; !written && databaseKinds[ch.Kind()] {
+			ch.Interval = max(model.Duration(DefaultDatabaseInterval), ch.Timeout)
 		}
 		if spec := ch.Spec(); spec != nil {
 			callDefaults(spec)

@@ -45,6 +45,15 @@ type PostgresTarget struct {
 	AllowPrivilegedRole bool `yaml:"allow_privileged_role,omitempty"`
 }
 
+// DefaultDatabaseInterval is the interval of a postgres, postgres_migrations,
+// postgres_indexes or sql check whose configuration sets none (or the
+// check's timeout, when longer).
+const DefaultDatabaseInterval = 15 * time.Second
+
+// databaseKinds are the kinds DefaultDatabaseInterval applies to: the ones
+// that query PostgreSQL.
+var databaseKinds = map[string]bool{"postgres": true, "postgres_migrations": true, "postgres_indexes": true, "sql": true}
+
 // Defaults and bounds of PostgresTarget.
 const (
 	DefaultPostgresMaxConns = 2

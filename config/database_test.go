@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -196,4 +197,44 @@ func TestSQLPrivilegedRoleRefusedAtLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Database and SQL checks keep a result DefaultDatabaseInterval (or their
+// timeout when longer) unless the configuration says otherwise, so that
+// the load on the database does not grow with the number of scrapers;
+// interval: 0 still runs them on every scrape.
+func TestDatabaseDefaultInterval(t *testing.T) {
+	c, err := Load([]byte(dbTargets+`checks:
+  - name: pg
+    postgres: {target: app}
+  - name: mig
+    postgres_migrations: {target: app, tool: golang-migrate, expected_head: "12"}
+  - name: idx
+    postgres_indexes: {target: app}
+  - name: q
+    sql: {target: app, query: "SELECT 1"}
+  - name: every_scrape
+    interval: 0s
+    sql: {target: app, query: "SELECT 1"}
+  - name: slow
+    timeout: 40s
+    sql: {target: app, query: "SELECT 1"}
+  - name: hourly
+    interval: 1h
+    sql: {target: app, query: "SELECT 1"}
+  - name: r
+    redis: {target: cache}
+  - name: web
+    http: {url: "http://127.0.0.1:8080/"}
+`), "t.yml")
+	require.NoError(t, err)
+	want := map[string]time.Duration{
+		"pg": DefaultDatabaseInterval, "mig": DefaultDatabaseInterval, "idx": DefaultDatabaseInterval, "q": DefaultDatabaseInterval,
+		"every_scrape": 0, "slow": 40 * time.Second, "hourly": time.Hour, "r": 0, "web": 0,
+	}
+	for name, iv := range want {
+		assert.Equal(t, iv, time.Duration(c.CheckByName(name).Interval), name)
+	}
+	assert.Equal(t, 15*time.Second, DefaultDatabaseInterval)
+	assert.EqualValues(t, DefaultTimeout, c.CheckByName("q").Timeout)
 }

@@ -90,7 +90,7 @@ func exampleRedis(t *testing.T, db string) string {
 // exampleConfig writes the example configuration into a folder of the
 // test's own, pointed at the test's database and Redis, with a copy of the
 // example attestations the test may edit. Checks keep no result between
-// runs (interval removed), so the board's next view runs them again.
+// runs (interval: 0s), so the board's next view runs them again.
 func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
@@ -114,6 +114,8 @@ func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string)
 		yml = strings.ReplaceAll(yml, r[0], r[1])
 	}
 	yml = regexp.MustCompile(`(?m)^\s+interval: .*\n`).ReplaceAllString(yml, "")
+	// interval: 0s, not none: the database kinds default to 15s.
+	yml = regexp.MustCompile(`(?m)^(  - name: .*\n)`).ReplaceAllString(yml, "${1}    interval: 0s\n")
 	cfgPath = filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(yml), 0o600))
 	return cfgPath, attPath

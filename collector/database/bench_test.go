@@ -2,7 +2,9 @@ package database
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +56,49 @@ func benchCheck(b *testing.B, checks string) {
 		if !res[0].Success() {
 			b.Fatalf("check failed: %s", res[0].Message)
 		}
+	}
+}
+
+// BenchmarkScrapeStatements is what scrapes cost PostgreSQL: each
+// iteration is one scrape by each of 10 concurrent scrapers of a health
+// check and 5 sql checks, and the statements that reached PostgreSQL are
+// reported per scrape: with interval 0 (every scrape runs what the others
+// are not already running) and with the database kinds' default interval
+// (the first scrape runs them, the others reuse the result).
+func BenchmarkScrapeStatements(b *testing.B) {
+	db := testDB(b, "CREATE TABLE students (id int PRIMARY KEY)", "INSERT INTO students SELECT generate_series(1, 1000)")
+	dsn := testutil.MonitorRole(b, db)
+	for _, bc := range []struct{ name, interval string }{{"interval_0", "    interval: 0s\n"}, {"default_interval", ""}} {
+		b.Run(bc.name, func(b *testing.B) {
+			checks := "  - name: health\n" + bc.interval + "    postgres: {target: db}\n"
+			for i := range 5 {
+				checks += fmt.Sprintf("  - name: q%d\n%s    sql: {target: db, query: \"SELECT count(*) FROM students WHERE id %% %d = 0\"}\n", i, bc.interval, i+2)
+			}
+			cfg, err := config.Load([]byte(pgConfig(dsn, checks)), "bench.yml")
+			require.NoError(b, err)
+			s := collector.New(cfg, slog.New(slog.DiscardHandler))
+			defer s.Close()
+			const scrapers = 10
+			before := TotalStatements()
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range scrapers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+						defer cancel()
+						for _, r := range s.Collect(ctx) {
+							if !r.Success() {
+								b.Errorf("check %s failed: %s", r.Check, r.Message)
+							}
+						}
+					}()
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(TotalStatements()-before)/float64(b.N*scrapers), "statements/scrape")
+		})
 	}
 }
 

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -93,31 +95,39 @@ func (c *indexesCheck) Run(ctx context.Context, r *collector.Report) error {
 		"seq_scan_heavy_tables":  c.cfg.MaxSeqScanTables,
 	}
 	unavailable := pool.figureUnavailable(r, c.env.Logger)
-	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
-		for _, q := range indexQueries {
-			var names []string
-			err := optional(ctx, tx, func(tx pgx.Tx) error {
-				args := []any{schemas, float64(c.cfg.LargeTableRows), c.cfg.SeqScanRatio}
-				rows, err := tx.Query(ctx, q.query, args[:q.args]...)
-				if err != nil {
-					return err
-				}
-				names, err = pgx.CollectRows(rows, pgx.RowTo[string])
-				return err
-			})
-			if err != nil {
-				if ctx.Err() != nil {
-					return pool.classify(err, "reading "+q.desc)
-				}
-				unavailable(q.figure, err)
-				continue
-			}
-			r.Gauge(q.metric, float64(len(names)))
-			judge(r, q.desc, len(names), limits[q.figure], names)
+	args := []any{schemas, float64(c.cfg.LargeTableRows), c.cfg.SeqScanRatio}
+	names := make([][]string, len(indexQueries))
+	var queries []readQuery
+	for i, q := range indexQueries {
+		queries = append(queries, readQuery{sql: q.query, args: args[:q.args], read: func(rows pgx.Rows) (err error) {
+			names[i], err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		}})
+	}
+	var (
+		slow    int64
+		slowest float64
+	)
+	// Fails when pg_stat_statements is not installed in the database
+	// (42P01) or not loaded (55000): the figure is then unavailable.
+	threshold := float64(time.Duration(c.cfg.SlowStatementMean).Microseconds()) / 1000
+	queries = append(queries, readQuery{sql: `SELECT count(*) FILTER (WHERE mean_exec_time > $1), coalesce(max(mean_exec_time), 0)::float8
+			FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+		args: []any{threshold}, read: one(&slow, &slowest)})
+	errs, err := pool.readBatch(ctx, 0, 0, queries)
+	if err != nil {
+		return err
+	}
+	for i, q := range indexQueries {
+		if errs[i] != nil {
+			unavailable(q.figure, errs[i])
+			continue
 		}
-		c.statements(ctx, tx, r, unavailable)
-		return ctx.Err()
-	})
+		r.Gauge(q.metric, float64(len(names[i])))
+		judge(r, q.desc, len(names[i]), limits[q.figure], names[i])
+	}
+	c.statements(r, slow, slowest, errs[len(indexQueries)], unavailable)
+	return nil
 }
 
 // judge fails the check above a configured limit; without one, any count
@@ -138,29 +148,15 @@ func judge(r *collector.Report, name string, n int, limit *int, names []string) 
 	r.Assert(name, n <= *limit, observed, fmt.Sprintf("<= %d", *limit))
 }
 
-func (c *indexesCheck) statements(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var installed bool
-	if err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')`).Scan(&installed)
-	}); err != nil || !installed {
-		if err == nil {
-			err = fmt.Errorf("extension pg_stat_statements is not installed in this database")
-		}
-		unavailable("slow_statements", err)
+func (c *indexesCheck) statements(r *collector.Report, slow int64, slowest float64, err error, unavailable func(string, error)) {
+	var pge *pgconn.PgError
+	if errors.As(err, &pge) && pge.Code == "42P01" {
+		unavailable("slow_statements", fmt.Errorf("extension pg_stat_statements is not installed in this database"))
 		if c.cfg.MaxSlowStatements != nil {
 			r.Warn("slow statements", false, "pg_stat_statements unavailable", "CREATE EXTENSION pg_stat_statements (and shared_preload_libraries)")
 		}
 		return
 	}
-	var (
-		slow    int64
-		slowest float64
-	)
-	threshold := float64(time.Duration(c.cfg.SlowStatementMean).Microseconds()) / 1000
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE mean_exec_time > $1), coalesce(max(mean_exec_time), 0)::float8
-			FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`, threshold).Scan(&slow, &slowest)
-	})
 	if err != nil {
 		unavailable("slow_statements", err)
 		if c.cfg.MaxSlowStatements != nil {

@@ -2,7 +2,6 @@ package database
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -80,47 +79,72 @@ func (c *migrationsCheck) Run(ctx context.Context, r *collector.Report) error {
 	table := pgx.Identifier(strings.Split(c.cfg.Table, ".")).Sanitize()
 	var applied []string
 	dirty, failed := false, int64(0)
-	err = pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
-		var err error
-		switch c.cfg.Tool {
-		case "alembic":
-			applied, err = textColumn(ctx, tx, "SELECT version_num::text FROM "+table+" ORDER BY 1 LIMIT $1", maxRevisionRows)
-		case "golang-migrate":
-			// One row, or none before the first migration (applied: none).
+	var queries []readQuery
+	switch c.cfg.Tool {
+	case "alembic":
+		queries = []readQuery{{sql: "SELECT version_num::text FROM " + table + " ORDER BY 1 LIMIT $1", args: []any{maxRevisionRows},
+			read: textColumn(&applied)}}
+	case "golang-migrate":
+		// One row, or none before the first migration (applied: none).
+		queries = []readQuery{{sql: "SELECT version::text, dirty FROM " + table + " LIMIT 1", read: func(rows pgx.Rows) error {
 			var v string
-			err = tx.QueryRow(ctx, "SELECT version::text, dirty FROM "+table+" LIMIT 1").Scan(&v, &dirty)
-			if err == nil {
+			if rows.Next() {
+				if err := rows.Scan(&v, &dirty); err != nil {
+					return err
+				}
 				applied = []string{v}
-			} else if errors.Is(err, pgx.ErrNoRows) {
-				err = nil
 			}
-		case "flyway":
-			var versions []string
-			versions, err = textColumn(ctx, tx, "SELECT DISTINCT version FROM "+table+" WHERE success AND version IS NOT NULL LIMIT $1", 100000)
-			if err == nil {
+			return rows.Err()
+		}}}
+	case "flyway":
+		var versions []string
+		queries = []readQuery{
+			{sql: "SELECT DISTINCT version FROM " + table + " WHERE success AND version IS NOT NULL LIMIT $1", args: []any{100000}, read: func(rows pgx.Rows) error {
+				if err := textColumn(&versions)(rows); err != nil {
+					return err
+				}
 				if best := maxVersion(versions); best != "" {
 					applied = []string{best}
 				}
-				err = tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE NOT success").Scan(&failed)
-			}
-		case "goose":
-			// goose records a rollback as a newer row with is_applied false:
-			// the current version is the newest applied row not rolled back
-			// since (as goose's own GetDBVersion reads it).
-			applied, err = textColumn(ctx, tx, "SELECT r.version_id::text FROM "+table+" r WHERE r.is_applied AND NOT EXISTS (SELECT 1 FROM "+table+
-				" l WHERE l.version_id = r.version_id AND l.id > r.id AND NOT l.is_applied) ORDER BY r.id DESC LIMIT $1", 1)
-		default:
-			col := pgx.Identifier{c.cfg.Column}.Sanitize()
+				return nil
+			}},
+			{sql: "SELECT count(*) FROM " + table + " WHERE NOT success", read: one(&failed)},
+		}
+	case "goose":
+		// goose records a rollback as a newer row with is_applied false:
+		// the current version is the newest applied row not rolled back
+		// since (as goose's own GetDBVersion reads it).
+		queries = []readQuery{{sql: "SELECT r.version_id::text FROM " + table + " r WHERE r.is_applied AND NOT EXISTS (SELECT 1 FROM " + table +
+			" l WHERE l.version_id = r.version_id AND l.id > r.id AND NOT l.is_applied) ORDER BY r.id DESC LIMIT $1", args: []any{1},
+			read: textColumn(&applied)}}
+	default:
+		col := pgx.Identifier{c.cfg.Column}.Sanitize()
+		queries = []readQuery{{sql: "SELECT (SELECT max(" + col + ") FROM " + table + ")::text", read: func(rows pgx.Rows) error {
 			var v *string
-			err = tx.QueryRow(ctx, "SELECT (SELECT max("+col+") FROM "+table+")::text").Scan(&v)
-			if err == nil && v != nil {
+			if err := one(&v)(rows); err != nil {
+				return err
+			}
+			if v != nil {
 				applied = []string{*v}
 			}
-		}
-		return err
-	})
+			return nil
+		}}}
+	}
+	errs, err := pool.readBatch(ctx, 0, 0, queries)
 	if err != nil {
-		return pool.classify(fmt.Errorf("reading %s: %w", c.cfg.Table, err), "reading migrations")
+		return err
+	}
+	for _, e := range errs {
+		if err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		var known []string
+		for _, q := range queries {
+			known = append(known, q.sql)
+		}
+		return pool.classify(fmt.Errorf("reading %s: %w", c.cfg.Table, err), "reading migrations", known...)
 	}
 	appliedText := strings.Join(applied, ",")
 	if appliedText == "" {
@@ -141,14 +165,15 @@ func (c *migrationsCheck) Run(ctx context.Context, r *collector.Report) error {
 	return nil
 }
 
-func textColumn(ctx context.Context, tx pgx.Tx, q string, limit int) ([]string, error) {
-	rows, err := tx.Query(ctx, q, limit)
-	if err != nil {
-		return nil, err
+// textColumn returns a read function that collects a query's one text
+// column into dest, sorted.
+func textColumn(dest *[]string) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		sort.Strings(out)
+		*dest = out
+		return err
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	sort.Strings(out)
-	return out, err
 }
 
 // truncateLabel keeps revision labels short; they are identifiers from the

@@ -5,6 +5,7 @@
 package database
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Pool struct {
 	// transactions counts the read-only transactions begun, i.e. the work
 	// that reached PostgreSQL (benchmarks read it).
 	transactions atomic.Int64
+	// statements counts the statements sent, wrappers (BEGIN, the
+	// timeouts, ROLLBACK, DISCARD ALL) included.
+	statements atomic.Int64
 	// lastConnect is how long the newest connection took to open, in ns.
 	lastConnect atomic.Int64
 	// dsn is the target's DSN, its password masked: the names in it may
@@ -58,13 +62,32 @@ func (p *Pool) Transactions() int64 { return p.transactions.Load() }
 // (0 before the first).
 func (p *Pool) LastConnectDuration() time.Duration { return time.Duration(p.lastConnect.Load()) }
 
-// totalTransactions counts the read-only transactions of every pool in the
-// process, for benchmarks.
-var totalTransactions atomic.Int64
+// Statements returns how many statements the pool has sent.
+func (p *Pool) Statements() int64 { return p.statements.Load() }
+
+// totalTransactions and totalStatements count the read-only transactions
+// and the statements of every pool in the process, for benchmarks.
+var totalTransactions, totalStatements atomic.Int64
 
 // TotalTransactions returns how many read-only transactions every pool of
 // the process has begun: the work that reached PostgreSQL.
 func TotalTransactions() int64 { return totalTransactions.Load() }
+
+// TotalStatements returns how many statements every pool of the process
+// has sent, wrappers included: what pg_stat_statements would count.
+func TotalStatements() int64 { return totalStatements.Load() }
+
+// sent counts n statements sent.
+func (p *Pool) sent(n int) {
+	p.statements.Add(int64(n))
+	totalStatements.Add(int64(n))
+}
+
+// begun counts a read-only transaction begun.
+func (p *Pool) begun() {
+	p.transactions.Add(1)
+	totalTransactions.Add(1)
+}
 
 // PoolFor returns the shared pool of the named target, opening it on first
 // use. Opening does not connect; the first query does.
@@ -183,40 +206,121 @@ func (p *Pool) classify(err error, what string, known ...string) error {
 	return err
 }
 
-// ReadOnly runs fn in a READ ONLY, REPEATABLE READ transaction with
-// statement_timeout and lock_timeout set for it alone, then rolls it back.
-// statementTimeout 0 uses the time left before ctx's deadline.
-func (p *Pool) ReadOnly(ctx context.Context, statementTimeout, lockTimeout time.Duration, fn func(tx pgx.Tx) error) error {
-	if dl, ok := ctx.Deadline(); ok {
-		left := time.Until(dl)
-		if statementTimeout <= 0 || statementTimeout > left {
-			statementTimeout = left
-		}
-	}
-	if statementTimeout <= 0 {
-		statementTimeout = config.DefaultTimeout
-	}
-	if lockTimeout <= 0 || lockTimeout > statementTimeout {
-		lockTimeout = statementTimeout
-	}
-	p.transactions.Add(1)
-	totalTransactions.Add(1)
-	tx, err := p.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+// beginReadOnly opens every transaction of the checks; timeoutsSQL sets
+// its timeouts for it alone.
+const (
+	beginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	timeoutsSQL   = "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)"
+)
+
+// readQuery is one of the exporter's own queries (never configured SQL)
+// in a read-only batch.
+type readQuery struct {
+	sql  string
+	args []any
+	// read reads the query's rows (it need not close them).
+	read func(rows pgx.Rows) error
+}
+
+// readBatch runs the exporter's own queries in one READ ONLY, REPEATABLE
+// READ transaction whose BEGIN, timeouts (as ReadOnly's), queries and
+// ROLLBACK travel in one round trip. A query PostgreSQL refuses (a figure
+// the role may not read) aborts the transaction and skips the rest: they
+// are sent again in a new transaction, so that each fails alone without a
+// savepoint around every query. It returns each query's error (nil when
+// it was read); err is set when nothing more could be done (connecting,
+// the connection lost, the deadline).
+func (p *Pool) readBatch(ctx context.Context, statementTimeout, lockTimeout time.Duration, queries []readQuery) (errs []error, err error) {
+	statementTimeout, lockTimeout = p.timeouts(ctx, statementTimeout, lockTimeout)
+	p.begun()
+	conn, err := p.Acquire(ctx)
 	if err != nil {
-		return p.classify(err, "connecting")
+		return nil, p.classify(err, "connecting")
 	}
-	defer func() {
-		// Rolling back on a context that is already done would fail; the
-		// pool then discards the connection, which is what we want anyway.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = tx.Rollback(rctx)
-	}()
-	if _, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)",
-		fmt.Sprintf("%dms", max(statementTimeout.Milliseconds(), 1)), fmt.Sprintf("%dms", max(lockTimeout.Milliseconds(), 1))); err != nil {
-		return p.classify(err, "setting timeouts")
+	// A connection left inside a transaction (an error half way) is
+	// closed by the pool rather than reused.
+	defer conn.Release()
+	errs = make([]error, len(queries))
+	for next, aborted := 0, false; next < len(queries); aborted = true {
+		b := &pgx.Batch{}
+		if aborted {
+			b.Queue("ROLLBACK")
+		}
+		b.Queue(beginReadOnly)
+		b.Queue(timeoutsSQL, durationSetting(statementTimeout), durationSetting(lockTimeout))
+		for _, q := range queries[next:] {
+			b.Queue(q.sql, q.args...)
+		}
+		b.Queue("ROLLBACK")
+		header := b.Len() - len(queries[next:]) - 1
+		br := conn.SendBatch(ctx, b)
+		for range header {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				p.sent(header)
+				return nil, p.classify(err, "beginning a read-only transaction")
+			}
+		}
+		failed := -1
+		for i := next; i < len(queries); i++ {
+			rows, err := br.Query()
+			if err == nil {
+				err = queries[i].read(rows)
+				rows.Close()
+				if err == nil {
+					err = rows.Err()
+				}
+			}
+			if err != nil {
+				errs[i] = err
+				var pge *pgconn.PgError
+				if errors.As(err, &pge) {
+					failed = i // PostgreSQL skips the rest of the batch
+					break
+				}
+			}
+		}
+		// Count what PostgreSQL ran: after a failure it skips the rest.
+		if failed < 0 {
+			p.sent(b.Len())
+			_, err = br.Exec() // ROLLBACK
+		} else {
+			p.sent(header + failed - next + 1)
+		}
+		if cerr := br.Close(); err == nil && failed < 0 {
+			err = cerr
+		}
+		if err != nil || conn.Conn().IsClosed() || ctx.Err() != nil {
+			if err == nil {
+				err = cmp.Or(ctx.Err(), errors.New("the connection was lost"))
+			}
+			return nil, p.classify(err, "reading")
+		}
+		if failed < 0 {
+			return errs, nil
+		}
+		next = failed + 1
 	}
-	return fn(tx)
+	// The last query failed: end its aborted transaction.
+	p.sent(1)
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		return nil, p.classify(err, "ending a read-only transaction")
+	}
+	return errs, nil
+}
+
+// one returns a read function that scans the single row of a query into
+// dest; no row is pgx.ErrNoRows.
+func one(dest ...any) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
+		}
+		return rows.Scan(dest...)
+	}
 }
 
 // Querier runs the queries of a check: a connection inside its read-only
@@ -292,30 +396,47 @@ func (e *PrivilegedRoleError) Error() string {
 // session reset (DISCARD ALL) before the connection returns to the pool.
 func (p *Pool) RunSQL(ctx context.Context, statementTimeout, lockTimeout time.Duration, fn func(q Querier) error) error {
 	statementTimeout, lockTimeout = p.timeouts(ctx, statementTimeout, lockTimeout)
-	p.transactions.Add(1)
-	totalTransactions.Add(1)
+	p.begun()
 	conn, err := p.Acquire(ctx)
 	if err != nil {
 		return p.classify(err, "connecting")
 	}
 	defer p.reset(ctx, conn)
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
-	if err != nil {
-		return p.classify(err, "connecting")
-	}
 	var (
 		st, lt, role string
 		super        bool
 		members      []string
 	)
-	if err := tx.QueryRow(ctx, sessionSetupSQL, durationSetting(statementTimeout), durationSetting(lockTimeout)).
-		Scan(&st, &lt, &role, &super, &members); err != nil {
-		return p.classify(err, "setting timeouts")
+	// BEGIN, the timeouts and the role check in one round trip.
+	b := &pgx.Batch{}
+	b.Queue(beginReadOnly)
+	b.Queue(sessionSetupSQL, durationSetting(statementTimeout), durationSetting(lockTimeout)).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&st, &lt, &role, &super, &members)
+	})
+	p.sent(b.Len())
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return p.classify(err, "beginning a read-only transaction")
 	}
 	if (super || len(members) > 0) && !p.allowPrivileged {
 		return collector.WithReason(collector.ReasonConfig, &PrivilegedRoleError{Role: role, Superuser: super, Members: members, Target: p.Target})
 	}
-	return fn(tx)
+	return fn(countingQuerier{conn: conn.Conn(), pool: p})
+}
+
+// countingQuerier counts the queries a check sends through it.
+type countingQuerier struct {
+	conn *pgx.Conn
+	pool *Pool
+}
+
+func (q countingQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	q.pool.sent(1)
+	return q.conn.Query(ctx, sql, args...)
+}
+
+func (q countingQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	q.pool.sent(1)
+	return q.conn.QueryRow(ctx, sql, args...)
 }
 
 // reset ends what configured SQL did to a session before its connection
@@ -333,6 +454,7 @@ func (p *Pool) reset(ctx context.Context, conn *pgxpool.Conn) {
 	// connection would then be closed, which is what we want anyway.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
+	p.sent(2)
 	pl := pgc.StartPipeline(rctx)
 	// A Sync between them: DISCARD ALL may not run inside a transaction.
 	pl.SendQueryParams("ROLLBACK", nil, nil, nil, nil)
@@ -385,18 +507,4 @@ func (p *Pool) figureUnavailable(r *collector.Report, logger *slog.Logger) func(
 		r.Gauge(pgUnavailableDesc, 1, figure)
 		logger.Debug("postgres figure unavailable", "figure", figure, "err", collector.Scrub(cleanError(err, p.dsn), p.secrets...))
 	}
-}
-
-// optional runs fn inside a savepoint so that a figure the role may not see
-// fails alone without aborting the transaction.
-func optional(ctx context.Context, tx pgx.Tx, fn func(tx pgx.Tx) error) error {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(sp); err != nil {
-		_ = sp.Rollback(ctx)
-		return err
-	}
-	return sp.Commit(ctx)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-	"github.com/jackc/pgx/v5"
 )
 
 var (
@@ -73,8 +72,9 @@ func newPostgres(c *config.Check, env collector.Env) (collector.Check, error) {
 	return &postgresCheck{cfg: c.Postgres, env: env, latency: NewLatencies(c.Postgres.LatencyWindow)}, nil
 }
 
-// Run probes the server, then reads each health figure in one read-only
-// transaction; a figure the role may not read is reported unavailable.
+// Run probes the server, then reads the health figures in one read-only
+// transaction, all in one round trip; a figure the role may not read is
+// reported unavailable.
 func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
 	pool, err := PoolFor(c.env, c.cfg.Target)
 	if err != nil {
@@ -91,6 +91,7 @@ func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
 	for range c.cfg.ProbesPerRun {
 		start := time.Now()
 		var one int
+		pool.sent(1)
 		err := conn.QueryRow(ctx, "SELECT 1").Scan(&one)
 		if err != nil {
 			conn.Release()
@@ -114,82 +115,107 @@ func (c *postgresCheck) Run(ctx context.Context, r *collector.Report) error {
 	r.Gauge(pgPoolConnsDesc, float64(st.AcquiredConns()), "in_use")
 	r.Gauge(pgPoolConnsDesc, float64(st.MaxConns()), "max")
 
-	return pool.ReadOnly(ctx, 0, 0, func(tx pgx.Tx) error {
-		unavailable := pool.figureUnavailable(r, c.env.Logger)
-		c.readServer(ctx, tx, r, unavailable)
-		c.readActivity(ctx, tx, r, unavailable)
-		c.readArchiver(ctx, tx, r, unavailable)
-		c.readChecksums(ctx, tx, r, unavailable)
-		return ctx.Err()
-	})
+	var f figures
+	errs, err := pool.readBatch(ctx, 0, 0, f.queries())
+	if err != nil {
+		return err
+	}
+	unavailable := pool.figureUnavailable(r, c.env.Logger)
+	c.reportServer(r, &f, errs[0], errs[1], errs[2], unavailable)
+	c.reportActivity(r, &f, errs[3], unavailable)
+	c.reportArchiver(r, &f, errs[4], unavailable)
+	c.reportChecksums(r, &f, errs[5], unavailable)
+	return nil
 }
 
-func (c *postgresCheck) readServer(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var (
-		version  int64
-		recovery bool
-		started  float64
-		size     int64
-	)
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT current_setting('server_version_num')::bigint, pg_is_in_recovery(),
-			extract(epoch from pg_postmaster_start_time())::float8`).Scan(&version, &recovery, &started)
-	})
-	if err != nil {
-		unavailable("server", err)
+// figures are the health figures one run reads.
+type figures struct {
+	version              int64
+	recovery             bool
+	started              float64
+	size                 int64
+	caughtUp             bool
+	replayAge            *float64
+	conns, maxConns      int64
+	oldest               float64
+	seesAll              bool
+	archiveMode          string
+	archived, archFailed int64
+	lastArchived, lastFl *float64
+	checksumFailures     int64
+	checksums            string
+}
+
+// queries are the statements that read f, in the order Run reports them;
+// each fails alone.
+func (f *figures) queries() []readQuery {
+	return []readQuery{
+		{sql: `SELECT current_setting('server_version_num')::bigint, pg_is_in_recovery(),
+			extract(epoch from pg_postmaster_start_time())::float8`, read: one(&f.version, &f.recovery, &f.started)},
+		{sql: `SELECT pg_database_size(current_database())`, read: one(&f.size)},
+		// On a primary both LSNs are NULL: read always, used on a replica.
+		// Without streaming (archive recovery) the received LSN is NULL:
+		// not caught up, the age says how far behind.
+		{sql: `SELECT coalesce(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
+			extract(epoch from now() - pg_last_xact_replay_timestamp())::float8`, read: one(&f.caughtUp, &f.replayAge)},
+		{sql: `SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+			current_setting('max_connections')::bigint,
+			coalesce((SELECT extract(epoch from max(now() - xact_start)) FROM pg_stat_activity
+				WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'), 0)::float8,
+			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role('pg_read_all_stats', 'MEMBER')`,
+			read: one(&f.conns, &f.maxConns, &f.oldest, &f.seesAll)},
+		{sql: `SELECT current_setting('archive_mode'), archived_count, failed_count,
+			extract(epoch from last_archived_time)::float8, extract(epoch from last_failed_time)::float8 FROM pg_stat_archiver`,
+			read: one(&f.archiveMode, &f.archived, &f.archFailed, &f.lastArchived, &f.lastFl)},
+		{sql: `SELECT coalesce(sum(checksum_failures), 0)::bigint, current_setting('data_checksums') FROM pg_stat_database`,
+			read: one(&f.checksumFailures, &f.checksums)},
+	}
+}
+
+func (c *postgresCheck) reportServer(r *collector.Report, f *figures, serverErr, sizeErr, lagErr error, unavailable func(string, error)) {
+	if serverErr != nil {
+		unavailable("server", serverErr)
 	} else {
-		r.Gauge(pgVersionDesc, float64(version))
-		r.Bool(pgInRecoveryDesc, recovery)
-		r.Gauge(pgStartDesc, started)
+		r.Gauge(pgVersionDesc, float64(f.version))
+		r.Bool(pgInRecoveryDesc, f.recovery)
+		r.Gauge(pgStartDesc, f.started)
 		role := "primary"
-		if recovery {
+		if f.recovery {
 			role = "replica"
 		}
 		if c.cfg.ExpectRole != "" {
 			r.Assert("role", role == c.cfg.ExpectRole, role, c.cfg.ExpectRole)
 		}
-		if recovery {
-			c.readReplicationLag(ctx, tx, r, unavailable)
+		if f.recovery {
+			c.reportReplicationLag(r, f, lagErr, unavailable)
 		}
 	}
-	if err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&size)
-	}); err != nil {
-		unavailable("database_size", err)
+	if sizeErr != nil {
+		unavailable("database_size", sizeErr)
 	} else {
-		r.Gauge(pgDBSizeDesc, float64(size))
+		r.Gauge(pgDBSizeDesc, float64(f.size))
 	}
 }
 
-// readReplicationLag reads how far replay is behind on a replica: 0 when
-// everything received is replayed, else the age of the newest replayed
-// transaction. A replica that has received WAL but replayed no transaction
-// since it started has no such age: the lag is then unknown, reported
-// unavailable rather than as a reassuring 0.
-func (c *postgresCheck) readReplicationLag(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var (
-		caughtUp bool
-		age      *float64
-	)
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		// Without streaming (archive recovery) the received LSN is NULL:
-		// not caught up, the age says how far behind.
-		return tx.QueryRow(ctx, `SELECT coalesce(pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn(), false),
-			extract(epoch from now() - pg_last_xact_replay_timestamp())::float8`).Scan(&caughtUp, &age)
-	})
+// reportReplicationLag reports how far replay is behind on a replica: 0
+// when everything received is replayed, else the age of the newest
+// replayed transaction. A replica that has received WAL but replayed no
+// transaction since it started has no such age: the lag is then unknown,
+// reported unavailable rather than as a reassuring 0.
+func (c *postgresCheck) reportReplicationLag(r *collector.Report, f *figures, err error, unavailable func(string, error)) {
 	maxLag := time.Duration(c.cfg.MaxReplicationLag)
 	switch {
 	case err != nil:
 		unavailable("replication_lag", err)
-	case !caughtUp && age == nil:
+	case !f.caughtUp && f.replayAge == nil:
 		unavailable("replication_lag", fmt.Errorf("the replica has WAL to replay but has replayed no transaction since it started"))
 		if maxLag > 0 {
 			r.Warn("replication lag", false, "unknown (WAL not yet replayed, no transaction replayed since the replica started)", "<= "+maxLag.String())
 		}
 	default:
 		lag := 0.0
-		if !caughtUp {
-			lag = max(*age, 0)
+		if !f.caughtUp {
+			lag = max(*f.replayAge, 0)
 		}
 		r.Gauge(pgReplLagDesc, lag)
 		if maxLag > 0 {
@@ -198,60 +224,38 @@ func (c *postgresCheck) readReplicationLag(ctx context.Context, tx pgx.Tx, r *co
 	}
 }
 
-func (c *postgresCheck) readActivity(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var (
-		conns, maxConns int64
-		oldest          float64
-		seesAll         bool
-	)
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
-			current_setting('max_connections')::bigint,
-			coalesce((SELECT extract(epoch from max(now() - xact_start)) FROM pg_stat_activity
-				WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid() AND backend_type = 'client backend'), 0)::float8,
-			(SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role('pg_read_all_stats', 'MEMBER')`).
-			Scan(&conns, &maxConns, &oldest, &seesAll)
-	})
+func (c *postgresCheck) reportActivity(r *collector.Report, f *figures, err error, unavailable func(string, error)) {
 	if err != nil {
 		unavailable("connections", err)
 		unavailable("oldest_transaction", err)
 		return
 	}
-	r.Gauge(pgConnsDesc, float64(conns))
-	r.Gauge(pgMaxConnsDesc, float64(maxConns))
-	ratio := float64(conns) / float64(max(maxConns, 1))
+	r.Gauge(pgConnsDesc, float64(f.conns))
+	r.Gauge(pgMaxConnsDesc, float64(f.maxConns))
+	ratio := float64(f.conns) / float64(max(f.maxConns, 1))
 	r.Gauge(pgConnsRatioDesc, ratio)
-	r.Assert("connections", ratio <= c.cfg.MaxConnectionsRatio, fmt.Sprintf("%d of %d (%.0f%%)", conns, maxConns, ratio*100), fmt.Sprintf("<= %.0f%% of max_connections", c.cfg.MaxConnectionsRatio*100))
-	if !seesAll {
+	r.Assert("connections", ratio <= c.cfg.MaxConnectionsRatio, fmt.Sprintf("%d of %d (%.0f%%)", f.conns, f.maxConns, ratio*100), fmt.Sprintf("<= %.0f%% of max_connections", c.cfg.MaxConnectionsRatio*100))
+	if !f.seesAll {
 		// Without pg_read_all_stats other roles' transactions are hidden:
 		// a 0 would be a lie, so the figure is unavailable.
 		unavailable("oldest_transaction", fmt.Errorf("role lacks pg_read_all_stats (grant pg_monitor)"))
 		return
 	}
-	r.Gauge(pgOldestTxDesc, oldest)
+	r.Gauge(pgOldestTxDesc, f.oldest)
 	maxAge := time.Duration(c.cfg.MaxTransactionAge)
-	r.Assert("oldest transaction", oldest <= maxAge.Seconds(), (time.Duration(oldest * float64(time.Second))).Round(time.Second).String(), "<= "+maxAge.String())
+	r.Assert("oldest transaction", f.oldest <= maxAge.Seconds(), (time.Duration(f.oldest * float64(time.Second))).Round(time.Second).String(), "<= "+maxAge.String())
 }
 
-func (c *postgresCheck) readArchiver(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var (
-		mode                 string
-		archived, failed     int64
-		lastArchived, lastFl *float64
-	)
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT current_setting('archive_mode'), archived_count, failed_count,
-			extract(epoch from last_archived_time)::float8, extract(epoch from last_failed_time)::float8 FROM pg_stat_archiver`).
-			Scan(&mode, &archived, &failed, &lastArchived, &lastFl)
-	})
+func (c *postgresCheck) reportArchiver(r *collector.Report, f *figures, err error, unavailable func(string, error)) {
 	if err != nil {
 		unavailable("archiver", err)
 		return
 	}
+	mode, lastArchived, lastFl := f.archiveMode, f.lastArchived, f.lastFl
 	on := mode == "on" || mode == "always"
 	r.Bool(pgArchiveModeDesc, on)
-	r.Counter(pgArchivedDesc, float64(archived))
-	r.Counter(pgArchiveFailedDesc, float64(failed))
+	r.Counter(pgArchivedDesc, float64(f.archived))
+	r.Counter(pgArchiveFailedDesc, float64(f.archFailed))
 	if lastArchived != nil {
 		r.Gauge(pgLastArchivedDesc, *lastArchived)
 	}
@@ -279,20 +283,12 @@ func unixString(v *float64) string {
 	return time.Unix(int64(*v), 0).UTC().Format(time.RFC3339)
 }
 
-func (c *postgresCheck) readChecksums(ctx context.Context, tx pgx.Tx, r *collector.Report, unavailable func(string, error)) {
-	var (
-		failures int64
-		enabled  string
-	)
-	err := optional(ctx, tx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT coalesce(sum(checksum_failures), 0)::bigint, current_setting('data_checksums') FROM pg_stat_database`).
-			Scan(&failures, &enabled)
-	})
+func (c *postgresCheck) reportChecksums(r *collector.Report, f *figures, err error, unavailable func(string, error)) {
 	if err != nil {
 		unavailable("checksum_failures", err)
 		return
 	}
-	r.Counter(pgChecksumFailDesc, float64(failures))
-	r.Bool(pgChecksumsOnDesc, enabled == "on")
-	r.Assert("checksum failures", failures == 0, fmt.Sprint(failures), "0")
+	r.Counter(pgChecksumFailDesc, float64(f.checksumFailures))
+	r.Bool(pgChecksumsOnDesc, f.checksums == "on")
+	r.Assert("checksum failures", f.checksumFailures == 0, fmt.Sprint(f.checksumFailures), "0")
 }

@@ -97,7 +97,7 @@ func run(adminDSN string, duration time.Duration, scrapers, checks int, interval
 		return err
 	}
 	s := collector.New(cfg, slog.New(slog.DiscardHandler))
-	before := database.TotalTransactions()
+	before, beforeStmts := database.TotalTransactions(), database.TotalStatements()
 	var scrapes, failures atomic.Int64
 	deadline := time.Now().Add(duration)
 	var wg sync.WaitGroup
@@ -133,11 +133,12 @@ func run(adminDSN string, duration time.Duration, scrapers, checks int, interval
 	wg.Wait()
 	elapsed := time.Since(start)
 	s.Close()
-	txns := database.TotalTransactions() - before
+	txns, stmts := database.TotalTransactions()-before, database.TotalStatements()-beforeStmts
 	fmt.Printf("scrape load: %d scrapers for %s, %d sql checks at interval %s\n", scrapers, duration, checks, interval)
 	fmt.Printf("  scrapes served:                   %d (%.0f/s), scrapes with a failed check: %d\n", scrapes.Load(), float64(scrapes.Load())/elapsed.Seconds(), failures.Load())
-	fmt.Printf("  check transactions to PostgreSQL: %d (%.3f per scrape; each is BEGIN READ ONLY, SET LOCAL timeouts, the query, ROLLBACK)\n",
-		txns, float64(txns)/float64(max(scrapes.Load(), 1)))
+	fmt.Printf("  check transactions to PostgreSQL: %d (%.3f per scrape)\n", txns, float64(txns)/float64(max(scrapes.Load(), 1)))
+	fmt.Printf("  statements to PostgreSQL:         %d (%.3f per scrape; a run is BEGIN READ ONLY and the timeouts in one round trip, the query, ROLLBACK and DISCARD ALL in one round trip)\n",
+		stmts, float64(stmts)/float64(max(scrapes.Load(), 1)))
 	fmt.Printf("  without interval caching it would be %d\n", scrapes.Load()*int64(checks))
 
 	// Overhead of one check run beside a plain SELECT 1.
