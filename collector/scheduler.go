@@ -139,8 +139,12 @@ func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
 // Config returns the configuration the scheduler runs.
 func (s *Scheduler) Config() *config.Config { return s.cfg }
 
-// Start runs the background checks on their own schedule until Close. It
-// does nothing after Close or when called twice.
+// Start runs the background checks on their own schedule until Close, and
+// every other check once at once, so that the board and the status API,
+// which only show the latest results (see Snapshot), have results before
+// the first scrape. The start-up runs are cancelled by Close, not by
+// scrapes that stop waiting for them. Start does nothing after Close or
+// when called twice.
 func (s *Scheduler) Start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,6 +154,11 @@ func (s *Scheduler) Start() {
 	s.started = true
 	for _, e := range s.entries {
 		if !e.cfg.Background {
+			e.mu.Lock()
+			if e.inflight == nil && e.last == nil {
+				s.launchLocked(s.bgCtx, e, false)
+			}
+			e.mu.Unlock()
 			continue
 		}
 		s.bgDone.Add(1)
@@ -280,14 +289,17 @@ func (s *Scheduler) Snapshot() []Result {
 // e.mu must be held.
 func (s *Scheduler) latestLocked(e *entry) Result {
 	var r Result
-	if e.last != nil {
+	switch {
+	case e.last != nil:
 		r = *e.last
-	} else {
+	case e.cfg.Background:
 		r = s.base(e)
 		r.Status, r.Reason = StatusUnknown, ReasonNotRunYet
-		if e.cfg.Background {
-			r.Message = "background check has not finished its first run yet"
-		}
+		r.Message = "background check has not finished its first run yet"
+	default:
+		r = s.base(e)
+		r.Status, r.Reason = StatusUnknown, ReasonNotRunYet
+		r.Message = "the check has not finished its first run yet"
 	}
 	r.Running = e.inflight != nil
 	return r

@@ -52,7 +52,8 @@ type Options struct {
 	Build func(*config.Config) (*Runtime, error)
 	// EnableLifecycle allows POST /-/reload (--web.enable-lifecycle).
 	EnableLifecycle bool
-	// MaxRequestsInFlight bounds concurrent /metrics requests (0: no bound).
+	// MaxRequestsInFlight bounds concurrent /metrics requests, and on its
+	// own the concurrent requests to every other endpoint (0: no bound).
 	MaxRequestsInFlight int
 	// Registry holds the exporter's own metrics; nil makes a new one.
 	Registry *prometheus.Registry
@@ -66,8 +67,11 @@ type Server struct {
 	mu sync.RWMutex
 	rt *Runtime
 
-	// scrapeSlots bounds concurrent /metrics requests (nil: no bound).
+	// scrapeSlots bounds concurrent /metrics requests, pageSlots those to
+	// the other endpoints (nil: no bound). Two bounds, so that page loads
+	// never take a scrape's place.
 	scrapeSlots chan struct{}
+	pageSlots   chan struct{}
 
 	reloadMu      sync.Mutex
 	reloadState   ReloadState // guarded by mu
@@ -109,6 +113,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.MaxRequestsInFlight > 0 {
 		s.scrapeSlots = make(chan struct{}, opts.MaxRequestsInFlight)
+		s.pageSlots = make(chan struct{}, opts.MaxRequestsInFlight)
 	}
 	reg.MustRegister(s.reloadOK, s.reloadSuccess, s.reloadTotal, s.scrapeDur)
 	s.reloadTotal.WithLabelValues("success")
@@ -210,11 +215,37 @@ func (s *Server) Handler() http.Handler {
 	// the exporter (a reload cancels background runs and empties the
 	// interval caches): cross-origin requests with an unsafe method are
 	// refused, whatever the endpoint.
+	pages := s.boundPages(mux)
+	all := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == s.opts.TelemetryPath {
+			mux.ServeHTTP(w, r) // bounded in serveMetrics
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "cross-origin request refused: send it from the exporter's own pages or from a tool that is not a browser", http.StatusForbidden)
 	}))
-	return csrf.Handler(mux)
+	return csrf.Handler(all)
+}
+
+// boundPages answers 503 at once to a request past the bound on the
+// endpoints other than /metrics: 300 browsers or a crawler must not pile
+// up goroutines and slow the scrapes down.
+func (s *Server) boundPages(h http.Handler) http.Handler {
+	if s.pageSlots == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case s.pageSlots <- struct{}{}:
+			defer func() { <-s.pageSlots }()
+			h.ServeHTTP(w, r)
+		default:
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", cap(s.pageSlots)), http.StatusServiceUnavailable)
+		}
+	})
 }
 
 // scrapeContext derives the collection deadline from Prometheus' scrape
@@ -316,17 +347,19 @@ func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "configuration reloaded")
 }
 
-// collectForPage runs a collection with the default scrape timeout for the
-// board and the status API.
-func (s *Server) collectForPage(r *http.Request) (*Runtime, []collector.Result) {
+// pageResults returns the latest result of every check for the board and
+// the status API. They never run a check: a page view must not probe
+// production (ten war-room browsers would multiply the load on the
+// targets, and anyone who can open the page could make the exporter query
+// the databases). Scrapes, background runs and the start-up run keep the
+// results current.
+func (s *Server) pageResults() (*Runtime, []collector.Result) {
 	rt := s.Runtime()
-	ctx, cancel := scrapeContext(r, rt.Config.Global)
-	defer cancel()
-	return rt, rt.Scheduler.Collect(ctx)
+	return rt, rt.Scheduler.Snapshot()
 }
 
 func (s *Server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	rt, results := s.collectForPage(r)
+	rt, results := s.pageResults()
 	if rt.Board != nil {
 		rt.Board.ServeJSON(w, r, results)
 		return
@@ -348,7 +381,7 @@ func (s *Server) serveConfig(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) serveBoard(w http.ResponseWriter, r *http.Request) {
-	rt, results := s.collectForPage(r)
+	rt, results := s.pageResults()
 	if rt.Board != nil {
 		rt.Board.ServeBoard(w, r, results)
 		return

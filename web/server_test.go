@@ -42,8 +42,8 @@ func TestMain(m *testing.M) {
 // The web tests register "tcp" as a fake kind whose behaviour is chosen by
 // the check's name; the real tcp kind is not imported here.
 var (
+	countedRuns atomic.Int32 // runs of "counted" checks
 	slowStarted atomic.Int32 // runs of "slow" checks started
-	slowCut     atomic.Int32 // runs of "slow" checks cancelled before their deadline
 )
 
 func init() {
@@ -61,10 +61,11 @@ func (f fakeCheck) Run(ctx context.Context, r *collector.Report) error {
 	case strings.HasPrefix(f.name, "slow"):
 		slowStarted.Add(1)
 		<-ctx.Done()
-		if errors.Is(ctx.Err(), context.Canceled) {
-			slowCut.Add(1)
-		}
 		return ctx.Err()
+	case strings.HasPrefix(f.name, "counted"):
+		countedRuns.Add(1)
+		r.Gauge(fakeValue, 42)
+		return nil
 	case strings.HasPrefix(f.name, "refused"):
 		return collector.Failf(collector.ReasonConnRefused, "connecting: connection refused")
 	case strings.HasPrefix(f.name, "badlabels"):
@@ -160,8 +161,10 @@ func TestScrapeContext(t *testing.T) {
 
 // A check that would take an hour does not hold the scrape: /metrics
 // answers by the header's timeout minus the margin, with the check failed
-// for reason scrape_deadline, and status 200; the run, which nobody waits
-// for any more, is cancelled.
+// for reason scrape_deadline, and status 200. (The run is the one started
+// with the configuration, which goes on; a run started by a scrape is
+// cancelled when nobody waits for it any more: collector's
+// TestLoneScrapeCutsItsRunAtItsDeadline.)
 func TestMetricsHonoursScrapeTimeoutHeader(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "cfg.yml")
 	writeConfig(t, file, `
@@ -175,13 +178,12 @@ checks:
     tcp: {address: "127.0.0.1:1"}
 `)
 	_, ts := newTestServer(t, file)
-	cut := slowCut.Load()
 	code, body := get(t, ts.URL+"/metrics", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "0.5"})
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, `golive_check_failure_reason{check="slow_target",kind="tcp",reason="scrape_deadline"} 1`)
+	assert.Contains(t, body, `golive_check_running{check="slow_target",kind="tcp"} 1`)
 	assert.Contains(t, body, `golive_check_success{check="quick",kind="tcp"} 1`)
 	assert.Contains(t, body, `golive_test_value{check="quick"} 42`)
-	require.Eventually(t, func() bool { return slowCut.Load() > cut }, 10*time.Second, time.Millisecond, "the hour-long run was cancelled")
 }
 
 func TestFailuresAreMetricValuesNot500(t *testing.T) {
@@ -365,6 +367,7 @@ checks:
     tcp: {address: "127.0.0.1:1"}
 `)
 	_, ts := newTestServer(t, file)
+	get(t, ts.URL+"/metrics", nil) // the page shows the latest scrape's results
 	code, body := get(t, ts.URL+"/api/v1/status", nil)
 	require.Equal(t, http.StatusOK, code)
 	var st struct {
@@ -479,32 +482,130 @@ func TestToolkitTLSAndBasicAuth(t *testing.T) {
 	}
 }
 
-func TestMaxRequestsInFlight(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "cfg.yml")
-	writeConfig(t, file, "checks: [{name: slow_one, timeout: 1h, tcp: {address: \"127.0.0.1:1\"}}]\n")
+// gate holds the requests that reach it until it is opened, counting
+// those inside.
+type gate struct {
+	inside atomic.Int32
+	open   chan struct{}
+}
+
+func newGate() *gate { return &gate{open: make(chan struct{})} }
+
+func (g *gate) hold() {
+	g.inside.Add(1)
+	defer g.inside.Add(-1)
+	<-g.open
+}
+
+// gatedBoard is a board whose pages wait at a gate.
+type gatedBoard struct{ g *gate }
+
+func (b gatedBoard) ServeBoard(w http.ResponseWriter, _ *http.Request, results []collector.Result) {
+	b.g.hold()
+	fmt.Fprintf(w, "board of %d", len(results))
+}
+
+func (b gatedBoard) ServeJSON(w http.ResponseWriter, _ *http.Request, results []collector.Result) {
+	fmt.Fprintf(w, `{"board":%d}`, len(results))
+}
+
+// newGatedServer serves file with max requests in flight; scrapes wait at
+// the scrapes gate (in an exporter of results), board pages at the pages
+// gate.
+func newGatedServer(t *testing.T, file string, max int) (ts *httptest.Server, scrapes, pages *gate) {
+	t.Helper()
+	scrapes, pages = newGate(), newGate()
 	srv, err := NewServer(Options{
-		Logger:              quietLogger(),
-		Load:                func() (*config.Config, error) { return config.LoadFile(file) },
-		Build:               build,
-		MaxRequestsInFlight: 1,
+		Logger: quietLogger(),
+		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
+		Build: func(cfg *config.Config) (*Runtime, error) {
+			rt, err := build(cfg)
+			rt.Board = gatedBoard{pages}
+			rt.Exporters = []collector.ResultExporter{func([]collector.Result, chan<- prometheus.Metric) { scrapes.hold() }}
+			return rt, err
+		},
+		MaxRequestsInFlight: max,
 	})
 	require.NoError(t, err)
-	defer srv.Close()
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	started := slowStarted.Load()
-	first := make(chan int, 1)
-	go func() {
-		code, _ := get(t, ts.URL+"/metrics", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "3"})
-		first <- code
-	}()
-	require.Eventually(t, func() bool { return slowStarted.Load() > started }, 10*time.Second, time.Millisecond)
+	ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Close()
+	})
+	return ts, scrapes, pages
+}
+
+// holdOpen sends n GET path requests, which wait at g; it returns their
+// status codes once g is opened.
+func holdOpen(t *testing.T, url string, g *gate, n int) <-chan int {
+	t.Helper()
+	codes := make(chan int, n)
+	for range n {
+		go func() {
+			resp, err := http.Get(url)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	require.Eventually(t, func() bool { return g.inside.Load() == int32(n) }, 10*time.Second, time.Millisecond)
+	return codes
+}
+
+// --web.max-requests bounds /metrics: the scrape past the bound is
+// answered 503 at once.
+func TestMaxRequestsInFlight(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	ts, scrapes, _ := newGatedServer(t, file, 1)
+	held := holdOpen(t, ts.URL+"/metrics", scrapes, 1)
 	code, body := get(t, ts.URL+"/metrics", nil)
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Contains(t, body, "Limit of concurrent scrapes reached (1)")
-	assert.Equal(t, http.StatusOK, <-first)
-	code, _ = get(t, ts.URL+"/-/healthy", nil)
-	assert.Equal(t, http.StatusOK, code, "other endpoints are not bounded")
+	close(scrapes.open)
+	assert.Equal(t, http.StatusOK, <-held)
+	code, _ = get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusOK, code)
+}
+
+// --web.max-requests bounds every other endpoint too, with a bound of its
+// own: N page loads held open make the next request to any endpoint but
+// /metrics answer 503, and scrapes are still served.
+func TestMaxRequestsBoundsEveryEndpoint(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	const n = 3
+	ts, scrapes, pages := newGatedServer(t, file, n)
+	close(scrapes.open)
+	var once sync.Once
+	release := func() { once.Do(func() { close(pages.open) }) }
+	defer release()
+	held := holdOpen(t, ts.URL+"/", pages, n)
+	// Without the bound, a request to / would wait at the gate: give up
+	// after a while rather than hang.
+	client := &http.Client{Timeout: 5 * time.Second}
+	for _, path := range []string{"/", "/api/v1/status", "/config", "/api/v1/config", "/-/healthy", "/-/ready", "/nonexistent"} {
+		resp, err := client.Get(ts.URL + path)
+		if !assert.NoError(t, err, path) {
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, path)
+		assert.Contains(t, string(body), fmt.Sprintf("Limit of concurrent requests reached (%d)", n), path)
+	}
+	code, _ := get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusOK, code, "page loads do not take a scrape's place")
+	release()
+	for range n {
+		assert.Equal(t, http.StatusOK, <-held)
+	}
+	code, _ = get(t, ts.URL+"/api/v1/status", nil)
+	assert.Equal(t, http.StatusOK, code)
 }
 
 // TestOpenMetricsGathererDropsCollidingCounters: a counter X_total beside a
@@ -619,4 +720,48 @@ func TestReloadUnderBasicAuth(t *testing.T) {
 	code, body := post(t, client, url, nil, "admin", "letmein")
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.True(t, srv.ReloadState().LastSuccess.After(before))
+}
+
+// The board and the status API show the latest results and never run a
+// check: N page loads by war-room browsers (or anonymous visitors) cost
+// the targets nothing. Only /metrics runs the due checks.
+func TestPagesNeverRunChecks(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: counted_db, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	_, ts := newTestServer(t, file)
+	code, body := get(t, ts.URL+"/metrics", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `golive_check_success{check="counted_db",kind="tcp"} 1`)
+	before := countedRuns.Load()
+	const loads = 10
+	for range loads {
+		for _, path := range []string{"/", "/api/v1/status"} {
+			code, body := get(t, ts.URL+path, nil)
+			require.Equal(t, http.StatusOK, code, path)
+			assert.Contains(t, body, "counted_db", path)
+		}
+	}
+	assert.Equal(t, before, countedRuns.Load(), "%d page loads ran no check", 2*loads)
+	_, body = get(t, ts.URL+"/api/v1/status", nil)
+	assert.Contains(t, body, `"status": "pass"`, "the pages show the latest scrape's result")
+	get(t, ts.URL+"/metrics", nil)
+	assert.Equal(t, before+1, countedRuns.Load(), "a scrape runs the check")
+}
+
+// Before any scrape, every check runs once in the background when the
+// configuration is loaded, so that the board has results to show; the
+// pages themselves still run nothing.
+func TestChecksRunOnceAtStart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cfg.yml")
+	writeConfig(t, file, "checks: [{name: counted_start, tcp: {address: \"127.0.0.1:1\"}}]\n")
+	before := countedRuns.Load()
+	srv, ts := newTestServer(t, file)
+	require.Eventually(t, func() bool {
+		r := srv.Runtime().Scheduler.Snapshot()[0]
+		return r.Status == collector.StatusPass && !r.Running
+	}, 10*time.Second, 5*time.Millisecond, "the check ran without a scrape")
+	assert.Equal(t, before+1, countedRuns.Load())
+	_, body := get(t, ts.URL+"/api/v1/status", nil)
+	assert.Contains(t, body, `"status": "pass"`)
+	assert.Equal(t, before+1, countedRuns.Load())
 }

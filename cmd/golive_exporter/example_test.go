@@ -274,7 +274,9 @@ func TestCheckExampleConfiguration(t *testing.T) {
 			assert.Equal(t, table, states, "table and JSON agree")
 
 			// The board and its API, running all along (no reload), show
-			// the same states and verdict.
+			// the same states and verdict once Prometheus has scraped
+			// (pages run no check; they show the latest results).
+			fetch("/metrics")
 			api, boardStates := statusStates(t, []byte(fetch("/api/v1/status")))
 			assert.Equal(t, states, boardStates, "board API and check agree")
 			assert.Equal(t, step.want.blockers, api.Blockers)

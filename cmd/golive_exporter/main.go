@@ -61,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	serve := app.Command("serve", "Run the exporter (the default command).").Default()
 	telemetryPath := serve.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").String()
 	enableLifecycle := serve.Flag("web.enable-lifecycle", "Enable reload via HTTP request (POST /-/reload). SIGHUP reloads either way.").Default("false").Bool()
-	maxRequests := serve.Flag("web.max-requests", "Maximum number of parallel scrapes (0 for no limit).").Default("40").Int()
+	maxRequests := serve.Flag("web.max-requests", "Maximum number of parallel scrapes, and, counted apart, of parallel requests to the other endpoints (0 for no limit).").Default("40").Int()
 	configCheck := serve.Flag("config.check", "Validate the configuration and exit (0 valid, 2 invalid).").Bool()
 	printDefault := serve.Flag("config.print-default", "Print the embedded default configuration and exit.").Bool()
 	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
