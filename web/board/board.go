@@ -140,21 +140,77 @@ type pageData struct {
 	Phases  []filterLink
 	Empty   bool
 	APIURL  string
-	// BlockerItems are the open blockers, for their tooltips.
-	BlockerItems []checklist.ItemStatus
+	// Blockers are the open blockers with why each blocks, the page's
+	// first section.
+	Blockers []blockerRow
+	// BlockersOnly is the ?blockers=1 view: the verdict and the blockers,
+	// nothing else.
+	BlockersOnly bool
+	// ItemLink prefixes the blockers' links to item rows: "" on the whole
+	// board, the whole board's URL in the blockers-only view.
+	ItemLink string
 	// EarlyItems are the items failing early (not due, a check fails).
 	EarlyItems []checklist.ItemStatus
+}
+
+// blockerRow is one open blocker as the blockers list shows it: the item
+// and the bound checks that do not pass (none when the item has no check
+// or waits for an attestation: its reason then says why).
+type blockerRow struct {
+	checklist.ItemStatus
+	Failing []failingCheck
+}
+
+// failingCheck is a bound check that does not pass, with its message cut
+// short for the list (Full keeps it for the tooltip).
+type failingCheck struct {
+	Name    string
+	Status  collector.Status
+	Reason  collector.Reason
+	Message string
+	Full    string
+}
+
+// maxMessage is how many characters of a check's message the blockers
+// list shows: enough for "dial tcp host:port: connect: connection
+// refused", short enough that one verbose answer does not push the other
+// blockers off the screen.
+const maxMessage = 140
+
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+func newBlockerRow(it checklist.ItemStatus) blockerRow {
+	row := blockerRow{ItemStatus: it}
+	for _, c := range it.Checks {
+		if c.Status == collector.StatusPass || c.Status == collector.StatusWarn {
+			continue
+		}
+		row.Failing = append(row.Failing, failingCheck{Name: c.Name, Status: c.Status, Reason: c.Reason,
+			Message: shorten(c.Message, maxMessage), Full: c.Message})
+	}
+	return row
+}
+
+// truthy reads a flag parameter: 1, true, yes or on.
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 // query reads the filters from the request: phase=P1 and failing=1.
 func query(r *http.Request) (phase string, failing bool) {
 	q := r.URL.Query()
-	phase = strings.TrimSpace(q.Get("phase"))
-	switch strings.ToLower(q.Get("failing")) {
-	case "1", "true", "yes", "on":
-		failing = true
-	}
-	return phase, failing
+	return strings.TrimSpace(q.Get("phase")), truthy(q.Get("failing"))
 }
 
 func link(phase string, failing bool) string {
@@ -203,8 +259,11 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 	}
 	for _, id := range full.Blockers {
 		if it, ok := full.Item(id); ok {
-			d.BlockerItems = append(d.BlockerItems, it)
+			d.Blockers = append(d.Blockers, newBlockerRow(it))
 		}
+	}
+	if truthy(r.URL.Query().Get("blockers")) {
+		d.BlockersOnly, d.ItemLink = true, "./"
 	}
 	for _, id := range full.FailingEarly {
 		if it, ok := full.Item(id); ok {
