@@ -73,13 +73,50 @@ var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
 		}
 		return checklist.Countdown(t, now)
 	},
-	"countdown": checklist.Countdown,
-	"mark":      func(s checklist.State) string { return checklist.Marks[s] },
-	"counts":    checklist.CountsText,
-	"unixms":    func(t time.Time) int64 { return t.UnixMilli() },
-	"blocking":  func(it checklist.ItemStatus) bool { return it.Blocker && it.Due && !it.State.OK() },
-	"reason":    reasonLine,
+	"countdown":   checklist.Countdown,
+	"mark":        func(s checklist.State) string { return checklist.Marks[s] },
+	"counts":      checklist.CountsText,
+	"unixms":      func(t time.Time) int64 { return t.UnixMilli() },
+	"blocking":    blocking,
+	"nonblocking": nonblocking,
+	"folded":      func(items []checklist.ItemStatus) []checklist.ItemStatus { return splitFolded(items, true) },
+	"unfolded":    func(items []checklist.ItemStatus) []checklist.ItemStatus { return splitFolded(items, false) },
+	"row":         func(it checklist.ItemStatus, now time.Time) rowData { return rowData{ItemStatus: it, Now: now} },
+	"reason":      reasonLine,
 }).Parse(pageHTML))
+
+// rowData is what an item's row is drawn from.
+type rowData struct {
+	checklist.ItemStatus
+	Now time.Time
+}
+
+// blocking reports whether it keeps the verdict at NO-GO.
+func blocking(it checklist.ItemStatus) bool { return it.Blocker && it.Due && !it.State.OK() }
+
+// nonblocking reports whether it is due and not OK but does not block GO
+// (no blocker): the page draws it amber with "not blocking", not red, so
+// that a GO page looks GO. Items not due have their own states
+// (upcoming, failing_early).
+func nonblocking(it checklist.ItemStatus) bool {
+	switch it.State {
+	case checklist.StateFail, checklist.StateMissing, checklist.StateUnknown:
+		return !blocking(it)
+	}
+	return false
+}
+
+// splitFolded returns the items folded into a section's group of missing
+// attestations that do not block (folded true), or the others.
+func splitFolded(items []checklist.ItemStatus, folded bool) []checklist.ItemStatus {
+	var out []checklist.ItemStatus
+	for _, it := range items {
+		if (it.State == checklist.StateMissing && !blocking(it)) == folded {
+			out = append(out, it)
+		}
+	}
+	return out
+}
 
 // reasonLine is the item's reason as the page shows it under the item's
 // text, or "" when there is none to show: an upcoming item shows its due
