@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,6 +184,13 @@ type pageData struct {
 	// BlockersOnly is the ?blockers=1 view: the verdict and the blockers,
 	// nothing else.
 	BlockersOnly bool
+	// TV is the ?tv=1 view for a wall screen: large type, no controls.
+	TV bool
+	// RefreshContent is the meta refresh: the period and the page's own
+	// URL with its filters, so a reload keeps them.
+	RefreshContent string
+	// TVURL is this view in TV mode.
+	TVURL string
 	// ItemLink prefixes the blockers' links to item rows: "" on the whole
 	// board, the whole board's URL in the blockers-only view.
 	ItemLink string
@@ -250,13 +258,22 @@ func query(r *http.Request) (phase string, failing bool) {
 	return strings.TrimSpace(q.Get("phase")), truthy(q.Get("failing"))
 }
 
-func link(phase string, failing bool) string {
+func link(phase string, failing bool) string { return viewLink(phase, failing, false, false) }
+
+// viewLink is the page's URL for the given filters and views.
+func viewLink(phase string, failing, blockers, tv bool) string {
 	v := url.Values{}
 	if phase != "" {
 		v.Set("phase", phase)
 	}
 	if failing {
 		v.Set("failing", "1")
+	}
+	if blockers {
+		v.Set("blockers", "1")
+	}
+	if tv {
+		v.Set("tv", "1")
 	}
 	if len(v) == 0 {
 		return "./"
@@ -302,6 +319,12 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 	if truthy(r.URL.Query().Get("blockers")) {
 		d.BlockersOnly, d.ItemLink = true, "./"
 	}
+	d.TV = truthy(r.URL.Query().Get("tv"))
+	d.RefreshContent = strconv.Itoa(d.Refresh)
+	if self := viewLink(phase, failing, d.BlockersOnly, d.TV); self != "./" {
+		d.RefreshContent += "; url=" + self
+	}
+	d.TVURL = viewLink(phase, failing, d.BlockersOnly, true)
 	for _, id := range full.FailingEarly {
 		if it, ok := full.Item(id); ok {
 			d.EarlyItems = append(d.EarlyItems, it)
