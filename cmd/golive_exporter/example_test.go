@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -91,7 +92,7 @@ func exampleRedis(t *testing.T, db string) string {
 // test's own, pointed at the test's database and Redis, with a copy of the
 // example attestations the test may edit. Checks keep no result between
 // runs (interval: 0s), so the board's next view runs them again.
-func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string) {
+func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPath, attPath string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
@@ -102,8 +103,36 @@ func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string)
 	require.NoError(t, err)
 	attPath = filepath.Join(dir, "attestations.yml")
 	require.NoError(t, os.WriteFile(attPath, att, 0o600))
+	rot, err := os.ReadFile(filepath.Join(exampleDir, "logrotate.sms"))
+	require.NoError(t, err)
+	require.Contains(t, string(rot), "/var/log/sms/")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "logrotate.sms"), []byte(strings.ReplaceAll(string(rot), "/var/log/sms/", st.logs+"/")), 0o600))
+	port := func(u string) string {
+		_, p, err := net.SplitHostPort(strings.TrimPrefix(u, "http://"))
+		require.NoError(t, err)
+		return p
+	}
+	_, closedPort, err := net.SplitHostPort(st.closedAddr)
+	require.NoError(t, err)
 	yml := string(raw)
 	for _, r := range [][2]string{
+		// The stack's servers and files, in place of the production host's.
+		{"http://sms-api:8000", st.app.URL},
+		{"http://prometheus:9090", st.mon.URL},
+		{"http://alertmanager:9093", st.mon.URL},
+		{"http://grafana:3000", st.mon.URL},
+		{"http://loki:3100", st.mon.URL},
+		{"address: sms.example.edu:443", "address: " + st.tls.Listener.Addr().String() + "\n      ca_file: " + st.caFile},
+		{`host: sms.example.edu
+      open: ["443", "8080"]
+      closed: ["5432", "6379", "9090", "3000"]`,
+			fmt.Sprintf("host: 127.0.0.1\n      open: [%q, %q]\n      closed: [%q]", port(st.tls.Listener.Addr().String()), port(st.app.URL), closedPort)},
+		{"unix:///var/run/docker.sock", "unix://" + st.socket},
+		{"/var/backups/sms/", st.dumps + "/"},
+		{"/var/lib/postgresql/16/main", isolatedDir(t, st.dumps)},
+		{"/var/lib/sms/restore-drill/result.json", st.drill},
+		{"/var/log/sms/", st.logs + "/"},
+		{"/srv/ci/", st.reports + "/"},
 		// The example's least-privilege role, one of the test's own.
 		{"postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable", testutil.MonitorRole(t, db)},
 		{"127.0.0.1:6390", redisAddr},
@@ -116,6 +145,9 @@ func exampleConfig(t *testing.T, db, redisAddr string) (cfgPath, attPath string)
 	yml = regexp.MustCompile(`(?m)^\s+interval: .*\n`).ReplaceAllString(yml, "")
 	// interval: 0s, not none: the database kinds default to 15s.
 	yml = regexp.MustCompile(`(?m)^(  - name: .*\n)`).ReplaceAllString(yml, "${1}    interval: 0s\n")
+	// The rate limit's burst keeps an interval (its kind requires one):
+	// a burst each run would only measure the fake's limiter again.
+	yml = strings.Replace(yml, "  - name: rate_limit\n    interval: 0s\n", "  - name: rate_limit\n    interval: 1h\n", 1)
 	cfgPath = filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(yml), 0o600))
 	return cfgPath, attPath
@@ -164,7 +196,8 @@ func TestCheckExampleConfiguration(t *testing.T) {
 	}
 	db := exampleDB(t)
 	redisAddr := exampleRedis(t, db)
-	cfgPath, attPath := exampleConfig(t, db, redisAddr)
+	stack := startExampleStack(t)
+	cfgPath, attPath := exampleConfig(t, db, redisAddr, stack)
 	at, err := time.Parse(time.RFC3339, exampleTime)
 	require.NoError(t, err)
 
@@ -217,6 +250,8 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		blockers []string
 		states   map[string]string // some items' states
 		text     []string          // in the table output
+		// allAutomatedPass: every automated item passes (the healthy state).
+		allAutomatedPass bool
 	}
 	steps := []struct {
 		name   string
@@ -224,16 +259,16 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		want   want
 	}{
 		{"as set up: GO", func() {}, want{exitOK, "GO: 0 blockers; 279 items: ", []string{},
-			map[string]string{"P1.2.04": "pass", "P2.2.02": "pass", "SO.2.01": "attested", "P1.2.01": "attested", "P1.3.02": "missing", "P1.1.01": "unknown", "P4.1.04": "pass", "P4.1.06": "upcoming"},
-			[]string{"attested by Ravi Natarajan (IT lead) at 2026-11-30 17:00 UTC: Ready for go-live - yes.", "not attested; add it to the attestations file"}}},
+			map[string]string{"P1.2.04": "pass", "P2.2.02": "pass", "SO.2.01": "attested", "P1.2.01": "attested", "P1.3.02": "missing", "P1.1.01": "pass", "P4.1.04": "pass", "P4.1.06": "upcoming"},
+			[]string{"attested by Ravi Natarajan (IT lead) at 2026-11-30 17:00 UTC: Ready for go-live - yes.", "not attested; add it to the attestations file"}, true}},
 		{"one check fails: the legacy count differs", func() {
 			execSQL(t, db, "UPDATE legacy_export_counts SET count = count + 1 WHERE entity = 'students'")
 		}, want{exitNotReady, "NO-GO: 1 blocker; 279 items: ", []string{"P1.2.04"},
 			map[string]string{"P1.2.04": "fail", "SO.2.01": "attested"},
-			[]string{"✘ fail     P1.2.04", "data_record_counts: "}}},
+			[]string{"✘ fail     P1.2.04", "data_record_counts: "}, false}},
 		{"fixed again: GO", func() {
 			execSQL(t, db, "UPDATE legacy_export_counts SET count = count - 1 WHERE entity = 'students'")
-		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.2.04": "pass"}, nil}},
+		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.2.04": "pass"}, nil, true}},
 		{"one attestation expires: the sign-off", func() {
 			att, err := os.ReadFile(attPath)
 			require.NoError(t, err)
@@ -247,7 +282,7 @@ func TestCheckExampleConfiguration(t *testing.T) {
 			require.NoError(t, os.Chtimes(attPath, mt, mt))
 		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"SO.2.01"},
 			map[string]string{"SO.2.01": "missing", "P1.2.04": "pass"},
-			[]string{"attestation by Ravi Natarajan (IT lead) expired at 2026-12-01T06:00:00Z"}}},
+			[]string{"attestation by Ravi Natarajan (IT lead) expired at 2026-12-01T06:00:00Z"}, false}},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
@@ -263,6 +298,13 @@ func TestCheckExampleConfiguration(t *testing.T) {
 			}
 			for id, s := range step.want.states {
 				assert.Equal(t, s, table[id], "table state of %s", id)
+			}
+			if step.want.allAutomatedPass {
+				for _, it := range checklist.Default().Items {
+					if it.Kind.Automated() {
+						assert.Equal(t, "pass", table[it.ID], "automated item %s on the healthy stack", it.ID)
+					}
+				}
 			}
 			for _, s := range step.want.text {
 				assert.Contains(t, out, s)
