@@ -38,12 +38,19 @@ type exampleStack struct {
 	dumps, logs, reports, drill string
 
 	mu          sync.Mutex
+	down        bool               // nginx answers 502: the API is down
 	health      string             // the API's overall health status
 	dbHealth    string             // its database component
 	promql      map[string]float64 // answer per query
 	firing      []string           // alert names firing with severity critical
 	window      time.Time          // rate limiter's window start
 	windowCount int
+}
+
+func (s *exampleStack) set(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
 }
 
 // healthyValue is a value inside a promql check's bounds.
@@ -182,7 +189,7 @@ var e2eSpecs = []struct {
 var e2eProjects = []string{"chromium", "firefox", "webkit", "msedge", "Mobile Chrome", "Mobile Safari"}
 
 // writePlaywright writes Playwright's JSON reporter output: every spec run
-// in every project; failing names a test title that fails in every project.
+// in every project; failing ("title@project") names one test that fails.
 func writePlaywright(t *testing.T, path string, at time.Time, failing string) {
 	t.Helper()
 	var projects []map[string]any
@@ -195,10 +202,11 @@ func writePlaywright(t *testing.T, path string, at time.Time, failing string) {
 		var specs []map[string]any
 		for _, title := range f.titles {
 			var tests []map[string]any
-			ok := title != failing
+			ok := true
 			for _, p := range e2eProjects {
 				status, result := "expected", "passed"
-				if !ok {
+				if title+"@"+p == failing {
+					ok = false
 					status, result = "unexpected", "failed"
 					bad++
 				}
@@ -251,6 +259,11 @@ func (s *exampleStack) serveApp(w http.ResponseWriter, r *http.Request) {
 	for k, v := range securityHeaders {
 		w.Header().Set(k, v)
 	}
+	if s.down {
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
+		return
+	}
 	const origin = "https://sms.example.edu"
 	if r.Header.Get("Origin") == origin {
 		w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -259,8 +272,8 @@ func (s *exampleStack) serveApp(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case r.URL.Path == "/health":
-		code := http.StatusOK
-		if s.health != "healthy" {
+		code := http.StatusOK // degraded still answers 200, as the seed app does
+		if s.health == "unhealthy" {
 			code = http.StatusServiceUnavailable
 		}
 		w.Header().Set("Content-Type", "application/json")

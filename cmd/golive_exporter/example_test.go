@@ -59,12 +59,12 @@ func execSQL(t *testing.T, db, sql string) {
 
 // exampleRedis starts redis-server with the example's redis.conf on a free
 // loopback port and warms the course cache as setup.sh does.
-func exampleRedis(t *testing.T, db string) string {
+func exampleRedis(t *testing.T, db string) (addr string, stop func()) {
 	t.Helper()
 	conf, err := filepath.Abs(filepath.Join(exampleDir, "redis.conf"))
 	require.NoError(t, err)
 	dir := t.TempDir()
-	addr, _ := testutil.StartRedis(t, nil, func(port int) []string {
+	addr, stop = testutil.StartRedis(t, nil, func(port int) []string {
 		return []string{conf, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -85,20 +85,29 @@ func exampleRedis(t *testing.T, db string) string {
 		require.NoError(t, rc.Set(ctx, "sms:course:"+code, 1, 0).Err())
 		require.NoError(t, rc.Get(ctx, "sms:course:"+code).Err())
 	}
-	return addr
+	return addr, stop
 }
 
 // exampleConfig writes the example configuration into a folder of the
 // test's own, pointed at the test's database and Redis, with a copy of the
 // example attestations the test may edit. Checks keep no result between
 // runs (interval: 0s), so the board's next view runs them again.
-func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPath, attPath string) {
+func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPath, attPath, migrations string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
-	migrations, err := filepath.Abs(filepath.Join(exampleDir, "migrations/versions"))
-	require.NoError(t, err)
+	// A copy of the migrations folder, which a step adds a revision to.
 	dir := t.TempDir()
+	migrations = filepath.Join(dir, "versions")
+	require.NoError(t, os.Mkdir(migrations, 0o700))
+	files, err := filepath.Glob(filepath.Join(exampleDir, "migrations/versions/*.py"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(migrations, filepath.Base(f)), b, 0o600))
+	}
 	att, err := os.ReadFile(filepath.Join(exampleDir, "../attestations.yml"))
 	require.NoError(t, err)
 	attPath = filepath.Join(dir, "attestations.yml")
@@ -150,7 +159,7 @@ func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPat
 	yml = strings.Replace(yml, "  - name: rate_limit\n    interval: 0s\n", "  - name: rate_limit\n    interval: 1h\n", 1)
 	cfgPath = filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(yml), 0o600))
-	return cfgPath, attPath
+	return cfgPath, attPath, migrations
 }
 
 // itemLineRE is an item's line in the table output: mark, state, id, text.
@@ -195,9 +204,11 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		t.Skip("needs PostgreSQL and redis-server")
 	}
 	db := exampleDB(t)
-	redisAddr := exampleRedis(t, db)
+	redisAddr, stopRedis := exampleRedis(t, db)
 	stack := startExampleStack(t)
-	cfgPath, attPath := exampleConfig(t, db, redisAddr, stack)
+	cfgPath, attPath, migrations := exampleConfig(t, db, redisAddr, stack)
+	att0, err := os.ReadFile(attPath)
+	require.NoError(t, err)
 	at, err := time.Parse(time.RFC3339, exampleTime)
 	require.NoError(t, err)
 
@@ -269,6 +280,59 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		{"fixed again: GO", func() {
 			execSQL(t, db, "UPDATE legacy_export_counts SET count = count - 1 WHERE entity = 'students'")
 		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.2.04": "pass"}, nil, true}},
+		// Single breaks of the seed system, each fixed again before the
+		// next: NO-GO naming exactly the items of what broke (items not
+		// due yet, such as P5.1.01, are failing_early and do not block).
+		{"data defect: a teacher's role assignment lost", func() {
+			execSQL(t, db, "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'teacher3')")
+		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P1.2.10"},
+			map[string]string{"P1.2.10": "fail", "P1.2.08": "pass"}, []string{"data_role_assignments: "}, false}},
+		{"data fixed: GO", func() {
+			execSQL(t, db, "INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'teacher3' AND r.name = 'teacher'")
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"app down: nginx answers 502", func() { stack.set(func() { stack.down = true }) },
+			want{exitNotReady, "NO-GO: 9 blockers", []string{"P1.1.14", "P1.1.15", "P1.1.22", "P2.2.04", "P3.1.03", "P3.1.04", "P3.2.02", "P3.2.05", "P3.2.10"},
+				map[string]string{"P1.1.22": "fail", "P5.1.01": "failing_early", "P1.1.11": "pass"}, []string{"app_health: "}, false}},
+		{"app up: GO", func() { stack.set(func() { stack.down = false }) }, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"app degraded: its database unhealthy", func() { stack.set(func() { stack.health, stack.dbHealth = "degraded", "unhealthy" }) },
+			want{exitNotReady, "NO-GO: 5 blockers", []string{"P1.1.22", "P2.2.04", "P3.1.03", "P3.1.04", "P3.2.05"},
+				map[string]string{"P3.2.02": "pass", "P5.1.01": "failing_early"}, []string{"database"}, false}},
+		{"app healthy: GO", func() { stack.set(func() { stack.health, stack.dbHealth = "healthy", "healthy" }) },
+			want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"backups aged: no dump for 27 hours", func() {
+			newest, err := filepath.Glob(filepath.Join(stack.dumps, "backup_*.sql.gz"))
+			require.NoError(t, err)
+			require.Len(t, newest, 31)
+			for _, ext := range []string{".sql.gz", ".meta"} { // sorted: the last is the newest
+				require.NoError(t, os.Remove(strings.TrimSuffix(newest[30], ".sql.gz")+ext))
+			}
+		}, want{exitNotReady, "NO-GO: 4 blockers", []string{"P1.1.01", "P1.1.04", "P2.3.01", "P2.3.05"},
+			map[string]string{"P1.1.03": "pass", "P5.1.03": "failing_early"}, []string{"dumps_daily: "}, false}},
+		{"tonight's dump written: GO", func() {
+			writeExampleDump(t, stack.dumps, time.Now().UTC().Add(-time.Hour), true)
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"failure marker: the backup script failed", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(stack.dumps, ".backup_error"), []byte("error=true\n"), 0o600))
+		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P1.1.04"},
+			map[string]string{"P1.1.04": "fail", "P1.1.01": "pass"}, []string{".backup_error"}, false}},
+		{"marker removed by the next good run: GO", func() {
+			require.NoError(t, os.Remove(filepath.Join(stack.dumps, ".backup_error")))
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"failing report: grade entry fails on Firefox", func() {
+			writePlaywright(t, filepath.Join(stack.reports, "e2e", "results.json"), time.Now().Add(-time.Hour), "teacher enters and updates a grade@firefox")
+		}, want{exitNotReady, "NO-GO: 3 blockers", []string{"P1.4.01", "P1.4.05", "P1.4.22"},
+			map[string]string{"P1.4.21": "pass", "P1.4.03": "pass"}, []string{"e2e_tests: "}, false}},
+		{"report green again: GO", func() {
+			writePlaywright(t, filepath.Join(stack.reports, "e2e", "results.json"), time.Now().Add(-time.Hour), "")
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{"a new migration: the database behind the head", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(migrations, "a7b8c9d0e1f2_add_grade_date_indexes.py"),
+				[]byte("revision = 'a7b8c9d0e1f2'\ndown_revision = 'f6a7b8c9d0e1'\n"), 0o600))
+		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P2.2.02"},
+			map[string]string{"P2.2.02": "fail"}, []string{"at head: observed f6a7b8c9d0e1, expected a7b8c9d0e1f2"}, false}},
+		{"migration applied: GO", func() {
+			execSQL(t, db, "UPDATE alembic_version SET version_num = 'a7b8c9d0e1f2'")
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
 		{"one attestation expires: the sign-off", func() {
 			att, err := os.ReadFile(attPath)
 			require.NoError(t, err)
@@ -283,6 +347,14 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"SO.2.01"},
 			map[string]string{"SO.2.01": "missing", "P1.2.04": "pass"},
 			[]string{"attestation by Ravi Natarajan (IT lead) expired at 2026-12-01T06:00:00Z"}, false}},
+		// Last: Redis is not started again.
+		{"redis down (the sign-off attested again)", func() {
+			require.NoError(t, os.WriteFile(attPath, att0, 0o600))
+			mt := time.Now().Add(2 * time.Hour)
+			require.NoError(t, os.Chtimes(attPath, mt, mt))
+			stopRedis()
+		}, want{exitNotReady, "NO-GO: 2 blockers", []string{"P1.1.10", "P2.2.03"},
+			map[string]string{"SO.2.01": "attested", "P4.2.04": "failing_early"}, []string{"cache_config: "}, false}},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {

@@ -179,8 +179,8 @@ func TestExampleGoLive(t *testing.T) {
 			nil, []string{"data_password_hashes"}, "equals: observed 1, expected = 0"},
 		{"database behind the migration head",
 			"UPDATE alembic_version SET version_num = 'b2c3d4e5f6a7'",
-			"UPDATE alembic_version SET version_num = 'c3d4e5f6a7b8'",
-			nil, []string{"db_migrations"}, "at head: observed b2c3d4e5f6a7, expected c3d4e5f6a7b8"},
+			"UPDATE alembic_version SET version_num = 'f6a7b8c9d0e1'",
+			nil, []string{"db_migrations"}, "at head: observed b2c3d4e5f6a7, expected f6a7b8c9d0e1"},
 		{"migration head moved", "", "", func(y string) string {
 			dir := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(exampleDir, "migrations/versions/*.py"))
@@ -188,10 +188,10 @@ func TestExampleGoLive(t *testing.T) {
 				b, _ := os.ReadFile(f)
 				require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644))
 			}
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "d4e5f6a7b8c9_grades_index.py"),
-				[]byte("revision = 'd4e5f6a7b8c9'\ndown_revision = 'c3d4e5f6a7b8'\n"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "a7b8c9d0e1f2_grades_index.py"),
+				[]byte("revision = 'a7b8c9d0e1f2'\ndown_revision = 'f6a7b8c9d0e1'\n"), 0o644))
 			return strings.Replace(y, "migrations_dir: migrations/versions", "migrations_dir: "+dir, 1)
-		}, []string{"db_migrations"}, "at head: observed c3d4e5f6a7b8, expected d4e5f6a7b8c9"},
+		}, []string{"db_migrations"}, "at head: observed f6a7b8c9d0e1, expected a7b8c9d0e1f2"},
 		{"redis stopped (address of a closed port)", "", "", func(y string) string {
 			return strings.ReplaceAll(y, addr, testutil.FreeAddr(t))
 		}, []string{"cache_config", "cache_hit_ratio", "cache_warmed"}, "connection refused"},

@@ -20,7 +20,10 @@ CREATE TABLE users (
     is_active            boolean NOT NULL DEFAULT true,
     is_test              boolean NOT NULL DEFAULT false,
     last_login_at        timestamptz,
-    created_at           timestamptz NOT NULL DEFAULT now()
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    -- login lockout (migration e5f6a7b8c9d0)
+    failed_login_attempts integer NOT NULL DEFAULT 0,
+    locked_until         timestamptz
 );
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
 
@@ -138,6 +141,18 @@ CREATE TABLE legacy_export_counts (
 );
 
 -- Alembic's version table; migrations/versions holds the revisions.
+-- JWT refresh tokens, revocable (migration d4e5f6a7b8c9).
+CREATE TABLE refresh_tokens (
+    id         serial PRIMARY KEY,
+    user_id    integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    jti        varchar(64) NOT NULL UNIQUE,
+    token_hash varchar(128) NOT NULL,
+    expires_at timestamptz NOT NULL,
+    revoked    boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_refresh_tokens_user_id ON refresh_tokens (user_id);
+
 CREATE TABLE alembic_version (
     version_num varchar(32) NOT NULL PRIMARY KEY
 );

@@ -77,6 +77,12 @@ SELECT id, 4 + ((id / 4) % 2) FROM users WHERE id % 4 = 0;
 INSERT INTO legacy_export_counts (entity, count) VALUES
   ('students', 200), ('teachers', 20), ('administrators', 3), ('courses', 40);
 
-INSERT INTO alembic_version (version_num) VALUES ('c3d4e5f6a7b8');
+-- Refresh tokens of the users who logged in during the last week.
+INSERT INTO refresh_tokens (user_id, jti, token_hash, expires_at)
+SELECT id, md5('jti' || id), md5('token' || id) || md5('salt' || id), last_login_at + interval '7 days'
+FROM users WHERE last_login_at > now() - interval '7 days';
+
+-- At the merge revision of the two heads d4e5f6a7b8c9 and e5f6a7b8c9d0.
+INSERT INTO alembic_version (version_num) VALUES ('f6a7b8c9d0e1');
 
 ANALYZE;
