@@ -46,7 +46,28 @@ type HTTPEndpoint struct {
 	// client settings must stay empty: they are the check's.
 	HTTP HTTPCheck `yaml:",inline"`
 
-	request HTTPCheck
+	request    HTTPCheck
+	clientKeys []string // client settings written on the endpoint (refused)
+}
+
+// clientKeys are the YAML keys of prometheus/common's client settings.
+var clientKeys = yamlFields(reflect.TypeOf(commoncfg.HTTPClientConfig{}))
+
+// UnmarshalYAML notes the client settings written on the endpoint, which
+// Validate refuses: they are the check's. (Comparing the decoded settings
+// with the defaults cannot see a setting written with its default value.)
+func (e *HTTPEndpoint) UnmarshalYAML(n *yaml.Node) error {
+	type plain HTTPEndpoint
+	if err := n.Decode((*plain)(e)); err != nil {
+		return err
+	}
+	e.clientKeys = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if _, ok := clientKeys[n.Content[i].Value]; ok {
+			e.clientKeys = append(e.clientKeys, n.Content[i].Value)
+		}
+	}
+	return nil
 }
 
 // Request returns the endpoint as a complete http check: its URL resolved
@@ -111,8 +132,8 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)
 		}
 		seen[e.Name] = true
-		if cl := e.HTTP.Client; !reflect.DeepEqual(cl, commoncfg.HTTPClientConfig{}) && !reflect.DeepEqual(cl, clientDefaults()) {
-			p.Addf(ep, "client settings (tls_config, basic_auth, authorization, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones")
+		if len(e.clientKeys) > 0 {
+			p.Addf(ep, "%s: client settings (tls_config, basic_auth, authorization, follow_redirects, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones", strings.Join(e.clientKeys, ", "))
 		}
 		raw := e.HTTP.URL
 		if raw != "" && !strings.Contains(raw, "://") {
