@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -113,15 +114,52 @@ checks:
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfg, []byte(strings.ReplaceAll(string(raw), filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"), abs)), 0o600))
 
+	// The host and the port checks: a log folder, a Docker Engine on a
+	// unix socket answering for one container, the app's port open and a
+	// free one closed.
+	logs := filepath.Join(dir, "logs")
+	require.NoError(t, os.MkdirAll(logs, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(logs, "app.log"), []byte("started\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(logs, "app.log.1"), []byte("old\n"), 0o600))
+	sockDir, err := os.MkdirTemp("", "dock")
+	require.NoError(t, err)
+	defer os.RemoveAll(sockDir)
+	sock := filepath.Join(sockDir, "docker.sock")
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	engine := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/containers/json" {
+			fmt.Fprint(w, `[{"Id":"4fa6e0f0c678","Names":["/sms-api-1"],"State":"running","Status":"Up 2 hours (healthy)","Labels":{}}]`)
+			return
+		}
+		fmt.Fprint(w, `{"Id":"4fa6e0f0c678","Name":"/sms-api-1","RestartCount":1,"State":{"Status":"running","Running":true,"StartedAt":"2026-12-01T06:00:00.5Z","Health":{"Status":"healthy","FailingStreak":0}}}`)
+	})}
+	go engine.Serve(l)
+	defer engine.Close()
+	extra := fmt.Sprintf(`  - name: firewall
+    firewall: {open: [%q], closed: [%q]}
+  - name: api_endpoints
+    http_endpoints: {base_url: %q, follow_redirects: false, endpoints: [{name: health, url: /health}, {name: plain, url: /plain, valid_status_codes: [301]}]}
+  - name: logs
+    log_rotation: {files: [%q], max_age: 1d, max_file_size: 1MiB}
+  - name: containers
+    docker: {host: %q, containers: [{name: api, container_name: sms-api-1}]}
+`, strings.TrimPrefix(app.URL, "http://"), testutil.FreeAddr(t), app.URL, logs, "unix://"+sock)
+	raw, err = os.ReadFile(cfg)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cfg, append(raw, extra...), 0o600))
+
 	e := startExporter(t, "--config.file", cfg)
 	body := e.get(t, "/metrics")
 	for _, fam := range []string{"golive_http_", "golive_cors_", "golive_https_redirect_", "golive_tcp_", "golive_tls_",
 		"golive_test_report_", "golive_loadtest_", "golive_backup_", "golive_restore_", "golive_postgres_", "golive_sql_", "golive_redis_",
+		"golive_firewall_", "golive_http_endpoint_", "golive_log_rotation_", "golive_docker_",
 		"golive_checklist_ready"} {
 		assert.Contains(t, body, "\n"+fam, "no %s family in /metrics", fam)
 	}
 	// Every check ran: a success value for each.
-	assert.Equal(t, 18, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
+	assert.Equal(t, 22, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
 
 	assertPromtoolClean(t, promtool, body)
 }
