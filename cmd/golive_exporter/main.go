@@ -34,7 +34,8 @@ import (
 const programName = "golive_exporter"
 
 // DefaultListenAddress is outside 9100-9999, which Prometheus' port
-// allocation list has filled; no well-known exporter uses it.
+// allocation list has filled; no Prometheus exporter uses it, but Apache
+// IoTDB's ConfigNode does (docs/core.md#default-port says why it stays).
 const DefaultListenAddress = ":10720"
 
 // Exit codes of the check command and of config errors.
