@@ -104,6 +104,10 @@ type Condition struct {
 	// stale for a too-old figure, tls for a certificate that does not
 	// verify); empty means condition_failed.
 	Reason Reason `json:"reason,omitempty"`
+	// unevaluated marks a condition that could not be judged (the figure
+	// is missing): it fails, but a condition that was judged and failed is
+	// the check's headline before it.
+	unevaluated bool
 }
 
 // Sample is one metric value a check recorded. Labels exclude the check
@@ -177,6 +181,16 @@ func (r *Report) Assert(name string, ok bool, observed, expected string) {
 func (r *Report) AssertReason(reason Reason, name string, ok bool, observed, expected string) {
 	r.mu.Lock()
 	r.conditions = append(r.conditions, Condition{Name: name, OK: ok, Observed: observed, Expected: expected, Reason: reason})
+	r.mu.Unlock()
+}
+
+// Unevaluated records a condition that could not be judged because what
+// it needs is missing (observed says so, e.g. "not in the result"): it
+// fails the check, but a condition that was judged and failed is the
+// check's headline before it, wherever it stands.
+func (r *Report) Unevaluated(name, observed, expected string) {
+	r.mu.Lock()
+	r.conditions = append(r.conditions, Condition{Name: name, Observed: observed, Expected: expected, unevaluated: true})
 	r.mu.Unlock()
 }
 
@@ -281,32 +295,44 @@ func finish(res Result, rep *Report, err error) Result {
 		res.Message = err.Error()
 		return res
 	}
-	for _, c := range res.Conditions {
+	// The headline is the first failed condition that was judged; one that
+	// could not be judged only when no other failed.
+	var headline *Condition
+	for i := range res.Conditions {
+		c := &res.Conditions[i]
 		if c.OK {
 			continue
-		}
-		msg := c.Name
-		if c.Observed != "" || c.Expected != "" {
-			msg = fmt.Sprintf("%s: observed %s, expected %s", c.Name, orDash(c.Observed), orDash(c.Expected))
 		}
 		if c.Warning {
 			if res.Status == StatusPass {
 				res.Status = StatusWarn
-				res.Message = msg
+				res.Message = conditionText(*c)
 			}
 			continue
 		}
-		if res.Status != StatusFail {
-			res.Status = StatusFail
-			res.Reason = ReasonConditionFailed
-			if c.Reason != "" {
-				res.Reason = c.Reason
-			}
-			res.Message = msg
-			res.onCondition = true
+		if headline == nil || (headline.unevaluated && !c.unevaluated) {
+			headline = c
 		}
 	}
+	if headline != nil {
+		res.Status = StatusFail
+		res.Reason = ReasonConditionFailed
+		if headline.Reason != "" {
+			res.Reason = headline.Reason
+		}
+		res.Message = conditionText(*headline)
+		res.onCondition = true
+	}
 	return res
+}
+
+// conditionText is a failed condition as a message: "name: observed X,
+// expected Y".
+func conditionText(c Condition) string {
+	if c.Observed == "" && c.Expected == "" {
+		return c.Name
+	}
+	return fmt.Sprintf("%s: observed %s, expected %s", c.Name, orDash(c.Observed), orDash(c.Expected))
 }
 
 func orDash(s string) string {

@@ -352,6 +352,18 @@ func TestErrorsBecomeReasons(t *testing.T) {
 			r.Assert("format", false, "text", "pg_dump")
 			return nil
 		}, StatusFail, ReasonStale},
+		// A condition that could not be judged is no headline while one
+		// that was judged failed, wherever it stands.
+		"unevaluated-first": {func(_ context.Context, r *Report) error {
+			r.Unevaluated("p99", "not in the result", "<= 500ms")
+			r.Assert("users", false, "5", ">= 100")
+			return nil
+		}, StatusFail, ReasonConditionFailed},
+		"unevaluated-only": {func(_ context.Context, r *Report) error {
+			r.Assert("users", true, "200", ">= 100")
+			r.Unevaluated("p99", "not in the result", "<= 500ms")
+			return nil
+		}, StatusFail, ReasonConditionFailed},
 		"pass":      {func(_ context.Context, r *Report) error { r.Assert("age", true, "1h", "< 1d"); return nil }, StatusPass, ReasonNone},
 		"panics":    {func(context.Context, *Report) error { panic("boom") }, StatusFail, ReasonError},
 		"nil-deref": {func(context.Context, *Report) error { var m map[string]*int; return fmt.Errorf("%d", *m["x"]) }, StatusFail, ReasonError},
@@ -375,6 +387,8 @@ func TestErrorsBecomeReasons(t *testing.T) {
 	assert.Equal(t, "age: observed 3d, expected < 1d", got["condition"].Message)
 	assert.Equal(t, "age: observed 3d, expected < 1d", got["stale_condition"].Message)
 	assert.True(t, got["stale_condition"].FailedOnCondition(), "kept for its interval like any failed condition")
+	assert.Equal(t, "users: observed 5, expected >= 100", got["unevaluated_first"].Message)
+	assert.Equal(t, "p99: observed not in the result, expected <= 500ms", got["unevaluated_only"].Message)
 	assert.False(t, got["plain"].FailedOnCondition())
 	assert.Equal(t, StatusWarn, got["warning"].Status)
 	assert.True(t, got["warning"].Success())

@@ -67,7 +67,7 @@ func (c *pgBackRestCheck) Run(ctx context.Context, r *collector.Report) error {
 	if err != nil {
 		return err
 	}
-	stanzas, err := ParsePgBackRestInfo(data)
+	stanzas, err := parsePgBackRestInfo(data, c.file)
 	if err != nil {
 		return collector.WithReason(collector.ReasonInvalidResponse, err)
 	}

@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -94,16 +95,35 @@ type PgBackRestArchive struct {
 
 // ParsePgBackRestInfo decodes `pgbackrest info --output=json`.
 func ParsePgBackRestInfo(data []byte) ([]PgBackRestStanza, error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return nil, fmt.Errorf("pgbackrest info printed nothing; expected a JSON array of stanzas")
+	return parsePgBackRestInfo(data, "")
+}
+
+// parsePgBackRestInfo is ParsePgBackRestInfo for the output of the
+// command (file "") or the file it was saved to, which the errors name and
+// judge in the words of the other parsers (empty, binary, truncated).
+func parsePgBackRestInfo(data []byte, file string) ([]PgBackRestStanza, error) {
+	subject, howTo := "pgbackrest info output", "is --output=json honoured?"
+	if file != "" {
+		subject, howTo = "pgbackrest info file "+file, "write it with pgbackrest info --output=json"
 	}
-	if data[0] != '[' {
-		return nil, fmt.Errorf("pgbackrest info output is not a JSON array (starts with %q); is --output=json honoured?", firstLine(data))
+	data = bytes.TrimSpace(data)
+	switch {
+	case len(data) == 0 && file == "":
+		return nil, fmt.Errorf("pgbackrest info printed nothing; expected a JSON array of stanzas")
+	case len(data) == 0:
+		return nil, fmt.Errorf("%s is empty; expected a JSON array of stanzas", subject)
+	case bytes.IndexByte(data[:min(len(data), 4096)], 0) >= 0:
+		return nil, fmt.Errorf("%s is binary (NUL bytes), not pgbackrest info --output=json", subject)
+	case data[0] != '[':
+		return nil, fmt.Errorf("%s is not a JSON array (starts with %q); %s", subject, firstLine(data), howTo)
 	}
 	var out []PgBackRestStanza
 	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("pgbackrest info output is not valid JSON: %w", err)
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) && syn.Offset >= int64(len(data)) {
+			return nil, fmt.Errorf("%s is truncated: the JSON ends early; was it written completely?", subject)
+		}
+		return nil, fmt.Errorf("%s is not valid JSON: %w", subject, err)
 	}
 	for i, s := range out {
 		if s.Name == "" {

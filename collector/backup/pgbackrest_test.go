@@ -262,7 +262,7 @@ func TestPgBackRestFaults(t *testing.T) {
 		msg       string
 	}{
 		{"hanging binary", "command: " + hang, collector.ReasonTimeout, "did not finish in time and was killed"},
-		{"invalid JSON", "command: " + invalid, collector.ReasonInvalidResponse, "not valid JSON"},
+		{"invalid JSON", "command: " + invalid, collector.ReasonInvalidResponse, "pgbackrest info output is truncated: the JSON ends early"},
 		{"exit status", "command: " + fails, collector.ReasonCommandFailed, "exited with status 56: ERROR: [056]"},
 		{"missing binary", "command: " + filepath.Join(dir, "nope"), collector.ReasonNotFound, "install it or set the path"},
 		{"vanished file", "file: " + gone, collector.ReasonNotFound, "info.json"},

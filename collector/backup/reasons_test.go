@@ -92,3 +92,32 @@ func TestRestoreLoginReasons(t *testing.T) {
 		assert.Equal(t, want, collector.ReasonOf(err), err.Error())
 	}
 }
+
+// pgBackRest's file: mode names the file it read and says what is wrong
+// with it in the words the other parsers use: truncated, binary.
+func TestPgBackRestFileMessages(t *testing.T) {
+	dir := t.TempDir()
+	whole := corpus(t, "pgbackrest-info-backup-set-detail.json")
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"truncated", whole[:len(whole)/2], "is truncated: the JSON ends early; was it written completely?"},
+		{"binary", append([]byte{0x1f, 0x8b, 0x08, 0x00}, whole[:64]...), "is binary (NUL bytes), not pgbackrest info --output=json"},
+		{"empty", nil, "is empty; expected a JSON array of stanzas"},
+		{"text", []byte("stanza: main\n    status: ok\n"), `is not a JSON array (starts with "stanza: main"); write it with pgbackrest info --output=json`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".json")
+			require.NoError(t, os.WriteFile(path, tc.body, 0o600))
+			c, env := loadCheck(t, dir, "- name: pgbr\n  pgbackrest:\n    file: "+path+"\n")
+			chk, err := newPgBackRest(c, env)
+			require.NoError(t, err)
+			_, err = collectortest.RunCheck(t, chk)
+			require.Error(t, err)
+			assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
+			assert.Contains(t, err.Error(), "pgbackrest info file "+path+" "+tc.want)
+		})
+	}
+}

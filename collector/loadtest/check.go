@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,8 +301,12 @@ func (c *check) record(r *collector.Report, res *Result, when time.Time) []strin
 	// lacks fails as notInResult and is named among the unavailable.
 	limit := func(name, key, figure string, v Value, ok func(float64) bool, observed func(float64) string, expected string) {
 		if !v.OK {
-			r.Assert(name, false, notInResult, expected)
-			unavailable = append(unavailable, fmt.Sprintf("%s: the result has no %s (%s)", key, figure, hint(res.Format, figure)))
+			r.Unevaluated(name, notInResult, expected)
+			why := fmt.Sprintf("the result has no %s (%s)", figure, hint(res.Format, figure))
+			if slices.Contains(quantileNames[:], figure) && res.LatencyNote != "" {
+				why = res.LatencyNote
+			}
+			unavailable = append(unavailable, key+": "+why)
 			return
 		}
 		r.Assert(name, ok(v.V), observed(v.V), expected)

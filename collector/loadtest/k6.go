@@ -33,11 +33,37 @@ type k6Reader struct {
 	handleSummary bool
 	stats         map[string]map[string]float64
 	contains      map[string]string
-	res           Result
+	// types holds the kind of each wanted metric: trend, counter, rate or
+	// gauge (handleSummary says; the legacy export's shape tells).
+	types map[string]string
+	res   Result
 }
 
 func newK6Reader(latencyMetric string) *k6Reader {
-	return &k6Reader{latencyMetric: latencyMetric, stats: map[string]map[string]float64{}, contains: map[string]string{}}
+	return &k6Reader{latencyMetric: latencyMetric, stats: map[string]map[string]float64{}, contains: map[string]string{}, types: map[string]string{}}
+}
+
+// legacyType tells a legacy export metric's kind from its stats.
+func legacyType(stats map[string]json.RawMessage) string {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := stats[k]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("passes", "fails"):
+		return "rate"
+	case has("count"):
+		return "counter"
+	case has("avg", "med", "p(90)", "p(95)", "p(99)"):
+		return "trend"
+	case has("value"):
+		return "gauge"
+	}
+	return ""
 }
 
 // wanted says whether a metric's stats are used by the result.
@@ -111,6 +137,10 @@ func (k *k6Reader) metric(name string, raw json.RawMessage) error {
 		}
 		k.stats[name] = s
 		k.contains[name] = m.Contains
+		k.types[name] = m.Type
+		if m.Type == "" {
+			k.types[name] = legacyType(m.Values)
+		}
 	}
 	for expr, t := range m.Thresholds {
 		passed, err := k6ThresholdPassed(t)
@@ -140,10 +170,22 @@ func (k *k6Reader) result(state json.RawMessage) (*Result, error) {
 	}
 	stats := k.stats
 	latencyMetric := k.latencyMetric
-	if s, ok := stats[latencyMetric]; ok {
-		if c := k.contains[latencyMetric]; c != "" && c != "time" {
-			return nil, fmt.Errorf("k6 summary: metric %q holds %s values, not times; set k6_metric to a time trend such as http_req_duration", latencyMetric, c)
-		}
+	s, ok := stats[latencyMetric]
+	// A latency metric that is missing or is no trend of times is the
+	// configuration's mistake, not the file's: the latency limits say so
+	// (reason unavailable), the other figures still count.
+	switch typ, c := k.types[latencyMetric], k.contains[latencyMetric]; {
+	case !ok:
+		res.LatencyNote = fmt.Sprintf("the k6 metric %q is not in the summary; set k6_metric to a trend of times the summary has (such as http_req_duration)", latencyMetric)
+		ok = false
+	case typ != "" && typ != "trend":
+		res.LatencyNote = fmt.Sprintf("the k6 metric %q is a %s, not a trend; set k6_metric to a trend of times (such as http_req_duration)", latencyMetric, typ)
+		ok = false
+	case c != "" && c != "time":
+		res.LatencyNote = fmt.Sprintf("the k6 metric %q is a trend of %s values, not of times; set k6_metric to a trend of times (such as http_req_duration)", latencyMetric, c)
+		ok = false
+	}
+	if ok {
 		get := func(keys ...string) Value {
 			for _, key := range keys {
 				if v, ok := s[key]; ok {

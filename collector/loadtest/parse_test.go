@@ -242,8 +242,12 @@ func TestK6Variants(t *testing.T) {
 		assert.ErrorContains(t, err, "threshold")
 	})
 	t.Run("non-time trend refused as latency", func(t *testing.T) {
-		_, err := parseString(`{"metrics":{"size":{"type":"trend","contains":"data","values":{"p(95)":9}}},"state":{}}`, Options{K6Metric: "size"})
-		assert.ErrorContains(t, err, "not times")
+		// The file is fine: the configuration named a trend of bytes. No
+		// latency, and the note the latency limits give says why.
+		r, err := parseString(`{"metrics":{"size":{"type":"trend","contains":"data","values":{"p(95)":9}}},"state":{}}`, Options{K6Metric: "size"})
+		require.NoError(t, err)
+		assert.False(t, r.Latency[P95].OK)
+		assert.Contains(t, r.LatencyNote, `the k6 metric "size" is a trend of data values, not of times`)
 	})
 	t.Run("rate without passes", func(t *testing.T) {
 		r, err := parseString(`{"metrics":{"http_req_failed":{"type":"rate","values":{"rate":0.25}}},"state":{}}`, Options{})

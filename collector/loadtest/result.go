@@ -54,6 +54,10 @@ type Result struct {
 	Format string
 	// Latency holds p50, p90, p95, p99 and the maximum.
 	Latency [numQuantiles]Value
+	// LatencyNote says why the result has no latency at all when the
+	// configuration is to blame (a k6_metric that is missing or no trend
+	// of times); empty otherwise.
+	LatencyNote string
 	// Requests is the number of requests made, Failed those that failed.
 	Requests, Failed Value
 	// ErrorRatio is the share of failed requests (0 to 1).
