@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/assert"
@@ -21,11 +22,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// tool finds a real tool the deploy tests run (amtool, promtool): a
+// developer without it skips the test, CI fails it (testutil.MissingTool).
 func tool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skipf("%s is not installed (scripts/install-deps.sh installs it)", name)
+		testutil.MissingTool(t, "%s is not installed", name)
 	}
 	return p
 }
