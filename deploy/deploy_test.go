@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -249,4 +251,33 @@ func TestPromQLChecksReadTheBundle(t *testing.T) {
 		})
 	}
 	assert.GreaterOrEqual(t, n, 10, "the checklist's rule items are in golive.yml as promql checks")
+}
+
+// imageRE is an image reference of the exporter in a manifest.
+var imageRE = regexp.MustCompile(`(?m)^\s*(?:-\s+)?image:\s*["']?(\S*golive_exporter\S*?)["']?\s*$`)
+
+// The manifests and the compose file run a released image, tagged with
+// CHANGELOG.md's newest release, never :latest (which changes under a
+// running deployment) or an untagged or local one.
+func TestImagesAreVersioned(t *testing.T) {
+	want := "ghcr.io/golive/golive_exporter:v" + testutil.NewestRelease(t)
+	var files []string
+	require.NoError(t, filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".yml") || strings.HasSuffix(path, ".yaml")) {
+			files = append(files, path)
+		}
+		return err
+	}))
+	found := map[string]bool{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range imageRE.FindAllStringSubmatch(string(raw), -1) {
+			found[f] = true
+			assert.NotContains(t, m[1], ":latest", f)
+			assert.Equal(t, want, m[1], "%s: the exporter's image", f)
+		}
+	}
+	assert.True(t, found["docker-compose.yml"], "docker-compose.yml names the exporter's image")
+	assert.True(t, found[filepath.Join("kubernetes", "deployment.yaml")], "kubernetes/deployment.yaml names the exporter's image")
 }
