@@ -274,12 +274,18 @@ func (im *importer) build(lines []mdLine, phaseLevel, sectionLevel int) {
 		}
 		phase, phaseSeq, section, sectionNo = id, phaseSeq+1, "", 0
 		im.phaseIDs = append(im.phaseIDs, id)
-		if _, ok := im.titles[id]; !ok && title != "" {
+		if title == "" {
+			title = id // a heading of symbols only
+		}
+		if _, ok := im.titles[id]; !ok {
 			im.titles[id] = title
 		}
 		deeper = nil
 	}
 	startSection := func(title string) {
+		if title == "" {
+			title = im.titles[phase]
+		}
 		im.sections[phase]++
 		section, sectionNo = title, im.sections[phase]
 		deeper = nil
