@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"encoding/pem"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,7 +37,10 @@ type exampleStack struct {
 	dir                         string
 	app, mon, tls               *httptest.Server
 	caFile, closedAddr, socket  string
-	dumps, logs, reports, drill string
+	dumps, logs, reports, state string
+	// dump is last night's pg_dump of the test's database, as the backup
+	// script gzips it; every nightly file holds it.
+	dump []byte
 
 	mu          sync.Mutex
 	down        bool               // nginx answers 502: the API is down
@@ -67,7 +72,7 @@ func healthyValue(c *config.PromQLCheck) float64 {
 	}
 }
 
-func startExampleStack(t *testing.T) *exampleStack {
+func startExampleStack(t *testing.T, db string) *exampleStack {
 	t.Helper()
 	cfg, err := config.LoadFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
@@ -94,13 +99,12 @@ func startExampleStack(t *testing.T) *exampleStack {
 	now := time.Now().UTC()
 	s.dumps = filepath.Join(s.dir, "backups")
 	require.NoError(t, os.Mkdir(s.dumps, 0o700))
+	s.dump = gzipped(t, pgDump(t, db))
 	for i := range 31 { // a nightly dump at 02:00 UTC, 31 nights kept
 		at := now.Add(-3*time.Hour - time.Duration(i)*24*time.Hour)
-		writeExampleDump(t, s.dumps, at, i == 0)
+		writeExampleDump(t, s.dumps, at, s.dump)
 	}
-	s.drill = filepath.Join(s.dir, "restore-drill.json")
-	writeJSONFile(t, s.drill, map[string]any{"status": "success", "finished_at": now.Add(-2 * 24 * time.Hour).Format(time.RFC3339),
-		"duration_seconds": 312, "rows_checked": 48211})
+	s.state = filepath.Join(s.dir, "restore-state.json")
 
 	s.logs = filepath.Join(s.dir, "log")
 	require.NoError(t, os.Mkdir(s.logs, 0o700))
@@ -119,33 +123,39 @@ func startExampleStack(t *testing.T) *exampleStack {
 	return s
 }
 
-// writeExampleDump writes one dump as the seed app's backup script does:
-// backup_<db>_<YYYYmmdd_HHMMSS>.sql.gz, readable by its owner only, and
-// after a good dump its .meta sidecar. Older dumps are small; the newest
-// is above min_size.
-func writeExampleDump(t *testing.T, dir string, at time.Time, newest bool) string {
+// pgDump dumps db as the seed app's backup script does (plain SQL, without
+// owners and grants so that a role with only CREATEDB restores it).
+func pgDump(t *testing.T, db string) []byte {
+	t.Helper()
+	needTool(t, "pg_dump")
+	out, err := exec.Command("pg_dump", "--no-owner", "--no-privileges", "-h", "127.0.0.1", "-U", "postgres", "-d", db).Output()
+	require.NoError(t, err, "pg_dump %s", db)
+	require.Contains(t, string(out), "-- PostgreSQL database dump complete")
+	return out
+}
+
+// gzipped is b through gzip at its default level, as in `pg_dump | gzip`.
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// writeExampleDump writes one night's dump as the seed app's backup script
+// does: backup_<db>_<YYYYmmdd_HHMMSS>.sql.gz, readable by its owner only,
+// and after it its .meta sidecar saying success (as the script does after
+// a pipe that ended with status 0, whatever pg_dump wrote into it).
+func writeExampleDump(t *testing.T, dir string, at time.Time, content []byte) string {
 	t.Helper()
 	base := "backup_student_management_" + at.Format("20060102_150405")
 	p := filepath.Join(dir, base+".sql.gz")
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	require.NoError(t, err)
-	zw, err := gzip.NewWriterLevel(f, gzip.NoCompression)
-	require.NoError(t, err)
-	rows := 10
-	if newest {
-		rows = 4000
-	}
-	fmt.Fprintf(zw, "-- PostgreSQL database dump\nCOPY public.students (id, student_id, first_name, last_name, email) FROM stdin;\n")
-	for i := range rows {
-		fmt.Fprintf(zw, "%d\tS%06d\tStudent\tNumber %d\tstudent%d@school.edu\n", i+1, i+1, i+1, i+1)
-	}
-	fmt.Fprintf(zw, "\\.\n-- PostgreSQL database dump complete\n")
-	require.NoError(t, zw.Close())
-	require.NoError(t, f.Close())
-	st, err := os.Stat(p)
-	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p, content, 0o600))
 	writeJSONFile(t, filepath.Join(dir, base+".meta"), map[string]any{"status": "success", "database": "student_management",
-		"backup_file": base + ".sql.gz", "size_bytes": st.Size(), "created_at": at.Add(2 * time.Minute).Format(time.RFC3339)})
+		"backup_file": base + ".sql.gz", "size_bytes": len(content), "created_at": at.Add(2 * time.Minute).Format(time.RFC3339)})
 	mt := at.Add(2 * time.Minute)
 	require.NoError(t, os.Chtimes(p, mt, mt))
 	return p

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/web"
@@ -139,7 +140,10 @@ func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPat
 		{"unix:///var/run/docker.sock", "unix://" + st.socket},
 		{"/var/backups/sms/", st.dumps + "/"},
 		{"/var/lib/postgresql/16/main", isolatedDir(t, st.dumps)},
-		{"/var/lib/sms/restore-drill/result.json", st.drill},
+		{"/var/lib/golive/restore-state.json", st.state},
+		// The restore test's role (CREATEDB) and scratch prefix, the test's own.
+		{"postgres://golive_restore@127.0.0.1:5432/postgres?sslmode=disable", testutil.RoleDSN(testutil.CreateRole(t, "golive_rst_", "CREATEDB"), "postgres")},
+		{"scratch_prefix: sms_restore_", "scratch_prefix: " + restorePrefix(db)},
 		{"/var/log/sms/", st.logs + "/"},
 		{"/srv/ci/", st.reports + "/"},
 		// The example's least-privilege role, one of the test's own.
@@ -157,9 +161,26 @@ func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPat
 	// The rate limit's burst keeps an interval (its kind requires one):
 	// a burst each run would only measure the fake's limiter again.
 	yml = strings.Replace(yml, "  - name: rate_limit\n    interval: 0s\n", "  - name: rate_limit\n    interval: 1h\n", 1)
+	// The restore test keeps its schedule too: its kept result stands for
+	// one interval, and a newer dump is read through meanwhile.
+	yml = strings.Replace(yml, "  - name: restore_drill\n    interval: 0s\n", "  - name: restore_drill\n    interval: 1d\n", 1)
 	cfgPath = filepath.Join(dir, "golive.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(yml), 0o600))
 	return cfgPath, attPath, migrations
+}
+
+// The single break of the restore test, and its fix (the board restarts
+// after each).
+const (
+	stepTruncated      = "truncated newest dump behind a kept restore result"
+	stepTruncatedFixed = "the dump re-run by hand: GO"
+)
+
+// restorePrefix is the scratch prefix of the test's restore test: its own,
+// so that restore tests of other test runs neither wait for its lock nor
+// see its databases.
+func restorePrefix(db string) string {
+	return "sms_rst_" + db[len(db)-8:] + "_"
 }
 
 // itemLineRE is an item's line in the table output: mark, state, id, text.
@@ -205,7 +226,7 @@ func TestCheckExampleConfiguration(t *testing.T) {
 	}
 	db := exampleDB(t)
 	redisAddr, stopRedis := exampleRedis(t, db)
-	stack := startExampleStack(t)
+	stack := startExampleStack(t, db)
 	cfgPath, attPath, migrations := exampleConfig(t, db, redisAddr, stack)
 	att0, err := os.ReadFile(attPath)
 	require.NoError(t, err)
@@ -234,16 +255,16 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		return lines[len(lines)-1]
 	}
 
-	// The board of the same configuration, judged at the same time.
-	srv, err := web.NewServer(web.Options{
-		Logger: slog.New(slog.DiscardHandler),
-		Load:   func() (*config.Config, error) { return config.LoadFile(cfgPath) },
-		Build:  buildAt(slog.New(slog.DiscardHandler), "/metrics", func() time.Time { return at }),
-	})
-	require.NoError(t, err)
-	t.Cleanup(srv.Close)
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	// The board of the same configuration, judged at the same time. It
+	// starts once the first `check` has run the restore test, whose state
+	// file it then takes up as an exporter started after the night's
+	// restore does; and it restarts (a reload) where a step changes the
+	// dumps behind the kept result, since a background check runs on its
+	// own schedule, not on each view.
+	var (
+		srv *web.Server
+		ts  *httptest.Server
+	)
 	fetch := func(path string) string {
 		t.Helper()
 		resp, err := http.Get(ts.URL + path)
@@ -253,6 +274,40 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		return string(b)
+	}
+	startBoard := func() {
+		t.Helper()
+		if srv == nil {
+			srv, err = web.NewServer(web.Options{
+				Logger: slog.New(slog.DiscardHandler),
+				Load:   func() (*config.Config, error) { return config.LoadFile(cfgPath) },
+				Build:  buildAt(slog.New(slog.DiscardHandler), "/metrics", func() time.Time { return at }),
+			})
+			require.NoError(t, err)
+			t.Cleanup(srv.Close)
+			ts = httptest.NewServer(srv.Handler())
+			t.Cleanup(ts.Close)
+		} else {
+			require.NoError(t, srv.Reload())
+		}
+		restoreDone := func() bool {
+			resp, err := http.Get(ts.URL + "/api/v1/status")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			var st checklist.Status
+			if json.NewDecoder(resp.Body).Decode(&st) != nil {
+				return false
+			}
+			for _, r := range st.Checks {
+				if r.Check == "restore_drill" {
+					return r.Reason != collector.ReasonNotRunYet && !r.Running
+				}
+			}
+			return false
+		}
+		require.Eventually(t, restoreDone, 2*time.Minute, 50*time.Millisecond, "the board's restore check has no result")
 	}
 
 	type want struct {
@@ -309,14 +364,30 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		}, want{exitNotReady, "NO-GO: 4 blockers", []string{"P1.1.01", "P1.1.04", "P2.3.01", "P2.3.05"},
 			map[string]string{"P1.1.03": "pass", "P5.1.03": "failing_early"}, []string{"dumps_daily: "}, false}},
 		{"tonight's dump written: GO", func() {
-			writeExampleDump(t, stack.dumps, time.Now().UTC().Add(-time.Hour), true)
-		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+			writeExampleDump(t, stack.dumps, time.Now().UTC().Add(-time.Hour), stack.dump)
+		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.1.02": "pass"}, nil, true}},
 		{"failure marker: the backup script failed", func() {
 			require.NoError(t, os.WriteFile(filepath.Join(stack.dumps, ".backup_error"), []byte("error=true\n"), 0o600))
 		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P1.1.04"},
 			map[string]string{"P1.1.04": "fail", "P1.1.01": "pass"}, []string{".backup_error"}, false}},
 		{"marker removed by the next good run: GO", func() {
 			require.NoError(t, os.Remove(filepath.Join(stack.dumps, ".backup_error")))
+		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
+		{stepTruncated, func() {
+			// Tonight's pg_dump died half-way; without pipefail the
+			// script saw gzip's status 0 and wrote its sidecar.
+			full := pgDump(t, db)
+			writeExampleDump(t, stack.dumps, time.Now().UTC().Add(-30*time.Minute), gzipped(t, full[:len(full)*9/10]))
+		}, want{exitNotReady, "NO-GO: 4 blockers", []string{"P1.1.02", "P2.3.02", "P2.3.04", "AX.2.04"},
+			map[string]string{"P1.1.02": "fail", "AX.2.04": "fail", "P1.1.04": "pass", "P2.3.01": "pass"},
+			[]string{"restore_drill: ", "truncated"}, false}},
+		{stepTruncatedFixed, func() {
+			newest, err := filepath.Glob(filepath.Join(stack.dumps, "backup_*.sql.gz"))
+			require.NoError(t, err)
+			for _, ext := range []string{".sql.gz", ".meta"} { // sorted: the last is the newest
+				require.NoError(t, os.Remove(strings.TrimSuffix(newest[len(newest)-1], ".sql.gz")+ext))
+			}
+			writeExampleDump(t, stack.dumps, time.Now().UTC().Add(-20*time.Minute), stack.dump)
 		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
 		{"failing report: grade entry fails on Firefox", func() {
 			writePlaywright(t, filepath.Join(stack.reports, "e2e", "results.json"), time.Now().Add(-time.Hour), "teacher enters and updates a grade@firefox")
@@ -356,6 +427,14 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		}, want{exitNotReady, "NO-GO: 2 blockers", []string{"P1.1.10", "P2.2.03"},
 			map[string]string{"SO.2.01": "attested", "P4.2.04": "failing_early"}, []string{"cache_config: "}, false}},
 	}
+	// The steps after which the board restarts.
+	restartBoard := map[string]bool{stepTruncated: true, stepTruncatedFixed: true}
+	// Warnings of passing checks, in the JSON output (the table shows
+	// failures only): a kept restore result with a newer, readable dump.
+	jsonText := map[string][]string{
+		"tonight's dump written: GO": {"not yet restore-tested"},
+		stepTruncatedFixed:           {"not yet restore-tested"},
+	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
 			step.change()
@@ -384,12 +463,19 @@ func TestCheckExampleConfiguration(t *testing.T) {
 
 			_, js := check("json")
 			st, states := statusStates(t, []byte(js))
+			for _, s := range jsonText[step.name] {
+				assert.Contains(t, js, s)
+			}
 			assert.Equal(t, step.want.blockers, st.Blockers)
 			assert.Equal(t, table, states, "table and JSON agree")
 
-			// The board and its API, running all along (no reload), show
-			// the same states and verdict once Prometheus has scraped
-			// (pages run no check; they show the latest results).
+			// The board and its API, running all along (restarted only
+			// where the step says), show the same states and verdict once
+			// Prometheus has scraped (pages run no check; they show the
+			// latest results).
+			if srv == nil || restartBoard[step.name] {
+				startBoard()
+			}
 			fetch("/metrics")
 			api, boardStates := statusStates(t, []byte(fetch("/api/v1/status")))
 			assert.Equal(t, states, boardStates, "board API and check agree")

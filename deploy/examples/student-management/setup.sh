@@ -2,13 +2,15 @@
 # Sets up the example on this host: the student_management database (schema
 # and seed data) on the local PostgreSQL, the least-privilege role the
 # exporter connects as (golive_monitor: pg_monitor plus SELECT on the
-# tables, no password, for a local server with trust authentication), and a
+# tables, no password, for a local server with trust authentication), the
+# restore test's role (golive_restore: CREATEDB), a first nightly dump, and a
 # Redis configured like production (redis.conf) on 127.0.0.1:6390, warmed
 # with the course cache.
 # Then: go run ./cmd/golive_exporter check --config.file deploy/examples/student-management/golive.yml
 #   PGHOST/PGPORT/PGUSER  where PostgreSQL is (default 127.0.0.1:5432, postgres)
 #   EXAMPLE_DB            database name (default student_management)
 #   EXAMPLE_REDIS_PORT    Redis port (default 6390)
+#   EXAMPLE_BACKUPS       where tonight's dump is written (default /var/backups/sms)
 #   --reset               drop and re-create the database first
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,6 +35,25 @@ if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'golive_m
   echo "role golive_monitor created (pg_monitor)"
 fi
 psql -qX -v ON_ERROR_STOP=1 -d "$db" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO golive_monitor"
+# The restore test's role: it creates, restores into and drops its scratch
+# databases (sms_restore_*), and may do nothing else (CREATEDB only).
+if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'golive_restore'" | grep -q 1; then
+  psql -qX -d postgres -c "CREATE ROLE golive_restore LOGIN CREATEDB"
+  echo "role golive_restore created (CREATEDB)"
+fi
+# Tonight's dump, as the nightly backup script writes it (the restore test
+# restores the newest one): see the Backups section of golive.yml.
+backups=${EXAMPLE_BACKUPS:-/var/backups/sms}
+if mkdir -p "$backups" 2>/dev/null && [ -w "$backups" ]; then
+  chmod 700 "$backups"
+  name=backup_${db}_$(date -u +%Y%m%d_%H%M%S)
+  (umask 077; pg_dump --no-owner --no-privileges -d "$db" | gzip > "$backups/$name.sql.gz")
+  printf '{"status": "success", "database": "%s", "backup_file": "%s.sql.gz", "size_bytes": %d}\n' \
+    "$db" "$name" "$(stat -c %s "$backups/$name.sql.gz")" > "$backups/$name.meta"
+  echo "dump written: $backups/$name.sql.gz"
+else
+  echo "no dump written: $backups is not writable (set EXAMPLE_BACKUPS)"
+fi
 # The audit trail check wants a recent row, as the application would write.
 psql -qX -d "$db" -c "INSERT INTO audit_log (actor, action) VALUES ('setup', 'example refreshed')"
 
