@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -27,6 +29,10 @@ type Check struct {
 	// Background runs the check on its own schedule (every interval) instead
 	// of on scrapes: for work too slow for a scrape, such as a restore test.
 	Background bool `yaml:"background,omitempty"`
+	// Links are where a person finds the evidence behind the check: its
+	// report, its dashboard, its runbook. The board shows them next to the
+	// check. Each URL must be an absolute http(s) URL.
+	Links []Link `yaml:"links,omitempty"`
 
 	// Network checks.
 	HTTP          *HTTPCheck          `yaml:"http,omitempty"`
@@ -68,6 +74,29 @@ type Check struct {
 	// Checks of the host the exporter runs on.
 	LogRotation *LogRotationCheck `yaml:"log_rotation,omitempty"`
 	Docker      *DockerCheck      `yaml:"docker,omitempty"`
+}
+
+// Link is one evidence link of a check.
+type Link struct {
+	// Title is the link's text on the board, e.g. "Load test report".
+	Title string `yaml:"title"`
+	// URL is where the link goes: an absolute http or https URL.
+	URL string `yaml:"url"`
+}
+
+// validateLinks checks a check's links: a title, and an absolute http(s)
+// URL on one line (no javascript: or data: URL reaches the board).
+func validateLinks(path string, links []Link, p *Problems) {
+	for i, l := range links {
+		lp := fmt.Sprintf("%s.links[%d]", path, i)
+		if strings.TrimSpace(l.Title) == "" {
+			p.Addf(lp+".title", "link has no title; add title: the text the board shows, e.g. \"Load test report\"")
+		}
+		u, err := url.Parse(l.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(l.URL, "\r\n") {
+			p.Addf(lp+".url", "link URL %q is not an absolute http(s) URL; give one such as https://grafana.example.com/d/abc", l.URL)
+		}
+	}
 }
 
 // kindOrder lists every kind's YAML key in declaration order, and

@@ -470,6 +470,7 @@ func (c *Config) validate(p *Problems) {
 		if ch.Background && ch.Interval <= 0 {
 			p.Addf(path+".background", "a background check needs an interval: how often it runs")
 		}
+		validateLinks(path, ch.Links, p)
 		if len(kinds) == 1 {
 			if v, ok := ch.Spec().(Validator); ok {
 				v.Validate(path+"."+kinds[0], p)
