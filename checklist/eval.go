@@ -56,6 +56,18 @@ type CheckRef struct {
 	// Groups names the test-report groups the item is bound through; the
 	// status is then theirs, not the whole check's.
 	Groups []string `json:"groups,omitempty"`
+	// Kind is the check's kind (its configuration key, e.g. tcp).
+	Kind string `json:"kind,omitempty"`
+	// Links are where the evidence behind the check is: the check's links
+	// from the configuration, then the runbook of its alert when the
+	// board knows one.
+	Links []Link `json:"links,omitempty"`
+}
+
+// Link is one evidence link of a check.
+type Link struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 // ItemStatus is one item's evaluated state.
@@ -262,6 +274,12 @@ func (m *Model) evalItem(it Item, byCheck map[string]collector.Result, attestati
 		var refs []CheckRef
 		for _, n := range names {
 			ref := CheckRef{Name: n, Status: collector.StatusUnknown, Reason: collector.ReasonNotRunYet}
+			if c := m.cfg.CheckByName(n); c != nil {
+				ref.Kind = c.Kind()
+				for _, l := range c.Links {
+					ref.Links = append(ref.Links, Link{Title: l.Title, URL: l.URL})
+				}
+			}
 			if r, ok := byCheck[n]; ok {
 				ref.Status, ref.Reason, ref.Message, ref.Conditions, ref.DurationSec = r.Status, r.Reason, r.Message, r.Conditions, r.DurationSec
 				ref.Running = r.Running

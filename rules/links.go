@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // DefaultRunbookBase is where the committed rule files point: the runbooks
@@ -95,4 +97,62 @@ func yamlString(s string) string {
 	}
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// failingKinds finds the kinds a "check failing" alert fires for in its
+// expression.
+var failingKinds = regexp.MustCompile(`golive_check_success\{kind=~"([a-z_|]+)"\}`)
+
+// FailingAlerts maps each check kind to the alert that fires when a check
+// of that kind fails (GoLiveEndpointCheckFailing for tcp), read from the
+// bundle's rules; a kind no such alert covers is absent. The board links
+// each check to that alert's runbook.
+func FailingAlerts() (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range FileNames() {
+		b, err := Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		var f struct {
+			Groups []struct {
+				Rules []struct {
+					Alert string `yaml:"alert"`
+					Expr  string `yaml:"expr"`
+				} `yaml:"rules"`
+			} `yaml:"groups"`
+		}
+		if err := yaml.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("rule file %s: %w", name, err)
+		}
+		for _, g := range f.Groups {
+			for _, r := range g.Rules {
+				if !strings.HasSuffix(r.Alert, "CheckFailing") {
+					continue
+				}
+				m := failingKinds.FindStringSubmatch(r.Expr)
+				if m == nil {
+					continue
+				}
+				for _, k := range strings.Split(m[1], "|") {
+					if _, dup := out[k]; !dup {
+						out[k] = r.Alert
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// RunbookURL is the runbook of alert under base (DefaultRunbookBase when
+// empty).
+func RunbookURL(base, alert string) string {
+	if base == "" {
+		base = DefaultRunbookBase
+	}
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + alert + ".md"
 }

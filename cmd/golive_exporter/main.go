@@ -19,6 +19,7 @@ import (
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/rules"
 	"github.com/golive/golive_exporter/web"
 	"github.com/golive/golive_exporter/web/board"
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	maxRequests := serve.Flag("web.max-requests", "Maximum number of parallel scrapes, and, counted apart, of parallel requests to the other endpoints (0 for no limit).").Default("40").Int()
 	configCheck := serve.Flag("config.check", "Validate the configuration and exit (0 valid, 2 invalid).").Bool()
 	printDefault := serve.Flag("config.print-default", "Print the embedded default configuration and exit.").Bool()
+	runbookBase := serve.Flag("board.runbook-url-base", "URL that <alert>.md is appended to for the runbook link the board shows beside each check (empty: none). Default: the runbooks of this release.").
+		Default(rules.ReleaseRunbookBase(version.Version)).String()
 	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
 
 	checkCmd := app.Command("check", "Run every check once and print the checklist by phase with its GO / NO-GO verdict; exit 0 for GO, 1 for NO-GO, 2 on a configuration error.")
@@ -153,7 +156,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Logger:              logger,
 		TelemetryPath:       *telemetryPath,
 		Load:                load,
-		Build:               build(logger, *telemetryPath),
+		Build:               buildWith(logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase}),
 		MaxRequestsInFlight: *maxRequests,
 		EnableLifecycle:     *enableLifecycle,
 		Registry:            reg,
@@ -213,13 +216,17 @@ func checkKindsCompiled(cfg *config.Config) error {
 
 // build makes the runtime of a configuration: its checks, and what the
 // checklist adds.
-func build(logger *slog.Logger, metricsPath string) func(*config.Config) (*web.Runtime, error) {
-	return buildAt(logger, metricsPath, nil)
-}
 
 // buildAt is build with the clock the checklist is judged by (time.Now when
 // nil); tests fix it so that due windows do not move under them.
 func buildAt(logger *slog.Logger, metricsPath string, now func() time.Time) func(*config.Config) (*web.Runtime, error) {
+	return buildWith(logger, board.Options{MetricsPath: metricsPath, Now: now})
+}
+
+// buildWith makes the runtime of a configuration with its board drawn with
+// opts; opts.Now is also the clock the checklist's metrics are judged by.
+func buildWith(logger *slog.Logger, opts board.Options) func(*config.Config) (*web.Runtime, error) {
+	now := opts.Now
 	return func(cfg *config.Config) (*web.Runtime, error) {
 		m, err := checklist.New(cfg)
 		if err != nil {
@@ -229,7 +236,7 @@ func buildAt(logger *slog.Logger, metricsPath string, now func() time.Time) func
 			Config:    cfg,
 			Scheduler: collector.New(cfg, logger),
 			Exporters: []collector.ResultExporter{m.Exporter(now)},
-			Board:     board.New(m, board.Options{MetricsPath: metricsPath, Now: now}),
+			Board:     board.New(m, opts),
 		}, nil
 	}
 }

@@ -17,10 +17,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/rules"
 )
 
 //go:embed assets/board.html
@@ -43,6 +45,44 @@ type Options struct {
 	MetricsPath string
 	// Refresh is how often the page reloads (DefaultRefresh when 0).
 	Refresh time.Duration
+	// RunbookBase, when set, adds to every check the runbook of the alert
+	// its failure fires (RunbookBase + "<alert>.md"), after the check's
+	// own links.
+	RunbookBase string
+}
+
+// failingAlerts maps check kinds to the alert their failure fires, read
+// once from the rule bundle.
+var failingAlerts = sync.OnceValue(func() map[string]string {
+	m, err := rules.FailingAlerts()
+	if err != nil {
+		// The bundle is embedded and tested; without it there is no
+		// runbook to link, and nothing else changes.
+		return nil
+	}
+	return m
+})
+
+// addRunbooks adds the runbook link of each bound check's alert to st.
+func (b *Board) addRunbooks(st *checklist.Status) {
+	if b.opts.RunbookBase == "" {
+		return
+	}
+	alerts := failingAlerts()
+	for pi := range st.Phases {
+		for si := range st.Phases[pi].Sections {
+			items := st.Phases[pi].Sections[si].Items
+			for ii := range items {
+				checks := slices.Clone(items[ii].Checks)
+				for ci := range checks {
+					if alert, ok := alerts[checks[ci].Kind]; ok {
+						checks[ci].Links = append(slices.Clip(checks[ci].Links), checklist.Link{Title: "runbook", URL: rules.RunbookURL(b.opts.RunbookBase, alert)})
+					}
+				}
+				items[ii].Checks = checks
+			}
+		}
+	}
 }
 
 // Board implements web.Board for a checklist model.
@@ -210,6 +250,7 @@ type blockerRow struct {
 // short for the list (Full keeps it for the tooltip).
 type failingCheck struct {
 	Name    string
+	Links   []checklist.Link
 	Status  collector.Status
 	Reason  collector.Reason
 	Message string
@@ -237,7 +278,7 @@ func newBlockerRow(it checklist.ItemStatus) blockerRow {
 		if c.Status == collector.StatusPass || c.Status == collector.StatusWarn {
 			continue
 		}
-		row.Failing = append(row.Failing, failingCheck{Name: c.Name, Status: c.Status, Reason: c.Reason,
+		row.Failing = append(row.Failing, failingCheck{Name: c.Name, Links: c.Links, Status: c.Status, Reason: c.Reason,
 			Message: shorten(c.Message, maxMessage), Full: c.Message})
 	}
 	return row
@@ -284,6 +325,7 @@ func viewLink(phase string, failing, blockers, tv bool) string {
 // ServeBoard renders the page.
 func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []collector.Result) {
 	full := b.model.Evaluate(results, b.opts.Now())
+	b.addRunbooks(full)
 	phase, failing := query(r)
 	var phases []string
 	if phase != "" {
@@ -354,6 +396,7 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 // phase= and failing=).
 func (b *Board) ServeJSON(w http.ResponseWriter, r *http.Request, results []collector.Result) {
 	st := b.model.Evaluate(results, b.opts.Now())
+	b.addRunbooks(st)
 	if phase, failing := query(r); phase != "" || failing {
 		var phases []string
 		if phase != "" {
