@@ -54,41 +54,58 @@ func (t *BackupThresholds) validate(path string, p *Problems) {
 	}
 }
 
-// PgBackRestCheck reads pgBackRest's `info --output=json`, by running the
-// command or from a file a job wrote.
-type PgBackRestCheck struct {
-	// Command is the pgbackrest binary (default "pgbackrest" from PATH).
+// CommandOrFile is where a backup tool's JSON comes from: the tool run as a
+// command, or a file a job wrote with the same output (for an exporter that
+// cannot reach the repository). pgbackrest, walg and barman share it.
+type CommandOrFile struct {
+	// Command is the tool's binary (default the tool's name from PATH).
 	Command string `yaml:"command,omitempty"`
-	// ConfigFile is passed as --config when set.
+	// ConfigFile is passed to the tool as its configuration file when set.
 	ConfigFile string `yaml:"config_file,omitempty"`
-	// Stanza limits the check to one stanza (--stanza); default all.
-	Stanza string `yaml:"stanza,omitempty"`
-	// File reads the JSON from this file instead of running the command.
+	// File reads the output from this file instead of running the command.
 	File string `yaml:"file,omitempty"`
-	// RequireEncryption fails when a repository is not encrypted.
-	RequireEncryption bool `yaml:"require_encryption,omitempty"`
-	// MaxOutput bounds the JSON read (default 64MiB).
-	MaxOutput        ByteSize `yaml:"max_output,omitempty"`
-	BackupThresholds `yaml:",inline"`
+	// MaxOutput bounds the output read (default 64MiB).
+	MaxOutput ByteSize `yaml:"max_output,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
-func (c *PgBackRestCheck) SetDefaults() {
+// DefaultCommand sets the command to run when neither command nor file is
+// given, and the default output bound.
+func (c *CommandOrFile) DefaultCommand(command string) {
 	if c.Command == "" && c.File == "" {
-		c.Command = DefaultPgBackRestCommand
+		c.Command = command
 	}
 	if c.MaxOutput <= 0 {
 		c.MaxOutput = DefaultMaxOutput
 	}
 }
 
+// ValidateSource reports a command and a file given together (the default
+// command, filled in by DefaultCommand, does not count).
+func (c *CommandOrFile) ValidateSource(path, defaultCommand string, p *Problems) {
+	if c.File != "" && c.Command != "" && c.Command != defaultCommand {
+		p.Addf(path+".file", "give either file (output a job wrote) or command (run %s), not both", defaultCommand)
+	}
+}
+
+// PgBackRestCheck reads pgBackRest's `info --output=json`, by running the
+// command or from a file a job wrote.
+type PgBackRestCheck struct {
+	CommandOrFile `yaml:",inline"`
+	// Stanza limits the check to one stanza (--stanza); default all.
+	Stanza string `yaml:"stanza,omitempty"`
+	// RequireEncryption fails when a repository is not encrypted.
+	RequireEncryption bool `yaml:"require_encryption,omitempty"`
+	BackupThresholds  `yaml:",inline"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *PgBackRestCheck) SetDefaults() { c.DefaultCommand(DefaultPgBackRestCommand) }
+
 var stanzaRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // Validate implements Validator.
 func (c *PgBackRestCheck) Validate(path string, p *Problems) {
-	if c.File != "" && c.Command != "" && c.Command != DefaultPgBackRestCommand {
-		p.Addf(path+".file", "give either file (JSON a job wrote) or command (run pgbackrest), not both")
-	}
+	c.ValidateSource(path, DefaultPgBackRestCommand, p)
 	if c.Stanza != "" && !stanzaRE.MatchString(c.Stanza) {
 		p.Addf(path+".stanza", "%q is not a stanza name; use letters, digits, _, . and -", c.Stanza)
 	}
@@ -98,37 +115,21 @@ func (c *PgBackRestCheck) Validate(path string, p *Problems) {
 // WALGCheck reads WAL-G's `backup-list --detail --json`, by running the
 // command or from a file.
 type WALGCheck struct {
-	// Command is the wal-g binary (default "wal-g" from PATH).
-	Command string `yaml:"command,omitempty"`
-	// ConfigFile is passed as --config when set.
-	ConfigFile string `yaml:"config_file,omitempty"`
-	// File reads the backup list from this file instead of the command.
-	File string `yaml:"file,omitempty"`
+	CommandOrFile `yaml:",inline"`
 	// WALVerify also checks WAL integrity with `wal-g wal-verify integrity
 	// timeline --json` (run when command is used) ...
 	WALVerify bool `yaml:"wal_verify,omitempty"`
 	// ... or reads that JSON from this file.
-	WALVerifyFile string `yaml:"wal_verify_file,omitempty"`
-	// MaxOutput bounds the JSON read (default 64MiB).
-	MaxOutput        ByteSize `yaml:"max_output,omitempty"`
+	WALVerifyFile    string `yaml:"wal_verify_file,omitempty"`
 	BackupThresholds `yaml:",inline"`
 }
 
 // SetDefaults implements Defaulter.
-func (c *WALGCheck) SetDefaults() {
-	if c.Command == "" && c.File == "" {
-		c.Command = DefaultWALGCommand
-	}
-	if c.MaxOutput <= 0 {
-		c.MaxOutput = DefaultMaxOutput
-	}
-}
+func (c *WALGCheck) SetDefaults() { c.DefaultCommand(DefaultWALGCommand) }
 
 // Validate implements Validator.
 func (c *WALGCheck) Validate(path string, p *Problems) {
-	if c.File != "" && c.Command != "" && c.Command != DefaultWALGCommand {
-		p.Addf(path+".file", "give either file (JSON a job wrote) or command (run wal-g), not both")
-	}
+	c.ValidateSource(path, DefaultWALGCommand, p)
 	if c.WALVerify && c.File != "" && c.WALVerifyFile == "" {
 		p.Addf(path+".wal_verify", "with file:, wal-g is not run; give wal_verify_file: with the JSON of `wal-g wal-verify integrity timeline --json`")
 	}

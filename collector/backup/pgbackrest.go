@@ -34,30 +34,26 @@ func init() {
 }
 
 type pgBackRestCheck struct {
-	cfg  *config.PgBackRestCheck
-	file string
-	conf string
-	now  func() time.Time
+	cfg *config.PgBackRestCheck
+	src source
+	now func() time.Time
 }
 
 func newPgBackRest(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.PgBackRest
-	return &pgBackRestCheck{cfg: cfg, file: env.Config.ResolvePath(cfg.File), conf: env.Config.ResolvePath(cfg.ConfigFile), now: time.Now}, nil
+	return &pgBackRestCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env), now: time.Now}, nil
 }
 
 func (c *pgBackRestCheck) read(ctx context.Context) ([]byte, error) {
-	if c.file != "" {
-		return readFile(ctx, c.file, int64(c.cfg.MaxOutput))
-	}
 	var args []string
-	if c.conf != "" {
-		args = append(args, "--config="+c.conf)
+	if c.src.conf != "" {
+		args = append(args, "--config="+c.src.conf)
 	}
 	if c.cfg.Stanza != "" {
 		args = append(args, "--stanza="+c.cfg.Stanza)
 	}
 	args = append(args, "--output=json", "info")
-	return command{path: c.cfg.Command, args: args, maxOutput: int64(c.cfg.MaxOutput)}.run(ctx)
+	return c.src.output(ctx, c.src.file, args...)
 }
 
 // Run reads pgBackRest's catalogue and checks every stanza (or the
@@ -67,7 +63,7 @@ func (c *pgBackRestCheck) Run(ctx context.Context, r *collector.Report) error {
 	if err != nil {
 		return err
 	}
-	stanzas, err := parsePgBackRestInfo(data, c.file)
+	stanzas, err := parsePgBackRestInfo(data, c.src.file)
 	if err != nil {
 		return collector.WithReason(collector.ReasonInvalidResponse, err)
 	}

@@ -28,30 +28,27 @@ func init() {
 
 type walgCheck struct {
 	cfg        *config.WALGCheck
-	file, conf string
+	src        source
 	verifyFile string
 	now        func() time.Time
 }
 
 func newWALG(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.WALG
-	return &walgCheck{cfg: cfg, file: env.Config.ResolvePath(cfg.File), conf: env.Config.ResolvePath(cfg.ConfigFile),
+	return &walgCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env),
 		verifyFile: env.Config.ResolvePath(cfg.WALVerifyFile), now: time.Now}, nil
 }
 
 func (c *walgCheck) output(ctx context.Context, file string, args ...string) ([]byte, error) {
-	if file != "" {
-		return readFile(ctx, file, int64(c.cfg.MaxOutput))
+	if c.src.conf != "" {
+		args = append([]string{"--config", c.src.conf}, args...)
 	}
-	if c.conf != "" {
-		args = append([]string{"--config", c.conf}, args...)
-	}
-	return command{path: c.cfg.Command, args: args, maxOutput: int64(c.cfg.MaxOutput)}.run(ctx)
+	return c.src.output(ctx, file, args...)
 }
 
 // Run reads the backup list (and optionally wal-verify) and checks it.
 func (c *walgCheck) Run(ctx context.Context, r *collector.Report) error {
-	data, err := c.output(ctx, c.file, "backup-list", "--detail", "--json")
+	data, err := c.output(ctx, c.src.file, "backup-list", "--detail", "--json")
 	if err != nil {
 		return err
 	}
