@@ -110,6 +110,28 @@ checks:
 	}
 }
 
+// TestItemsAreCheckedByTheLoadThatAsks holds item 2 of issue 13: the item
+// ids are checked because the load path asks for it (LoadConfig passes the
+// checklist as a step), not because this package happens to be linked; and
+// the load hands back the model it built, so that nobody builds it again.
+func TestItemsAreCheckedByTheLoadThatAsks(t *testing.T) {
+	yml := []byte("checks:\n  - name: web\n    items: [P9.1.01]\n    tcp: {address: \"127.0.0.1:1\"}\n")
+
+	cfg, err := config.Load(yml, "golive.yml")
+	require.NoError(t, err, "config alone checks the form of an id, not the checklist")
+	require.NotNil(t, cfg)
+
+	_, m, err := LoadConfig(yml, "golive.yml")
+	require.EqualError(t, err, `golive.yml:3: checks[0].items[0]: item "P9.1.01" of check "web" is not in the checklist `+Default().Name+`; check the id`)
+	assert.Nil(t, m)
+
+	cfg, m, err = LoadConfig([]byte("checks:\n  - name: web\n    items: [P1.1.01]\n    tcp: {address: \"127.0.0.1:1\"}\n"), "golive.yml")
+	require.NoError(t, err)
+	require.NotNil(t, m)
+	assert.Same(t, cfg, m.cfg, "the model is the one of this load")
+	assert.Equal(t, []string{"web"}, m.bindings["P1.1.01"])
+}
+
 func TestConfigAcceptsChecklistSection(t *testing.T) {
 	cfg, err := fixture(t, map[string]string{
 		"config.yml": `checklist:

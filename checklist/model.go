@@ -11,13 +11,6 @@ import (
 	"github.com/golive/golive_exporter/config"
 )
 
-func init() {
-	// Item ids in checks' items: and in the checklist: section are checked
-	// against the checklist when the configuration loads, so --config.check
-	// and reloads refuse unknown ids with their line.
-	config.ValidateItems = validateConfig
-}
-
 // Model is the checklist of one configuration: its items, how each is bound
 // to checks, the attestations, the due windows and the blocker policy.
 type Model struct {
@@ -61,11 +54,52 @@ func (p problem) err(cfg *config.Config) *config.Error {
 	return &config.Error{File: cfg.File(), Line: cfg.Line(p.path), Path: p.path, Msg: p.msg}
 }
 
-func validateConfig(cfg *config.Config, p *config.Problems) {
-	_, problems := build(cfg)
+// LoadConfigFile reads the configuration at path and builds its model, once:
+// item ids in checks' items: and in the checklist: section are checked
+// against the checklist as part of the load, so --config.check and reloads
+// refuse unknown ids with their line, among the configuration's other
+// problems.
+func LoadConfigFile(path string) (*config.Config, *Model, error) {
+	var s modelStep
+	cfg, err := config.LoadFile(path, s.step)
+	return s.result(cfg, err)
+}
+
+// LoadDefaultConfig is LoadConfigFile for the embedded default
+// configuration.
+func LoadDefaultConfig() (*config.Config, *Model, error) {
+	var s modelStep
+	cfg, err := config.Default(s.step)
+	return s.result(cfg, err)
+}
+
+// LoadConfig is LoadConfigFile for configuration data; name is the file
+// name used in errors and for resolving relative paths.
+func LoadConfig(data []byte, name string) (*config.Config, *Model, error) {
+	var s modelStep
+	cfg, err := config.Load(data, name, s.step)
+	return s.result(cfg, err)
+}
+
+// modelStep builds the model as a step of the configuration's load and
+// keeps it, so that a load builds the checklist once.
+type modelStep struct{ m *Model }
+
+func (s *modelStep) step(cfg *config.Config, p *config.Problems) {
+	m, problems := build(cfg)
 	for _, pr := range problems {
 		p.Addf(pr.path, "%s", pr.msg)
 	}
+	if len(problems) == 0 {
+		s.m = m
+	}
+}
+
+func (s *modelStep) result(cfg *config.Config, err error) (*config.Config, *Model, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, s.m, nil
 }
 
 // build does the work of New, returning problems by configuration path.

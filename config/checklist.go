@@ -130,12 +130,6 @@ func DefaultWindows() map[string]Window {
 	}
 }
 
-// ValidateItems, when set (by the checklist package), checks the item ids of
-// the configuration against the checklist and loads the checklist and
-// attestation files, reporting problems at their lines. config cannot
-// import the checklist package, so the checklist registers itself here.
-var ValidateItems func(c *Config, p *Problems)
-
 // SetDefaults fills in the binding mode and the built-in windows.
 func (c *Checklist) SetDefaults() {
 	if c.Mode == "" {
@@ -158,7 +152,8 @@ func (c *Checklist) SetDefaults() {
 var windowKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*(\.\d+){0,2}$`)
 
 // Validate checks the section's own settings; item ids are checked against
-// the checklist by ValidateItems.
+// the checklist by the checklist package (checklist.LoadConfigFile), which
+// passes its check as a Step of the load.
 func (c *Checklist) Validate(path string, p *Problems) {
 	if !validMode(c.Mode) {
 		p.Addf(path+".mode", "mode %q is not known; write all (every bound check passes) or any (one is enough)", c.Mode)
@@ -215,9 +210,6 @@ func (c *Checklist) Validate(path string, p *Problems) {
 				p.Addf(fmt.Sprintf("%s.checks[%d]", ip, j), "no check is named %q; name one of the checks under checks:", name)
 			}
 		}
-	}
-	if ValidateItems != nil {
-		ValidateItems(cfg, p)
 	}
 }
 

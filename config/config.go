@@ -225,8 +225,15 @@ type Defaulter interface {
 // EmbeddedName is the file name errors give for the embedded default config.
 const EmbeddedName = "<embedded default>"
 
-// LoadFile reads and validates the configuration at path.
-func LoadFile(path string) (*Config, error) {
+// A Step is a validation the caller adds to a load, such as the checklist's
+// check of item ids. It runs after the configuration's own validation, with
+// the same Problems, so that every problem is reported at once with its
+// line. It is an argument rather than a hook set from init: what a load
+// checks is written where the load is called.
+type Step func(c *Config, p *Problems)
+
+// LoadFile reads and validates the configuration at path, then runs steps.
+func LoadFile(path string, steps ...Step) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config file: %w", err)
@@ -235,12 +242,12 @@ func LoadFile(path string) (*Config, error) {
 	if err != nil {
 		abs = path
 	}
-	return Load(data, abs)
+	return Load(data, abs, steps...)
 }
 
-// Load parses and validates configuration data; name is the file name used
-// in errors and for resolving relative paths.
-func Load(data []byte, name string) (*Config, error) {
+// Load parses and validates configuration data, then runs steps; name is
+// the file name used in errors and for resolving relative paths.
+func Load(data []byte, name string, steps ...Step) (*Config, error) {
 	c := &Config{file: name, lines: map[string]int{}}
 	docs := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
@@ -283,6 +290,9 @@ func Load(data []byte, name string) (*Config, error) {
 	c.setDefaults()
 	p.validating = true
 	c.validate(p)
+	for _, step := range steps {
+		step(c, p)
+	}
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}

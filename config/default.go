@@ -11,6 +11,6 @@ var defaultYAML []byte
 func DefaultYAML() []byte { return defaultYAML }
 
 // Default loads the embedded default configuration.
-func Default() (*Config, error) {
-	return Load(defaultYAML, EmbeddedName)
+func Default(steps ...Step) (*Config, error) {
+	return Load(defaultYAML, EmbeddedName, steps...)
 }

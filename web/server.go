@@ -46,10 +46,10 @@ type Options struct {
 	Logger        *slog.Logger
 	TelemetryPath string
 	// Load reads the configuration (from --config.file or the embedded
-	// default).
-	Load func() (*config.Config, error)
-	// Build makes a runtime from a configuration.
-	Build func(*config.Config) (*Runtime, error)
+	// default) and makes its runtime; it is called at start and on every
+	// reload. One call is one load: whatever the configuration needs
+	// beyond its own validation (the checklist model) is built once, there.
+	Load func() (*Runtime, error)
 	// EnableLifecycle allows POST /-/reload (--web.enable-lifecycle).
 	EnableLifecycle bool
 	// MaxRequestsInFlight bounds concurrent /metrics requests, and on its
@@ -136,36 +136,32 @@ func (s *Server) Runtime() *Runtime {
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	cfg, err := s.opts.Load()
-	if err == nil {
-		var rt *Runtime
-		rt, err = s.opts.Build(cfg)
-		if err == nil {
-			rt.Scheduler.Start()
-			s.mu.Lock()
-			old := s.rt
-			s.rt = rt
-			s.reloadState = ReloadState{Successful: true, LastSuccess: time.Now().UTC()}
-			s.mu.Unlock()
-			if old != nil {
-				// Runs in flight finish on the old pools before they close.
-				go old.Scheduler.Close()
-			}
-			s.reloadOK.Set(1)
-			s.reloadSuccess.SetToCurrentTime()
-			s.reloadTotal.WithLabelValues("success").Inc()
-			s.opts.Logger.Info("configuration loaded", "file", cfg.File(), "checks", len(cfg.Checks))
-			return nil
-		}
+	rt, err := s.opts.Load()
+	if err != nil {
+		s.mu.Lock()
+		s.reloadState.Successful = false
+		s.reloadState.Error = err.Error()
+		s.mu.Unlock()
+		s.reloadOK.Set(0)
+		s.reloadTotal.WithLabelValues("failure").Inc()
+		s.opts.Logger.Error("configuration refused; the previous one keeps running", "err", err)
+		return err
 	}
+	rt.Scheduler.Start()
 	s.mu.Lock()
-	s.reloadState.Successful = false
-	s.reloadState.Error = err.Error()
+	old := s.rt
+	s.rt = rt
+	s.reloadState = ReloadState{Successful: true, LastSuccess: time.Now().UTC()}
 	s.mu.Unlock()
-	s.reloadOK.Set(0)
-	s.reloadTotal.WithLabelValues("failure").Inc()
-	s.opts.Logger.Error("configuration refused; the previous one keeps running", "err", err)
-	return err
+	if old != nil {
+		// Runs in flight finish on the old pools before they close.
+		go old.Scheduler.Close()
+	}
+	s.reloadOK.Set(1)
+	s.reloadSuccess.SetToCurrentTime()
+	s.reloadTotal.WithLabelValues("success").Inc()
+	s.opts.Logger.Info("configuration loaded", "file", rt.Config.File(), "checks", len(rt.Config.Checks))
+	return nil
 }
 
 // ReloadState says how the latest configuration load went.

@@ -83,6 +83,17 @@ func build(cfg *config.Config) (*Runtime, error) {
 	return &Runtime{Config: cfg, Scheduler: collector.New(cfg, quietLogger())}, nil
 }
 
+// loadFile is a Load that reads file and makes its runtime with build.
+func loadFile(file string, build func(*config.Config) (*Runtime, error)) func() (*Runtime, error) {
+	return func() (*Runtime, error) {
+		cfg, err := config.LoadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		return build(cfg)
+	}
+}
+
 // newTestServer serves the configuration in file (reloaded from it), with
 // the lifecycle API enabled.
 func newTestServer(t *testing.T, file string) (*Server, *httptest.Server) {
@@ -95,8 +106,7 @@ func newTestServerWith(t *testing.T, file string, opt func(*Options)) (*Server, 
 	t.Helper()
 	opts := Options{
 		Logger: quietLogger(),
-		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
-		Build:  build,
+		Load:   loadFile(file, build),
 	}
 	opt(&opts)
 	srv, err := NewServer(opts)
@@ -328,8 +338,7 @@ func TestReloadGoodBadGood(t *testing.T) {
 func TestInitialLoadFailureIsAnError(t *testing.T) {
 	_, err := NewServer(Options{
 		Logger: quietLogger(),
-		Load:   func() (*config.Config, error) { return nil, errors.New("broken") },
-		Build:  build,
+		Load:   func() (*Runtime, error) { return nil, errors.New("broken") },
 	})
 	require.EqualError(t, err, "broken")
 }
@@ -429,8 +438,7 @@ func TestBoardAndExporterHooks(t *testing.T) {
 	itemDesc := prometheus.NewDesc("golive_test_item_ok", "test", []string{"item"}, nil)
 	srv, err := NewServer(Options{
 		Logger: quietLogger(),
-		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
-		Build: func(cfg *config.Config) (*Runtime, error) {
+		Load: loadFile(file, func(cfg *config.Config) (*Runtime, error) {
 			rt, err := build(cfg)
 			rt.Board = board
 			rt.Exporters = []collector.ResultExporter{func(results []collector.Result, ch chan<- prometheus.Metric) {
@@ -441,7 +449,7 @@ func TestBoardAndExporterHooks(t *testing.T) {
 				}
 			}}
 			return rt, err
-		},
+		}),
 	})
 	require.NoError(t, err)
 	defer srv.Close()
@@ -465,7 +473,7 @@ func TestToolkitTLSAndBasicAuth(t *testing.T) {
 	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
 	webCfg, pool := testutil.WebConfig(t, dir, "prometheus", "letmein")
 
-	srv, err := NewServer(Options{Logger: quietLogger(), Load: func() (*config.Config, error) { return config.LoadFile(cfgFile) }, Build: build})
+	srv, err := NewServer(Options{Logger: quietLogger(), Load: loadFile(cfgFile, build)})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close) // after the server below has stopped
 	addr, client := testutil.ServeWebConfig(t, srv.Handler(), webCfg, pool)
@@ -517,13 +525,12 @@ func newGatedServer(t *testing.T, file string, max int) (ts *httptest.Server, sc
 	scrapes, pages = newGate(), newGate()
 	srv, err := NewServer(Options{
 		Logger: quietLogger(),
-		Load:   func() (*config.Config, error) { return config.LoadFile(file) },
-		Build: func(cfg *config.Config) (*Runtime, error) {
+		Load: loadFile(file, func(cfg *config.Config) (*Runtime, error) {
 			rt, err := build(cfg)
 			rt.Board = gatedBoard{pages}
 			rt.Exporters = []collector.ResultExporter{func([]collector.Result, chan<- prometheus.Metric) { scrapes.hold() }}
 			return rt, err
-		},
+		}),
 		MaxRequestsInFlight: max,
 	})
 	require.NoError(t, err)
@@ -706,7 +713,7 @@ func TestReloadUnderBasicAuth(t *testing.T) {
 	cfgFile := filepath.Join(dir, "cfg.yml")
 	writeConfig(t, cfgFile, "checks: [{name: ok, tcp: {address: \"127.0.0.1:1\"}}]\n")
 	webCfg, pool := testutil.WebConfig(t, dir, "admin", "letmein")
-	srv, err := NewServer(Options{Logger: quietLogger(), Load: func() (*config.Config, error) { return config.LoadFile(cfgFile) }, Build: build, EnableLifecycle: true})
+	srv, err := NewServer(Options{Logger: quietLogger(), Load: loadFile(cfgFile, build), EnableLifecycle: true})
 	require.NoError(t, err)
 	t.Cleanup(srv.Close) // after the server below has stopped
 	addr, client := testutil.ServeWebConfig(t, srv.Handler(), webCfg, pool)

@@ -48,13 +48,8 @@ func addCheckFlags(cmd *kingpin.CmdClause) checkOptions {
 // runCheck runs every check once on a scheduler of its own (the check
 // command needs neither the board nor the metrics exporters) and judges the
 // results with the checklist model it loaded to validate --phase.
-func runCheck(load func() (*config.Config, error), logger *slog.Logger, opts checkOptions, stdout, stderr io.Writer) int {
-	cfg, err := load()
-	if err != nil {
-		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
-		return exitConfigError
-	}
-	model, err := checklist.New(cfg)
+func runCheck(load func() (*config.Config, *checklist.Model, error), logger *slog.Logger, opts checkOptions, stdout, stderr io.Writer) int {
+	cfg, model, err := load()
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
 		return exitConfigError

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/checklist"
-	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +15,7 @@ import (
 // of them blocks GO when due: no blockers.except, no kind left out of the
 // policy, no per-item blocker: false.
 func TestExampleBindsEveryAutomatableItem(t *testing.T) {
-	cfg, err := config.LoadFile(filepath.Join(exampleDir, "golive.yml"))
+	cfg, _, err := checklist.LoadConfigFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
 	cl := checklist.Default()
 

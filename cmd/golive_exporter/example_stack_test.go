@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules"
@@ -74,7 +75,7 @@ func healthyValue(c *config.PromQLCheck) float64 {
 
 func startExampleStack(t *testing.T, db string) *exampleStack {
 	t.Helper()
-	cfg, err := config.LoadFile(filepath.Join(exampleDir, "golive.yml"))
+	cfg, _, err := checklist.LoadConfigFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
 	s := &exampleStack{dir: t.TempDir(), health: "healthy", dbHealth: "healthy", promql: map[string]float64{}}
 	for _, c := range cfg.Checks {

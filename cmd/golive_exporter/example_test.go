@@ -23,6 +23,7 @@ import (
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/web"
+	"github.com/golive/golive_exporter/web/board"
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -280,8 +281,8 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		if srv == nil {
 			srv, err = web.NewServer(web.Options{
 				Logger: slog.New(slog.DiscardHandler),
-				Load:   func() (*config.Config, error) { return config.LoadFile(cfgPath) },
-				Build:  buildAt(slog.New(slog.DiscardHandler), "/metrics", func() time.Time { return at }),
+				Load: loadRuntime(func() (*config.Config, *checklist.Model, error) { return checklist.LoadConfigFile(cfgPath) },
+					slog.New(slog.DiscardHandler), board.Options{MetricsPath: "/metrics", Now: func() time.Time { return at }}),
 			})
 			require.NoError(t, err)
 			t.Cleanup(srv.Close)

@@ -100,21 +100,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logCfg.Writer = stderr
 	logger := promslog.New(logCfg)
 
-	load := func() (*config.Config, error) {
+	// load reads the configuration and builds its checklist model as one
+	// step: the model's problems (unknown item ids, a broken attestations
+	// file) are reported with the configuration's own.
+	load := func() (*config.Config, *checklist.Model, error) {
 		var cfg *config.Config
+		var m *checklist.Model
 		var err error
 		if *configFile == "" {
-			cfg, err = config.Default()
+			cfg, m, err = checklist.LoadDefaultConfig()
 		} else {
-			cfg, err = config.LoadFile(*configFile)
+			cfg, m, err = checklist.LoadConfigFile(*configFile)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := checkKindsCompiled(cfg); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return cfg, nil
+		return cfg, m, nil
 	}
 
 	if cmd == checkCmd.FullCommand() {
@@ -132,7 +136,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if *configCheck {
-		cfg, err := load()
+		cfg, _, err := load()
 		if err != nil {
 			fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
 			return exitConfigError
@@ -155,8 +159,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	srv, err := web.NewServer(web.Options{
 		Logger:              logger,
 		TelemetryPath:       *telemetryPath,
-		Load:                load,
-		Build:               buildWith(logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase}),
+		Load:                loadRuntime(load, logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase}),
 		MaxRequestsInFlight: *maxRequests,
 		EnableLifecycle:     *enableLifecycle,
 		Registry:            reg,
@@ -214,29 +217,30 @@ func checkKindsCompiled(cfg *config.Config) error {
 	return nil
 }
 
-// build makes the runtime of a configuration: its checks, and what the
-// checklist adds.
-
-// buildAt is build with the clock the checklist is judged by (time.Now when
-// nil); tests fix it so that due windows do not move under them.
-func buildAt(logger *slog.Logger, metricsPath string, now func() time.Time) func(*config.Config) (*web.Runtime, error) {
-	return buildWith(logger, board.Options{MetricsPath: metricsPath, Now: now})
-}
-
-// buildWith makes the runtime of a configuration with its board drawn with
-// opts; opts.Now is also the clock the checklist's metrics are judged by.
-func buildWith(logger *slog.Logger, opts board.Options) func(*config.Config) (*web.Runtime, error) {
-	now := opts.Now
-	return func(cfg *config.Config) (*web.Runtime, error) {
-		m, err := checklist.New(cfg)
+// loadRuntime makes the server's Load: one load of the configuration and
+// its checklist model, then the runtime made of them (buildWith).
+func loadRuntime(load func() (*config.Config, *checklist.Model, error), logger *slog.Logger, opts board.Options) func() (*web.Runtime, error) {
+	build := buildWith(logger, opts)
+	return func() (*web.Runtime, error) {
+		cfg, m, err := load()
 		if err != nil {
 			return nil, err
 		}
+		return build(cfg, m), nil
+	}
+}
+
+// buildWith makes the runtime of a configuration and its checklist model,
+// with its board drawn with opts; opts.Now is also the clock the
+// checklist's metrics are judged by (time.Now when nil; tests fix it so
+// that due windows do not move under them).
+func buildWith(logger *slog.Logger, opts board.Options) func(*config.Config, *checklist.Model) *web.Runtime {
+	return func(cfg *config.Config, m *checklist.Model) *web.Runtime {
 		return &web.Runtime{
 			Config:    cfg,
 			Scheduler: collector.New(cfg, logger),
-			Exporters: []collector.ResultExporter{m.Exporter(now)},
+			Exporters: []collector.ResultExporter{m.Exporter(opts.Now)},
 			Board:     board.New(m, opts),
-		}, nil
+		}
 	}
 }

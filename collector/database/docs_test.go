@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
@@ -28,7 +29,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, checks)
-	_, err := config.Load([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
+	_, _, err := checklist.LoadConfig([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
 	require.NoError(t, err)
 }
 

@@ -17,7 +17,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/golive/golive_exporter/checklist"
-	"github.com/golive/golive_exporter/config"
 )
 
 const checklistSchemaVersion = checklist.SchemaVersion
@@ -224,7 +223,7 @@ func TestConfigSchemaAgreesWithLoader(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, loadErr := config.Load([]byte(tc.yaml), "case.yml")
+			_, _, loadErr := checklist.LoadConfig([]byte(tc.yaml), "case.yml")
 			schemaErr := s.Validate(instance(t, []byte(tc.yaml)))
 			if tc.valid {
 				require.NoError(t, loadErr, "the loader must accept this case")

@@ -23,7 +23,6 @@ import (
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	_ "github.com/golive/golive_exporter/collector/network"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/web"
 	"github.com/golive/golive_exporter/web/board"
@@ -96,9 +95,8 @@ checks:
 	logger := slog.New(slog.DiscardHandler)
 	srv, err := web.NewServer(web.Options{
 		Logger: logger,
-		Load:   func() (*config.Config, error) { return config.LoadFile(filepath.Join(dir, "golive.yml")) },
-		Build: func(cfg *config.Config) (*web.Runtime, error) {
-			m, err := checklist.New(cfg)
+		Load: func() (*web.Runtime, error) {
+			cfg, m, err := checklist.LoadConfigFile(filepath.Join(dir, "golive.yml"))
 			if err != nil {
 				return nil, err
 			}
