@@ -158,6 +158,12 @@ type Status struct {
 	// was not taken (with file:line); the attestations read before keep
 	// counting. Empty when the file loaded.
 	AttestationsError string `json:"attestations_error,omitempty"`
+	// CurrentPhase is the phase in effect at Now: of the phases whose
+	// window holds Now, the one that began last (the first in checklist
+	// order on a tie), so that two days after go-live it is the first week
+	// (P5), not the pre-launch phase. Empty without a go-live time or when
+	// no window holds Now.
+	CurrentPhase string `json:"current_phase,omitempty"`
 	// ForGoLive is set when the status answers "are we GO for go-live":
 	// judged at the go-live time, with only the items whose window began
 	// before it counted as due (see EvaluateForGoLive).
@@ -246,7 +252,26 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bo
 	if st.Ready {
 		st.Verdict = VerdictGo
 	}
+	st.CurrentPhase = currentPhase(st.Phases, now)
 	return st
+}
+
+// currentPhase is the phase in effect at now (see Status.CurrentPhase).
+func currentPhase(phases []PhaseStatus, now time.Time) string {
+	var cur *PhaseStatus
+	for i := range phases {
+		p := &phases[i]
+		if p.DueFrom == nil || p.DueUntil == nil || now.Before(*p.DueFrom) || !now.Before(*p.DueUntil) {
+			continue
+		}
+		if cur == nil || p.DueFrom.After(*cur.DueFrom) {
+			cur = p
+		}
+	}
+	if cur == nil {
+		return ""
+	}
+	return cur.ID
 }
 
 func zeroCounts() map[State]int {

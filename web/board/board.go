@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -202,6 +203,8 @@ type filterLink struct {
 	Label  string
 	URL    string
 	Active bool
+	// Current marks the phase in effect.
+	Current bool
 }
 
 type pageData struct {
@@ -234,8 +237,57 @@ type pageData struct {
 	// ItemLink prefixes the blockers' links to item rows: "" on the whole
 	// board, the whole board's URL in the blockers-only view.
 	ItemLink string
-	// EarlyItems are the items failing early (not due, a check fails).
+	// EarlyItems are the items failing early (not due, a check fails), in
+	// the phase shown when ?phase= is set.
 	EarlyItems []checklist.ItemStatus
+	// Phases to draw, the phase in effect first.
+	ShownPhases []checklist.PhaseStatus
+	// Clock is the T− / T+ clock (nil without a go-live time).
+	Clock *clock
+}
+
+// clock is the T− / T+ clock as the page shows it before its script ticks
+// it: its class (before go-live; after it, live-go or live-nogo: after
+// go-live a GO is calm, a NO-GO an alarm), its text and its words.
+type clock struct {
+	Class, Text, Label string
+}
+
+// newClock is the clock at now for go-live at goLive.
+func newClock(goLive, now time.Time, ready bool) *clock {
+	if now.Before(goLive) {
+		return &clock{Class: "countdown before", Text: "T− " + clockText(goLive.Sub(now)), Label: "until go-live"}
+	}
+	c := &clock{Class: "countdown live-go", Text: "T+ " + clockText(now.Sub(goLive)), Label: "live since go-live · GO"}
+	if !ready {
+		c.Class, c.Label = "countdown live-nogo", "live since go-live · NO-GO"
+	}
+	return c
+}
+
+// clockText writes d as the script does: "1d 02:03:04", "02:03:04".
+func clockText(d time.Duration) string {
+	s := int64(d / time.Second)
+	days, h, m := s/86400, s%86400/3600, s%3600/60
+	s %= 60
+	t := fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+	if days > 0 {
+		t = fmt.Sprintf("%dd %s", days, t)
+	}
+	return t
+}
+
+// currentFirst returns phases with the phase id first, the others in
+// their order.
+func currentFirst(phases []checklist.PhaseStatus, id string) []checklist.PhaseStatus {
+	i := slices.IndexFunc(phases, func(p checklist.PhaseStatus) bool { return p.ID == id })
+	if i <= 0 {
+		return phases
+	}
+	out := make([]checklist.PhaseStatus, 0, len(phases))
+	out = append(out, phases[i])
+	out = append(out, phases[:i]...)
+	return append(out, phases[i+1:]...)
 }
 
 // blockerRow is one open blocker as the blockers list shows it: the item
@@ -350,8 +402,12 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 		{Label: "Failing only", URL: link(phase, true), Active: failing},
 	}
 	d.Phases = append(d.Phases, filterLink{Label: "All phases", URL: link("", failing), Active: phase == ""})
-	for _, p := range full.Phases {
-		d.Phases = append(d.Phases, filterLink{Label: p.ID, URL: link(p.ID, failing), Active: strings.EqualFold(phase, p.ID)})
+	for _, p := range currentFirst(full.Phases, full.CurrentPhase) {
+		d.Phases = append(d.Phases, filterLink{Label: p.ID, URL: link(p.ID, failing), Active: strings.EqualFold(phase, p.ID), Current: p.ID == full.CurrentPhase})
+	}
+	d.ShownPhases = currentFirst(shown.Phases, full.CurrentPhase)
+	if full.GoLive != nil {
+		d.Clock = newClock(*full.GoLive, full.Now, full.Ready)
 	}
 	for _, id := range full.Blockers {
 		if it, ok := full.Item(id); ok {
@@ -368,7 +424,7 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 	}
 	d.TVURL = viewLink(phase, failing, d.BlockersOnly, true)
 	for _, id := range full.FailingEarly {
-		if it, ok := full.Item(id); ok {
+		if it, ok := full.Item(id); ok && (phase == "" || strings.EqualFold(it.Phase, phase)) {
 			d.EarlyItems = append(d.EarlyItems, it)
 		}
 	}

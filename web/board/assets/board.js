@@ -1,4 +1,5 @@
-// Ticks the countdown to go-live every second. The page reloads itself
+// Ticks the T− / T+ clock every second (its colour and words are the
+// server's: they change with the verdict on the next reload). The page reloads itself
 // (meta refresh) for fresh states; this script only writes text, with
 // textContent, never markup.
 (function () {
@@ -17,7 +18,7 @@
     var h = Math.floor(s / 3600); s -= h * 3600;
     var m = Math.floor(s / 60); s -= m * 60;
     var text = (days > 0 ? days + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
-    el.textContent = past ? text + " since go-live" : "T− " + text;
+    el.textContent = (past ? "T+ " : "T− ") + text;
   }
   tick();
   setInterval(tick, 1000);
