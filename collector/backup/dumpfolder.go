@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
@@ -191,11 +190,11 @@ func (c *dumpFolderCheck) checkIsolated(ctx context.Context, r *collector.Report
 		if err != nil {
 			return 0, err
 		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
+		dev, ok := deviceOf(fi)
 		if !ok {
 			return 0, fmt.Errorf("no device number for %s on this system", p)
 		}
-		return uint64(st.Dev), nil
+		return dev, nil
 	}
 	dumpDev, err := devOf(c.lister.folder())
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
@@ -36,14 +35,7 @@ type command struct {
 // never hold a check past its deadline. It returns stdout.
 func (c command) run(ctx context.Context) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, c.path, c.args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		// The negative pid addresses the process group.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
+	ownProcessGroup(cmd)
 	cmd.WaitDelay = waitDelay
 	if len(c.env) > 0 {
 		cmd.Env = append(cmd.Environ(), c.env...)

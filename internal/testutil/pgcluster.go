@@ -1,3 +1,7 @@
+//go:build unix
+
+// The PostgreSQL clusters the tests run need Unix users and sockets.
+
 package testutil
 
 import (
