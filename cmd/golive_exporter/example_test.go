@@ -36,7 +36,8 @@ const (
 )
 
 // exampleDB creates a database of its own with the example's schema and
-// seed, dropped when the test ends; it returns its name.
+// seed, dropped when the test ends; it returns its name. exampleMonitor
+// gives it the example's monitoring role.
 func exampleDB(t *testing.T) string {
 	t.Helper()
 	name := testutil.CreateDatabase(t, "golive_cmd_example_")
@@ -46,6 +47,16 @@ func exampleDB(t *testing.T) string {
 		execSQL(t, name, string(sql))
 	}
 	return name
+}
+
+// exampleMonitor creates a role of the test's own with exactly what the
+// example's setup.sh gives golive_monitor (pg_monitor and grants.sql), and
+// returns its DSN for db.
+func exampleMonitor(t *testing.T, db string) string {
+	t.Helper()
+	grants, err := os.ReadFile(filepath.Join(exampleDir, "grants.sql"))
+	require.NoError(t, err)
+	return testutil.GrantedRole(t, db, "IN ROLE pg_monitor", string(grants), "golive_monitor")
 }
 
 func execSQL(t *testing.T, db, sql string) {
@@ -78,7 +89,7 @@ func exampleRedis(t *testing.T, db string) (addr string, stop func()) {
 	pg, err := pgx.Connect(ctx, testutil.DSN(db))
 	require.NoError(t, err)
 	defer pg.Close(ctx)
-	rows, err := pg.Query(ctx, "SELECT code FROM courses")
+	rows, err := pg.Query(ctx, "SELECT course_code FROM courses")
 	require.NoError(t, err)
 	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
@@ -148,7 +159,7 @@ func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPat
 		{"/var/log/sms/", st.logs + "/"},
 		{"/srv/ci/", st.reports + "/"},
 		// The example's least-privilege role, one of the test's own.
-		{"postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable", testutil.MonitorRole(t, db)},
+		{"postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable", exampleMonitor(t, db)},
 		{"127.0.0.1:6390", redisAddr},
 		{"migrations_dir: migrations/versions", "migrations_dir: " + migrations},
 		{"attestations: ../attestations.yml", "attestations: attestations.yml"},
@@ -176,6 +187,36 @@ const (
 	stepTruncated      = "truncated newest dump behind a kept restore result"
 	stepTruncatedFixed = "the dump re-run by hand: GO"
 )
+
+// newMigration is the revision a developer adds after the example's head,
+// as `alembic revision` writes it.
+const newMigration = `"""students: academic year
+
+Revision ID: c1a2b3c4d5e6
+Revises: 64887d60dbfb
+Create Date: 2026-11-30 16:05:00
+
+"""
+
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "c1a2b3c4d5e6"
+down_revision: Union[str, Sequence[str], None] = "64887d60dbfb"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.add_column("students", sa.Column("academic_year", sa.String(2), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("students", "academic_year")
+`
 
 // restorePrefix is the scratch prefix of the test's restore test: its own,
 // so that restore tests of other test runs neither wait for its lock nor
@@ -329,22 +370,22 @@ func TestCheckExampleConfiguration(t *testing.T) {
 			map[string]string{"P1.2.04": "pass", "P2.2.02": "pass", "SO.2.01": "attested", "P1.2.01": "attested", "P1.3.02": "missing", "P1.1.01": "pass", "P4.1.04": "pass", "P4.1.06": "upcoming"},
 			[]string{"attested by Ravi Natarajan (IT lead) at 2026-11-30 17:00 UTC: Ready for go-live - yes.", "not attested; add it to the attestations file"}, true}},
 		{"one check fails: the legacy count differs", func() {
-			execSQL(t, db, "UPDATE legacy_export_counts SET count = count + 1 WHERE entity = 'students'")
+			execSQL(t, db, "UPDATE golive.legacy_export_counts SET count = count + 1 WHERE entity = 'students'")
 		}, want{exitNotReady, "NO-GO: 1 blocker; 279 items: ", []string{"P1.2.04"},
 			map[string]string{"P1.2.04": "fail", "SO.2.01": "attested"},
 			[]string{"✘ fail     P1.2.04", "data_record_counts: "}, false}},
 		{"fixed again: GO", func() {
-			execSQL(t, db, "UPDATE legacy_export_counts SET count = count - 1 WHERE entity = 'students'")
+			execSQL(t, db, "UPDATE golive.legacy_export_counts SET count = count - 1 WHERE entity = 'students'")
 		}, want{exitOK, "GO: 0 blockers", []string{}, map[string]string{"P1.2.04": "pass"}, nil, true}},
 		// Single breaks of the seed system, each fixed again before the
 		// next: NO-GO naming exactly the items of what broke (items not
 		// due yet, such as P5.1.01, are failing_early and do not block).
-		{"data defect: a teacher's role assignment lost", func() {
-			execSQL(t, db, "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'teacher3')")
+		{"data defect: an account's role out of step with its RBAC role", func() {
+			execSQL(t, db, "UPDATE users SET role = 'teacher' WHERE email = 'student7@school.edu'")
 		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P1.2.10"},
-			map[string]string{"P1.2.10": "fail", "P1.2.08": "pass"}, []string{"data_role_assignments: "}, false}},
+			map[string]string{"P1.2.10": "fail", "P1.2.08": "pass", "P1.2.05": "pass"}, []string{"data_role_assignments: ", "role_mismatch"}, false}},
 		{"data fixed: GO", func() {
-			execSQL(t, db, "INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'teacher3' AND r.name = 'teacher'")
+			execSQL(t, db, "UPDATE users SET role = 'student' WHERE email = 'student7@school.edu'")
 		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
 		{"app down: nginx answers 502", func() { stack.set(func() { stack.down = true }) },
 			want{exitNotReady, "NO-GO: 9 blockers", []string{"P1.1.14", "P1.1.15", "P1.1.22", "P2.2.04", "P3.1.03", "P3.1.04", "P3.2.02", "P3.2.05", "P3.2.10"},
@@ -398,12 +439,12 @@ func TestCheckExampleConfiguration(t *testing.T) {
 			writePlaywright(t, filepath.Join(stack.reports, "e2e", "results.json"), time.Now().Add(-time.Hour), "")
 		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
 		{"a new migration: the database behind the head", func() {
-			require.NoError(t, os.WriteFile(filepath.Join(migrations, "a7b8c9d0e1f2_add_grade_date_indexes.py"),
-				[]byte("revision = 'a7b8c9d0e1f2'\ndown_revision = 'f6a7b8c9d0e1'\n"), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(migrations, "c1a2b3c4d5e6_add_academic_year_to_students.py"),
+				[]byte(newMigration), 0o600))
 		}, want{exitNotReady, "NO-GO: 1 blocker", []string{"P2.2.02"},
-			map[string]string{"P2.2.02": "fail"}, []string{"at head: observed f6a7b8c9d0e1, expected a7b8c9d0e1f2"}, false}},
+			map[string]string{"P2.2.02": "fail"}, []string{"at head: observed 64887d60dbfb, expected c1a2b3c4d5e6"}, false}},
 		{"migration applied: GO", func() {
-			execSQL(t, db, "UPDATE alembic_version SET version_num = 'a7b8c9d0e1f2'")
+			execSQL(t, db, "ALTER TABLE students ADD COLUMN academic_year varchar(2); UPDATE alembic_version SET version_num = 'c1a2b3c4d5e6'")
 		}, want{exitOK, "GO: 0 blockers", []string{}, nil, nil, true}},
 		{"one attestation expires: the sign-off", func() {
 			att, err := os.ReadFile(attPath)

@@ -16,6 +16,7 @@ import (
 	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,9 +54,9 @@ func TestExampleGoLive(t *testing.T) {
 	ctx := context.Background()
 	rc := redis.NewClient(&redis.Options{Addr: addr, Protocol: 2})
 	defer rc.Close()
-	for d, dept := range []string{"MATH", "SCI", "HUM", "LANG", "ARTS"} {
-		for g := 1; g <= 8; g++ {
-			key := fmt.Sprintf("sms:course:%s%d", dept, 100+g)
+	for d, dept := range []string{"CS", "ELEC", "MECH", "ACC", "TOUR"} {
+		for g := 1; g <= 10; g++ {
+			key := fmt.Sprintf("sms:course:%s-%d", dept, 100+g)
 			require.NoError(t, rc.Set(ctx, key, d, 0).Err())
 			require.NoError(t, rc.Get(ctx, key).Err())
 		}
@@ -63,10 +64,14 @@ func TestExampleGoLive(t *testing.T) {
 
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
 	require.NoError(t, err)
-	// The example's least-privilege role, one of the test's own.
+	// The example's least-privilege role, one of the test's own with
+	// what setup.sh gives golive_monitor: pg_monitor and grants.sql.
 	const exampleDSN = "postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable"
 	require.Contains(t, string(raw), exampleDSN)
-	yml := strings.ReplaceAll(string(raw), exampleDSN, testutil.MonitorRole(t, db))
+	grants, err := os.ReadFile(filepath.Join(exampleDir, "grants.sql"))
+	require.NoError(t, err)
+	monitorDSN := testutil.GrantedRole(t, db, "IN ROLE pg_monitor", string(grants), "golive_monitor")
+	yml := strings.ReplaceAll(string(raw), exampleDSN, monitorDSN)
 	yml = strings.ReplaceAll(yml, "127.0.0.1:6390", addr)
 	require.NotEqual(t, string(raw), yml)
 	cfgPath, err := filepath.Abs(filepath.Join(exampleDir, "golive.yml"))
@@ -152,35 +157,51 @@ func TestExampleGoLive(t *testing.T) {
 		reason string
 	}{
 		{"drop a role assignment",
-			"DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'student5')",
-			"INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'student5' AND r.name = 'student'",
+			"DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE email = 'student5@school.edu')",
+			"INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r WHERE u.email = 'student5@school.edu' AND r.name = 'student'",
 			nil, []string{"data_role_assignments"}, "value of without_role equals: observed 1, expected = 0"},
-		{"duplicate student number",
-			"UPDATE students SET student_number = 'S000002' WHERE student_number = 'S000003'",
-			"UPDATE students SET student_number = 'S000003' WHERE id = (SELECT max(id) FROM students WHERE student_number = 'S000002')",
+		{"student imported twice (e-mail case-folded)",
+			"UPDATE students SET email = 'Student21@School.edu' WHERE student_id = 'STU-0202'",
+			"UPDATE students SET email = 'student202@school.edu' WHERE student_id = 'STU-0202'",
 			nil, []string{"data_duplicates_orphans"}, "value of duplicate_students equals: observed 1, expected = 0"},
+		{"student imported twice (same name and father's name)",
+			"UPDATE students SET first_name = 'Maria', last_name = 'Ioannou', father_name = 'Yiannis' WHERE student_id = 'STU-0202'",
+			"UPDATE students SET first_name = 'Christos', last_name = 'Charalambous', father_name = 'Andreas' WHERE student_id = 'STU-0202'",
+			nil, []string{"data_duplicates_orphans"}, "value of duplicate_students equals: observed 1, expected = 0"},
+		{"enrolment of a deleted student",
+			"UPDATE students SET deleted_at = now() - interval '1 day' WHERE student_id = 'STU-0042'",
+			"UPDATE students SET deleted_at = NULL WHERE student_id = 'STU-0042'",
+			nil, []string{"data_duplicates_orphans", "data_students_imported"}, "observed"},
 		{"legacy count differs",
-			"UPDATE legacy_export_counts SET count = 201 WHERE entity = 'students'",
-			"UPDATE legacy_export_counts SET count = 200 WHERE entity = 'students'",
-			nil, []string{"data_record_counts"}, "equals legacy_student_count: observed 200, expected = 201"},
+			"UPDATE golive.legacy_export_counts SET count = 206 WHERE entity = 'students'",
+			"UPDATE golive.legacy_export_counts SET count = 205 WHERE entity = 'students'",
+			nil, []string{"data_record_counts"}, "equals legacy_student_count: observed 205, expected = 206"},
 		{"holidays missing",
-			"CREATE TABLE holidays_saved AS SELECT * FROM holidays; DELETE FROM holidays",
-			"INSERT INTO holidays SELECT * FROM holidays_saved; DROP TABLE holidays_saved",
+			"CREATE TABLE golive.calendar_saved AS SELECT * FROM golive.school_calendar; DELETE FROM golive.school_calendar",
+			"INSERT INTO golive.school_calendar SELECT * FROM golive.calendar_saved; DROP TABLE golive.calendar_saved",
 			nil, []string{"data_holidays"}, "min: observed 0, expected >= 3"},
-		{"test account left",
-			`INSERT INTO users (username, email, password_hash, is_active) VALUES ('test_teacher', 'tt@school.edu', '$2b$12$abcdefghijklmnopqrstuv', false);
-			 INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'test_teacher' AND r.name = 'teacher'`,
-			`DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'test_teacher');
-			 DELETE FROM users WHERE username = 'test_teacher'`,
+		{"course without evaluation rules",
+			"UPDATE courses SET evaluation_rules = NULL WHERE course_code = 'TOUR-109'",
+			`UPDATE courses SET evaluation_rules = '[{"category": "Midterm", "weight": 30}, {"category": "Final Exam", "weight": 50}, {"category": "Homework", "weight": 20}]' WHERE course_code = 'TOUR-109'`,
+			nil, []string{"data_grade_scales"}, "min: observed 49, expected >= 50"},
+		{"demo account left",
+			`INSERT INTO users (email, hashed_password, full_name, role, is_active, password_change_required)
+			   VALUES ('demo.teacher@example.com', '$2b$12$' || substr(md5('d') || md5('e'), 1, 53), 'Demo Teacher', 'teacher', false, true);
+			 INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r WHERE u.email = 'demo.teacher@example.com' AND r.name = 'teacher'`,
+			`DELETE FROM users WHERE email = 'demo.teacher@example.com'`,
 			nil, []string{"data_test_rows_removed"}, "equals: observed 1, expected = 0"},
 		{"plaintext password",
-			"UPDATE users SET password_hash = 'changeme' WHERE username = 'teacher3'",
-			"UPDATE users SET password_hash = '$2b$12$' || md5('t3') WHERE username = 'teacher3'",
+			"UPDATE users SET hashed_password = 'changeme' WHERE email = 'teacher3@school.edu'",
+			"UPDATE users SET hashed_password = '$2b$12$' || substr(md5('t3') || md5('salt3'), 1, 53) WHERE email = 'teacher3@school.edu'",
 			nil, []string{"data_password_hashes"}, "equals: observed 1, expected = 0"},
+		{"grade outside its course's evaluation rules",
+			"UPDATE grades SET category = 'Bonus' WHERE id = 17",
+			"UPDATE grades SET category = 'Homework' WHERE id = 17",
+			nil, []string{"sample_grade_accuracy"}, "equals: observed 1, expected = 0"},
 		{"database behind the migration head",
-			"UPDATE alembic_version SET version_num = 'b2c3d4e5f6a7'",
-			"UPDATE alembic_version SET version_num = 'f6a7b8c9d0e1'",
-			nil, []string{"db_migrations"}, "at head: observed b2c3d4e5f6a7, expected f6a7b8c9d0e1"},
+			"UPDATE alembic_version SET version_num = '00c146dcf611'",
+			"UPDATE alembic_version SET version_num = '64887d60dbfb'",
+			nil, []string{"db_migrations"}, "at head: observed 00c146dcf611, expected 64887d60dbfb"},
 		{"migration head moved", "", "", func(y string) string {
 			dir := t.TempDir()
 			files, _ := filepath.Glob(filepath.Join(exampleDir, "migrations/versions/*.py"))
@@ -188,10 +209,10 @@ func TestExampleGoLive(t *testing.T) {
 				b, _ := os.ReadFile(f)
 				require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644))
 			}
-			require.NoError(t, os.WriteFile(filepath.Join(dir, "a7b8c9d0e1f2_grades_index.py"),
-				[]byte("revision = 'a7b8c9d0e1f2'\ndown_revision = 'f6a7b8c9d0e1'\n"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "c1a2b3c4d5e6_add_academic_year_to_students.py"),
+				[]byte("revision: str = \"c1a2b3c4d5e6\"\ndown_revision: Union[str, None] = \"64887d60dbfb\"\n"), 0o644))
 			return strings.Replace(y, "migrations_dir: migrations/versions", "migrations_dir: "+dir, 1)
-		}, []string{"db_migrations"}, "at head: observed f6a7b8c9d0e1, expected a7b8c9d0e1f2"},
+		}, []string{"db_migrations"}, "at head: observed 64887d60dbfb, expected c1a2b3c4d5e6"},
 		{"redis stopped (address of a closed port)", "", "", func(y string) string {
 			return strings.ReplaceAll(y, addr, testutil.FreeAddr(t))
 		}, []string{"cache_config", "cache_hit_ratio", "cache_warmed"}, "connection refused"},
@@ -276,4 +297,82 @@ func databaseOnly(cfg *config.Config) {
 	}
 	cfg.Checks = kept
 	cfg.Checklist.Blockers = config.Blockers{Kinds: []string{}, Phases: []string{}, Items: items}
+}
+
+// The example's monitoring role reads what the checks need and nothing
+// more: no password hash, no refresh token, no health record or phone
+// number, no IP address of the audit log; the password check reads a
+// view of the hashes' format. And it stays refused when it becomes
+// privileged: granted pg_read_server_files, every sql check of the example
+// refuses to run (reason config) instead of running with that power.
+func TestExampleMonitorRoleLeastPrivilege(t *testing.T) {
+	needServer(t)
+	var setup []string
+	for _, f := range []string{"schema.sql", "seed.sql"} {
+		b, err := os.ReadFile(filepath.Join(exampleDir, f))
+		require.NoError(t, err)
+		setup = append(setup, string(b))
+	}
+	db := testDB(t, setup...)
+	grants, err := os.ReadFile(filepath.Join(exampleDir, "grants.sql"))
+	require.NoError(t, err)
+	dsn := testutil.GrantedRole(t, db, "IN ROLE pg_monitor", string(grants), "golive_monitor")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		"SELECT hashed_password FROM users LIMIT 1",
+		"SELECT token_hash FROM refresh_tokens LIMIT 1",
+		"SELECT jti FROM refresh_tokens LIMIT 1",
+		"SELECT * FROM users LIMIT 1",
+		"SELECT health_issue FROM students LIMIT 1",
+		"SELECT mobile_phone FROM students LIMIT 1",
+		"SELECT ip_address FROM audit_logs LIMIT 1",
+		"SELECT details FROM audit_logs LIMIT 1",
+		"SELECT notes FROM grades LIMIT 1",
+		"SELECT user_email FROM golive.survey_responses LIMIT 1",
+		"SELECT * FROM permissions LIMIT 1",
+	} {
+		var v any
+		err := conn.QueryRow(ctx, q).Scan(&v)
+		require.Error(t, err, q)
+		assert.Contains(t, err.Error(), "permission denied", q)
+	}
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM golive.user_password_check WHERE hash_ok").Scan(&n))
+	assert.Equal(t, 223, n, "the password check's view answers")
+
+	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
+	require.NoError(t, err)
+	yml := strings.ReplaceAll(string(raw), "postgres://golive_monitor@127.0.0.1:5432/student_management?sslmode=disable", dsn)
+	cfgPath, err := filepath.Abs(filepath.Join(exampleDir, "golive.yml"))
+	require.NoError(t, err)
+	run := func() []collector.Result {
+		cfg, err := config.Load([]byte(yml), cfgPath)
+		require.NoError(t, err)
+		var kept []*config.Check
+		for _, c := range cfg.Checks {
+			if c.SQL != nil {
+				kept = append(kept, c)
+			}
+		}
+		require.NotEmpty(t, kept)
+		cfg.Checks = kept
+		s := collector.New(cfg, slog.New(slog.DiscardHandler))
+		defer s.Close()
+		return s.RunAll(ctx, nil)
+	}
+	for _, r := range run() {
+		assert.True(t, r.Success(), "%s as the example's role: %s %s", r.Check, r.Reason, r.Message)
+	}
+	role := strings.TrimPrefix(strings.Split(dsn, "@")[0], "postgres://")
+	execIn(t, db, "GRANT pg_read_server_files TO "+role)
+	for _, r := range run() {
+		assert.Equal(t, collector.ReasonConfig, r.Reason, "%s: %s", r.Check, r.Message)
+		assert.Contains(t, r.Message, "refusing to run the query as role", r.Check)
+		assert.Contains(t, r.Message, "pg_read_server_files", r.Check)
+	}
 }

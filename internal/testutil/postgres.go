@@ -103,10 +103,10 @@ func CreateRole(t testing.TB, prefix, options string, dbs ...string) string {
 	return name
 }
 
-// MonitorRole creates a least-privilege role of the test's own, as the
-// example's setup.sh creates golive_monitor and docs/database.md tells
-// users to: pg_monitor, and SELECT on every table that exists now in db's
-// public schema. It returns the role's DSN for db; the role is dropped
+// MonitorRole creates a least-privilege role of the test's own, as
+// docs/database.md tells users to: pg_monitor, and SELECT on every table
+// that exists now in db's public schema (the example's narrower,
+// column-level grants: GrantedRole with its grants.sql). It returns the role's DSN for db; the role is dropped
 // when the test ends.
 func MonitorRole(t testing.TB, db string) string {
 	t.Helper()
@@ -125,4 +125,23 @@ func MonitorRole(t testing.TB, db string) string {
 // the loopback address).
 func RoleDSN(role, db string) string {
 	return "postgres://" + role + "@127.0.0.1:5432/" + db + "?sslmode=disable"
+}
+
+// GrantedRole creates a role of the test's own with the CREATE ROLE
+// options given, and runs grants (SQL such as an example's grants.sql) in
+// db with every placeholder (the role name the SQL grants to) replaced by
+// the role's name: the test's role gets exactly what the file grants. It
+// returns the role's DSN for db; the role is dropped when the test ends.
+func GrantedRole(t testing.TB, db, options, grants, placeholder string) string {
+	t.Helper()
+	require.Contains(t, grants, placeholder, "the grants name no %s", placeholder)
+	role := CreateRole(t, "golive_mon_", options, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, DSN(db))
+	require.NoError(t, err)
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, strings.ReplaceAll(grants, placeholder, role))
+	require.NoError(t, err)
+	return RoleDSN(role, db)
 }

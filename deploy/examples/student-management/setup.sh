@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Sets up the example on this host: the student_management database (schema
-# and seed data) on the local PostgreSQL, the least-privilege role the
-# exporter connects as (golive_monitor: pg_monitor plus SELECT on the
-# tables, no password, for a local server with trust authentication), the
-# restore test's role (golive_restore: CREATEDB), a first nightly dump, and a
-# Redis configured like production (redis.conf) on 127.0.0.1:6390, warmed
-# with the course cache.
+# Sets up the example on this host: the student_management database
+# (schema.sql, seed.sql) on the local PostgreSQL; the least-privilege role
+# the exporter connects as (golive_monitor: pg_monitor plus SELECT on the
+# columns its checks read, grants.sql; no password, for a local server with
+# trust authentication); the restore test's role (golive_restore:
+# CREATEDB); a first nightly dump; and a Redis configured like production
+# (redis.conf) on 127.0.0.1:6390, warmed with the course cache.
 # Then: go run ./cmd/golive_exporter check --config.file deploy/examples/student-management/golive.yml
 #   PGHOST/PGPORT/PGUSER  where PostgreSQL is (default 127.0.0.1:5432, postgres)
 #   EXAMPLE_DB            database name (default student_management)
@@ -28,13 +28,14 @@ if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'"
 else
   echo "database $db exists (use --reset to re-create it)"
 fi
-# The exporter's role: it may read every table and the statistics views,
-# and nothing more (no superuser, no pg_write_server_files, ...).
+# The exporter's role: the statistics views (pg_monitor) and the columns
+# its checks read (grants.sql), nothing more (no superuser, no
+# pg_read_server_files, no password hash).
 if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'golive_monitor'" | grep -q 1; then
   psql -qX -d postgres -c "CREATE ROLE golive_monitor LOGIN IN ROLE pg_monitor"
   echo "role golive_monitor created (pg_monitor)"
 fi
-psql -qX -v ON_ERROR_STOP=1 -d "$db" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO golive_monitor"
+psql -qX -v ON_ERROR_STOP=1 -d "$db" -f grants.sql
 # The restore test's role: it creates, restores into and drops its scratch
 # databases (sms_restore_*), and may do nothing else (CREATEDB only).
 if ! psql -qAtX -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'golive_restore'" | grep -q 1; then
@@ -55,7 +56,7 @@ else
   echo "no dump written: $backups is not writable (set EXAMPLE_BACKUPS)"
 fi
 # The audit trail check wants a recent row, as the application would write.
-psql -qX -d "$db" -c "INSERT INTO audit_log (actor, action) VALUES ('setup', 'example refreshed')"
+psql -qX -d "$db" -c "INSERT INTO audit_logs (action, resource, success, \"timestamp\") VALUES ('SETUP', 'system', true, now())"
 
 dir=${TMPDIR:-/tmp}/golive-example-redis-$port
 mkdir -p "$dir"
@@ -66,10 +67,10 @@ if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
   echo "redis started on 127.0.0.1:$port (stop: kill \$(cat $dir/redis.pid))"
 fi
 # Warm the cache as the application does at start-up, then read it back.
-psql -qAtX -d "$db" -c "SELECT code FROM courses" | while read -r code; do
+psql -qAtX -d "$db" -c "SELECT course_code FROM courses" | while read -r code; do
   echo "SET sms:course:$code 1"
 done | redis-cli -p "$port" >/dev/null
-psql -qAtX -d "$db" -c "SELECT code FROM courses" | while read -r code; do
+psql -qAtX -d "$db" -c "SELECT course_code FROM courses" | while read -r code; do
   echo "GET sms:course:$code"
 done | redis-cli -p "$port" >/dev/null
 echo "cache warmed: $(redis-cli -p "$port" dbsize) keys"
