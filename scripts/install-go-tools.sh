@@ -16,6 +16,10 @@ pins=(
   go-junit-report github.com/jstemmer/go-junit-report/v2@v2.1.0
   gotestsum       gotest.tools/gotestsum@v1.13.0
   goreleaser      github.com/goreleaser/goreleaser/v2@v2.17.0
+  # The exporters make bench compares with (scripts/bench.d/compare.sh).
+  blackbox_exporter github.com/prometheus/blackbox_exporter@v0.27.0
+  postgres_exporter github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter@v0.17.1
+  redis_exporter    github.com/oliver006/redis_exporter@v1.74.0
 )
 # What lint and make test need; goreleaser is installed by make release.
 default=(staticcheck go-junit-report gotestsum)
@@ -55,6 +59,19 @@ for tool in "${tools[@]}"; do
     echo "installing $pin${have:+ (found $have)}"
     # go install does not overwrite a file that is not a Go binary.
     rm -f "$bindir/$tool"
-    GOBIN="$bindir" go install "$pin"
+    if ! GOBIN="$bindir" go install "$pin"; then
+      # go install pkg@version also asks the module proxy for the module's
+      # version list (to report deprecations); a proxy that serves the
+      # pinned version but refuses the list fails it. go install of the
+      # package from a throwaway module that requires exactly that version
+      # builds the same thing (the module's own requirements, no replace).
+      pkg=${pin%@*}
+      mod=${pkg%%/cmd/*}
+      tmp=$(mktemp -d)
+      (cd "$tmp" && go mod init install-go-tools >/dev/null 2>&1 &&
+        echo "require $mod $want" >>go.mod &&
+        GOFLAGS=-mod=mod GOBIN="$bindir" go install "$pkg")
+      rm -rf "$tmp"
+    fi
   fi
 done
