@@ -17,7 +17,7 @@ LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) \
 IMAGE     ?= ghcr.io/golive/golive_exporter
 STATICCHECK ?= $(shell scripts/install-go-tools.sh --path staticcheck)
 
-.PHONY: all build run docker test test-short lint bench deps fmt generate
+.PHONY: all build run docker test test-short lint bench soak deps fmt generate
 
 all: lint test build
 
@@ -63,3 +63,8 @@ lint:
 
 bench: deps
 	scripts/bench.sh
+
+# 30 minutes of 100 HTTPS checks: the exporter's RSS must stay flat
+# (SOAK=10m for a shorter run).
+soak:
+	scripts/soak.sh
