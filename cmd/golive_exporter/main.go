@@ -146,23 +146,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	logger.Info("starting "+programName, "version", version.Info(), "build_context", version.BuildContext())
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		versioncollector.NewCollector(programName),
-		// The defaults, plus the cumulative heap allocations under a name
-		// that OpenMetrics can carry (go_memstats_alloc_bytes_total is left
-		// out of OpenMetrics answers: see web.openMetricsGatherer).
-		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
-			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/allocs:bytes$`)})),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
 	srv, err := web.NewServer(web.Options{
 		Logger:              logger,
 		TelemetryPath:       *telemetryPath,
 		Load:                loadRuntime(load, logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase}),
 		MaxRequestsInFlight: *maxRequests,
 		EnableLifecycle:     *enableLifecycle,
-		Registry:            reg,
+		Registry:            newRegistry(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
@@ -194,6 +184,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		_ = server.Close()
 	}
 	return exitOK
+}
+
+// newRegistry holds the exporter's own metrics beside the checks': build
+// information, the Go runtime and the process.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		versioncollector.NewCollector(programName),
+		// The defaults, plus the cumulative heap allocations under a name
+		// that OpenMetrics can carry (go_memstats_alloc_bytes_total is left
+		// out of OpenMetrics answers: see web.openMetricsGatherer).
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/allocs:bytes$`)})),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return reg
 }
 
 // checkKindsCompiled refuses a configuration naming a kind this binary

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/web"
+	"github.com/prometheus/common/promslog"
+)
+
+// BenchmarkScrapeHTTPChecks prices one /metrics request of the whole
+// exporter, in process (the handler, the scheduler, the checklist series,
+// the Go and process collectors), with n http checks against a loopback
+// target that answers at once: the fixed cost of a scrape shows at 10
+// checks, the cost per probe at 100. scripts/bench.d/compare.sh measures
+// the same against blackbox_exporter with the real binary.
+func BenchmarkScrapeHTTPChecks(b *testing.B) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"healthy"}`+"\n")
+	}))
+	defer target.Close()
+	for _, bc := range []struct {
+		n        int
+		interval string
+	}{{10, "0s"}, {100, "0s"}, {10, "1h"}} {
+		n := bc.n
+		name := fmt.Sprintf("checks=%d", n)
+		if bc.interval != "0s" {
+			// Every result within its interval: nothing runs, the fixed
+			// cost of a scrape alone.
+			name += "/cached"
+		}
+		b.Run(name, func(b *testing.B) {
+			var cfg strings.Builder
+			fmt.Fprintf(&cfg, "global:\n  max_concurrency: %d\nchecks:\n", n)
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&cfg, "  - name: c%d\n    interval: %s\n    http: {url: %q}\n", i, bc.interval, fmt.Sprintf("%s/health?c=%d", target.URL, i))
+			}
+			file := filepath.Join(b.TempDir(), "golive.yml")
+			if err := os.WriteFile(file, []byte(cfg.String()), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			logger := promslog.NewNopLogger()
+			srv, err := web.NewServer(web.Options{
+				Logger:   logger,
+				Load:     func() (*config.Config, error) { return config.LoadFile(file) },
+				Build:    build(logger, "/metrics"),
+				Registry: newRegistry(),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			h := srv.Handler()
+			scrape := func() {
+				req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+				req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "10")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || strings.Count(rec.Body.String(), "} 1\n") < n {
+					b.Fatalf("scrape: %d\n%s", rec.Code, rec.Body.String())
+				}
+			}
+			scrape()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				scrape()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/probe")
+		})
+	}
+}
