@@ -52,7 +52,7 @@ func BenchmarkScrapeHTTPChecks(b *testing.B) {
 			srv, err := web.NewServer(web.Options{
 				Logger:   logger,
 				Load:     func() (*config.Config, error) { return config.LoadFile(file) },
-				Build:    build(logger, "/metrics"),
+				Build:    buildAt(logger, "/metrics", nil),
 				Registry: newRegistry(),
 			})
 			if err != nil {
