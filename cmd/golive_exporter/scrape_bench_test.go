@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web"
+	"github.com/golive/golive_exporter/web/board"
 	"github.com/prometheus/common/promslog"
 )
 
@@ -50,9 +52,9 @@ func BenchmarkScrapeHTTPChecks(b *testing.B) {
 			}
 			logger := promslog.NewNopLogger()
 			srv, err := web.NewServer(web.Options{
-				Logger:   logger,
-				Load:     func() (*config.Config, error) { return config.LoadFile(file) },
-				Build:    buildAt(logger, "/metrics", nil),
+				Logger: logger,
+				Load: loadRuntime(func() (*config.Config, *checklist.Model, error) { return checklist.LoadConfigFile(file) },
+					logger, board.Options{MetricsPath: "/metrics"}),
 				Registry: newRegistry(),
 			})
 			if err != nil {
