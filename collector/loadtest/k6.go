@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/golive/golive_exporter/internal/jsonstream"
 )
 
 // k6 writes two JSON summaries: the data object of handleSummary()
@@ -90,7 +92,7 @@ func (k *k6Reader) metrics(dec *json.Decoder) error {
 		return fmt.Errorf("k6 summary: metrics is %v, not an object", tok)
 	}
 	for dec.More() {
-		name, err := objectKey(dec)
+		name, err := jsonstream.Key(dec)
 		if err != nil {
 			return err
 		}
@@ -282,24 +284,10 @@ func (k *k6Reader) group(dec *json.Decoder, depth int) error {
 	if depth >= maxJSONDepth {
 		return fmt.Errorf("groups nested deeper than %d levels", maxJSONDepth)
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonError(err)
-	}
-	if tok == nil {
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("a group is %v, not an object", tok)
-	}
-	for dec.More() {
-		key, err := objectKey(dec)
-		if err != nil {
-			return err
-		}
+	return jsonstream.Object(dec, "group", func(key string) error {
 		switch key {
 		case "checks":
-			err = eachMember(dec, "checks", func() error {
+			return jsonstream.Members(dec, "checks", func(string) error {
 				var ck struct {
 					Passes float64 `json:"passes"`
 					Fails  float64 `json:"fails"`
@@ -313,42 +301,8 @@ func (k *k6Reader) group(dec *json.Decoder, depth int) error {
 				return nil
 			})
 		case "groups":
-			err = eachMember(dec, "groups", func() error { return k.group(dec, depth+1) })
-		default:
-			err = skipValue(dec, depth+1)
+			return jsonstream.Members(dec, "groups", func(string) error { return k.group(dec, depth+1) })
 		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return jsonError(err)
-}
-
-// eachMember calls fn for every element of an array or every value of an
-// object (its keys ignored); fn must consume the value. null has none.
-func eachMember(dec *json.Decoder, what string, fn func() error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonError(err)
-	}
-	if tok == nil {
-		return nil
-	}
-	d, ok := tok.(json.Delim)
-	if !ok || (d != '[' && d != '{') {
-		return fmt.Errorf("%s: %v is neither an array nor an object", what, tok)
-	}
-	for dec.More() {
-		if d == '{' {
-			if _, err := objectKey(dec); err != nil {
-				return err
-			}
-		}
-		if err := fn(); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return jsonError(err)
+		return skipValue(dec, depth+1)
+	})
 }

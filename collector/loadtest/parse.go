@@ -9,6 +9,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/golive/golive_exporter/internal/jsonstream"
 )
 
 // Options say how to read a file.
@@ -106,55 +108,42 @@ var gatlingKeys = map[string]bool{"numberOfRequests": true, "maxResponseTime": t
 // the file is known once its keys have been seen (they come in any order).
 func parseJSON(r io.Reader, o Options) (*Result, error) {
 	dec := json.NewDecoder(r)
-	if err := openObject(dec, "JSON summary"); err != nil {
-		return nil, err
-	}
 	k := newK6Reader(o.K6Metric)
 	gatling := map[string]json.RawMessage{}
 	var stateRaw json.RawMessage
-	for dec.More() {
-		key, err := objectKey(dec)
-		if err != nil {
-			return nil, err
-		}
+	err := jsonstream.Object(dec, "JSON summary", func(key string) error {
 		switch {
 		case key == "metrics":
-			if err := k.metrics(dec); err != nil {
-				return nil, err
-			}
+			return k.metrics(dec)
 		case key == "state":
 			k.handleSummary = true
-			if err := dec.Decode(&stateRaw); err != nil {
-				return nil, jsonError(err)
-			}
+			return jsonError(dec.Decode(&stateRaw))
 		case key == "options":
 			k.handleSummary = true
-			if err := skipValue(dec, 1); err != nil {
-				return nil, err
-			}
+			return skipValue(dec, 1)
 		case key == "root_group":
 			if err := k.group(dec, 1); err != nil {
-				return nil, fmt.Errorf("k6 summary: root_group: %w", err)
+				return fmt.Errorf("k6 summary: root_group: %w", err)
 			}
+			return nil
 		case key == "stats":
 			// Gatling's stats.json wraps the global figures in "stats".
-			if err := gatlingFigures(dec, gatling); err != nil {
-				return nil, err
-			}
+			return gatlingFigures(dec, gatling)
 		case gatlingKeys[key]:
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
-				return nil, jsonError(err)
+				return jsonError(err)
 			}
 			gatling[key] = raw
-		default:
-			if err := skipValue(dec, 1); err != nil {
-				return nil, err
-			}
+			return nil
 		}
+		return skipValue(dec, 1)
+	})
+	if errors.Is(err, jsonstream.ErrNotObject) {
+		return nil, fmt.Errorf("%w: %w", err, ErrNotLoadTest)
 	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, jsonError(err)
+	if err != nil {
+		return nil, err
 	}
 	_, isGatling := gatling["numberOfRequests"]
 	switch {
@@ -180,8 +169,9 @@ func gatlingFigures(dec *json.Decoder, into map[string]json.RawMessage) error {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return skipRest(dec, tok, 1) // not Gatling's wrapper: nothing to keep
 	}
+	// Walk the object whose brace was read: its members, then its end.
 	for dec.More() {
-		key, err := objectKey(dec)
+		key, err := jsonstream.Key(dec)
 		if err != nil {
 			return err
 		}
@@ -201,72 +191,26 @@ func gatlingFigures(dec *json.Decoder, into map[string]json.RawMessage) error {
 	return jsonError(err)
 }
 
-// openObject reads the opening brace of a JSON object.
-func openObject(dec *json.Decoder, what string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonError(err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%s: JSON %v where an object should start: %w", what, tok, ErrNotLoadTest)
-	}
-	return nil
-}
-
-// objectKey reads the next key of an object being walked.
-func objectKey(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", jsonError(err)
-	}
-	key, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("JSON: expected an object key, found %v", tok)
-	}
-	return key, nil
-}
-
-// skipValue consumes one JSON value token by token, holding none of it;
-// depth is the nesting level of the value.
+// skipValue consumes one JSON value token by token (jsonstream.Skip); depth
+// is the nesting level of the value, and a file nested deeper than any
+// summary is not one.
 func skipValue(dec *json.Decoder, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonError(err)
-	}
-	return skipRest(dec, tok, depth)
+	return notSummaryIfDeep(jsonstream.Skip(dec, depth, maxJSONDepth))
 }
 
 // skipRest consumes the rest of a value whose first token was tok.
 func skipRest(dec *json.Decoder, tok json.Token, depth int) error {
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil // a scalar
-	}
-	if depth >= maxJSONDepth {
-		return fmt.Errorf("JSON nested deeper than %d levels: not a load-test summary: %w", maxJSONDepth, ErrNotLoadTest)
-	}
-	for dec.More() {
-		if d == '{' {
-			if _, err := objectKey(dec); err != nil {
-				return err
-			}
-		}
-		if err := skipValue(dec, depth+1); err != nil {
-			return err
-		}
-	}
-	_, err := dec.Token()
-	return jsonError(err)
+	return notSummaryIfDeep(jsonstream.SkipRest(dec, tok, depth, maxJSONDepth))
 }
 
-// jsonError says that a file ended early plainly; other decoder errors
-// keep their position.
-func jsonError(err error) error {
-	if err == nil {
-		return nil
+func notSummaryIfDeep(err error) error {
+	var deep *jsonstream.TooDeepError
+	if errors.As(err, &deep) {
+		return fmt.Errorf("%w: not a load-test summary: %w", err, ErrNotLoadTest)
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("JSON is truncated: %w", io.ErrUnexpectedEOF)
-	}
-	return fmt.Errorf("JSON: %w", err)
+	return err
 }
+
+// jsonError is jsonstream.Err: a truncated file says so plainly, other
+// decoder errors keep their position.
+func jsonError(err error) error { return jsonstream.Err(err) }

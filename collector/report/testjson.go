@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/jsonstream"
 )
 
 // maxGoTestLine bounds one line of a go test -json stream (an Output event
@@ -56,90 +58,12 @@ func looksLikeGoTest(br *bufio.Reader) bool {
 	return bytes.Contains(head, []byte(`"Action"`))
 }
 
-// objectReader walks a JSON object's keys with a streaming decoder.
-type objectReader struct {
-	dec *json.Decoder
-}
+// maxSkipDepth bounds the nesting of a value the JSON parsers skip: far
+// above any report's, low enough that a hostile file cannot recurse without
+// bound.
+const maxSkipDepth = 1000
 
-func (o objectReader) open() error {
-	tok, err := o.dec.Token()
-	if err != nil {
-		return jsonErr(err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("expected a JSON object, found %v", tok)
-	}
-	return nil
-}
-
-// each calls fn for every key; fn must consume the value.
-func (o objectReader) each(fn func(key string) error) error {
-	for o.dec.More() {
-		tok, err := o.dec.Token()
-		if err != nil {
-			return jsonErr(err)
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("expected an object key, found %v", tok)
-		}
-		if err := fn(key); err != nil {
-			return err
-		}
-	}
-	if _, err := o.dec.Token(); err != nil { // the closing brace
-		return jsonErr(err)
-	}
-	return nil
-}
-
-// array decodes a JSON array one element at a time into fresh values.
-func eachElement[T any](dec *json.Decoder, fn func(*T) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return jsonErr(err)
-	}
-	if tok == nil {
-		return nil // null
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("expected an array, found %v", tok)
-	}
-	for dec.More() {
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			return jsonErr(err)
-		}
-		if err := fn(&v); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return jsonErr(err)
-}
-
-func skip(dec *json.Decoder) error {
-	var raw json.RawMessage
-	return jsonErr(dec.Decode(&raw))
-}
-
-func jsonErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("truncated JSON: the file ends in the middle of the document; was it written completely?")
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("unexpected JSON value at byte %d: field %s is %s, not %s", te.Offset, te.Field, te.Value, te.Type)
-	}
-	return err
-}
+func skip(dec *json.Decoder) error { return jsonstream.Skip(dec, 1, maxSkipDepth) }
 
 // Jest and Vitest --json.
 type jestFile struct {
@@ -293,10 +217,6 @@ func (b *summaryBuilder) addPlaywrightSuite(file string, path []string, su *pwSu
 // keys reads any of them and tells which it was.
 func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 	dec := json.NewDecoder(r)
-	o := objectReader{dec: dec}
-	if err := o.open(); err != nil {
-		return nil, err
-	}
 	b := newBuilder("", g)
 	s := b.s
 	var (
@@ -310,14 +230,14 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 	setNum := func(dst *int, has *bool) error {
 		var n *float64
 		if err := dec.Decode(&n); err != nil {
-			return jsonErr(err)
+			return jsonstream.Err(err)
 		}
 		if n != nil && *n >= 0 && *n < math.MaxInt32 {
 			*dst, *has = int(*n), true
 		}
 		return nil
 	}
-	err := o.each(func(key string) error {
+	err := jsonstream.Object(dec, "JSON report", func(key string) error {
 		switch key {
 		// Jest and Vitest.
 		case "numTotalTests":
@@ -330,7 +250,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			isJest = true
 			var v *float64
 			if err := dec.Decode(&v); err != nil {
-				return jsonErr(err)
+				return jsonstream.Err(err)
 			}
 			if v != nil {
 				jestStart = *v
@@ -338,7 +258,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			return nil
 		case "testResults":
 			isJest = true
-			return eachElement(dec, func(f *jestFile) error {
+			return jsonstream.Elements(dec, key, func(f *jestFile) error {
 				if f.EndTime > jestEnd {
 					jestEnd = f.EndTime
 				}
@@ -362,7 +282,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			isPytest = true
 			var v *float64
 			if err := dec.Decode(&v); err != nil {
-				return jsonErr(err)
+				return jsonstream.Err(err)
 			}
 			if v != nil && *v > 0 {
 				sec, frac := math.Modf(*v)
@@ -373,7 +293,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			isPytest = true
 			var v *float64
 			if err := dec.Decode(&v); err != nil {
-				return jsonErr(err)
+				return jsonstream.Err(err)
 			}
 			if v != nil && *v >= 0 {
 				s.Duration, s.HasDuration = *v, true
@@ -383,7 +303,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			isPytest = true
 			var sum pytestSummary
 			if err := dec.Decode(&sum); err != nil {
-				return jsonErr(err)
+				return jsonstream.Err(err)
 			}
 			if sum.Total != nil {
 				s.Declared, s.HasDeclared = *sum.Total, true
@@ -395,7 +315,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			return skip(dec)
 		case "collectors":
 			isPytest = true
-			return eachElement(dec, func(c *pytestTest) error {
+			return jsonstream.Elements(dec, key, func(c *pytestTest) error {
 				if c.Outcome == "failed" || c.Outcome == "error" {
 					// A module that could not be collected: its tests
 					// never ran.
@@ -410,7 +330,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 		case "tests":
 			isPytest = true
 			pyTests = true
-			return eachElement(dec, func(t *pytestTest) error {
+			return jsonstream.Elements(dec, key, func(t *pytestTest) error {
 				counted++
 				file, class, name := splitNodeID(t.NodeID)
 				b.add(&Case{Suite: file, Classname: class, Name: name, Outcome: pytestOutcome(t.Outcome)})
@@ -424,7 +344,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			isPlaywright = true
 			var st pwStats
 			if err := dec.Decode(&st); err != nil {
-				return jsonErr(err)
+				return jsonstream.Err(err)
 			}
 			if st.StartTime != "" {
 				if ts, ok := parseTimestamp(st.StartTime, time.UTC); ok {
@@ -442,13 +362,13 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			return nil
 		case "errors":
 			isPlaywright = true
-			return eachElement(dec, func(_ *json.RawMessage) error {
+			return jsonstream.Elements(dec, key, func(_ *json.RawMessage) error {
 				pwErrors++
 				return nil
 			})
 		case "suites":
 			isPlaywright = true
-			return eachElement(dec, func(su *pwSuite) error {
+			return jsonstream.Elements(dec, key, func(su *pwSuite) error {
 				before := s.Counts.Total()
 				err := b.addPlaywrightSuite(su.Title, nil, su, 0)
 				counted += s.Counts.Total() - before
@@ -460,8 +380,8 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("unexpected data after the JSON object")
+	if err := jsonstream.End(dec); err != nil {
+		return nil, err
 	}
 	switch {
 	case isJest && !isPytest && !isPlaywright:

@@ -134,11 +134,11 @@ func TestTestJSONBroken(t *testing.T) {
 		{"empty", "", "truncated JSON"},
 		{"truncated", `{"numTotalTests": 3, "testResults": [{"name": "a", "assertionResults": [`, "truncated JSON"},
 		{"not json", "<testsuites/>", "malformed JSON"},
-		{"array", `[1,2]`, "expected a JSON object"},
+		{"array", `[1,2]`, "where an object should start"},
 		{"unknown object", `{"hello": "world"}`, "not a recognised test report"},
 		{"mixed formats", `{"numTotalTests": 1, "summary": {"total": 1}}`, "not a recognised test report"},
 		{"wrong type", `{"numTotalTests": 1, "testResults": [{"assertionResults": "x"}]}`, "unexpected JSON value"},
-		{"trailing data", `{"numTotalTests": 0, "testResults": []} {"x": 1}`, "after the JSON object"},
+		{"trailing data", `{"numTotalTests": 0, "testResults": []} {"x": 1}`, "after the JSON document"},
 		{"go test garbage", "{\"Action\":\"run\"\n{{{{\n", ""},
 	}
 	for _, tt := range tests {
