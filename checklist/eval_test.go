@@ -310,10 +310,10 @@ func TestCountdown(t *testing.T) {
 		d    time.Duration
 		want string
 	}{
-		{50*time.Hour + 30*time.Minute, "in 2d 2h"},
-		{3*time.Hour + 5*time.Minute, "in 3h 5m"},
-		{-90 * time.Second, "2m ago"},
-		{0, "in 0m"},
+		{50*time.Hour + 29*time.Minute, "in 2d2h"},
+		{3*time.Hour + 5*time.Minute, "in 3h5m"},
+		{-90 * time.Second, "1m30s ago"},
+		{0, "in 0s"},
 	} {
 		assert.Equal(t, tc.want, Countdown(goLive.Add(tc.d), goLive), tc.d.String())
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // Marks are the one-glyph marks of each state in text output; no two
@@ -67,32 +69,9 @@ const TimeFormat = "2006-01-02 15:04 MST"
 
 func fmtTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// Countdown says how far t is from now in words: "in 2d 3h" or "5h 10m ago".
-func Countdown(t, now time.Time) string {
-	d := t.Sub(now)
-	if d >= 0 {
-		return "in " + HumanDuration(d)
-	}
-	return HumanDuration(-d) + " ago"
-}
-
-// HumanDuration rounds d to days, hours and minutes.
-func HumanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%dd %dh", days, h)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	default:
-		return fmt.Sprintf("%dm", m)
-	}
-}
+// Countdown says how far t is from now in words: "in 2d3h" or "5h10m ago"
+// (human.Countdown, the one way durations are written for people).
+func Countdown(t, now time.Time) string { return human.Countdown(t, now) }
 
 // CountsText lists the counts of each state that occurs, e.g. "3 pass,
 // 1 fail".
@@ -238,10 +217,10 @@ func (st *Status) WriteText(w io.Writer, o TextOptions) error {
 	}
 	st.writeChecks(ew, paint)
 	if len(st.Blockers) > 0 {
-		ew.printf("\nBlockers: %s\n", listShort(st.Blockers, 20))
+		ew.printf("\nBlockers: %s\n", human.List(st.Blockers, 20))
 	}
 	if len(st.FailingEarly) > 0 {
-		ew.printf("\n%s: %s\n", failingEarlyTitle, listShort(st.FailingEarly, 20))
+		ew.printf("\n%s: %s\n", failingEarlyTitle, human.List(st.FailingEarly, 20))
 	}
 	verdictColor := "\x1b[1;31m"
 	if st.Ready {
@@ -289,7 +268,7 @@ func (st *Status) writeChecks(ew *errWriter, paint func(color, s string) string)
 		}
 		rw := row{name: r.Check, kind: r.Kind, items: "-", result: string(r.Status), reason: "-", took: "-", color: checkColors[r.Status]}
 		if len(r.Items) > 0 {
-			rw.items = listShort(r.Items, 3)
+			rw.items = human.List(r.Items, 3)
 		}
 		if r.Status == collector.StatusFail || (r.Reason != "" && r.Reason != collector.ReasonNone) {
 			rw.reason = string(r.Reason)
@@ -334,13 +313,6 @@ func attestationText(a *AttestationView) string {
 		s += " (" + a.Evidence + ")"
 	}
 	return s
-}
-
-func listShort(ids []string, n int) string {
-	if len(ids) <= n {
-		return strings.Join(ids, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
 }
 
 // oneLine folds whitespace (and strips control characters, so a message

@@ -20,6 +20,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // Formats of a dump, from its first bytes.
@@ -265,10 +267,7 @@ func reportSkipped(r *collector.Report, dumps int, skipped []skippedEntry) {
 	for _, s := range sorted[:min(5, len(sorted))] {
 		names = append(names, s.Name+" ("+s.why()+")")
 	}
-	obs := fmt.Sprintf("skipped %d of %d: %s", len(skipped), dumps+len(skipped), strings.Join(names, ", "))
-	if len(sorted) > 5 {
-		obs += fmt.Sprintf(", and %d more", len(sorted)-5)
-	}
+	obs := fmt.Sprintf("skipped %d of %d: %s", len(skipped), dumps+len(skipped), human.ListOf(names, len(sorted)))
 	r.Warn(condSkipped, false, obs, "every entry the glob matches is a dump the exporter can read")
 }
 

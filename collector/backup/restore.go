@@ -19,6 +19,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -190,7 +192,7 @@ func (c *restoreCheck) Run(ctx context.Context, r *collector.Report) (err error)
 		if max := c.cfg.MaxDuration; max > 0 && err == nil {
 			within := took <= time.Duration(max)
 			ok = ok && within
-			r.Assert("restore duration", within, fmtDuration(took), "at most "+max.String())
+			r.Assert("restore duration", within, human.Duration(took), "at most "+max.String())
 		}
 		r.Bool(restoreSuccessDesc, ok)
 		c.mu.Lock()
@@ -297,8 +299,8 @@ func (c *restoreCheck) replayKept(ctx context.Context, r *collector.Report, kept
 		"the newest dump reads to its end ("+newest.Format+"), also before its restore test")
 	if checkErr == nil {
 		r.Warn(condNewestTested, false,
-			fmt.Sprintf("restore verified for %s (%s ago); newest dump %s not yet restore-tested", keptD.Name, fmtDuration(now.Sub(kept.Attempt)), newest.Name),
-			"the newest dump restored; the next restore test runs one interval ("+fmtDuration(c.interval)+") after this start")
+			fmt.Sprintf("restore verified for %s (%s ago); newest dump %s not yet restore-tested", keptD.Name, human.Duration(now.Sub(kept.Attempt)), newest.Name),
+			"the newest dump restored; the next restore test runs one interval ("+human.Duration(c.interval)+") after this start")
 	}
 	return true, "", err
 }

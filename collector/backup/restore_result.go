@@ -17,6 +17,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/report"
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -200,14 +202,14 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 	if max := c.cfg.MaxDuration; max > 0 {
 		obs := "the result gives no duration_seconds"
 		if duration >= 0 {
-			obs = fmtDuration(time.Duration(duration * float64(time.Second)))
+			obs = human.Duration(time.Duration(duration * float64(time.Second)))
 		}
 		r.Assert("restore duration", duration >= 0 && duration <= time.Duration(max).Seconds(), obs, "at most "+max.String())
 	}
 	if c.cfg.MaxAge > 0 {
 		age := c.now().Sub(finished)
 		r.AssertReason(collector.ReasonStale, "restore result age", age <= time.Duration(c.cfg.MaxAge),
-			fmt.Sprintf("%s old (%s)", fmtDuration(age), finished.UTC().Format(time.RFC3339)), "at most "+c.cfg.MaxAge.String()+" old")
+			fmt.Sprintf("%s old (%s)", human.Duration(age), finished.UTC().Format(time.RFC3339)), "at most "+c.cfg.MaxAge.String()+" old")
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // stateVersion is the layout of the state file; a file of another version
@@ -249,7 +251,7 @@ func (st *restoreState) replay(r *collector.Report, path string, interval time.D
 	when := st.Attempt.UTC().Format(time.RFC3339)
 	r.Assert("result kept across a restart", true,
 		fmt.Sprintf("the restore test of %s, read from %s", when, path),
-		"a result younger than the interval ("+fmtDuration(interval)+") is reported again; the next test runs one interval later")
+		"a result younger than the interval ("+human.Duration(interval)+") is reported again; the next test runs one interval later")
 	if st.Error != "" {
 		reason := st.Reason
 		if reason == "" {

@@ -11,6 +11,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // Label values of the source label.
@@ -157,7 +159,7 @@ func assertThresholds(r *collector.Report, th config.BackupThresholds, prefix st
 		ok := false
 		if oldest != nil {
 			age := now.Sub(oldest.Stop)
-			obs = fmt.Sprintf("oldest %s old (%s)", fmtDuration(age), oldest.Stop.UTC().Format(time.RFC3339))
+			obs = fmt.Sprintf("oldest %s old (%s)", human.Duration(age), oldest.Stop.UTC().Format(time.RFC3339))
 			ok = age >= time.Duration(th.MinRetention)
 		}
 		r.Assert(prefix+"retention", ok, obs, fmt.Sprintf("oldest backup at least %s old", th.MinRetention))
@@ -183,17 +185,6 @@ func ageCondition(r *collector.Report, name string, e *entry, max model.Duration
 	}
 	age := now.Sub(e.Stop)
 	r.AssertReason(collector.ReasonStale, name, age <= time.Duration(max),
-		fmt.Sprintf("%s old (%s, %s)", fmtDuration(age), e.Name, e.Stop.UTC().Format(time.RFC3339)),
+		fmt.Sprintf("%s old (%s, %s)", human.Duration(age), e.Name, e.Stop.UTC().Format(time.RFC3339)),
 		"at most "+max.String()+" old")
-}
-
-// fmtDuration writes a duration the way the configuration does (1d2h3m).
-func fmtDuration(d time.Duration) string {
-	if d < 0 {
-		return "-" + fmtDuration(-d)
-	}
-	if d < time.Hour {
-		return model.Duration(d.Round(time.Second)).String()
-	}
-	return model.Duration(d.Round(time.Minute)).String()
 }

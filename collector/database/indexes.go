@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
@@ -12,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -135,11 +136,7 @@ func (c *indexesCheck) Run(ctx context.Context, r *collector.Report) error {
 func judge(r *collector.Report, name string, n int, limit *int, names []string) {
 	observed := fmt.Sprint(n)
 	if n > 0 && len(names) > 0 {
-		shown := names[:min(len(names), maxNamesShown)]
-		observed += ": " + strings.Join(shown, ", ")
-		if len(names) > maxNamesShown {
-			observed += fmt.Sprintf(" and %d more", len(names)-maxNamesShown)
-		}
+		observed += ": " + human.List(names, maxNamesShown)
 	}
 	if limit == nil {
 		r.Warn(name, n == 0, observed, "0")

@@ -17,6 +17,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/files"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -120,7 +122,7 @@ func (l *logRotationCheck) Run(ctx context.Context, r *collector.Report) error {
 	if cfg.MaxAge > 0 {
 		age := l.now().Sub(oldest.modTime)
 		r.Assert("oldest log file", age <= time.Duration(cfg.MaxAge),
-			fmt.Sprintf("%s last written %s ago", oldest.path, roundAge(age)), "at most "+cfg.MaxAge.String()+" old")
+			fmt.Sprintf("%s last written %s ago", oldest.path, human.Duration(age)), "at most "+cfg.MaxAge.String()+" old")
 	}
 	if cfg.MaxTotalSize > 0 {
 		r.Assert("log files total size", total <= int64(cfg.MaxTotalSize),
@@ -400,14 +402,4 @@ func isRotatedName(name string) bool {
 		}
 	}
 	return rotatedRE.MatchString(name)
-}
-
-func roundAge(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%.1fd", d.Hours()/24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%.1fh", d.Hours())
-	}
-	return d.Round(time.Second).String()
 }

@@ -53,7 +53,7 @@ func TestLogRotationBounds(t *testing.T) {
 		{"a log that is not rotated grows", "max_file_size: 1MiB", collector.StatusFail,
 			map[string]string{"largest log file": filepath.Join(dir, "worker.log") + " is 2MiB"}},
 		{"old files are not removed", "max_age: 14d", collector.StatusFail,
-			map[string]string{"oldest log file": filepath.Join(dir, "worker.log.2026-11-14") + " last written 20.0d ago"}},
+			map[string]string{"oldest log file": filepath.Join(dir, "worker.log.2026-11-14") + " last written 20d ago"}},
 		{"the folder is too large", "max_total_size: 2MiB", collector.StatusFail,
 			map[string]string{"log files total size": "2.0MiB in 5 files"}},
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/rules"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // maxJobs bounds the job label of golive_prometheus_job_targets_down: jobs
@@ -133,12 +135,9 @@ func (p *prometheusCheck) targets(ctx context.Context, cl *client, r *collector.
 		}
 	}
 	observed := fmt.Sprintf("%d of %d targets down", down, len(ts))
-	if len(downJobs) > 10 {
-		// The message is read by people: name the first few jobs.
-		downJobs = append(downJobs[:10], fmt.Sprintf("and %d more", len(downJobs)-10))
-	}
 	if len(downJobs) > 0 {
-		observed += " (jobs " + strings.Join(downJobs, ", ") + ")"
+		// The message is read by people: name the first few jobs.
+		observed += " (jobs " + human.List(downJobs, 10) + ")"
 	}
 	r.Assert("targets up", down <= p.cfg.MaxDownTargets, observed, fmt.Sprintf("at most %d down", p.cfg.MaxDownTargets))
 	return nil

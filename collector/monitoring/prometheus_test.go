@@ -201,7 +201,7 @@ func TestPrometheusJobLabelBounded(t *testing.T) {
 	assert.Equal(t, []string{"targets up"}, failed(r))
 	for _, c := range r.Conditions() {
 		if c.Name == "targets up" {
-			assert.Equal(t, "150 of 150 targets down (jobs job000, job001, job002, job003, job004, job005, job006, job007, job008, job009, and 140 more)", c.Observed)
+			assert.Equal(t, "150 of 150 targets down (jobs job000, job001, job002, job003, job004, job005, job006, job007, job008, job009 and 140 more)", c.Observed)
 		}
 	}
 }

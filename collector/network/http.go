@@ -16,6 +16,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/httpclient"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -343,11 +345,7 @@ func componentNames(cs []component, total int) string {
 		}
 		parts = append(parts, c.Name+"="+v)
 	}
-	s := strings.Join(parts, ", ")
-	if more := total - len(cs); more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
-	}
-	return shorten(s, 200)
+	return shorten(human.ListOf(parts, total), 200)
 }
 
 // summary counts the components as the verdict judges them.

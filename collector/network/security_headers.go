@@ -9,6 +9,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 // headerVerdict is the outcome of one security header.
@@ -91,7 +93,7 @@ func hstsMaxAge(v string) (int64, bool) {
 }
 
 func checkHSTS(values []string, min time.Duration) headerVerdict {
-	want := fmt.Sprintf("max-age >= %d (%s)", int64(min.Seconds()), fmtDays(min))
+	want := fmt.Sprintf("max-age >= %d (%s)", int64(min.Seconds()), human.Duration(min))
 	if len(values) == 0 {
 		return headerVerdict{Observed: "missing", Expected: want}
 	}
@@ -100,11 +102,7 @@ func checkHSTS(values []string, min time.Duration) headerVerdict {
 	if !ok {
 		return headerVerdict{Observed: shorten(values[0], 80) + " (no valid max-age)", Expected: want}
 	}
-	return headerVerdict{OK: age >= int64(min.Seconds()), Observed: fmt.Sprintf("max-age=%d (%s)", age, fmtDays(time.Duration(age)*time.Second)), Expected: want}
-}
-
-func fmtDays(d time.Duration) string {
-	return fmt.Sprintf("%.0f days", d.Hours()/24)
+	return headerVerdict{OK: age >= int64(min.Seconds()), Observed: fmt.Sprintf("max-age=%d (%s)", age, human.Duration(time.Duration(age)*time.Second)), Expected: want}
 }
 
 // cspFrameAncestors returns the frame-ancestors sources of a CSP, and

@@ -18,6 +18,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -405,9 +407,9 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 	r.Gauge(tlsEarliestDesc, float64(earliest.NotAfter.Unix()))
 	left := earliest.NotAfter.Sub(now)
 	name := subjectName(earliest)
-	obs := fmt.Sprintf("%s left for %s (%s), expires %s", fmtLeft(left), name, earliestSrc, earliest.NotAfter.UTC().Format(time.RFC3339))
+	obs := fmt.Sprintf("%s left for %s (%s), expires %s", human.Duration(left), name, earliestSrc, earliest.NotAfter.UTC().Format(time.RFC3339))
 	if left < 0 {
-		obs = fmt.Sprintf("%s (%s) expired %.1f days ago, on %s", name, earliestSrc, -left.Hours()/24, earliest.NotAfter.UTC().Format(time.RFC3339))
+		obs = fmt.Sprintf("%s (%s) expired %s ago, on %s", name, earliestSrc, human.Duration(-left), earliest.NotAfter.UTC().Format(time.RFC3339))
 	}
 	minLeft, warnLeft := time.Duration(t.cfg.MinRemaining), time.Duration(t.cfg.WarnRemaining)
 	// An expired certificate is a certificate problem (tls, as every kind
@@ -416,12 +418,8 @@ func (t *tlsCheck) expiry(r *collector.Report, sources []certSource, now time.Ti
 	if left < 0 {
 		expired = collector.ReasonTLS
 	}
-	r.AssertReason(expired, "certificate validity left", left >= minLeft, obs, "at least "+fmtLeft(minLeft))
+	r.AssertReason(expired, "certificate validity left", left >= minLeft, obs, "at least "+human.Duration(minLeft))
 	if left >= minLeft {
-		r.Warn("certificate validity left (warning)", left >= warnLeft, obs, "at least "+fmtLeft(warnLeft))
+		r.Warn("certificate validity left (warning)", left >= warnLeft, obs, "at least "+human.Duration(warnLeft))
 	}
-}
-
-func fmtLeft(d time.Duration) string {
-	return fmt.Sprintf("%.1f days", d.Hours()/24)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/files"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -183,7 +185,7 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 	if t.parseErrors > 0 {
 		more := ""
 		if len(t.errs) > 1 {
-			more = fmt.Sprintf(" (and %d more)", len(t.errs)-1)
+			more = " (" + human.ListOf(nil, len(t.errs)-1) + ")"
 		}
 		reason := collector.ReasonOf(t.errs[0])
 		if reason == collector.ReasonError {
@@ -196,10 +198,10 @@ func (c *resultsCheck) Run(ctx context.Context, r *collector.Report) error {
 		// when the report is fresh; a stale report fails with reason stale.
 		age := c.now().Sub(t.newest)
 		r.Assert("report age", age <= time.Duration(c.cfg.MaxAge),
-			fmt.Sprintf("%s old (run %s)", humanAge(age), t.newest.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
+			fmt.Sprintf("%s old (run %s)", human.Duration(age), t.newest.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
 		if age > time.Duration(c.cfg.MaxAge) {
 			return collector.Failf(collector.ReasonStale, "newest test run is from %s, %s old; max_age is %s: run the tests again",
-				t.newest.UTC().Format(time.RFC3339), humanAge(age), c.cfg.MaxAge)
+				t.newest.UTC().Format(time.RFC3339), human.Duration(age), c.cfg.MaxAge)
 		}
 	}
 	return nil
@@ -268,14 +270,4 @@ func (c *resultsCheck) record(r *collector.Report, t *total) {
 		}
 		r.Assert(g.ConditionName(), ok, gc.String(), fmt.Sprintf(">= %d cases, none failed or error", minCases))
 	}
-}
-
-// humanAge writes an age in days and hours once it exceeds two days.
-func humanAge(d time.Duration) string {
-	if d < 48*time.Hour {
-		return d.Round(time.Second).String()
-	}
-	days := d / (24 * time.Hour)
-	hours := (d - days*24*time.Hour) / time.Hour
-	return fmt.Sprintf("%dd%dh", days, hours)
 }
