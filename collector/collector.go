@@ -259,8 +259,9 @@ type Result struct {
 	Start       time.Time     `json:"last_run"`
 	Duration    time.Duration `json:"-"`
 	DurationSec float64       `json:"duration_seconds"`
-	// QueueWait is how long the run waited for a free slot
-	// (global.max_concurrency) before it started.
+	// QueueWait is how long the run waited before it started, from when a
+	// scrape asked for it: for a free slot (global.max_concurrency), or
+	// for a CPU while many checks start at once.
 	QueueWait    time.Duration `json:"-"`
 	QueueWaitSec float64       `json:"queue_wait_seconds"`
 	// Running is true while a background run is under way.

@@ -20,7 +20,7 @@ var (
 		"How long the check's latest run took.",
 		[]string{"check", "kind"}, nil)
 	descQueueWait = prometheus.NewDesc("golive_check_queue_wait_seconds",
-		"How long the check's latest run waited for a free slot (global.max_concurrency) before it started.",
+		"How long the check's latest run waited before it started: for a free slot (global.max_concurrency), or for a CPU while many checks start at once.",
 		[]string{"check", "kind"}, nil)
 	descLastRun = prometheus.NewDesc("golive_check_last_run_timestamp_seconds",
 		"When the check's latest run started, as a Unix timestamp.",

@@ -47,7 +47,7 @@ golive_check_item_info{check="restore",item="P1.2.05"} 1
 golive_check_last_run_timestamp_seconds{check="api",kind="http"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="backup",kind="dump_folder"} 1.7000000005e+09
 golive_check_last_run_timestamp_seconds{check="cert",kind="tls"} 1.7000000005e+09
-# HELP golive_check_queue_wait_seconds How long the check's latest run waited for a free slot (global.max_concurrency) before it started.
+# HELP golive_check_queue_wait_seconds How long the check's latest run waited before it started: for a free slot (global.max_concurrency), or for a CPU while many checks start at once.
 # TYPE golive_check_queue_wait_seconds gauge
 golive_check_queue_wait_seconds{check="api",kind="http"} 0
 golive_check_queue_wait_seconds{check="backup",kind="dump_folder"} 0.03
@@ -142,7 +142,7 @@ func TestQueueWaitExported(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	require.NoError(t, reg.Register(exportCollector{[]Result{r}}))
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP golive_check_queue_wait_seconds How long the check's latest run waited for a free slot (global.max_concurrency) before it started.
+# HELP golive_check_queue_wait_seconds How long the check's latest run waited before it started: for a free slot (global.max_concurrency), or for a CPU while many checks start at once.
 # TYPE golive_check_queue_wait_seconds gauge
 golive_check_queue_wait_seconds{check="api",kind="http"} 1.5
 `), "golive_check_queue_wait_seconds"))

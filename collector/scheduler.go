@@ -427,9 +427,15 @@ func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *
 	fl := &flight{done: make(chan struct{}), bound: bound, cancel: cancel}
 	e.inflight = fl
 	s.runs.Add(1)
+	// The run's wait counts from here, not from when its goroutine first
+	// runs: a burst of many checks is CPU-bound (each opens a connection,
+	// a TLS handshake ...), and a goroutine waiting for a CPU is as queued
+	// as one waiting for a slot. golive_check_queue_wait_seconds then
+	// explains the scrape's wall time beside the checks' durations.
+	queued := time.Now()
 	go func() {
 		defer s.runs.Done()
-		res := s.run(ctx, parent, e)
+		res := s.run(ctx, parent, e, queued)
 		cancel(nil)
 		e.mu.Lock()
 		fl.res = res
@@ -451,12 +457,11 @@ func (s *Scheduler) base(e *entry) Result {
 // (running out of time is then the scrapes' fault rather than the
 // target's, and the reason says so); parent is what it derives from,
 // cancelled when the configuration is replaced.
-func (s *Scheduler) run(flightCtx, parent context.Context, e *entry) (res Result) {
+func (s *Scheduler) run(flightCtx, parent context.Context, e *entry, queued time.Time) (res Result) {
 	res = s.base(e)
 	res.Start = s.now()
 	rep := &Report{}
 	var start time.Time
-	queued := time.Now()
 	defer func() {
 		if !start.IsZero() {
 			res.Duration = time.Since(start)
