@@ -522,7 +522,7 @@ func phaseHTTP(o options) error {
 				close(errs)
 				return <-errs
 			}
-			var wall, slowest time.Duration
+			var wall, slowest, waitRun time.Duration
 			oursFailed, oursReasons := 0, map[string]int{}
 			oursRound := func(measure bool) error {
 				body, d, err := get(ours.base + "/metrics")
@@ -538,6 +538,7 @@ func phaseHTTP(o options) error {
 				if measure {
 					wall += d
 					slowest += maxSeries(body, "golive_check_duration_seconds{")
+					waitRun += maxWaitRun(body)
 				}
 				return nil
 			}
@@ -581,6 +582,8 @@ func phaseHTTP(o options) error {
 			if n == o.sizes[len(o.sizes)-1] {
 				target0(fmt.Sprintf("%s scrape wall <= 1.1x slowest check at %d checks", scheme, n), ws <= 1.1, "%.2fx (%.0f ms vs %.0f ms)", ws, float64(wall)/float64(rounds)/1e6, float64(slowest)/float64(rounds)/1e6)
 				fmt.Printf("  peak RSS at %d %s targets: ours %.1f MiB, blackbox %.1f MiB, ratio %.2f\n", n, scheme, oh, bh, oh/bh)
+				fmt.Printf("  %s at %d checks: scrape %.0f ms, slowest check %.0f ms, longest queue wait + run %.0f ms (wall / that %.2f)\n", scheme, n,
+					float64(wall)/float64(rounds)/1e6, float64(slowest)/float64(rounds)/1e6, float64(waitRun)/float64(rounds)/1e6, float64(wall)/float64(waitRun))
 			}
 			ours.stop()
 			bb.stop()
@@ -599,6 +602,28 @@ func countSeries(body []byte, prefix, suffix string) int {
 		}
 	}
 	return n
+}
+
+// maxWaitRun is the longest golive_check_queue_wait_seconds plus
+// golive_check_duration_seconds of one check: when the check was asked for
+// until it had its result.
+func maxWaitRun(body []byte) time.Duration {
+	sum := map[string]float64{}
+	for _, l := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(l, "golive_check_duration_seconds{") && !strings.HasPrefix(l, "golive_check_queue_wait_seconds{") {
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		v, err := strconv.ParseFloat(l[i+1:], 64)
+		if err == nil {
+			sum[l[strings.IndexByte(l, '{'):i]] += v
+		}
+	}
+	var m float64
+	for _, v := range sum {
+		m = max(m, v)
+	}
+	return time.Duration(m * float64(time.Second))
 }
 
 // reasons lists the reason labels of the failing checks.
