@@ -89,6 +89,31 @@ type ItemStatus struct {
 	Attestation *AttestationView `json:"attestation,omitempty"`
 	// LastChecked is the newest run of a bound check.
 	LastChecked *time.Time `json:"last_checked,omitempty"`
+	// StateSince is when the item took its state, from the board's history
+	// (absent without one, or before the item's first result).
+	StateSince *time.Time `json:"state_since,omitempty"`
+}
+
+// VerdictHistory is how the verdict changed, from the board's history.
+type VerdictHistory struct {
+	// Start is when the history began: nothing is known before it.
+	Start time.Time `json:"start"`
+	// Since is when the verdict took its current value (its first record
+	// when it has not changed since the history began).
+	Since time.Time `json:"since"`
+	// Previous is the verdict before, from PreviousSince to Since; absent
+	// when the history has no change.
+	Previous      string     `json:"previous,omitempty"`
+	PreviousSince *time.Time `json:"previous_since,omitempty"`
+	// Changes are the verdict's values over the last days, oldest first:
+	// each from its time to the next one's (the last to now).
+	Changes []VerdictChange `json:"changes"`
+}
+
+// VerdictChange is the verdict taking a value at a time.
+type VerdictChange struct {
+	Verdict string    `json:"verdict"`
+	At      time.Time `json:"at"`
 }
 
 // AttestationView is an attestation as shown.
@@ -158,6 +183,10 @@ type Status struct {
 	// was not taken (with file:line); the attestations read before keep
 	// counting. Empty when the file loaded.
 	AttestationsError string `json:"attestations_error,omitempty"`
+	// History is how the verdict changed over the last days, from the
+	// board's history (absent without one: check output, or before the
+	// first complete evaluation).
+	History *VerdictHistory `json:"history,omitempty"`
 	// CurrentPhase is the phase in effect at Now: of the phases whose
 	// window holds Now, the one that began last (the first in checklist
 	// order on a tie), so that two days after go-live it is the first week

@@ -69,6 +69,13 @@ var (
 // due window, attestation or the verdict): an unchanged scrape resends the
 // series of the previous one.
 func (m *Model) Exporter(now func() time.Time) collector.ResultExporter {
+	return m.ExporterObserved(now, nil)
+}
+
+// ExporterObserved is Exporter that also hands each scrape's evaluation to
+// observe (when not nil): the board's history records state changes from
+// the scrapes, whether or not anybody looks at the board.
+func (m *Model) ExporterObserved(now func() time.Time, observe func(*Status)) collector.ResultExporter {
 	if now == nil {
 		now = time.Now
 	}
@@ -81,6 +88,9 @@ func (m *Model) Exporter(now func() time.Time) collector.ResultExporter {
 	)
 	return func(results []collector.Result, ch chan<- prometheus.Metric) {
 		st := m.Evaluate(results, now())
+		if observe != nil {
+			observe(st)
+		}
 		k := fingerprint(seed, st, perItem)
 		mu.Lock()
 		if cached == nil || k != key {

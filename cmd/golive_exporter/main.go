@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -69,6 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	printDefault := serve.Flag("config.print-default", "Print the embedded default configuration and exit.").Bool()
 	runbookBase := serve.Flag("board.runbook-url-base", "URL that <alert>.md is appended to for the runbook link the board shows beside each check (empty: none). Default: the runbooks of this release.").
 		Default(rules.ReleaseRunbookBase(version.Version)).String()
+	historyFile := serve.Flag("board.history-file", "File the board keeps its history in (when each item and the verdict last changed), so that it survives restarts; empty: in memory only. Default: "+board.HistoryFileName+" in the service's state directory ($STATE_DIRECTORY, set by systemd's StateDirectory=), else none.").
+		Default(defaultHistoryFile()).String()
 	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
 
 	checkCmd := app.Command("check", "Run every check once and print the checklist by phase with its GO / NO-GO verdict; exit 0 for GO, 1 for NO-GO, 2 on a configuration error.")
@@ -147,10 +150,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	logger.Info("starting "+programName, "version", version.Info(), "build_context", version.BuildContext())
+	history, err := board.OpenHistory(*historyFile, logger, time.Now())
+	if err != nil {
+		// The board works without its history; say why it forgets.
+		logger.Warn("board history kept in memory only", "file", *historyFile, "err", err)
+	}
 	srv, err := web.NewServer(web.Options{
 		Logger:              logger,
 		TelemetryPath:       *telemetryPath,
-		Load:                loadRuntime(load, logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase}),
+		Load:                loadRuntime(load, logger, board.Options{MetricsPath: *telemetryPath, RunbookBase: *runbookBase, History: history}),
 		MaxRequestsInFlight: *maxRequests,
 		EnableLifecycle:     *enableLifecycle,
 		Registry:            newRegistry(),
@@ -169,11 +177,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	// Catch SIGTERM before listening: a client (or a test) that has had
+	// an answer may stop the exporter at once, and must see it shut down,
+	// not killed.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, os.Interrupt, syscall.SIGTERM)
 	server := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- toolkitweb.ListenAndServe(server, toolkitFlags, logger) }()
-	term := make(chan os.Signal, 1)
-	signal.Notify(term, os.Interrupt, syscall.SIGTERM)
 	select {
 	case err := <-errc:
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -203,6 +214,17 @@ func newRegistry() *prometheus.Registry {
 		process.NewCollector(),
 	)
 	return reg
+}
+
+// defaultHistoryFile is the board's history file in the state directory
+// systemd gives the service (StateDirectory=golive: $STATE_DIRECTORY is
+// /var/lib/golive), or "" (in memory) elsewhere.
+func defaultHistoryFile() string {
+	dir, _, _ := strings.Cut(os.Getenv("STATE_DIRECTORY"), ":")
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, board.HistoryFileName)
 }
 
 // checkKindsCompiled refuses a configuration naming a kind this binary
@@ -245,11 +267,12 @@ func loadRuntime(load func() (*config.Config, *checklist.Model, error), logger *
 // that due windows do not move under them).
 func buildWith(logger *slog.Logger, opts board.Options) func(*config.Config, *checklist.Model) *web.Runtime {
 	return func(cfg *config.Config, m *checklist.Model) *web.Runtime {
+		b := board.New(m, opts)
 		return &web.Runtime{
 			Config:    cfg,
 			Scheduler: collector.New(cfg, logger),
-			Exporters: []collector.ResultExporter{m.Exporter(opts.Now)},
-			Board:     board.New(m, opts),
+			Exporters: []collector.ResultExporter{b.Exporter()},
+			Board:     b,
 		}
 	}
 }

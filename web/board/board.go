@@ -23,6 +23,7 @@ import (
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/human"
 	"github.com/golive/golive_exporter/rules"
 )
 
@@ -46,6 +47,11 @@ type Options struct {
 	MetricsPath string
 	// Refresh is how often the page reloads (DefaultRefresh when 0).
 	Refresh time.Duration
+	// History, when set, records every evaluation the board makes and
+	// gives the page and the JSON each item's "since" and the verdict's
+	// changes. Share one History between the boards of successive
+	// configurations (and the scrapes: RecordFrom).
+	History *History
 	// RunbookBase, when set, adds to every check the runbook of the alert
 	// its failure fires (RunbookBase + "<alert>.md"), after the check's
 	// own links.
@@ -125,6 +131,8 @@ var tmpl = template.Must(template.New("board").Funcs(template.FuncMap{
 	"unfolded":    func(items []checklist.ItemStatus) []checklist.ItemStatus { return splitFolded(items, false) },
 	"row":         func(it checklist.ItemStatus, now time.Time) rowData { return rowData{ItemStatus: it, Now: now} },
 	"reason":      reasonLine,
+	"since":       itemSince,
+	"x":           func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 }).Parse(pageHTML))
 
 // rowData is what an item's row is drawn from.
@@ -244,6 +252,10 @@ type pageData struct {
 	ShownPhases []checklist.PhaseStatus
 	// Clock is the T− / T+ clock (nil without a go-live time).
 	Clock *clock
+	// VerdictLine says since when the verdict holds (nil without a
+	// history); Timeline draws its last days.
+	VerdictLine *verdictLine
+	Timeline    *timeline
 }
 
 // clock is the T− / T+ clock as the page shows it before its script ticks
@@ -374,10 +386,161 @@ func viewLink(phase string, failing, blockers, tv bool) string {
 	return "?" + v.Encode()
 }
 
+// evaluate judges the checklist on results now, with the history and
+// the runbook links.
+func (b *Board) evaluate(results []collector.Result) *checklist.Status {
+	st := b.model.Evaluate(results, b.opts.Now())
+	b.opts.History.Record(st)
+	b.opts.History.Annotate(st)
+	b.addRunbooks(st)
+	return st
+}
+
+// Exporter is the checklist's metrics exporter for the scrapes, recording
+// each scrape's evaluation into the board's history.
+func (b *Board) Exporter() collector.ResultExporter {
+	var observe func(*checklist.Status)
+	if b.opts.History != nil {
+		observe = b.opts.History.Record
+	}
+	return b.model.ExporterObserved(b.opts.Now, observe)
+}
+
+// TimelineWindow is how far back the board draws the verdict's timeline.
+const TimelineWindow = 3 * 24 * time.Hour
+
+// sinceView is an item's "failing since 09:12" or "passing for 3d2h".
+type sinceView struct {
+	Words string
+	At    time.Time
+	When  string
+}
+
+// shortTime is a time of day within a day of now, else the date too.
+func shortTime(t, now time.Time) string {
+	if d := now.Sub(t); d < 20*time.Hour && d > -time.Hour {
+		return t.UTC().Format("15:04")
+	}
+	return t.UTC().Format("Jan 2 15:04")
+}
+
+var sinceWords = map[checklist.State]string{
+	checklist.StateFail:         "failing since",
+	checklist.StateMissing:      "missing since",
+	checklist.StateUnknown:      "unknown since",
+	checklist.StateFailingEarly: "failing early since",
+}
+
+// itemSince is what the page says of how long it has been in its state;
+// nil without a history or for an upcoming item.
+func itemSince(it checklist.ItemStatus, now time.Time) *sinceView {
+	if it.StateSince == nil {
+		return nil
+	}
+	at := *it.StateSince
+	switch it.State {
+	case checklist.StatePass:
+		return &sinceView{Words: "passing for", At: at, When: human.Duration(now.Sub(at))}
+	case checklist.StateAttested:
+		return &sinceView{Words: "attested for", At: at, When: human.Duration(now.Sub(at))}
+	}
+	if w, ok := sinceWords[it.State]; ok {
+		return &sinceView{Words: w, At: at, When: shortTime(at, now)}
+	}
+	return nil
+}
+
+// verdictLine is "NO-GO since 10:42, was GO for 2h" (Flip when a GO
+// turned NO-GO: the page makes it an alert).
+type verdictLine struct {
+	Text string
+	At   time.Time
+	Flip bool
+}
+
+func newVerdictLine(st *checklist.Status) *verdictLine {
+	h := st.History
+	if h == nil {
+		return nil
+	}
+	l := &verdictLine{Text: st.Verdict + " since " + shortTime(h.Since, st.Now), At: h.Since}
+	if h.Previous != "" && h.PreviousSince != nil {
+		l.Text += ", was " + h.Previous + " for " + human.Duration(h.Since.Sub(*h.PreviousSince))
+		l.Flip = h.Previous == checklist.VerdictGo && !st.Ready
+	} else if !h.Since.After(h.Start.Add(time.Minute)) {
+		l.Text += " (the history began then)"
+	}
+	return l
+}
+
+// timeline is the verdict over the last TimelineWindow, drawn as an SVG
+// bar (x from 0 to 1000) and listed in words.
+type timeline struct {
+	Segments []segment
+	// Changes are the changes within the window, newest first, in words.
+	Changes []timelineChange
+	From    time.Time
+}
+
+type segment struct {
+	Class   string
+	X, W    float64
+	Title   string
+	Verdict string
+}
+
+type timelineChange struct {
+	Verdict string
+	At      time.Time
+	When    string
+	For     string
+}
+
+func newTimeline(st *checklist.Status) *timeline {
+	h := st.History
+	if h == nil || len(h.Changes) == 0 {
+		return nil
+	}
+	now := st.Now
+	from := now.Add(-TimelineWindow)
+	x := func(t time.Time) float64 {
+		if t.Before(from) {
+			t = from
+		}
+		return float64(t.Sub(from)) / float64(TimelineWindow) * 1000
+	}
+	tl := &timeline{From: from}
+	if h.Start.After(from) {
+		tl.Segments = append(tl.Segments, segment{Class: "none", X: 0, W: x(h.Start), Verdict: "no history", Title: "no history before " + shortTime(h.Start, now)})
+	}
+	for i, c := range h.Changes {
+		end := now
+		if i+1 < len(h.Changes) {
+			end = h.Changes[i+1].At
+		}
+		if !end.After(from) {
+			continue
+		}
+		class := "nogo"
+		if c.Verdict == checklist.VerdictGo {
+			class = "go"
+		}
+		dur := human.Duration(end.Sub(c.At))
+		tl.Segments = append(tl.Segments, segment{Class: class, X: x(c.At), W: x(end) - x(c.At), Verdict: c.Verdict,
+			Title: c.Verdict + " from " + shortTime(c.At, now) + " for " + dur})
+		if !c.At.Before(from) {
+			tl.Changes = append([]timelineChange{{Verdict: c.Verdict, At: c.At, When: shortTime(c.At, now), For: dur}}, tl.Changes...)
+		}
+	}
+	if len(tl.Changes) > 12 {
+		tl.Changes = tl.Changes[:12]
+	}
+	return tl
+}
+
 // ServeBoard renders the page.
 func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []collector.Result) {
-	full := b.model.Evaluate(results, b.opts.Now())
-	b.addRunbooks(full)
+	full := b.evaluate(results)
 	phase, failing := query(r)
 	var phases []string
 	if phase != "" {
@@ -406,6 +569,7 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 		d.Phases = append(d.Phases, filterLink{Label: p.ID, URL: link(p.ID, failing), Active: strings.EqualFold(phase, p.ID), Current: p.ID == full.CurrentPhase})
 	}
 	d.ShownPhases = currentFirst(shown.Phases, full.CurrentPhase)
+	d.VerdictLine, d.Timeline = newVerdictLine(full), newTimeline(full)
 	if full.GoLive != nil {
 		d.Clock = newClock(*full.GoLive, full.Now, full.Ready)
 	}
@@ -451,8 +615,7 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 // ServeJSON writes the evaluated checklist (filtered like the page by
 // phase= and failing=).
 func (b *Board) ServeJSON(w http.ResponseWriter, r *http.Request, results []collector.Result) {
-	st := b.model.Evaluate(results, b.opts.Now())
-	b.addRunbooks(st)
+	st := b.evaluate(results)
 	if phase, failing := query(r); phase != "" || failing {
 		var phases []string
 		if phase != "" {
