@@ -14,6 +14,7 @@ import (
 const (
 	DefaultPgBackRestCommand = "pgbackrest"
 	DefaultWALGCommand       = "wal-g"
+	DefaultBarmanCommand     = "barman"
 	DefaultSidecarSuffix     = ".json"
 	DefaultScratchPrefix     = "golive_restore_"
 	DefaultSourceMinRatio    = 0.95
@@ -132,6 +133,40 @@ func (c *WALGCheck) Validate(path string, p *Problems) {
 	c.ValidateSource(path, DefaultWALGCommand, p)
 	if c.WALVerify && c.File != "" && c.WALVerifyFile == "" {
 		p.Addf(path+".wal_verify", "with file:, wal-g is not run; give wal_verify_file: with the JSON of `wal-g wal-verify integrity timeline --json`")
+	}
+	c.BackupThresholds.validate(path, p)
+}
+
+// BarmanCheck reads Barman's `-f json list-backups` (and, with check,
+// `-f json check`), by running barman or from files a job wrote.
+type BarmanCheck struct {
+	CommandOrFile `yaml:",inline"`
+	// Server limits the check to one Barman server (a section of
+	// barman.conf); default every server in the output.
+	Server string `yaml:"server,omitempty"`
+	// Check also runs `barman -f json check` (with command): every one of
+	// Barman's own checks must be OK ...
+	Check bool `yaml:"check,omitempty"`
+	// ... or reads that JSON from this file.
+	CheckFile        string `yaml:"check_file,omitempty"`
+	BackupThresholds `yaml:",inline"`
+}
+
+// SetDefaults implements Defaulter.
+func (c *BarmanCheck) SetDefaults() { c.DefaultCommand(DefaultBarmanCommand) }
+
+// barmanServerRE is what Barman accepts as a server name (a configuration
+// section); "all" is its word for every server.
+var barmanServerRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// Validate implements Validator.
+func (c *BarmanCheck) Validate(path string, p *Problems) {
+	c.ValidateSource(path, DefaultBarmanCommand, p)
+	if c.Server != "" && (!barmanServerRE.MatchString(c.Server) || c.Server == "all") {
+		p.Addf(path+".server", "%q is not a Barman server name; use letters, digits, _, . and - (leave server out for every server)", c.Server)
+	}
+	if c.Check && c.File != "" && c.CheckFile == "" {
+		p.Addf(path+".check", "with file:, barman is not run; give check_file: with the JSON of `barman -f json check`")
 	}
 	c.BackupThresholds.validate(path, p)
 }

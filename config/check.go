@@ -54,6 +54,7 @@ type Check struct {
 	// Backup checks.
 	PgBackRest    *PgBackRestCheck    `yaml:"pgbackrest,omitempty"`
 	WALG          *WALGCheck          `yaml:"walg,omitempty"`
+	Barman        *BarmanCheck        `yaml:"barman,omitempty"`
 	DumpFolder    *DumpFolderCheck    `yaml:"dump_folder,omitempty"`
 	Restore       *RestoreCheck       `yaml:"restore,omitempty"`
 	RestoreResult *RestoreResultCheck `yaml:"restore_result,omitempty"`

@@ -81,6 +81,8 @@ checks:
     pgbackrest: {file: %[10]q}
   - name: backup_walg
     walg: {file: %[11]q}
+  - name: backup_barman
+    barman: {file: %[15]q, check_file: %[16]q}
   - name: backup_dumps
     dump_folder: {glob: %[12]q}
   - name: restore_marker
@@ -106,6 +108,8 @@ checks:
 		marker,
 		// A least-privilege role: sql checks refuse a superuser.
 		testutil.RoleDSN(testutil.CreateRole(t, "golive_mon_", "IN ROLE pg_monitor"), "postgres"),
+		filepath.Join(corpus, "backup", "barman-list-backups.json"),
+		filepath.Join(corpus, "backup", "barman-check.json"),
 	)), 0o600))
 	// Paths in the config are relative to its folder.
 	abs, err := filepath.Abs(filepath.Join("..", "..", "collector", "report", "testdata", "jest-results.json"))
@@ -154,12 +158,12 @@ checks:
 	body := e.get(t, "/metrics")
 	for _, fam := range []string{"golive_http_", "golive_cors_", "golive_https_redirect_", "golive_tcp_", "golive_tls_",
 		"golive_test_report_", "golive_loadtest_", "golive_backup_", "golive_restore_", "golive_postgres_", "golive_sql_", "golive_redis_",
-		"golive_firewall_", "golive_http_endpoint_", "golive_log_rotation_", "golive_docker_",
+		"golive_firewall_", "golive_http_endpoint_", "golive_log_rotation_", "golive_docker_", "golive_backup_barman_check_ok",
 		"golive_checklist_ready"} {
 		assert.Contains(t, body, "\n"+fam, "no %s family in /metrics", fam)
 	}
 	// Every check ran: a success value for each.
-	assert.Equal(t, 22, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
+	assert.Equal(t, 23, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
 
 	assertPromtoolClean(t, promtool, body)
 }

@@ -59,7 +59,7 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 	items := backupItems(t)
 	require.ElementsMatch(t, []string{"P1.1.01", "P1.1.02", "P1.1.03", "P1.1.04", "P1.1.05", "P2.3.01", "P2.3.02", "P2.3.04", "P2.3.05", "P5.1.03", "AX.2.04"}, items,
 		"the checklist's backup items changed: map the new ones to a check here, in docs/backup.md and in deploy/examples/backups/")
-	backupKinds := map[string]bool{"pgbackrest": true, "walg": true, "dump_folder": true, "restore": true, "restore_result": true}
+	backupKinds := map[string]bool{"pgbackrest": true, "walg": true, "barman": true, "dump_folder": true, "restore": true, "restore_result": true}
 
 	table := regexp.MustCompile(`(?m)^\| ((?:[A-Z0-9]+\.\d+\.\d+,? ?)+) `).FindAllStringSubmatch(testutil.Doc(t, "backup.md"), -1)
 	inDocs := map[string]bool{}

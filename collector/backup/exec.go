@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ type command struct {
 	maxOutput int64
 	// stdout, when set, receives the output instead of the returned slice.
 	stdout io.Writer
+	// outputOnExit lists exit statuses that still answer: their stdout is
+	// returned as on success (barman check exits 1 when a check fails but
+	// prints its JSON).
+	outputOnExit []int
 }
 
 // run starts the program in its own process group and kills the whole group
@@ -59,6 +64,9 @@ func (c command) run(ctx context.Context) ([]byte, error) {
 			return nil, collector.Failf(collector.ReasonNotFound, "%s: %v; install it or set the path to the binary", name, err)
 		}
 		var ee *exec.ExitError
+		if errors.As(err, &ee) && slices.Contains(c.outputOnExit, ee.ExitCode()) && !out.overflow && out.buf.Len() > 0 {
+			return out.buf.Bytes(), nil
+		}
 		if errors.As(err, &ee) {
 			return nil, collector.Failf(collector.OutputReason(stderr.summary(), collector.ReasonCommandFailed), "%s exited with status %d: %s", name, ee.ExitCode(), stderr.summary())
 		}

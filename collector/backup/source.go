@@ -23,8 +23,14 @@ func newSource(cfg config.CommandOrFile, env collector.Env) source {
 
 // output reads file when it is set, or runs the command with args.
 func (s source) output(ctx context.Context, file string, args ...string) ([]byte, error) {
+	return s.outputExit(ctx, file, nil, args...)
+}
+
+// outputExit is output for a tool that still prints its answer when it
+// exits with one of the statuses in okExit.
+func (s source) outputExit(ctx context.Context, file string, okExit []int, args ...string) ([]byte, error) {
 	if file != "" {
 		return readFile(ctx, file, int64(s.cfg.MaxOutput))
 	}
-	return command{path: s.cfg.Command, args: args, maxOutput: int64(s.cfg.MaxOutput)}.run(ctx)
+	return command{path: s.cfg.Command, args: args, maxOutput: int64(s.cfg.MaxOutput), outputOnExit: okExit}.run(ctx)
 }

@@ -20,6 +20,7 @@ const (
 	sourcePgBackRest = "pgbackrest"
 	sourceWALG       = "walg"
 	sourceDumpFolder = "dump_folder"
+	sourceBarman     = "barman"
 )
 
 // Families shared by every backup source; labels source, stanza (empty
