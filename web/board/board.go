@@ -252,6 +252,9 @@ type pageData struct {
 	ShownPhases []checklist.PhaseStatus
 	// Clock is the T− / T+ clock (nil without a go-live time).
 	Clock *clock
+	// Rotation is TV mode's turn through the phases (nil when not
+	// rotating).
+	Rotation *rotation
 	// VerdictLine says since when the verdict holds (nil without a
 	// history); Timeline draws its last days.
 	VerdictLine *verdictLine
@@ -287,6 +290,31 @@ func clockText(d time.Duration) string {
 		t = fmt.Sprintf("%dd %s", days, t)
 	}
 	return t
+}
+
+// rotation is the phase TV mode shows on this reload and the next one.
+type rotation struct {
+	Phase, Next string
+	// Index counts from 1 among Of phases.
+	Index, Of int
+}
+
+// newRotation picks the phase to show: at, when it takes turns, else the
+// first (the phase in effect first, then checklist order). Only phases
+// with something to show under the failing filter take turns; nil when
+// none has.
+func newRotation(full *checklist.Status, at string, failing bool) *rotation {
+	var ids []string
+	for _, p := range currentFirst(full.Filter(nil, failing).Phases, full.CurrentPhase) {
+		if len(p.Sections) > 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	i := max(0, slices.IndexFunc(ids, func(id string) bool { return strings.EqualFold(id, at) }))
+	return &rotation{Phase: ids[i], Next: ids[(i+1)%len(ids)], Index: i + 1, Of: len(ids)}
 }
 
 // currentFirst returns phases with the phase id first, the others in
@@ -542,6 +570,18 @@ func newTimeline(st *checklist.Status) *timeline {
 func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []collector.Result) {
 	full := b.evaluate(results)
 	phase, failing := query(r)
+	q := r.URL.Query()
+	tv, blockersOnly := truthy(q.Get("tv")), truthy(q.Get("blockers"))
+	// TV mode without a phase rotates: one phase per reload, the phase in
+	// effect first; rotate=1 in the URL says the phase named was reached
+	// by rotating, not pinned.
+	var rot *rotation
+	if tv && !blockersOnly && (phase == "" || truthy(q.Get("rotate"))) {
+		rot = newRotation(full, phase, failing)
+		if rot != nil {
+			phase = rot.Phase
+		}
+	}
 	var phases []string
 	if phase != "" {
 		phases = []string{phase}
@@ -578,12 +618,21 @@ func (b *Board) ServeBoard(w http.ResponseWriter, r *http.Request, results []col
 			d.Blockers = append(d.Blockers, newBlockerRow(it))
 		}
 	}
-	if truthy(r.URL.Query().Get("blockers")) {
+	if blockersOnly {
 		d.BlockersOnly, d.ItemLink = true, "./"
 	}
-	d.TV = truthy(r.URL.Query().Get("tv"))
+	d.TV = tv
 	d.RefreshContent = strconv.Itoa(d.Refresh)
-	if self := viewLink(phase, failing, d.BlockersOnly, d.TV); self != "./" {
+	if rot != nil {
+		d.Rotation = rot
+		v := url.Values{"phase": {rot.Next}, "rotate": {"1"}, "tv": {"1"}}
+		if failing {
+			v.Set("failing", "1")
+		}
+		d.RefreshContent += "; url=?" + v.Encode()
+		// The progress bar under the verdict fills until the next phase.
+		d.CSS += template.CSS(fmt.Sprintf("\n.rotation-progress::after { animation-duration: %ds; }", d.Refresh))
+	} else if self := viewLink(phase, failing, d.BlockersOnly, d.TV); self != "./" {
 		d.RefreshContent += "; url=" + self
 	}
 	d.TVURL = viewLink(phase, failing, d.BlockersOnly, true)

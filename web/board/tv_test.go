@@ -2,9 +2,13 @@ package board_test
 
 import (
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // ?tv=1 is the board for a wall screen: large type, no controls, the page
@@ -15,8 +19,8 @@ func TestBoardTVMode(t *testing.T) {
 		name, url, refresh string
 		rows, noRows       []string
 	}{
-		{name: "whole board", url: "/?tv=1", refresh: "?tv=1",
-			rows: []string{"P1.1.01", "SO.1.01"}},
+		{name: "whole board: rotates, the first phase first", url: "/?tv=1", refresh: "?phase=P4&amp;rotate=1&amp;tv=1",
+			rows: []string{"P1.1.01"}, noRows: []string{"P4.1.01", "SO.1.01"}},
 		{name: "one phase, failing only", url: "/?tv=1&phase=P1&failing=1", refresh: "?failing=1&amp;phase=P1&amp;tv=1",
 			rows: []string{"P1.1.02"}, noRows: []string{"P1.1.01", "SO.1.01"}},
 		{name: "blockers only", url: "/?tv=yes&blockers=1", refresh: "?blockers=1&amp;tv=1",
@@ -52,4 +56,48 @@ func TestBoardTVMode(t *testing.T) {
 	assert.Contains(t, body, `<a href="?failing=1" class="filter phase-filter">All phases</a>`)
 	assert.Contains(t, body, `<a href="?phase=P1" class="filter">All items</a>`)
 	assert.Contains(t, body, `<meta http-equiv="refresh" content="30; url=?failing=1&amp;phase=P1">`)
+}
+
+// ?tv=1 alone rotates through the phases, the phase in effect first: each
+// reload shows the next one (the meta refresh carries it in the URL, so it
+// works without a script), and ?failing=1 stays; ?phase= pins one phase.
+func TestBoardTVRotatesPhases(t *testing.T) {
+	goLive := boardNow.Truncate(time.Hour)
+	// Three days before go-live the sign-off week is in effect.
+	b := boardAt(t, phaseTSV, goLive, goLive.Add(-3*24*time.Hour), "", blockerChecks)
+	shown := func(body string) []string {
+		var ids []string
+		for _, m := range phaseOrder.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids
+	}
+	refresh := regexp.MustCompile(`<meta http-equiv="refresh" content="30; url=([^"]+)">`)
+	url := "/?tv=1"
+	var seen []string
+	for range 5 {
+		body := serve(t, b, url, blockerResults())
+		ids := shown(body)
+		require.Len(t, ids, 1, url)
+		seen = append(seen, ids[0])
+		assert.Contains(t, body, `<section id="blockers"`, "the blockers stay on every page")
+		assert.Regexp(t, `<p id="rotation" class="rotation">Phase `+ids[0]+` · \d of 4 · next: \w+</p>`, body)
+		m := refresh.FindStringSubmatch(body)
+		require.NotNil(t, m, url)
+		url = "/" + strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	assert.Equal(t, []string{"SO", "P1", "P4", "P5", "SO"}, seen)
+	assert.Equal(t, "/?phase=P1&rotate=1&tv=1", url, "the URL names the phase shown next")
+
+	// Failing only: only the phases with something failing take a turn,
+	// and the filter stays in the URL.
+	body := serve(t, b, "/?tv=1&failing=1", blockerResults())
+	assert.Equal(t, []string{"SO"}, shown(body))
+	assert.Contains(t, body, `content="30; url=?failing=1&amp;phase=P1&amp;rotate=1&amp;tv=1"`)
+
+	// A phase given without rotate=1 is pinned.
+	body = serve(t, b, "/?tv=1&phase=P4", blockerResults())
+	assert.Equal(t, []string{"P4"}, shown(body))
+	assert.Contains(t, body, `content="30; url=?phase=P4&amp;tv=1"`)
+	assert.NotContains(t, body, `id="rotation"`)
 }
