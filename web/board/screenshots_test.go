@@ -45,6 +45,20 @@ func liveBoard(t *testing.T, now time.Time, extra, checks string) *board.Board {
 	return board.New(m, board.Options{Now: func() time.Time { return now }})
 }
 
+// liveModel is liveBoard's checklist model.
+func liveModel(t *testing.T, now time.Time, extra, checks string) *checklist.Model {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "checklist.tsv", fixtureTSV)
+	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  go_live: "+
+		now.Add(26*time.Hour).Truncate(time.Minute).Format(time.RFC3339)+"\n"+extra+"checks:"+checks)
+	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
+	require.NoError(t, err)
+	m, err := checklist.New(cfg)
+	require.NoError(t, err)
+	return m
+}
+
 // chromium runs Debian's headless Chromium on url with the given extra
 // flags and returns what it printed.
 func chromium(t *testing.T, url string, args ...string) []byte {
@@ -61,8 +75,9 @@ func chromium(t *testing.T, url string, args ...string) []byte {
 	return out
 }
 
-// The board as a browser draws it: the blockers view, a GO page and TV
-// mode, each read back from the rendered DOM and kept as a screenshot.
+// The board as a browser draws it: the blockers view, a GO page, TV mode
+// and the history, each read back from the rendered DOM and kept as a
+// screenshot.
 func TestBoardScreenshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium")
@@ -91,9 +106,29 @@ func TestBoardScreenshots(t *testing.T) {
 	gob := liveBoard(t, now, "  blockers: {except: [P1.1.03, P1.1.04, SO.1.01]}\n", blockerChecks)
 	goResults := []collector.Result{pass("web_port"), pass("api_port"), health, pass("error_rate")}
 
+	// History: GO for two days, a NO-GO hour yesterday, GO again, and
+	// NO-GO since 40 minutes ago, when api_port stopped answering.
+	hist, err := board.OpenHistory("", nil, now.Add(-3*24*time.Hour))
+	require.NoError(t, err)
+	histModel := liveModel(t, now, "  blockers: {except: [P1.1.03, P1.1.04, SO.1.01]}\n", blockerChecks)
+	flip := now.Add(-40 * time.Minute).Truncate(time.Minute)
+	for _, step := range []struct {
+		at time.Time
+		ok bool
+	}{{now.Add(-3 * 24 * time.Hour), true}, {now.Add(-26 * time.Hour), false}, {now.Add(-25 * time.Hour), true}, {flip, false}} {
+		rs := goResults
+		if !step.ok {
+			rs = []collector.Result{pass("web_port"), refused, health, pass("error_rate")}
+		}
+		hist.Record(histModel.Evaluate(rs, step.at))
+	}
+	histBoard := board.New(histModel, board.Options{Now: func() time.Time { return now }, History: hist})
+	histResults := []collector.Result{pass("web_port"), refused, health, pass("error_rate")}
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("/nogo/", func(w http.ResponseWriter, r *http.Request) { nogo.ServeBoard(w, r, nogoResults) })
 	mux.HandleFunc("/go/", func(w http.ResponseWriter, r *http.Request) { gob.ServeBoard(w, r, goResults) })
+	mux.HandleFunc("/history/", func(w http.ResponseWriter, r *http.Request) { histBoard.ServeBoard(w, r, histResults) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -124,13 +159,23 @@ func TestBoardScreenshots(t *testing.T) {
 			assert.NotRegexp(t, `<details class="missing-group" open`, dom, "folded")
 			assert.Regexp(t, `id="countdown"[^>]*>T− 1d 0[12]:\d\d:\d\d<`, dom, "the script ran: the countdown ticks")
 		}},
-		{name: "board-tv.png", path: "/nogo/?tv=1&phase=P1", check: func(t *testing.T, dom string) {
+		{name: "board-tv.png", path: "/nogo/?tv=1", check: func(t *testing.T, dom string) {
 			assert.Contains(t, dom, `<body class="tv">`)
 			assert.NotContains(t, dom, "<nav")
-			assert.Contains(t, dom, `content="30; url=?phase=P1&amp;tv=1"`)
-			assert.Contains(t, dom, `id="phase-P1"`)
-			assert.NotContains(t, dom, `id="phase-SO"`)
-			assert.Contains(t, dom, `data-item="SO.1.01"`, "the blockers list is the whole checklist's")
+			// 26 hours before go-live the sign-off week is in effect: it
+			// takes the first turn, and the reload shows P1.
+			assert.Contains(t, dom, `content="30; url=?phase=P1&amp;rotate=1&amp;tv=1"`)
+			assert.Contains(t, dom, `<p id="rotation" class="rotation">Phase SO · 1 of 3 · next: P1</p>`)
+			assert.Contains(t, dom, `<section class="phase current" id="phase-SO"`)
+			assert.NotContains(t, dom, `id="phase-P1"`)
+			assert.Contains(t, dom, `data-item="P1.1.02"`, "the blockers list is the whole checklist's")
+		}},
+		{name: "board-history.png", path: "/history/", check: func(t *testing.T, dom string) {
+			assert.Contains(t, dom, `id="verdict-text" class="verdict-text">NO-GO<`)
+			assert.Regexp(t, `<div id="verdict-since" class="verdict-since flip" role="alert"><span class="flip-mark" aria-hidden="true">▼ </span><time [^>]+>NO-GO since \d\d:\d\d, was GO for 1d(\d+h)?</time></div>`, dom)
+			assert.Regexp(t, `(?s)<tr class="blocker-row state-fail" data-item="P1.1.02">.*?failing since <time [^>]+>\d\d:\d\d</time>`, dom)
+			assert.Regexp(t, `(?s)<tr id="item-P1.1.01".*?passing for <time [^>]+>3d</time>`, dom)
+			assert.Regexp(t, `(?s)<section id="history".*?<rect class="go".*?<rect class="nogo".*?<rect class="go".*?<rect class="nogo"`, dom)
 		}},
 	}
 	for _, tc := range cases {
