@@ -31,9 +31,9 @@ import (
 // PostgreSQL or Redis, each speaking its real API's shape on loopback: the
 // API (sms-api:8000), its public TLS endpoint, Prometheus, Alertmanager,
 // Grafana and Loki (one server, their paths do not collide), the Docker
-// Engine on a unix socket, and the files the host holds (dumps, the
-// restore drill's result, logs, CI reports). The test breaks one piece at
-// a time through its fields.
+// Engine on a unix socket, and the files the host holds (nightly dumps of
+// the test's database, the restore test's state file, logs, CI reports).
+// The test breaks one piece at a time through its fields.
 type exampleStack struct {
 	dir                         string
 	app, mon, tls               *httptest.Server

@@ -104,7 +104,8 @@ func exampleRedis(t *testing.T, db string) (addr string, stop func()) {
 // exampleConfig writes the example configuration into a folder of the
 // test's own, pointed at the test's database and Redis, with a copy of the
 // example attestations the test may edit. Checks keep no result between
-// runs (interval: 0s), so the board's next view runs them again.
+// runs (interval: 0s), so the board's next view runs them again; but the
+// rate limit's burst and the restore test keep their schedules.
 func exampleConfig(t *testing.T, db, redisAddr string, st *exampleStack) (cfgPath, attPath, migrations string) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "golive.yml"))
