@@ -289,7 +289,7 @@ func (s *exampleStack) serveApp(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
-		fmt.Fprintf(w, `{"status":%q,"environment":"production","version":"1.9.3","uptime_seconds":7200,"checks":{"database":{"status":%q,"latency_ms":2.1},"redis":{"status":"healthy"},"migrations":{"status":"healthy","revision":"merge_2f1c"}}}`,
+		fmt.Fprintf(w, `{"status":%q,"environment":"production","version":"1.9.3","uptime_seconds":7200,"checks":{"database":{"status":%q,"latency_ms":2.1},"redis":{"status":"healthy"},"migrations":{"status":"healthy","revision":"64887d60dbfb"}}}`,
 			s.health, s.dbHealth)
 	case r.URL.Path == "/login":
 		fmt.Fprint(w, "<!doctype html><html><head><title>Login - Student Management System</title></head><body><form id=\"login\"></form></body></html>")
