@@ -207,7 +207,15 @@ type Status struct {
 // of its window on: at the go-live time itself the phases that start at
 // go-live (P4, P5) are due.
 func (m *Model) Evaluate(results []collector.Result, now time.Time) *Status {
-	return m.evaluate(results, now, false)
+	return m.evaluate(results, now, false, true)
+}
+
+// evaluateSummary is Evaluate without the per-item statuses (the phases
+// have no sections): the verdict, the counts, the blockers. The metrics of
+// a configuration without a checklist: section need no more, and keeping
+// 279 item statuses was most of what a scrape allocated.
+func (m *Model) evaluateSummary(results []collector.Result, now time.Time) *Status {
+	return m.evaluate(results, now, false, false)
 }
 
 // EvaluateForGoLive answers "are we GO for go-live": the checklist judged
@@ -219,12 +227,13 @@ func (m *Model) EvaluateForGoLive(results []collector.Result) (*Status, error) {
 	if m.GoLive.IsZero() {
 		return nil, errors.New("no go-live time to judge against; set checklist.go_live in the configuration")
 	}
-	return m.evaluate(results, m.GoLive, true), nil
+	return m.evaluate(results, m.GoLive, true, true), nil
 }
 
 // evaluate does the work of Evaluate; with beforeNow only windows that
-// begin strictly before now are due.
-func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bool) *Status {
+// begin strictly before now are due; without items the phases get no
+// sections.
+func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow, items bool) *Status {
 	byCheck := make(map[string]collector.Result, len(results))
 	for _, r := range results {
 		byCheck[r.Check] = r
@@ -269,6 +278,9 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow bo
 			} else {
 				ps.Failing++
 			}
+		}
+		if !items {
+			continue
 		}
 		if n := len(ps.Sections); n == 0 || ps.Sections[n-1].Name != it.Section {
 			ps.Sections = append(ps.Sections, SectionStatus{Name: it.Section})

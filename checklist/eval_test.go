@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -258,6 +259,13 @@ func TestEvaluate(t *testing.T) {
 				total += n
 			}
 			assert.Equal(t, 5, total, "every item has exactly one state")
+			// The summary the metrics use says the same, without the items.
+			full := *st
+			full.Phases = slices.Clone(st.Phases)
+			for i := range full.Phases {
+				full.Phases[i].Sections = nil
+			}
+			assert.Equal(t, &full, m.evaluateSummary(tc.results, tc.now))
 		})
 	}
 }

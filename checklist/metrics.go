@@ -87,7 +87,15 @@ func (m *Model) ExporterObserved(now func() time.Time, observe func(*Status)) co
 		cached []prometheus.Metric
 	)
 	return func(results []collector.Result, ch chan<- prometheus.Metric) {
-		st := m.Evaluate(results, now())
+		// The board's history (observe) needs every item's state; the
+		// metrics of a configuration without a checklist: section only
+		// the summary.
+		var st *Status
+		if perItem || observe != nil {
+			st = m.Evaluate(results, now())
+		} else {
+			st = m.evaluateSummary(results, now())
+		}
 		if observe != nil {
 			observe(st)
 		}

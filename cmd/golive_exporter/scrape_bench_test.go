@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,27 +25,39 @@ import (
 // checks, the cost per probe at 100. scripts/bench.d/compare.sh measures
 // the same against blackbox_exporter with the real binary.
 func BenchmarkScrapeHTTPChecks(b *testing.B) {
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	answer := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"healthy"}`+"\n")
-	}))
-	defer target.Close()
+	})
+	plain := httptest.NewServer(answer)
+	defer plain.Close()
+	tlsTarget := httptest.NewTLSServer(answer)
+	defer tlsTarget.Close()
+	caFile := filepath.Join(b.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsTarget.Certificate().Raw}), 0o600); err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
+		scheme   string
 		n        int
 		interval string
-	}{{10, "0s"}, {100, "0s"}, {10, "1h"}} {
+	}{{"http", 10, "0s"}, {"http", 100, "0s"}, {"http", 10, "1h"}, {"https", 10, "0s"}} {
 		n := bc.n
-		name := fmt.Sprintf("checks=%d", n)
+		name := fmt.Sprintf("%s/checks=%d", bc.scheme, n)
 		if bc.interval != "0s" {
 			// Every result within its interval: nothing runs, the fixed
 			// cost of a scrape alone.
 			name += "/cached"
 		}
+		target, client := plain.URL, ""
+		if bc.scheme == "https" {
+			target, client = tlsTarget.URL, fmt.Sprintf("\n      tls_config: {ca_file: %q}", caFile)
+		}
 		b.Run(name, func(b *testing.B) {
 			var cfg strings.Builder
 			fmt.Fprintf(&cfg, "global:\n  max_concurrency: %d\nchecks:\n", n)
 			for i := 0; i < n; i++ {
-				fmt.Fprintf(&cfg, "  - name: c%d\n    interval: %s\n    http: {url: %q}\n", i, bc.interval, fmt.Sprintf("%s/health?c=%d", target.URL, i))
+				fmt.Fprintf(&cfg, "  - name: c%d\n    interval: %s\n    http:\n      url: %q%s\n", i, bc.interval, fmt.Sprintf("%s/health?c=%d", target, i), client)
 			}
 			file := filepath.Join(b.TempDir(), "golive.yml")
 			if err := os.WriteFile(file, []byte(cfg.String()), 0o600); err != nil {
