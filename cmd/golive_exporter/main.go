@@ -120,6 +120,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
 		return exitConfigError
 	}
+	// The logger and check's progress both write to stderr, from several
+	// goroutines (a check that logs while the progress line is redrawn).
+	stderr = &syncWriter{w: stderr}
 	logCfg.Writer = stderr
 	logger := promslog.New(logCfg)
 
@@ -215,6 +218,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		_ = server.Close()
 	}
 	return exitOK
+}
+
+// syncWriter serializes the writes of several goroutines to one writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // newRegistry holds the exporter's own metrics beside the checks': build
