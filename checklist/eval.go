@@ -248,7 +248,11 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow, i
 		st.AttestationsError = err.Error()
 	}
 	phaseIdx := map[string]int{}
-	for _, it := range m.Checklist.Items {
+	var sizes []int
+	if items {
+		sizes = sectionSizes(m.Checklist.Items)
+	}
+	for i, it := range m.Checklist.Items {
 		is := m.evalItem(it, byCheck, attestations, now, beforeNow)
 		st.Counts[is.State]++
 		st.Total++
@@ -283,7 +287,7 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow, i
 			continue
 		}
 		if n := len(ps.Sections); n == 0 || ps.Sections[n-1].Name != it.Section {
-			ps.Sections = append(ps.Sections, SectionStatus{Name: it.Section})
+			ps.Sections = append(ps.Sections, SectionStatus{Name: it.Section, Items: make([]ItemStatus, 0, sizes[i])})
 		}
 		sec := &ps.Sections[len(ps.Sections)-1]
 		sec.Items = append(sec.Items, is)
@@ -295,6 +299,24 @@ func (m *Model) evaluate(results []collector.Result, now time.Time, beforeNow, i
 	}
 	st.CurrentPhase = currentPhase(st.Phases, now)
 	return st
+}
+
+// sectionSizes says, for each item that opens a section of its phase in
+// evaluate, how many items that section gets (0 for the others): each
+// section's item statuses are then allocated once, at their size, rather
+// than grown by append (most of what an evaluation allocated).
+func sectionSizes(items []Item) []int {
+	sizes := make([]int, len(items))
+	opener := map[string]int{} // phase -> the item that opened its last section
+	for i, it := range items {
+		j, ok := opener[it.Phase]
+		if !ok || items[j].Section != it.Section {
+			j = i
+			opener[it.Phase] = i
+		}
+		sizes[j]++
+	}
+	return sizes
 }
 
 // currentPhase is the phase in effect at now (see Status.CurrentPhase).

@@ -259,6 +259,12 @@ func TestEvaluate(t *testing.T) {
 				total += n
 			}
 			assert.Equal(t, 5, total, "every item has exactly one state")
+			// Each section's statuses were allocated once, at their size.
+			for _, p := range st.Phases {
+				for _, sec := range p.Sections {
+					assert.Equal(t, len(sec.Items), cap(sec.Items), "section %s of %s", sec.Name, p.ID)
+				}
+			}
 			// The summary the metrics use says the same, without the items.
 			full := *st
 			full.Phases = slices.Clone(st.Phases)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
@@ -64,10 +65,16 @@ func BenchmarkScrapeHTTPChecks(b *testing.B) {
 				b.Fatal(err)
 			}
 			logger := promslog.NewNopLogger()
+			history, err := board.OpenHistory("", logger, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
 			srv, err := web.NewServer(web.Options{
 				Logger: logger,
+				// The board's history in memory, as the binary keeps it:
+				// each scrape's evaluation is recorded into it.
 				Load: loadRuntime(func() (*config.Config, *checklist.Model, error) { return checklist.LoadConfigFile(file) },
-					logger, board.Options{MetricsPath: "/metrics"}),
+					logger, board.Options{MetricsPath: "/metrics", History: history}),
 				Registry: newRegistry(),
 			})
 			if err != nil {
