@@ -17,7 +17,7 @@ LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) \
 IMAGE     ?= ghcr.io/golive/golive_exporter
 STATICCHECK ?= $(shell scripts/install-go-tools.sh --path staticcheck)
 
-.PHONY: all build run docker test test-short lint bench soak deps fmt generate
+.PHONY: all build run docker release release-snapshot test test-short lint bench soak deps fmt generate
 
 all: lint test build
 
@@ -33,6 +33,16 @@ docker:
 	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
 	  --build-arg BRANCH=$(BRANCH) --build-arg BUILD_DATE=$(BUILD_DATE) \
 	  --build-arg BUILD_USER=$(BUILD_USER) .
+
+# Release archives for linux, darwin and windows (amd64, arm64) and their
+# sha256sums.txt in dist/, by GoReleaser at its pinned version
+# (.goreleaser.yaml, scripts/release.sh). make release needs a v* tag on
+# HEAD; make release-snapshot builds any commit (CI does).
+release:
+	scripts/release.sh
+
+release-snapshot:
+	scripts/release.sh --snapshot
 
 # Installs what the tests need that a fresh machine lacks (Debian packages,
 # staticcheck) and starts PostgreSQL and Redis if they are not running.
