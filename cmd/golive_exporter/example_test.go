@@ -268,6 +268,9 @@ func TestCheckExampleConfiguration(t *testing.T) {
 		t.Skip("needs PostgreSQL and redis-server")
 	}
 	db := exampleDB(t)
+	// Last of all (cleanups run in reverse): the restore tests of check and
+	// of the board left no scratch database behind.
+	t.Cleanup(func() { assertNoScratchDatabases(t, restorePrefix(db)) })
 	redisAddr, stopRedis := exampleRedis(t, db)
 	stack := startExampleStack(t, db)
 	cfgPath, attPath, migrations := exampleConfig(t, db, redisAddr, stack)
