@@ -53,25 +53,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// lockedWriter serializes the writes to w.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 func run(args []string, stdout, stderr io.Writer) int {
-	// The logger (checks log from their goroutines) and check's progress
-	// lines write to stderr at once: a file takes each write whole, a
-	// buffer (a test's) needs them one at a time.
-	if _, ok := stderr.(*os.File); !ok {
-		stderr = &lockedWriter{w: stderr}
-	}
 	app := kingpin.New(programName, "Turns a go-live checklist into evidence: Prometheus metrics, a readiness board and a GO / NO-GO verdict.")
 	app.UsageWriter(stderr)
 	app.ErrorWriter(stderr)
