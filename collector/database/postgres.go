@@ -7,6 +7,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -243,7 +245,7 @@ func (c *postgresCheck) reportActivity(r *collector.Report, f *figures, err erro
 	}
 	r.Gauge(pgOldestTxDesc, f.oldest)
 	maxAge := time.Duration(c.cfg.MaxTransactionAge)
-	r.Assert("oldest transaction", f.oldest <= maxAge.Seconds(), (time.Duration(f.oldest * float64(time.Second))).Round(time.Second).String(), "<= "+maxAge.String())
+	r.Assert("oldest transaction", f.oldest <= maxAge.Seconds(), human.Duration(time.Duration(f.oldest*float64(time.Second))), "<= "+maxAge.String())
 }
 
 func (c *postgresCheck) reportArchiver(r *collector.Report, f *figures, err error, unavailable func(string, error)) {

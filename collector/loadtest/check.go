@@ -17,6 +17,8 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/files"
+
+	"github.com/golive/golive_exporter/internal/human"
 )
 
 var (
@@ -205,10 +207,10 @@ func (c *check) Run(ctx context.Context, r *collector.Report) error {
 		// when the result is fresh; a stale result fails with reason stale.
 		age := c.now().Sub(when)
 		r.Assert("result age", age <= time.Duration(c.cfg.MaxAge),
-			fmt.Sprintf("%s old (ended %s)", age.Round(time.Second), when.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
+			fmt.Sprintf("%s old (ended %s)", human.Duration(age), when.UTC().Format(time.RFC3339)), fmt.Sprintf("<= %s", c.cfg.MaxAge))
 		if age > time.Duration(c.cfg.MaxAge) {
 			return collector.Failf(collector.ReasonStale, "newest load-test result (%s) is from %s, %s old; max_age is %s: run the load test again",
-				best.key, when.UTC().Format(time.RFC3339), age.Round(time.Second), c.cfg.MaxAge)
+				best.key, when.UTC().Format(time.RFC3339), human.Duration(age), c.cfg.MaxAge)
 		}
 	}
 	// A limit the result cannot answer fails with reason unavailable,

@@ -248,7 +248,7 @@ func TestCheckNewestAndStale(t *testing.T) {
 	assert.Equal(t, 86400.0, value(t, r, maxAgeDesc))
 	age := condition(t, r, "result age")
 	assert.True(t, age.OK)
-	assert.Equal(t, "1h0m0s old (ended 2026-01-01T01:00:00Z)", age.Observed)
+	assert.Equal(t, "1h old (ended 2026-01-01T01:00:00Z)", age.Observed)
 	assert.Equal(t, "<= 1d", age.Expected)
 
 	require.NoError(t, os.Chtimes(filepath.Join(dir, "run-1.json"), old.Add(90*time.Minute), old.Add(90*time.Minute)))
@@ -264,7 +264,7 @@ func TestCheckNewestAndStale(t *testing.T) {
 	assert.True(t, hasSample(r, vusDesc), "figures of a stale result are still exported")
 	age = condition(t, r, "result age")
 	assert.False(t, age.OK)
-	assert.Equal(t, "70h30m0s old (ended 2026-01-01T01:30:00Z)", age.Observed)
+	assert.Equal(t, "2d23h old (ended 2026-01-01T01:30:00Z)", age.Observed)
 }
 
 func TestCheckFailures(t *testing.T) {

@@ -208,7 +208,7 @@ func (p *prometheusCheck) ingestion(ctx context.Context, cl *client, r *collecto
 	newest := time.UnixMilli(hs.MaxTime)
 	r.Gauge(promHeadTimeDesc, float64(hs.MaxTime)/1000)
 	age := p.now().Sub(newest)
-	r.AssertReason(collector.ReasonStale, "samples ingested", age <= maxAge, fmt.Sprintf("newest sample %s old", age.Round(time.Second)),
+	r.AssertReason(collector.ReasonStale, "samples ingested", age <= maxAge, fmt.Sprintf("newest sample %s old", human.Duration(age)),
 		fmt.Sprintf("at most %s", maxAge))
 	return nil
 }
