@@ -338,10 +338,14 @@ type RestoreCheck struct {
 	DSN string `yaml:"dsn,omitempty"`
 	// Target names a postgres_targets entry to use instead of dsn (and its
 	// password and TLS settings).
-	Target       string `yaml:"target,omitempty"`
+	Target string `yaml:"target,omitempty"`
+	// Password, PasswordFile and PasswordRef give dsn's password; at most
+	// one (PasswordRef names an environment variable).
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordEnv  string `yaml:"password_env,omitempty"`
+	PasswordRef  string `yaml:"password_ref,omitempty"`
+	// PasswordEnv is password_ref's old name.
+	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
 	// ScratchPrefix starts every scratch database's name; only databases
 	// with this prefix are ever dropped.
 	ScratchPrefix string `yaml:"scratch_prefix,omitempty"`
@@ -353,11 +357,15 @@ type RestoreCheck struct {
 	// must have at least source_min_ratio of its rows there.
 	SourceDSN string `yaml:"source_dsn,omitempty"`
 	// SourceTarget names a postgres_targets entry instead of source_dsn.
-	SourceTarget       string  `yaml:"source_target,omitempty"`
-	SourcePassword     Secret  `yaml:"source_password,omitempty"`
-	SourcePasswordFile string  `yaml:"source_password_file,omitempty"`
-	SourcePasswordEnv  string  `yaml:"source_password_env,omitempty"`
-	SourceMinRatio     float64 `yaml:"source_min_ratio,omitempty"`
+	SourceTarget string `yaml:"source_target,omitempty"`
+	// SourcePassword, SourcePasswordFile and SourcePasswordRef give
+	// source_dsn's password, as password* do for dsn.
+	SourcePassword     Secret `yaml:"source_password,omitempty"`
+	SourcePasswordFile string `yaml:"source_password_file,omitempty"`
+	SourcePasswordRef  string `yaml:"source_password_ref,omitempty"`
+	// SourcePasswordEnv is source_password_ref's old name.
+	SourcePasswordEnv string  `yaml:"source_password_env,omitempty" deprecated:"write source_password_ref: with the same variable name"`
+	SourceMinRatio    float64 `yaml:"source_min_ratio,omitempty"`
 	// PgBackRestVerify also runs `pgbackrest verify` for a stanza.
 	PgBackRestVerify *PgBackRestVerify `yaml:"pgbackrest_verify,omitempty"`
 	// MaxDuration fails a restore test that took longer (the recovery time
@@ -431,8 +439,8 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	if db := dsnDatabase(dsn); dsn != "" && strings.HasPrefix(db, c.ScratchPrefix) {
 		p.Addf(path+key, "the scratch server's database %q starts with the scratch prefix; connect to a maintenance database such as postgres", db)
 	}
-	ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordEnv, p)
-	ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordEnv, p)
+	ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordRef, c.PasswordEnv, p)
+	ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordRef, c.SourcePasswordEnv, p)
 	for i, t := range c.Tables {
 		if !tableNameRE.MatchString(t.Name) {
 			p.Addf(fmt.Sprintf("%s.tables[%d].name", path, i), "%q is not a table name; write table or schema.table", t.Name)

@@ -36,6 +36,7 @@ type Config struct {
 	file      string
 	lines     map[string]int
 	rawGlobal Global // as written, before defaults
+	warnings  Errors // deprecation notices of the load (Warnings)
 }
 
 // Global holds settings that apply to every check.
@@ -173,6 +174,8 @@ type Problems struct {
 	badNodes   []*yaml.Node
 	badLines   map[int]bool
 	validating bool
+	// warnings are deprecation notices: the load goes on.
+	warnings Errors
 }
 
 // Addf records a problem at path. During validation a problem at, above
@@ -296,6 +299,7 @@ func Load(data []byte, name string, steps ...Step) (*Config, error) {
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
+	c.warnings = p.warnings
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -196,23 +197,29 @@ checks:
 	assert.Contains(t, string(out), "<secret>")
 	assert.Contains(t, string(out), "monitor")
 
-	got, err := ReadSecret("", pwFile, "")
+	ctx := context.Background()
+	got, err := ReadSecret(ctx, envManager{}, "", pwFile, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, secret, got, "file secrets lose the trailing newline")
 	multi := filepath.Join(dir, "multi")
 	require.NoError(t, os.WriteFile(multi, []byte(secret+"\r\nrotated 2026-11-28 by ops\n"), 0o600))
-	got, err = ReadSecret("", multi, "")
+	got, err = ReadSecret(ctx, envManager{}, "", multi, "", "")
 	require.NoError(t, err)
 	assert.Equal(t, secret, got, "only a file's first line is the secret (docs/core.md, docs/database.md)")
 	t.Setenv("GOLIVE_TEST_SECRET", secret)
-	got, err = ReadSecret("", "", "GOLIVE_TEST_SECRET")
+	got, err = ReadSecret(ctx, envManager{}, "", "", "GOLIVE_TEST_SECRET", "")
 	require.NoError(t, err)
 	assert.Equal(t, secret, got)
-	_, err = ReadSecret("", "", "GOLIVE_TEST_UNSET_VARIABLE")
+	got, err = ReadSecret(ctx, envManager{}, "", "", "", "GOLIVE_TEST_SECRET")
+	require.NoError(t, err)
+	assert.Equal(t, secret, got, "the deprecated *_env is read as a reference")
+	_, err = ReadSecret(ctx, nil, "", "", "GOLIVE_TEST_SECRET", "")
+	assert.ErrorContains(t, err, "no secret manager")
+	_, err = ReadSecret(ctx, envManager{}, "", "", "GOLIVE_TEST_UNSET_VARIABLE", "")
 	assert.ErrorContains(t, err, "GOLIVE_TEST_UNSET_VARIABLE is not set")
-	_, err = ReadSecret("", filepath.Join(dir, "absent"), "")
+	_, err = ReadSecret(ctx, envManager{}, "", filepath.Join(dir, "absent"), "", "")
 	assert.ErrorIs(t, err, os.ErrNotExist)
-	got, err = ReadSecret(Secret(secret), "", "")
+	got, err = ReadSecret(ctx, envManager{}, Secret(secret), "", "", "")
 	require.NoError(t, err)
 	assert.Equal(t, secret, got)
 }
@@ -220,12 +227,107 @@ checks:
 func TestValidateSecretRefusesTwoSources(t *testing.T) {
 	cfg := &Config{file: "x.yml", lines: map[string]int{"t.password": 7}}
 	p := &Problems{cfg: cfg}
-	ValidateSecret("t.password", "password", "a", "/f", "", p)
+	ValidateSecret("t.password", "password", "a", "/f", "", "", p)
 	require.Len(t, p.errs, 1)
-	assert.Equal(t, "x.yml:7: t.password: password is given more than once; use one of password, password_file or password_env", p.errs[0].Error())
+	assert.Equal(t, "x.yml:7: t.password: password is given more than once; use one of password, password_file or password_ref", p.errs[0].Error())
 	p = &Problems{cfg: cfg}
-	ValidateSecret("t.password", "password", "", "", "ENV", p)
+	ValidateSecret("t.password", "password", "", "", "REF", "ENV", p)
+	require.Len(t, p.errs, 1, "password_env is password_ref's old name: both is twice")
+	p = &Problems{cfg: cfg}
+	ValidateSecret("t.password", "password", "", "", "", "ENV", p)
 	assert.Empty(t, p.errs)
+}
+
+// The keys 0.1.0 wrote, password_env and a lower-case or bare-letter
+// size, still load for one release, each with a warning that names its
+// line and what to write instead; the new spellings load without one.
+func TestDeprecatedSettingsLoadWithWarnings(t *testing.T) {
+	cfg, err := Load([]byte(`postgres_targets:
+  main:
+    dsn: postgres://monitor@127.0.0.1:5432/app
+    password_env: PGPASSWORD_MONITOR
+redis_targets:
+  cache:
+    address: 127.0.0.1:6379
+    password_env: REDIS_PASSWORD
+checks:
+  - name: restore
+    background: true
+    interval: 1d
+    timeout: 30m
+    restore:
+      glob: /backups/*.dump
+      dsn: postgres://restore@127.0.0.1/postgres
+      password_env: RESTORE_PW
+      source_dsn: postgres://monitor@127.0.0.1/app
+      source_password_env: SOURCE_PW
+      tables: [{name: students}]
+  - name: walg
+    walg: {file: list.json, max_output: 32m}
+  - name: dumps
+    dump_folder: {glob: /backups/*.dump, min_size: 10 kb}
+`), "/etc/golive/golive.yml")
+	require.NoError(t, err)
+	assert.Equal(t, "PGPASSWORD_MONITOR", cfg.PostgresTargets["main"].PasswordEnv, "still read")
+	assert.Equal(t, ByteSize(32<<20), cfg.Checks[1].WALG.MaxOutput, "m meant MiB and still does")
+	assert.Equal(t, ByteSize(10000), cfg.Checks[2].DumpFolder.MinSize, "kb meant 1000 and still does")
+	assert.Equal(t, []string{
+		"/etc/golive/golive.yml:4: postgres_targets.main.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name",
+		"/etc/golive/golive.yml:8: redis_targets.cache.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name",
+		"/etc/golive/golive.yml:17: checks[0].restore.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name",
+		"/etc/golive/golive.yml:19: checks[0].restore.source_password_env: source_password_env is deprecated and will be removed in the next release; write source_password_ref: with the same variable name",
+		`/etc/golive/golive.yml:22: checks[1].walg.max_output: size "32m" is written the old way and will be refused in the next release; write it with a unit such as 64MiB (1024-based) or 500KB (1000-based), or a number of bytes`,
+		`/etc/golive/golive.yml:24: checks[2].dump_folder.min_size: size "10 kb" is written the old way and will be refused in the next release; write it with a unit such as 64MiB (1024-based) or 500KB (1000-based), or a number of bytes`,
+	}, cfg.Warnings())
+
+	cfg, err = Load([]byte(`postgres_targets:
+  main: {dsn: postgres://monitor@127.0.0.1:5432/app, password_ref: PGPASSWORD_MONITOR}
+checks:
+  - name: walg
+    walg: {file: list.json, max_output: 32MiB}
+`), "/etc/golive/golive.yml")
+	require.NoError(t, err)
+	assert.Empty(t, cfg.Warnings())
+	assert.Equal(t, "PGPASSWORD_MONITOR", cfg.PostgresTargets["main"].PasswordRef)
+
+	_, err = Load([]byte(`postgres_targets:
+  main: {dsn: postgres://monitor@127.0.0.1:5432/app, password_ref: A, password_env: B}
+checks: [{name: db, postgres: {target: main}}]
+`), "/etc/golive/golive.yml")
+	assert.ErrorContains(t, err, "password is given more than once")
+}
+
+// Sizes are read by github.com/alecthomas/units, strictly: IEC units are
+// 1024-based, SI units 1000-based, case-sensitive.
+func TestParseByteSize(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		want   ByteSize
+		legacy bool
+	}{
+		{"1048576", 1 << 20, false},
+		{"64MiB", 64 << 20, false},
+		{"1.5KiB", 1536, false},
+		{"500KB", 500000, false},
+		{"2GB", 2000000000, false},
+		{"10B", 10, false},
+		{"0", 0, false},
+		{"64mib", 64 << 20, true},
+		{"500kb", 500000, true},
+		{"64k", 64 << 10, true},
+		{"2 G", 2 << 30, true},
+	} {
+		got, legacy, err := parseByteSize(tc.in)
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+		assert.Equal(t, tc.legacy, legacy, tc.in)
+	}
+	for _, bad := range []string{"-1KB", "64XB", "MiB", "", "1e3"} {
+		_, err := ParseByteSize(bad)
+		assert.Error(t, err, bad)
+	}
+	assert.Equal(t, "64MiB", ByteSize(64<<20).String())
+	assert.Equal(t, "500000", ByteSize(500000).String())
 }
 
 func TestKinds(t *testing.T) {
@@ -337,4 +439,16 @@ postgres_targets:
 		}),
 			"missing %q in\n%s", w, strings.Join(got, "\n"))
 	}
+}
+
+// envManager resolves secret references from the environment, as the
+// exporter's manager (internal/httpclient.EnvSecrets) does.
+type envManager struct{}
+
+func (envManager) Fetch(_ context.Context, name string) (string, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return "", fmt.Errorf("environment variable %s is not set", name)
+	}
+	return v, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 )
 
@@ -18,12 +19,16 @@ import (
 type PostgresTarget struct {
 	// DSN is a libpq connection string, URL (postgres://user@host:5432/db)
 	// or keyword form (host=... user=... dbname=...). Keep the password out
-	// of it: use password_file or password_env.
+	// of it: use password_file or password_ref.
 	DSN string `yaml:"dsn"`
-	// Password, PasswordFile and PasswordEnv give the password; at most one.
+	// Password, PasswordFile and PasswordRef give the password; at most
+	// one. PasswordRef names an environment variable, read through the
+	// same secret manager as the HTTP kinds' password_ref.
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordEnv  string `yaml:"password_env,omitempty"`
+	PasswordRef  string `yaml:"password_ref,omitempty"`
+	// PasswordEnv is password_ref's old name.
+	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
 	// SSLMode overrides the DSN's sslmode (disable, allow, prefer, require,
 	// verify-ca, verify-full).
 	SSLMode string `yaml:"sslmode,omitempty"`
@@ -84,10 +89,10 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 	} else if !strings.Contains(t.DSN, "=") {
 		p.Addf(path+".dsn", "dsn %q is neither a postgres:// URL nor key=value pairs; write postgres://user@host:5432/dbname", MaskDSN(t.DSN))
 	}
-	if (t.PasswordFile != "" || t.PasswordEnv != "" || t.Password != "") && DSNPassword(t.DSN) != "" {
-		p.Addf(path+".dsn", "the dsn carries a password and password/password_file/password_env is set too; keep only password_file or password_env")
+	if (t.PasswordFile != "" || t.PasswordRef != "" || t.PasswordEnv != "" || t.Password != "") && DSNPassword(t.DSN) != "" {
+		p.Addf(path+".dsn", "the dsn carries a password and password/password_file/password_ref is set too; keep only password_file or password_ref")
 	}
-	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordEnv, p)
+	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)
 	if t.SSLMode != "" && !sslModes[t.SSLMode] {
 		p.Addf(path+".sslmode", "sslmode %q is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", t.SSLMode)
 	}
@@ -260,31 +265,24 @@ type RedisTarget struct {
 	Address string `yaml:"address"`
 	// Username is the ACL user (Redis 6+); empty for the default user.
 	Username string `yaml:"username,omitempty"`
-	// Password, PasswordFile and PasswordEnv give the password; at most one.
+	// Password, PasswordFile and PasswordRef give the password; at most
+	// one. PasswordRef names an environment variable, read through the
+	// same secret manager as the HTTP kinds' password_ref.
 	Password     Secret `yaml:"password,omitempty"`
 	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordEnv  string `yaml:"password_env,omitempty"`
+	PasswordRef  string `yaml:"password_ref,omitempty"`
+	// PasswordEnv is password_ref's old name.
+	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
 	// DB is the database number the checks use (default 0).
 	DB int `yaml:"db,omitempty"`
-	// TLS, when set, connects over TLS.
-	TLS *DBTLSConfig `yaml:"tls,omitempty"`
+	// TLS, when set, connects over TLS: prometheus/common's TLS settings,
+	// as in the HTTP kinds (ca_file, cert_file, key_file, their inline and
+	// *_ref forms, server_name, insecure_skip_verify, min_version).
+	TLS *commoncfg.TLSConfig `yaml:"tls,omitempty"`
 	// MaxConnections bounds the target's pool (1 to 4; default 2).
 	MaxConnections int `yaml:"max_connections,omitempty"`
 	// ConnectTimeout bounds opening one connection (default 5s).
 	ConnectTimeout model.Duration `yaml:"connect_timeout,omitempty"`
-}
-
-// DBTLSConfig is the client TLS setting of a database or cache target.
-type DBTLSConfig struct {
-	// CAFile verifies the server (default: system roots).
-	CAFile string `yaml:"ca_file,omitempty"`
-	// CertFile and KeyFile are a client certificate.
-	CertFile string `yaml:"cert_file,omitempty"`
-	KeyFile  string `yaml:"key_file,omitempty"`
-	// ServerName overrides the name checked in the server's certificate.
-	ServerName string `yaml:"server_name,omitempty"`
-	// InsecureSkipVerify turns verification off (never in production).
-	InsecureSkipVerify bool `yaml:"insecure_skip_verify,omitempty"`
 }
 
 // SetDefaults implements Defaulter.
@@ -300,15 +298,17 @@ func (t *RedisTarget) SetDefaults() {
 // Validate implements Validator.
 func (t *RedisTarget) Validate(path string, p *Problems) {
 	validateHostPort(path+".address", t.Address, p)
-	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordEnv, p)
+	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)
 	if t.DB < 0 || t.DB > 15 {
 		p.Addf(path+".db", "db is %d; write a database number from 0 to 15", t.DB)
 	}
 	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
 		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d", t.MaxConnections, MaxPostgresMaxConns)
 	}
-	if t.TLS != nil && (t.TLS.CertFile == "") != (t.TLS.KeyFile == "") {
-		p.Addf(path+".tls", "cert_file and key_file go together; set both or neither")
+	if t.TLS != nil {
+		if err := t.TLS.Validate(); err != nil {
+			p.Addf(path+".tls", "%v", err)
+		}
 	}
 }
 

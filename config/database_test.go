@@ -84,12 +84,12 @@ func TestDatabaseTargetsInvalid(t *testing.T) {
 		{"no dsn", "postgres_targets:\n  a: {sslmode: disable}", "dsn is missing"},
 		{"bad sslmode", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', sslmode: maybe}", `sslmode "maybe" is not known`},
 		{"too many conns", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', max_connections: 20}", "max_connections is 20"},
-		{"password twice", "postgres_targets:\n  a: {dsn: 'postgres://u:pw@h/d', password_file: /x}", "keep only password_file or password_env"},
+		{"password twice", "postgres_targets:\n  a: {dsn: 'postgres://u:pw@h/d', password_file: /x}", "keep only password_file or password_ref"},
 		{"secret twice", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', password: x, password_env: Y}", "given more than once"},
 		{"not a dsn", "postgres_targets:\n  a: {dsn: 'db.example.com'}", "neither a postgres:// URL"},
 		{"redis address", "redis_targets:\n  r: {address: 'localhost'}", "is not host:port"},
 		{"redis db", "redis_targets:\n  r: {address: 'h:6379', db: 99}", "db is 99"},
-		{"redis tls pair", "redis_targets:\n  r: {address: 'h:6379', tls: {cert_file: c.pem}}", "cert_file and key_file go together"},
+		{"redis tls pair", "redis_targets:\n  r: {address: 'h:6379', tls: {cert_file: c.pem}}", "exactly one of key or key_file must be configured when a client certificate is configured"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

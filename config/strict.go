@@ -56,6 +56,7 @@ func walkStrict(n *yaml.Node, t reflect.Type, path string, lines map[string]int,
 			lines[sub] = key.Line
 			walkStrict(val, ft, sub, lines, p)
 			lines[sub] = key.Line
+			checkDeprecated(t, key.Value, val, ft, sub, p)
 		}
 	case reflect.Slice, reflect.Array:
 		if n.Kind != yaml.SequenceNode {

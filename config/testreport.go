@@ -3,12 +3,10 @@ package config
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/golive/golive_exporter/internal/files"
 )
@@ -287,51 +285,4 @@ func (c *TestReportCheck) Validate(path string, p *Problems) {
 	default:
 		p.Addf(path+".format", "unknown format %q; write auto, jest (also for vitest), pytest, playwright or gotest", c.Format)
 	}
-}
-
-// ByteSize is a size in bytes, written as a number or with a unit
-// (B, KB, MB, GB, KiB, MiB, GiB).
-type ByteSize int64
-
-var byteUnits = map[string]int64{"": 1, "b": 1, "kb": 1000, "mb": 1000 * 1000, "gb": 1000 * 1000 * 1000,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-
-// ParseByteSize parses "64MiB", "500KB", "1048576".
-func ParseByteSize(s string) (ByteSize, error) {
-	t := strings.TrimSpace(s)
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
-		i++
-	}
-	n, err := strconv.ParseFloat(t[:i], 64)
-	mult, ok := byteUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
-	if err != nil || !ok || n < 0 {
-		return 0, fmt.Errorf("%q is not a size; write e.g. 64MiB, 500KB or a number of bytes", s)
-	}
-	return ByteSize(n * float64(mult)), nil
-}
-
-// UnmarshalYAML implements yaml.Unmarshaler.
-func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseByteSize(n.Value)
-	if err != nil {
-		return err
-	}
-	*b = v
-	return nil
-}
-
-// MarshalYAML writes the size back in the largest exact binary unit.
-func (b ByteSize) MarshalYAML() (any, error) { return b.String(), nil }
-
-func (b ByteSize) String() string {
-	for _, u := range []struct {
-		name string
-		n    int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if b != 0 && int64(b)%u.n == 0 {
-			return fmt.Sprintf("%d%s", int64(b)/u.n, u.name)
-		}
-	}
-	return strconv.FormatInt(int64(b), 10)
 }

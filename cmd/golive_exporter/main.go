@@ -126,6 +126,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err := checkKindsCompiled(cfg); err != nil {
 			return nil, nil, err
 		}
+		// Deprecated settings still load, for one release: say so at every
+		// load (start, reload, check); --config.check prints them plainly.
+		if !*configCheck {
+			for _, w := range cfg.Warnings() {
+				logger.Warn("deprecated configuration setting", "warning", w)
+			}
+		}
 		return cfg, m, nil
 	}
 
@@ -148,6 +155,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
 			return exitConfigError
+		}
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 		fmt.Fprintf(stdout, "configuration valid: %d checks\n", len(cfg.Checks))
 		return exitOK

@@ -515,6 +515,27 @@ func TestTelemetryPathAndLogFormat(t *testing.T) {
 	}
 }
 
+// A setting 0.1.0 wrote that is now deprecated (password_env, a size with a
+// lower-case unit) still loads; --config.check says what to write instead,
+// on stderr, with the file and line, and exits 0.
+func TestConfigCheckWarnsAboutDeprecatedSettings(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "golive.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte(`redis_targets:
+  cache: {address: "127.0.0.1:6379", password_env: REDIS_PASSWORD}
+checks:
+  - name: cache
+    redis: {target: cache}
+  - name: walg
+    walg: {file: list.json, max_output: 32m}
+`), 0o600))
+	var out, errOut bytes.Buffer
+	code := run([]string{"--config.file", cfg, "--config.check"}, &out, &errOut)
+	assert.Equal(t, exitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "configuration valid: 2 checks")
+	assert.Contains(t, errOut.String(), "warning: "+cfg+":2: redis_targets.cache.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name")
+	assert.Contains(t, errOut.String(), "warning: "+cfg+`:7: checks[1].walg.max_output: size "32m" is written the old way`)
+}
+
 // --config.check reports every problem of the file at once: an unknown
 // item id together with an unknown key, a wrongly typed value (in the same
 // check as the unknown item) and an sslmode in a DSN that PostgreSQL would

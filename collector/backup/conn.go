@@ -1,7 +1,10 @@
 package backup
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"github.com/golive/golive_exporter/internal/httpclient"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -19,7 +22,7 @@ type connSpec struct {
 	dsn            string
 	password       config.Secret
 	passwordFile   string
-	passwordEnv    string
+	passwordRef    string // an environment variable's name (or the deprecated *_env)
 	sslMode        string
 	sslRootCert    string
 	sslCert        string
@@ -27,13 +30,13 @@ type connSpec struct {
 	connectTimeout time.Duration
 }
 
-func connFrom(cfg *config.Config, target, dsn string, pw config.Secret, pwFile, pwEnv string) connSpec {
+func connFrom(cfg *config.Config, target, dsn string, pw config.Secret, pwFile, pwRef string) connSpec {
 	if t := cfg.PostgresTargets[target]; target != "" && t != nil {
-		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordEnv: t.PasswordEnv,
+		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordRef: cmp.Or(t.PasswordRef, t.PasswordEnv),
 			sslMode: t.SSLMode, sslRootCert: cfg.ResolvePath(t.SSLRootCert), sslCert: cfg.ResolvePath(t.SSLCert),
 			sslKey: cfg.ResolvePath(t.SSLKey), connectTimeout: time.Duration(t.ConnectTimeout)}
 	}
-	return connSpec{dsn: dsn, password: pw, passwordFile: cfg.ResolvePath(pwFile), passwordEnv: pwEnv}
+	return connSpec{dsn: dsn, password: pw, passwordFile: cfg.ResolvePath(pwFile), passwordRef: pwRef}
 }
 
 // server is a resolved connection: pgx's config and the libpq environment
@@ -60,7 +63,7 @@ func resolveServer(s connSpec) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), collector.Scrub(err, config.DSNPassword(s.dsn)))
 	}
-	password, err := config.ReadSecret(s.password, s.passwordFile, s.passwordEnv)
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, s.password, s.passwordFile, s.passwordRef, "")
 	if err != nil {
 		return nil, err
 	}

@@ -7,11 +7,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/golive/golive_exporter/internal/httpclient"
+	commoncfg "github.com/prometheus/common/config"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +90,7 @@ func ClientFor(env collector.Env, target string) (*Client, error) {
 
 // Open builds the client of a target (without connecting).
 func Open(cfg *config.Config, name string, t *config.RedisTarget) (*Client, error) {
-	password, err := config.ReadSecret(t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordEnv)
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef, t.PasswordEnv)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("redis target %s: %w", name, err))
 	}
@@ -129,34 +129,28 @@ func Open(cfg *config.Config, name string, t *config.RedisTarget) (*Client, erro
 	return &Client{Client: redis.NewClient(opts), secrets: secrets}, nil
 }
 
+// tlsConfig builds the client TLS of a target from prometheus/common's
+// TLS settings, as the HTTP kinds do: files relative to the configuration
+// file, *_ref secrets through the same manager, and the address's host as
+// the name checked unless server_name says otherwise.
 func tlsConfig(cfg *config.Config, t *config.RedisTarget) (*tls.Config, error) {
-	host := t.Address
-	if i := strings.LastIndex(host, ":"); i > 0 {
-		host = strings.Trim(host[:i], "[]")
-	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host, InsecureSkipVerify: t.TLS.InsecureSkipVerify} //nolint:gosec // user's explicit choice
-	if t.TLS.ServerName != "" {
-		tc.ServerName = t.TLS.ServerName
-	}
-	if t.TLS.CAFile != "" {
-		pem, err := os.ReadFile(cfg.ResolvePath(t.TLS.CAFile))
-		if err != nil {
-			return nil, fmt.Errorf("reading ca_file: %w", err)
+	tc := *t.TLS
+	tc.CAFile, tc.CertFile, tc.KeyFile = cfg.ResolvePath(tc.CAFile), cfg.ResolvePath(tc.CertFile), cfg.ResolvePath(tc.KeyFile)
+	if tc.ServerName == "" {
+		host := t.Address
+		if i := strings.LastIndex(host, ":"); i > 0 {
+			host = strings.Trim(host[:i], "[]")
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", t.TLS.CAFile)
-		}
-		tc.RootCAs = pool
+		tc.ServerName = host
 	}
-	if t.TLS.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.ResolvePath(t.TLS.CertFile), cfg.ResolvePath(t.TLS.KeyFile))
-		if err != nil {
-			return nil, fmt.Errorf("loading client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	c, err := commoncfg.NewTLSConfigWithContext(context.Background(), &tc, commoncfg.WithSecretManager(httpclient.EnvSecrets{}))
+	if err != nil {
+		return nil, err
 	}
-	return tc, nil
+	if c.MinVersion == 0 {
+		c.MinVersion = tls.VersionTLS12
+	}
+	return c, nil
 }
 
 type redisCheck struct {

@@ -3,6 +3,7 @@ package cache
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/collectortest"
+	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -400,8 +402,9 @@ checks:
 	assert.True(t, out.HasLine(`golive_redis_replication_link_up{check="replica"} 1`), out.Metrics)
 }
 
-// ACL user and password file; a wrong password fails with reason auth and
-// the password never shows in errors, metrics, logs or the config.
+// ACL user and password file or password_ref; a wrong password (here
+// through the deprecated password_env, still read) fails with reason auth
+// and the password never shows in errors, metrics, logs or the config.
 func TestRedisAuthAndSecrets(t *testing.T) {
 	const sentinel = "S3ntinel-redis-7d1e"
 	addr := startRedis(t, "--user", "golive", "on", ">"+sentinel, "~*", "&*", "+@all", "--user", "default", "off")
@@ -409,18 +412,24 @@ func TestRedisAuthAndSecrets(t *testing.T) {
 	good := filepath.Join(dir, "good")
 	require.NoError(t, os.WriteFile(good, []byte(sentinel+"\n"), 0o600))
 	t.Setenv("GOLIVE_TEST_REDIS_PW", sentinel+"-wrong")
+	t.Setenv("GOLIVE_TEST_REDIS_GOOD_PW", sentinel)
 	yml := fmt.Sprintf(`redis_targets:
   good: {address: "%[1]s", username: golive, password_file: %[2]s}
+  ref: {address: "%[1]s", username: golive, password_ref: GOLIVE_TEST_REDIS_GOOD_PW}
   wrong: {address: "%[1]s", username: golive, password_env: GOLIVE_TEST_REDIS_PW}
+  wrongref: {address: "%[1]s", username: golive, password_ref: GOLIVE_TEST_REDIS_PW}
   inline: {address: "%[1]s", username: nobody, password: %[3]s}
 checks:
   - {name: good, redis: {target: good}}
+  - {name: ref, redis: {target: ref}}
   - {name: wrong, redis: {target: wrong}}
+  - {name: wrongref, redis: {target: wrongref}}
   - {name: inline, redis: {target: inline}}
 `, addr, good, sentinel)
 	out := runConfig(t, yml)
 	assert.True(t, out.Result(t, "good").Success(), out.Result(t, "good").Message)
-	for _, name := range []string{"wrong", "inline"} {
+	assert.True(t, out.Result(t, "ref").Success(), out.Result(t, "ref").Message)
+	for _, name := range []string{"wrong", "wrongref", "inline"} {
 		res := out.Result(t, name)
 		assert.False(t, res.Success())
 		assert.Equal(t, collector.ReasonAuth, res.Reason, res.Message)
@@ -500,7 +509,9 @@ func FuzzParseInfo(f *testing.F) {
 	})
 }
 
-// TLS: with the CA the check connects; without it, reason tls.
+// TLS: with the CA (a file, or through ca_ref as the HTTP kinds read it)
+// the check connects; without it, or with a server_name the certificate
+// does not have, reason tls.
 func TestRedisTLS(t *testing.T) {
 	needServer(t)
 	pki := testutil.WritePKI(t, t.TempDir(), "golive")
@@ -511,18 +522,28 @@ func TestRedisTLS(t *testing.T) {
 	})
 	yml := fmt.Sprintf(`redis_targets:
   tls: {address: "%[1]s", tls: {ca_file: %[2]s}}
+  ref: {address: "%[1]s", tls: {ca_ref: GOLIVE_TEST_REDIS_CA, min_version: TLS13}}
   untrusted: {address: "%[1]s", tls: {}}
+  wrongname: {address: "%[1]s", tls: {ca_file: %[2]s, server_name: wrong.example.org}}
   plain: {address: "%[1]s"}
 checks:
   - {name: tls, redis: {target: tls}}
+  - {name: ref, redis: {target: ref}}
   - {name: untrusted, redis: {target: untrusted}}
+  - {name: wrongname, redis: {target: wrongname}}
   - {name: plain, timeout: 2s, redis: {target: plain}}
 `, addr, pki.CA)
+	ca, err := os.ReadFile(pki.CA)
+	require.NoError(t, err)
+	t.Setenv("GOLIVE_TEST_REDIS_CA", string(ca))
 	out := runConfig(t, yml)
 	assert.True(t, out.Result(t, "tls").Success(), out.Result(t, "tls").Message)
-	u := out.Result(t, "untrusted")
-	assert.False(t, u.Success())
-	assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
+	assert.True(t, out.Result(t, "ref").Success(), out.Result(t, "ref").Message)
+	for _, name := range []string{"untrusted", "wrongname"} {
+		u := out.Result(t, name)
+		assert.False(t, u.Success(), name)
+		assert.Equal(t, collector.ReasonTLS, u.Reason, u.Message)
+	}
 	assert.False(t, out.Result(t, "plain").Success())
 }
 
@@ -549,4 +570,40 @@ func TestRedisTooManyClients(t *testing.T) {
 	assert.False(t, res.Success())
 	assert.Equal(t, collector.ReasonUnavailable, res.Reason, res.Message)
 	assert.Contains(t, res.Message, "max number of clients reached")
+}
+
+// The tls settings are prometheus/common's, applied as the HTTP kinds apply
+// them: paths relative to the configuration file, the address's host as
+// the name checked unless server_name is set, TLS 1.2 at least unless
+// min_version says more.
+func TestRedisTLSConfigApplied(t *testing.T) {
+	dir := t.TempDir()
+	pki := testutil.WritePKI(t, dir, "golive")
+	cfg, err := config.Load([]byte(fmt.Sprintf(`redis_targets:
+  a: {address: "cache.internal:6380", tls: {ca_file: %q, cert_file: %q, key_file: %q}}
+  b: {address: "[::1]:6380", tls: {server_name: redis.example.org, min_version: TLS13, insecure_skip_verify: true}}
+checks: [{name: a, redis: {target: a}}, {name: b, redis: {target: b}}]
+`, filepath.Base(pki.CA), pki.ClientCert, pki.ClientKey)), filepath.Join(dir, "golive.yml"))
+	require.NoError(t, err)
+	a, err := tlsConfig(cfg, cfg.RedisTargets["a"])
+	require.NoError(t, err)
+	assert.Equal(t, "cache.internal", a.ServerName)
+	assert.Equal(t, uint16(tls.VersionTLS12), a.MinVersion)
+	assert.NotNil(t, a.RootCAs, "ca_file, relative to the configuration file")
+	assert.False(t, a.InsecureSkipVerify)
+	cert, err := a.GetClientCertificate(&tls.CertificateRequestInfo{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, cert.Certificate, "cert_file and key_file give the client certificate")
+
+	b, err := tlsConfig(cfg, cfg.RedisTargets["b"])
+	require.NoError(t, err)
+	assert.Equal(t, "redis.example.org", b.ServerName)
+	assert.Equal(t, uint16(tls.VersionTLS13), b.MinVersion)
+	assert.True(t, b.InsecureSkipVerify)
+
+	_, err = config.Load([]byte(`redis_targets:
+  a: {address: "127.0.0.1:6379", tls: {ca_file: a.pem, ca: "-----BEGIN CERTIFICATE-----"}}
+checks: [{name: a, redis: {target: a}}]
+`), filepath.Join(dir, "golive.yml"))
+	assert.ErrorContains(t, err, "at most one of ca, ca_file & ca_ref")
 }

@@ -148,12 +148,21 @@ func TestPrivateClusterFigures(t *testing.T) {
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(pwFile, []byte(password+"\n"), 0o600))
 	t.Setenv("GOLIVE_TEST_WRONG_PW", "Wrong-"+password)
+	t.Setenv("GOLIVE_TEST_GOOD_PW", password)
+	// wrong uses the deprecated password_env (still read), ref the
+	// password_ref that replaces it: the cluster checks passwords (scram).
 	out := collectortest.RunConfig(t, fmt.Sprintf(`postgres_targets:
   db: {dsn: "%[1]s", password_file: %[2]s}
   wrong: {dsn: "%[1]s", password_env: GOLIVE_TEST_WRONG_PW}
+  ref: {dsn: "%[1]s", password_ref: GOLIVE_TEST_GOOD_PW}
+  wrongref: {dsn: "%[1]s", password_ref: GOLIVE_TEST_WRONG_PW}
 checks:
   - name: wrong
     postgres: {target: wrong}
+  - name: wrongref
+    postgres_indexes: {target: wrongref, slow_statement_mean: 10s}
+  - name: ref
+    postgres_indexes: {target: ref, slow_statement_mean: 10s}
   - name: pg
     postgres: {target: db, require_archiving: true, max_archive_age: 1h}
   - name: idx
@@ -164,6 +173,8 @@ checks:
 	wrong := out.Result(t, "wrong")
 	assert.Equal(t, collector.ReasonAuth, wrong.Reason, wrong.Message)
 	assert.Contains(t, wrong.Message, "password authentication failed")
+	assert.Equal(t, collector.ReasonAuth, out.Result(t, "wrongref").Reason, out.Result(t, "wrongref").Message)
+	assert.True(t, out.Result(t, "ref").Success(), out.Result(t, "ref").Message)
 	for _, text := range []string{wrong.Message, out.Metrics, out.Logs, out.Config} {
 		assert.NotContains(t, text, password)
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/golive/golive_exporter/internal/httpclient"
 	"io"
 	"log/slog"
 	"net/url"
@@ -107,7 +108,7 @@ func PoolFor(env collector.Env, target string) (*Pool, error) {
 
 // OpenPool builds the pool of a target (without connecting).
 func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool, error) {
-	password, err := config.ReadSecret(t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordEnv)
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef, t.PasswordEnv)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, err))
 	}
