@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Default(rules.ReleaseRunbookBase(version.Version)).String()
 	historyFile := serve.Flag("board.history-file", "File the board keeps its history in (when each item and the verdict last changed), so that it survives restarts; empty: in memory only. Default: "+board.HistoryFileName+" in the service's state directory ($STATE_DIRECTORY, set by systemd's StateDirectory=), else none.").
 		Default(defaultHistoryFile()).String()
+	historyProm := serve.Flag("board.history-prometheus-url", "Prometheus that scrapes this exporter: on a start without a history (no file, or a new one), the board takes the verdict's last 7 days from its golive_checklist_ready series.").String()
+	historySelector := serve.Flag("board.history-prometheus-selector", "Selects this exporter's golive_checklist_ready series in that Prometheus.").Default(`{job="golive"}`).String()
 	toolkitFlags := kingpinflag.AddFlags(serve, DefaultListenAddress)
 
 	checkCmd := app.Command("check", "Run every check once and print the checklist by phase with its GO / NO-GO verdict; exit 0 for GO, 1 for NO-GO, 2 on a configuration error.")
@@ -168,6 +171,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		// The board works without its history; say why it forgets.
 		logger.Warn("board history kept in memory only", "file", *historyFile, "err", err)
+	}
+	if *historyProm != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := history.SeedFromPrometheus(ctx, nil, *historyProm, *historySelector, time.Now()); err != nil {
+			logger.Warn("board history not taken from Prometheus; it starts now", "err", err)
+		}
+		cancel()
 	}
 	srv, err := web.NewServer(web.Options{
 		Logger:              logger,
