@@ -16,49 +16,49 @@ import (
 var (
 	itemLabels = []string{"item", "phase", "section", "kind"}
 
-	descItemState = prometheus.NewDesc("golive_checklist_item_state",
+	descItemState = collector.GaugeFamily("golive_checklist_item_state",
 		"The item's state: 1 for its current state (pass, fail, unknown, attested, missing, failing_early, upcoming); one series per item.",
 		append(append([]string(nil), itemLabels...), "state"), nil)
-	descItemOK = prometheus.NewDesc("golive_checklist_item_ok",
+	descItemOK = collector.GaugeFamily("golive_checklist_item_ok",
 		"Whether the item passes or is attested (1), else 0.",
 		itemLabels, nil)
-	descItemDue = prometheus.NewDesc("golive_checklist_item_due",
+	descItemDue = collector.GaugeFamily("golive_checklist_item_due",
 		"Whether the item's due window has begun (1) or it is still upcoming (0).",
 		itemLabels, nil)
-	descItemBlocker = prometheus.NewDesc("golive_checklist_item_blocker",
+	descItemBlocker = collector.GaugeFamily("golive_checklist_item_blocker",
 		"Whether the item blocks GO when due and not OK (1).",
 		itemLabels, nil)
-	descAttestedAt = prometheus.NewDesc("golive_checklist_attestation_timestamp_seconds",
+	descAttestedAt = collector.GaugeFamily("golive_checklist_attestation_timestamp_seconds",
 		"When the item's newest attestation was made, as a Unix timestamp.",
 		itemLabels, nil)
-	descAttestExpiry = prometheus.NewDesc("golive_checklist_attestation_expiry_timestamp_seconds",
+	descAttestExpiry = collector.GaugeFamily("golive_checklist_attestation_expiry_timestamp_seconds",
 		"When the item's newest attestation stops counting, as a Unix timestamp; absent when it does not expire.",
 		itemLabels, nil)
-	descAttestLoaded = prometheus.NewDesc("golive_checklist_attestations_last_load_successful",
+	descAttestLoaded = collector.GaugeFamily("golive_checklist_attestations_last_load_successful",
 		"Whether the attestations file, read again when it changes, loaded (1) or its latest version was refused (0) and the previous attestations still count; absent without an attestations file.",
 		nil, nil)
-	descItems = prometheus.NewDesc("golive_checklist_items",
+	descItems = collector.GaugeFamily("golive_checklist_items",
 		"How many items of the phase are in each state.",
 		[]string{"phase", "state"}, nil)
-	descPhaseDue = prometheus.NewDesc("golive_checklist_phase_items_due",
+	descPhaseDue = collector.GaugeFamily("golive_checklist_phase_items_due",
 		"How many items of the phase are due (their window has begun).",
 		[]string{"phase"}, nil)
-	descPhasePassing = prometheus.NewDesc("golive_checklist_phase_items_passing",
+	descPhasePassing = collector.GaugeFamily("golive_checklist_phase_items_passing",
 		"How many due items of the phase pass or are attested.",
 		[]string{"phase"}, nil)
-	descPhaseFailing = prometheus.NewDesc("golive_checklist_phase_items_failing",
+	descPhaseFailing = collector.GaugeFamily("golive_checklist_phase_items_failing",
 		"How many due items of the phase are not OK (fail, missing or unknown).",
 		[]string{"phase"}, nil)
-	descReady = prometheus.NewDesc("golive_checklist_ready",
+	descReady = collector.GaugeFamily("golive_checklist_ready",
 		"The verdict: 1 for GO (every due blocker passes or is attested), 0 for NO-GO.",
 		nil, nil)
-	descBlockers = prometheus.NewDesc("golive_checklist_blockers",
+	descBlockers = collector.GaugeFamily("golive_checklist_blockers",
 		"How many due blocker items are not OK.",
 		nil, nil)
-	descFailingEarly = prometheus.NewDesc("golive_checklist_failing_early",
+	descFailingEarly = collector.GaugeFamily("golive_checklist_failing_early",
 		"How many items not due yet have a bound check that fails; they do not block GO until due.",
 		nil, nil)
-	descGoLive = prometheus.NewDesc("golive_checklist_go_live_timestamp_seconds",
+	descGoLive = collector.GaugeFamily("golive_checklist_go_live_timestamp_seconds",
 		"The planned go-live time, as a Unix timestamp; absent when not configured.",
 		nil, nil)
 )

@@ -222,11 +222,23 @@ func boolValue(b bool) float64 {
 	return 0
 }
 
-// NewDesc describes a metric family a kind records. The check label comes
+// NewDesc describes a gauge family a kind records. The check label comes
 // first and is added automatically; name is the full metric name, starting
-// with golive_.
+// with golive_. The family joins Families, the list of everything the
+// exporter can export.
 func NewDesc(name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc(name, help, append([]string{"check"}, labels...), nil)
+	return newFamily(name, help, "gauge", labels)
+}
+
+// NewCounterDesc is NewDesc for a counter family (recorded with
+// Report.Counter; its name ends in _total).
+func NewCounterDesc(name, help string, labels ...string) *prometheus.Desc {
+	return newFamily(name, help, "counter", labels)
+}
+
+// NewHistogramDesc is NewDesc for a histogram family (Report.Histogram).
+func NewHistogramDesc(name, help string, labels ...string) *prometheus.Desc {
+	return newFamily(name, help, "histogram", labels)
 }
 
 // CutUTF8 returns s as valid UTF-8 (invalid bytes replaced by U+FFFD) cut

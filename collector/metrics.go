@@ -10,28 +10,28 @@ import (
 
 // The metric families every check has, whatever its kind.
 var (
-	descSuccess = prometheus.NewDesc("golive_check_success",
+	descSuccess = GaugeFamily("golive_check_success",
 		"Whether the check passed on its latest run (1) or failed (0). A warning still passes.",
 		[]string{"check", "kind"}, nil)
-	descWarning = prometheus.NewDesc("golive_check_warning",
+	descWarning = GaugeFamily("golive_check_warning",
 		"Whether the check's latest run passed with a warning (1).",
 		[]string{"check", "kind"}, nil)
-	descDuration = prometheus.NewDesc("golive_check_duration_seconds",
+	descDuration = GaugeFamily("golive_check_duration_seconds",
 		"How long the check's latest run took.",
 		[]string{"check", "kind"}, nil)
-	descQueueWait = prometheus.NewDesc("golive_check_queue_wait_seconds",
+	descQueueWait = GaugeFamily("golive_check_queue_wait_seconds",
 		"How long the check's latest run waited before it started: for a free slot (global.max_concurrency), or for a CPU while many checks start at once.",
 		[]string{"check", "kind"}, nil)
-	descLastRun = prometheus.NewDesc("golive_check_last_run_timestamp_seconds",
+	descLastRun = GaugeFamily("golive_check_last_run_timestamp_seconds",
 		"When the check's latest run started, as a Unix timestamp.",
 		[]string{"check", "kind"}, nil)
-	descReason = prometheus.NewDesc("golive_check_failure_reason",
+	descReason = GaugeFamily("golive_check_failure_reason",
 		"Why the check failed: 1 for the reason of its latest failed run; absent while it passes.",
 		[]string{"check", "kind", "reason"}, nil)
-	descItem = prometheus.NewDesc("golive_check_item_info",
+	descItem = GaugeFamily("golive_check_item_info",
 		"Which checklist item ids the check proves (always 1).",
 		[]string{"check", "item"}, nil)
-	descRunning = prometheus.NewDesc("golive_check_running",
+	descRunning = GaugeFamily("golive_check_running",
 		"Whether a run of the check is under way (1): a background run, or one that outlived the scrape deadline.",
 		[]string{"check", "kind"}, nil)
 )

@@ -7,11 +7,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -166,4 +170,56 @@ checks:
 	assert.Equal(t, 23, strings.Count(body, "\ngolive_check_success{"), "one success series per check")
 
 	assertPromtoolClean(t, promtool, body)
+	checkFamiliesGolden(t, promtool, body)
+}
+
+// familiesGolden is the one list of the metric families the exporter can
+// export (as node_exporter keeps its e2e output): name, type and help of
+// every golive_ family, whether or not a run shows it. Regenerate it with
+// go test ./cmd/golive_exporter -run TestEveryKindLintsClean -update.
+const familiesGolden = "../../docs/metrics.txt"
+
+// checkFamiliesGolden holds docs/metrics.txt to the families the kinds,
+// the scheduler, the checklist and the server declare (collector.Families
+// and the golive_ families of a real /metrics), checks that every family
+// the real run showed has the declared type and help, and lints the list
+// with promtool.
+func checkFamiliesGolden(t *testing.T, promtool, body string) {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	scraped, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	require.NoError(t, err)
+	type fam struct{ typ, help string }
+	all := map[string]fam{}
+	for _, f := range collector.Families() {
+		all[f.Name] = fam{f.Type, f.Help}
+	}
+	for name, mf := range scraped {
+		if !strings.HasPrefix(name, "golive_") {
+			continue // go_, process_: client_golang's own
+		}
+		got := fam{strings.ToLower(mf.GetType().String()), mf.GetHelp()}
+		if want, ok := all[name]; ok {
+			assert.Equal(t, want, got, "%s as declared and as /metrics shows it", name)
+			continue
+		}
+		all[name] = got // the server's own (reloads, scrape duration, build info)
+	}
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("# Every metric family golive_exporter can export (generated: go test ./cmd/golive_exporter -run TestEveryKindLintsClean -update).\n")
+	for _, name := range names {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(all[name].help), name, all[name].typ)
+	}
+	if *update {
+		require.NoError(t, os.WriteFile(familiesGolden, []byte(b.String()), 0o644))
+	}
+	golden, err := os.ReadFile(familiesGolden)
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), b.String(), "docs/metrics.txt is stale: run go test ./cmd/golive_exporter -run TestEveryKindLintsClean -update")
+	assertPromtoolClean(t, promtool, string(golden))
 }

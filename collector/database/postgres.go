@@ -16,7 +16,7 @@ var (
 		"Whether PostgreSQL answered a query (1) or not (0).")
 	pgConnectDesc = collector.NewDesc("golive_postgres_connect_duration_seconds",
 		"How long the pool's newest connection took to open (TCP, TLS and authentication).")
-	pgProbeDesc = collector.NewDesc("golive_postgres_probe_duration_seconds",
+	pgProbeDesc = collector.NewHistogramDesc("golive_postgres_probe_duration_seconds",
 		"Round-trip time of the SELECT 1 probes through the pool, since the exporter started.")
 	pgProbeP95Desc = collector.NewDesc("golive_postgres_probe_p95_seconds",
 		"95th percentile of the recent probe round trips (the window is latency_window probes); max_p95 applies to it.")
@@ -42,15 +42,15 @@ var (
 		"Size of the target's database.")
 	pgArchiveModeDesc = collector.NewDesc("golive_postgres_archive_mode_enabled",
 		"Whether archive_mode is on (1) or off (0).")
-	pgArchivedDesc = collector.NewDesc("golive_postgres_archiver_archived_total",
+	pgArchivedDesc = collector.NewCounterDesc("golive_postgres_archiver_archived_total",
 		"WAL files archived successfully since the statistics were reset (pg_stat_archiver).")
-	pgArchiveFailedDesc = collector.NewDesc("golive_postgres_archiver_failed_total",
+	pgArchiveFailedDesc = collector.NewCounterDesc("golive_postgres_archiver_failed_total",
 		"Failed attempts to archive WAL files (pg_stat_archiver).")
 	pgLastArchivedDesc = collector.NewDesc("golive_postgres_archiver_last_archived_timestamp_seconds",
 		"When the newest WAL file was archived (absent when none ever was).")
 	pgLastFailedDesc = collector.NewDesc("golive_postgres_archiver_last_failed_timestamp_seconds",
 		"When archiving last failed (absent when it never did).")
-	pgChecksumFailDesc = collector.NewDesc("golive_postgres_checksum_failures_total",
+	pgChecksumFailDesc = collector.NewCounterDesc("golive_postgres_checksum_failures_total",
 		"Data page checksum failures detected in every database (pg_stat_database): data corruption.")
 	pgChecksumsOnDesc = collector.NewDesc("golive_postgres_data_checksums_enabled",
 		"Whether data checksums are on (1); when off, corruption goes undetected.")

@@ -56,7 +56,8 @@ func DocMetrics(doc string) map[string]string {
 	return out
 }
 
-// DeclaredMetrics reads the collector.NewDesc calls of the non-test Go
+// DeclaredMetrics reads the collector.NewDesc (NewCounterDesc,
+// NewHistogramDesc) calls of the non-test Go
 // files in dirs: each family's name and its labels besides check, sorted
 // and joined by commas (as DocMetrics gives them). A name or label that is
 // not a string literal fails the test.
@@ -79,7 +80,7 @@ func DeclaredMetrics(t testing.TB, dirs ...string) map[string]string {
 					return true
 				}
 				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok || sel.Sel.Name != "NewDesc" || len(call.Args) < 2 {
+				if !ok || (sel.Sel.Name != "NewDesc" && sel.Sel.Name != "NewCounterDesc" && sel.Sel.Name != "NewHistogramDesc") || len(call.Args) < 2 {
 					return true
 				}
 				var lits []string

@@ -12,8 +12,9 @@ import (
 )
 
 // KnownLabels reads the label names of every golive_ metric from the
-// NewDesc calls of the non-test Go source: collector.NewDesc(name, help,
-// labels...) (plus its automatic check label) and prometheus.NewDesc(name,
+// descriptor calls of the non-test Go source: collector.NewDesc,
+// NewCounterDesc and NewHistogramDesc(name, help, labels...) (plus their
+// automatic check label) and prometheus.NewDesc or collector.GaugeFamily(name,
 // help, []string{...}, nil). A metric whose labels are not literals is
 // absent from the map (its labels are not checked).
 func KnownLabels(root string) (map[string]map[string]bool, error) {
@@ -29,17 +30,30 @@ func KnownLabels(root string) (map[string]map[string]bool, error) {
 			if !ok || len(call.Args) < 2 {
 				return true
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "NewDesc" {
-				return true
+			// style is how the call gives its labels: "collector" (labels
+			// after help, check added) or "prometheus" (a []string).
+			var style string
+			switch fn := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				pkg, _ := fn.X.(*ast.Ident)
+				switch {
+				case pkg == nil:
+				case pkg.Name == "collector" && (fn.Sel.Name == "NewDesc" || fn.Sel.Name == "NewCounterDesc" || fn.Sel.Name == "NewHistogramDesc"):
+					style = "collector"
+				case (pkg.Name == "prometheus" && fn.Sel.Name == "NewDesc") || (pkg.Name == "collector" && fn.Sel.Name == "GaugeFamily"):
+					style = "prometheus"
+				}
+			case *ast.Ident: // inside package collector
+				if fn.Name == "GaugeFamily" {
+					style = "prometheus"
+				}
 			}
-			pkg, _ := sel.X.(*ast.Ident)
 			name, ok := stringLit(call.Args[0])
-			if !ok || pkg == nil || !strings.HasPrefix(name, "golive_") {
+			if style == "" || !ok || !strings.HasPrefix(name, "golive_") {
 				return true
 			}
 			set := map[string]bool{}
-			switch pkg.Name {
+			switch style {
 			case "collector":
 				set["check"] = true
 				for _, a := range call.Args[2:] {
