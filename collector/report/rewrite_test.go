@@ -2,13 +2,11 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,15 +25,6 @@ func junitOf(n int, result string) string {
 	return b.String()
 }
 
-// rewriteReport replaces the report in place (same inode, as a tool that
-// truncates and writes) with a modification time of its own.
-func rewriteReport(t *testing.T, path, body string, n int) {
-	t.Helper()
-	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
-	mt := time.Now().Add(-time.Hour).Truncate(time.Second).Add(time.Duration(n) * time.Second)
-	require.NoError(t, os.Chtimes(path, mt, mt))
-}
-
 // A report rewritten while it is read is never taken with figures of
 // neither version: the read is done again and gives the new version's; a
 // report that changes during the second read too fails invalid_response.
@@ -43,38 +32,22 @@ func TestJUnitCheckFileRewrittenWhileRead(t *testing.T) {
 	const cases = 3000 // far more than one read's worth of bytes
 	skipped, failed := junitOf(cases, "<skipped/>"), junitOf(cases, "<failure/>")
 	require.Equal(t, len(skipped), len(failed))
-	dir := t.TempDir()
-	path := filepath.Join(dir, "TEST-rewritten.xml")
+	path := filepath.Join(t.TempDir(), "TEST-rewritten.xml")
 
-	rewriteReport(t, path, skipped, 0)
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
-	rewrites := 0
-	c.cache.SetReadHook(func(string) {
-		if rewrites++; rewrites == 1 {
-			rewriteReport(t, path, failed, rewrites)
-		}
-	})
+	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
+	reads := collectortest.RewriteOnFirstRead(t, c.cache.SetReadHook, path, skipped, failed)
 	r, err := run(t, c)
 	require.NoError(t, err)
 	assert.False(t, condition(t, r, "no failing cases").OK, "every case fails in the new version")
 	assert.Equal(t, float64(cases), value(t, r, casesDesc, "failed"), "the new version's figures")
 	assert.Equal(t, 0.0, value(t, r, casesDesc, "skipped"), "nothing of the old version")
-	assert.Equal(t, 2, rewrites, "the report was read twice")
+	assert.Equal(t, 2, *reads, "the report was read twice")
 
-	rewriteReport(t, path, skipped, 10)
-	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
-	rewrites = 0
-	c.cache.SetReadHook(func(string) {
-		rewrites++
-		rewriteReport(t, path, map[bool]string{true: failed, false: skipped}[rewrites%2 == 1], 10+rewrites)
+	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
+	collectortest.AssertChangingFileFails(t, c.cache.SetReadHook, path, skipped, failed, func() error {
+		_, err := run(t, c)
+		return err
 	})
-	_, err = run(t, c)
-	require.Error(t, err)
-	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
-	assert.Contains(t, err.Error(), "TEST-rewritten.xml: file changed while it was read, twice in a row")
-	assert.Equal(t, 2, rewrites)
-
-	c.cache.SetReadHook(nil)
 	r, err = run(t, c)
 	require.NoError(t, err, "once the writer is done the report is read")
 	assert.Equal(t, float64(cases), value(t, r, casesDesc, "skipped"))
