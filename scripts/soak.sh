@@ -11,4 +11,5 @@ bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/golive_exporter" ./cmd/golive_exporter
 go build -o "$bin/compare" ./scripts/bench.d/compare
+echo "golive_exporter at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (uncommitted changes)')"
 "$bin/compare" -bin "$bin" -soak "${SOAK:-30m}" -soak-checks "${SOAK_CHECKS:-100}" -soak-every "${SOAK_EVERY:-2s}"
