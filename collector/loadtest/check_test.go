@@ -11,7 +11,6 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,17 +20,7 @@ import (
 // (src -> dst; an empty dst keeps the name).
 func copyCorpus(t *testing.T, files map[string]string) string {
 	t.Helper()
-	src := corpusDir(t)
-	dir := t.TempDir()
-	for from, to := range files {
-		if to == "" {
-			to = from
-		}
-		b, err := os.ReadFile(filepath.Join(src, from))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, to), b, 0o644))
-	}
-	return dir
+	return collectortest.CopyFiles(t, corpusDir(t), files)
 }
 
 func newTestCheck(t *testing.T, lc config.LoadTestCheck) *check {
@@ -50,16 +39,8 @@ var (
 	runCheck  = collectortest.RunCheck
 	value     = collectortest.SampleValue
 	condition = collectortest.Condition
+	hasSample = collectortest.HasSample
 )
-
-func hasSample(r *collector.Report, desc *prometheus.Desc, labels ...string) bool {
-	for _, s := range r.Samples() {
-		if s.Desc == desc && strings.Join(s.Labels, ",") == strings.Join(labels, ",") {
-			return true
-		}
-	}
-	return false
-}
 
 func ratio(v float64) *float64 { return &v }
 

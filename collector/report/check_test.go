@@ -11,7 +11,6 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,14 +19,11 @@ import (
 // copyCorpus copies named corpus JUnit files into a fresh folder.
 func copyCorpus(t *testing.T, names ...string) string {
 	t.Helper()
-	src := corpusDir(t, "junit")
-	dir := t.TempDir()
+	files := map[string]string{}
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(src, n))
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, n), b, 0o644))
+		files[n] = ""
 	}
-	return dir
+	return collectortest.CopyFiles(t, corpusDir(t, "junit"), files)
 }
 
 func junitCheck(t *testing.T, jc config.JUnitCheck) *resultsCheck {
@@ -44,16 +40,8 @@ var (
 	run       = collectortest.RunCheck
 	value     = collectortest.SampleValue
 	condition = collectortest.Condition
+	hasSample = collectortest.HasSample
 )
-
-func hasSample(r *collector.Report, desc *prometheus.Desc) bool {
-	for _, s := range r.Samples() {
-		if s.Desc == desc {
-			return true
-		}
-	}
-	return false
-}
 
 func TestJUnitCheckFolder(t *testing.T) {
 	dir := copyCorpus(t, "go-junit-report-pass-fail-skip.xml", "jest-junit-failures-skipped.xml")
