@@ -111,6 +111,12 @@ func readHistory(path string) (historyData, error) {
 	if len(b) > maxHistoryFile {
 		return d, fmt.Errorf("larger than %d bytes", maxHistoryFile)
 	}
+	return decodeHistory(b)
+}
+
+// decodeHistory reads a history file's content.
+func decodeHistory(b []byte) (historyData, error) {
+	var d historyData
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -61,38 +62,9 @@ func (h *History) SeedFromPrometheus(ctx context.Context, client *http.Client, b
 	if err != nil {
 		return fmt.Errorf("board history from Prometheus: reading the answer: %w", err)
 	}
-	var ans struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			Result []struct {
-				Values [][2]json.RawMessage `json:"values"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &ans); err != nil {
-		return fmt.Errorf("board history from Prometheus: HTTP %d, not a query answer: %w", resp.StatusCode, err)
-	}
-	if ans.Status != "success" {
-		return fmt.Errorf("board history from Prometheus: %s", ans.Error)
-	}
-	if len(ans.Data.Result) == 0 {
-		return errors.New("board history from Prometheus: no golive_checklist_ready" + selector + " in the last 7 days; check the selector")
-	}
-	var changes []checklist.VerdictChange
-	for _, v := range ans.Data.Result[0].Values {
-		var ts float64
-		var val string
-		if json.Unmarshal(v[0], &ts) != nil || json.Unmarshal(v[1], &val) != nil {
-			return errors.New("board history from Prometheus: a sample is not [time, \"value\"]")
-		}
-		verdict := checklist.VerdictNoGo
-		if val == "1" {
-			verdict = checklist.VerdictGo
-		}
-		if n := len(changes); n == 0 || changes[n-1].Verdict != verdict {
-			changes = append(changes, checklist.VerdictChange{Verdict: verdict, At: time.Unix(int64(ts), 0).UTC()})
-		}
+	changes, err := parseReadyRange(body, resp.StatusCode, selector)
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -105,4 +77,52 @@ func (h *History) SeedFromPrometheus(ctx context.Context, client *http.Client, b
 	}
 	h.prune(now)
 	return h.save()
+}
+
+// parseReadyRange reads the verdict's changes from a query_range answer
+// of golive_checklist_ready (1 GO, anything else NO-GO).
+func parseReadyRange(body []byte, code int, selector string) ([]checklist.VerdictChange, error) {
+	var ans struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			Result []struct {
+				Values [][2]json.RawMessage `json:"values"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &ans); err != nil {
+		return nil, fmt.Errorf("board history from Prometheus: HTTP %d, not a query answer: %w", code, err)
+	}
+	if ans.Status != "success" {
+		return nil, fmt.Errorf("board history from Prometheus: %s", ans.Error)
+	}
+	if len(ans.Data.Result) == 0 {
+		return nil, errors.New("board history from Prometheus: no golive_checklist_ready" + selector + " in the last 7 days; check the selector")
+	}
+	var changes []checklist.VerdictChange
+	last := math.Inf(-1)
+	for _, v := range ans.Data.Result[0].Values {
+		var ts float64
+		var val string
+		if json.Unmarshal(v[0], &ts) != nil || json.Unmarshal(v[1], &val) != nil {
+			return nil, errors.New("board history from Prometheus: a sample is not [time, \"value\"]")
+		}
+		// In order, and a time a history can hold (Unix seconds).
+		if !(ts > last) || ts < 0 || ts > 1<<40 {
+			return nil, fmt.Errorf("board history from Prometheus: sample time %v out of order or out of range", ts)
+		}
+		last = ts
+		verdict := checklist.VerdictNoGo
+		if val == "1" {
+			verdict = checklist.VerdictGo
+		}
+		if n := len(changes); n == 0 || changes[n-1].Verdict != verdict {
+			changes = append(changes, checklist.VerdictChange{Verdict: verdict, At: time.Unix(int64(ts), 0).UTC()})
+		}
+	}
+	if len(changes) == 0 {
+		return nil, errors.New("board history from Prometheus: the series has no samples")
+	}
+	return changes, nil
 }
