@@ -62,6 +62,15 @@ func Register(kind string, f Factory) {
 	registry[kind] = f
 }
 
+// RegisterKind registers a kind from its package's init: its settings
+// under key in the configuration (config.RegisterKind: newConfig returns
+// new, empty settings) and its factory, which gets those settings as the
+// check's Spec. One call, so that a kind is one package.
+func RegisterKind(key string, newConfig func() config.Kind, f Factory) {
+	config.RegisterKind(key, newConfig)
+	Register(key, f)
+}
+
 // RegisteredKinds lists the kinds compiled into this binary.
 func RegisteredKinds() []string {
 	registryMu.RLock()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
 )
 
 // Check is one named check of one kind. Exactly one of the kind fields is
@@ -72,9 +73,50 @@ type Check struct {
 	PromQL       *PromQLCheck       `yaml:"promql,omitempty"`
 	ServiceReady *ServiceReadyCheck `yaml:"service_ready,omitempty"`
 
-	// Checks of the host the exporter runs on.
-	LogRotation *LogRotationCheck `yaml:"log_rotation,omitempty"`
-	Docker      *DockerCheck      `yaml:"docker,omitempty"`
+	// registered are the keys of the registered kinds (RegisterKind) the
+	// file gives this check, in file order; spec holds the settings of the
+	// first.
+	registered []string
+	spec       Kind
+}
+
+// NewCheck returns a check of a registered kind with the settings spec,
+// for code and tests that build a check without a file.
+func NewCheck(name, key string, spec Kind) *Check {
+	c := &Check{Name: name}
+	c.setRegistered(key, spec)
+	return c
+}
+
+// setRegistered records that the check has the registered kind key; the
+// settings of the first such kind are its spec.
+func (c *Check) setRegistered(key string, spec Kind) {
+	if slices.Contains(c.registered, key) {
+		return // a key written twice: the decoder reports it
+	}
+	c.registered = append(c.registered, key)
+	if c.spec == nil {
+		c.spec = spec
+	}
+}
+
+// MarshalYAML writes the check with its registered kind's settings under
+// the kind's key, after the check's own keys (as the kinds declared in
+// Check are written).
+func (c *Check) MarshalYAML() (any, error) {
+	type plain Check // without this method
+	var n yaml.Node
+	if err := n.Encode((*plain)(c)); err != nil {
+		return nil, err
+	}
+	if c.spec != nil {
+		var v yaml.Node
+		if err := v.Encode(c.spec); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.registered[0]}, &v)
+	}
+	return &n, nil
 }
 
 // Link is one evidence link of a check.
@@ -119,8 +161,15 @@ var kindOrder, kindFields = func() ([]string, map[string]int) {
 	return order, m
 }()
 
-// Kinds lists every check kind's YAML key, in declaration order.
-func Kinds() []string { return slices.Clone(kindOrder) }
+// Kinds lists every check kind's YAML key: those declared in Check in
+// declaration order, then the registered ones (RegisterKind) sorted.
+func Kinds() []string { return append(slices.Clone(kindOrder), registeredKeys()...) }
+
+// staticKind reports whether key is a kind declared in Check.
+func staticKind(key string) bool {
+	_, ok := kindFields[key]
+	return ok
+}
 
 func (c *Check) setKinds() []string {
 	var kinds []string
@@ -130,7 +179,7 @@ func (c *Check) setKinds() []string {
 			kinds = append(kinds, k)
 		}
 	}
-	return kinds
+	return append(kinds, c.registered...)
 }
 
 // Kind returns the check's kind (its YAML key), or "" when none is set.
@@ -147,5 +196,8 @@ func (c *Check) Spec() any {
 	if k == "" {
 		return nil
 	}
-	return reflect.ValueOf(c).Elem().Field(kindFields[k]).Interface()
+	if i, ok := kindFields[k]; ok {
+		return reflect.ValueOf(c).Elem().Field(i).Interface()
+	}
+	return c.spec
 }

@@ -290,6 +290,13 @@ func Load(data []byte, name string, steps ...Step) (*Config, error) {
 		}
 		p.errs = append(p.errs, p.newOnly(yamlError(name, te))...)
 	}
+	if err := c.decodeKinds(root.Content[0]); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, append(p.errs, p.newOnly(yamlError(name, err))...)
+		}
+		p.errs = append(p.errs, p.newOnly(yamlError(name, te))...)
+	}
 	c.setDefaults()
 	p.validating = true
 	c.validate(p)
@@ -398,13 +405,23 @@ func (c *Config) setDefaults() {
 		// Database checks keep their result a while unless the file says
 		// otherwise (interval: 0 included), so that the load on the
 		// database does not grow with the number of scrapers.
-		if _, written := c.lines[fmt.Sprintf("checks[%d].interval", i)]; !written && databaseKinds[ch.Kind()] {
+		if _, written := c.lines[fmt.Sprintf("checks[%d].interval", i)]; !written && defaultsToInterval(ch) {
 			ch.Interval = max(model.Duration(DefaultDatabaseInterval), ch.Timeout)
 		}
 		if spec := ch.Spec(); spec != nil {
 			callDefaults(spec)
 		}
 	}
+}
+
+// defaultsToInterval reports whether ch's kind keeps results
+// DefaultDatabaseInterval by default (see IntervalDefaulter).
+func defaultsToInterval(ch *Check) bool {
+	if databaseKinds[ch.Kind()] {
+		return true
+	}
+	d, ok := ch.Spec().(IntervalDefaulter)
+	return ok && d.DefaultsToInterval()
 }
 
 func callDefaults(v any) {

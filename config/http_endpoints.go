@@ -126,7 +126,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 		switch {
 		case e.Name == "":
 			p.Addf(ep+".name", "endpoint has no name; add name: (letters, digits, _ . -), it becomes the endpoint label")
-		case !groupNameRE.MatchString(e.Name):
+		case !ShortNameRE.MatchString(e.Name):
 			p.Addf(ep+".name", "endpoint name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. students", e.Name)
 		case seen[e.Name]:
 			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)

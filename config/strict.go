@@ -44,6 +44,9 @@ func walkStrict(n *yaml.Node, t reflect.Type, path string, lines map[string]int,
 			return
 		}
 		fields := yamlFields(t)
+		if t == checkStructType {
+			fields = checkFields()
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i], n.Content[i+1]
 			ft, ok := fields[key.Value]
@@ -187,7 +190,8 @@ var (
 	obsoleteUnmarshalerType = reflect.TypeFor[interface {
 		UnmarshalYAML(func(any) error) error
 	}]()
-	durationType = reflect.TypeFor[model.Duration]()
+	durationType    = reflect.TypeFor[model.Duration]()
+	checkStructType = reflect.TypeFor[Check]()
 )
 
 // customYAML reports types that unmarshal themselves.

@@ -122,7 +122,9 @@ func (m TestMatch) Patterns() [][2]string {
 	return [][2]string{{"suite", m.Suite}, {"classname", m.Classname}, {"name", m.Name}, {"hostname", m.Hostname}, {"project", m.Project}, {"tag", m.Tag}}
 }
 
-var groupNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
+// ShortNameRE is the form of a short label value written in the
+// configuration: a test-report group, an endpoint, a container entry.
+var ShortNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
 
 func (c *TestResults) setDefaults(folderPattern string) {
 	if c.FolderPattern == "" {
@@ -167,7 +169,7 @@ func (c *TestResults) validate(path string, p *Problems) {
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		gp := fmt.Sprintf("%s.groups[%d]", path, i)
-		if !groupNameRE.MatchString(g.Name) {
+		if !ShortNameRE.MatchString(g.Name) {
 			p.Addf(gp+".name", "group name %q is not a short label; use letters, digits, _ . - (e.g. firefox, security)", g.Name)
 		} else if seen[g.Name] {
 			p.Addf(gp+".name", "group name %q is used twice; give each group its own name", g.Name)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/common/model"
@@ -303,40 +302,6 @@ func TestPrometheusRuleInSync(t *testing.T) {
 		n += len(rgs.Groups)
 	}
 	assert.Len(t, m.Spec.Groups, n)
-}
-
-// notAlerted are kinds without item alerts: a promql check mirrors a rule
-// item whose own alert lives in host.rules.yml or slo.rules.yml.
-var notAlerted = map[string]bool{"promql": true}
-
-var kindMatcher = regexp.MustCompile(`kind=~"([^"]+)"`)
-
-// TestEveryKindHasAnArea keeps the areas' kind lists in step with the
-// kinds of config.Check: a new kind must join an area, a renamed one breaks
-// this test.
-func TestEveryKindHasAnArea(t *testing.T) {
-	all := map[string]bool{}
-	for _, k := range config.Kinds() {
-		all[k] = true
-	}
-	covered := map[string]string{}
-	for file, rgs := range loadGroups(t) {
-		for _, g := range rgs.Groups {
-			for _, r := range g.Rules {
-				for _, m := range kindMatcher.FindAllStringSubmatch(r.Expr, -1) {
-					for _, k := range strings.Split(m[1], "|") {
-						assert.True(t, all[k], "%s: %s matches kind %q, which config.Check does not have", file, r.Alert, k)
-						covered[k] = g.Name
-					}
-				}
-			}
-		}
-	}
-	for k := range all {
-		if !notAlerted[k] {
-			assert.NotEmpty(t, covered[k], "kind %q is in no area's alerts", k)
-		}
-	}
 }
 
 func TestRulesUseExportedLabels(t *testing.T) {

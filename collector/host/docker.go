@@ -32,10 +32,6 @@ var (
 		"When the entry's most recently started running container started (Unix seconds).", "container")
 )
 
-func init() {
-	collector.Register("docker", newDocker)
-}
-
 // Bounds on what the Engine may send: a listing of every container of a
 // busy host is well under this.
 const (
@@ -45,13 +41,13 @@ const (
 )
 
 type dockerCheck struct {
-	cfg  *config.DockerCheck
+	cfg  *DockerCheck
 	base string // http://docker for a socket, else http://host:port
 	dial func(ctx context.Context) (net.Conn, error)
 }
 
 func newDocker(c *config.Check, _ collector.Env) (collector.Check, error) {
-	cfg := c.Docker
+	cfg := c.Spec().(*DockerCheck)
 	scheme, rest, _ := strings.Cut(cfg.Host, "://")
 	d := &dockerCheck{cfg: cfg}
 	var dialer net.Dialer
@@ -157,7 +153,7 @@ func (d *dockerCheck) Run(ctx context.Context, r *collector.Report) error {
 
 // selectContainers returns the containers of an entry, by name, at most
 // MaxDockerMatches of them in name order.
-func selectContainers(list []dockerSummary, e *config.DockerContainer) []dockerSummary {
+func selectContainers(list []dockerSummary, e *DockerContainer) []dockerSummary {
 	var out []dockerSummary
 	for _, s := range list {
 		if e.ContainerName != "" {
@@ -181,13 +177,13 @@ func selectContainers(list []dockerSummary, e *config.DockerContainer) []dockerS
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name() < out[j].name() })
-	if len(out) > config.MaxDockerMatches {
-		out = out[:config.MaxDockerMatches]
+	if len(out) > MaxDockerMatches {
+		out = out[:MaxDockerMatches]
 	}
 	return out
 }
 
-func (d *dockerCheck) judge(r *collector.Report, e *config.DockerContainer, matched []dockerSummary, inspected []*dockerInspect) {
+func (d *dockerCheck) judge(r *collector.Report, e *DockerContainer, matched []dockerSummary, inspected []*dockerInspect) {
 	cfg := d.cfg
 	running, healthy := 0, 0
 	maxRestarts, mostRestarted := 0, ""

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -10,8 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// hostKinds are the kinds of this package; docs/host.md documents each.
-var hostKinds = []string{"log_rotation", "docker"}
+// hostKinds are the kinds of this package, from the registry;
+// docs/host.md documents each.
+var hostKinds = config.KindsIn(reflect.TypeFor[LogRotationCheck]().PkgPath())
 
 // Every YAML example of docs/host.md loads, and there is one for every
 // kind of this package.

@@ -38,10 +38,6 @@ var (
 		"Rotation rules read: logrotate blocks, and Python logging handlers that write a file.", "source")
 )
 
-func init() {
-	collector.Register("log_rotation", newLogRotation)
-}
-
 // maxConfigFileSize bounds a rotation configuration file.
 const maxConfigFileSize = 1 << 20
 
@@ -50,14 +46,14 @@ const maxConfigFileSize = 1 << 20
 const maxLogrotateFiles = 500
 
 type logRotationCheck struct {
-	cfg        *config.LogRotationCheck
+	cfg        *LogRotationCheck
 	now        func() time.Time
 	logrotate  *files.Cache[*logrotateFile]
 	pyHandlers *files.Cache[[]pyHandler]
 }
 
 func newLogRotation(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &logRotationCheck{cfg: c.LogRotation, now: time.Now,
+	return &logRotationCheck{cfg: c.Spec().(*LogRotationCheck), now: time.Now,
 		logrotate: files.NewCache[*logrotateFile](), pyHandlers: files.NewCache[[]pyHandler]()}, nil
 }
 

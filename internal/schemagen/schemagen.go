@@ -40,6 +40,7 @@ import (
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
+	_ "github.com/golive/golive_exporter/collector/all" // every kind's settings, from the registry
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -135,6 +136,7 @@ var (
 	textMarshaler      = reflect.TypeFor[interface{ MarshalText() ([]byte, error) }]()
 	timeType           = reflect.TypeFor[time.Time]()
 	configPackage      = reflect.TypeFor[config.Config]().PkgPath()
+	modulePath         = strings.TrimSuffix(configPackage, "/config")
 	checklistPackage   = reflect.TypeFor[checklist.Status]().PkgPath()
 	collectorPackage   = reflect.TypeFor[collector.Result]().PkgPath()
 	ownPackages        = map[string]bool{configPackage: true, checklistPackage: true, collectorPackage: true}
@@ -215,6 +217,9 @@ type generator struct {
 	// requireAll marks every key that is never left out as required (the
 	// output schema, where the program writes them all).
 	requireAll bool
+	// own are the packages besides config, checklist and collector whose
+	// types are named without their package (the kinds' packages).
+	own map[string]bool
 	// object customises the object schema of a struct (e.g. the check's
 	// "exactly one kind").
 	objectHook func(t reflect.Type, s *Schema)
@@ -232,7 +237,7 @@ func (g *generator) defName(t reflect.Type) string {
 		return n
 	}
 	name := t.Name()
-	if !ownPackages[t.PkgPath()] {
+	if !ownPackages[t.PkgPath()] && !g.own[t.PkgPath()] {
 		// e.g. prometheus.common.config.TLSConfig
 		name = strings.ReplaceAll(strings.TrimPrefix(t.PkgPath(), "github.com/"), "/", ".") + "." + name
 	}
@@ -448,19 +453,42 @@ func sentence(text, goName, key string) string {
 // ConfigSchema is the JSON Schema of the configuration file, with the
 // field comments of config/ as descriptions; root is the repository.
 func ConfigSchema(root string) ([]byte, error) {
-	g := &generator{tag: "yaml", comments: map[string]string{}, defs: map[string]*Schema{}, names: map[reflect.Type]string{}}
+	g := &generator{tag: "yaml", comments: map[string]string{}, defs: map[string]*Schema{}, names: map[reflect.Type]string{},
+		own: map[string]bool{}}
 	if err := comments(filepath.Join(root, "config"), configPackage, "yaml", g.comments); err != nil {
 		return nil, err
 	}
 	g.shapes = configShapes(g.object)
 	kinds := config.Kinds()
+	// The settings of registered kinds live in their own packages: their
+	// types are named as config's are, and their comments are read there.
+	for _, k := range kinds {
+		pkg := config.KindType(k).Elem().PkgPath()
+		if pkg == configPackage || g.own[pkg] {
+			continue
+		}
+		g.own[pkg] = true
+		dir, ok := strings.CutPrefix(pkg, modulePath+"/")
+		if !ok {
+			return nil, fmt.Errorf("kind %s: its package %s is not in this module", k, pkg)
+		}
+		if err := comments(filepath.Join(root, filepath.FromSlash(dir)), pkg, "yaml", g.comments); err != nil {
+			return nil, err
+		}
+	}
 	checkType := reflect.TypeFor[config.Check]()
 	g.objectHook = func(t reflect.Type, s *Schema) {
 		switch t {
 		case reflect.TypeFor[config.Config]():
 			s.Required = []string{"checks"}
 		case checkType:
-			// A name, and exactly one kind key.
+			// A name, and exactly one kind key; the registered kinds are
+			// keys of the check as those declared in Check are.
+			for _, k := range kinds {
+				if _, declared := s.Properties[k]; !declared {
+					s.Properties[k] = g.schemaOf(config.KindType(k))
+				}
+			}
 			s.Required = []string{"name"}
 			s.Properties["name"].Pattern = checkNamePattern
 			s.Properties["items"].Items.Pattern = config.ItemIDRE.String()

@@ -1,17 +1,18 @@
-package config
+package host
 
 import (
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestLogRotationConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := Load([]byte(`checks:
+	cfg, err := config.Load([]byte(`checks:
   - name: logs
     log_rotation:
       files: [/var/log/sms/*.log*, logs/**/*.log]
@@ -22,9 +23,9 @@ func TestLogRotationConfig(t *testing.T) {
       python_logging: [logging.yaml]
 `), "/srv/golive/golive.yml")
 	require.NoError(t, err)
-	c := cfg.Checks[0].LogRotation
+	c := cfg.Checks[0].Spec().(*LogRotationCheck)
 	assert.Equal(t, []string{"/var/log/sms/*.log*", filepath.Join("/srv/golive", "logs/**/*.log")}, c.Files, "relative to the config file")
-	assert.Equal(t, ByteSize(100<<20), c.MaxFileSize)
+	assert.Equal(t, config.ByteSize(100<<20), c.MaxFileSize)
 	assert.Equal(t, 30*24*time.Hour, time.Duration(c.MaxAge))
 	assert.Equal(t, []string{"/srv/golive/logging.yaml"}, c.PythonLogging)
 	assert.Equal(t, DefaultLogRotationMaxFiles, c.MaxFiles)
@@ -42,7 +43,7 @@ func TestLogRotationConfigRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load([]byte("checks:\n  - name: logs\n    "+c.yaml+"\n"), "t.yml")
+			_, err := config.Load([]byte("checks:\n  - name: logs\n    "+c.yaml+"\n"), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
@@ -51,7 +52,7 @@ func TestLogRotationConfigRefused(t *testing.T) {
 
 func TestDockerConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := Load([]byte(`checks:
+	cfg, err := config.Load([]byte(`checks:
   - name: containers
     docker:
       max_restarts: 0
@@ -61,7 +62,7 @@ func TestDockerConfig(t *testing.T) {
         - {name: worker, labels: {com.docker.compose.project: sms, com.docker.compose.service: worker}, min_count: 2}
 `), "t.yml")
 	require.NoError(t, err)
-	c := cfg.Checks[0].Docker
+	c := cfg.Checks[0].Spec().(*DockerCheck)
 	assert.Equal(t, DefaultDockerHost, c.Host)
 	require.Len(t, c.Containers, 3)
 	assert.Equal(t, "api", c.Containers[0].ContainerName, "the name is the container's name")
@@ -89,9 +90,47 @@ func TestDockerConfigRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load([]byte("checks:\n  - name: containers\n    "+c.yaml+"\n"), "t.yml")
+			_, err := config.Load([]byte("checks:\n  - name: containers\n    "+c.yaml+"\n"), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+// A registered kind's settings are written back under its key by
+// Config.Marshal (the /config endpoint), after the check's own keys, and
+// what is written loads again to the same settings; several kinds in one
+// check, or a kind written empty, are refused as for any kind.
+func TestHostKindsRoundTrip(t *testing.T) {
+	t.Parallel()
+	yml := `checks:
+  - name: logs
+    items: [P1.1.01]
+    log_rotation: {files: [/var/log/sms/*.log], max_age: 30d, max_file_size: 100MiB}
+  - name: containers
+    docker: {containers: [{name: api}]}
+`
+	cfg, err := config.Load([]byte(yml), "/srv/golive/golive.yml")
+	require.NoError(t, err)
+	out, err := cfg.Marshal()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "  - name: logs\n    items:\n      - P1.1.01\n    timeout: 10s\n    log_rotation:\n      files:\n        - /var/log/sms/*.log\n")
+	again, err := config.Load(out, "/srv/golive/golive.yml")
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, cfg.Checks[0].Spec(), again.Checks[0].Spec())
+	assert.Equal(t, cfg.Checks[1].Spec(), again.Checks[1].Spec())
+	assert.Equal(t, "docker", again.Checks[1].Kind())
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"two kinds", "log_rotation: {files: [/x], max_age: 1d}\n    docker: {containers: [{name: a}]}", `t.yml:2: checks[0]: check "c" has several kinds (log_rotation, docker); split it into one check per kind`},
+		{"empty kind", "docker:", `t.yml:2: checks[0]: check "c" has no kind; add one of:`},
+		{"misspelt", "dokcer: {containers: [{name: a}]}", `t.yml:3: checks[0].dokcer: unknown key "dokcer" (did you mean "docker"?)`},
+		{"wrong shape", "docker: [a]", `t.yml:3: checks[0].docker: this is a list; write a mapping (key: value lines) here`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := config.Load([]byte("checks:\n  - name: c\n    "+tc.yaml+"\n"), "t.yml")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
 }

@@ -1,14 +1,31 @@
-package config
+package host
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/common/model"
 
-	"github.com/golive/golive_exporter/internal/files"
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+// The host kinds: their settings live here, beside the checks they
+// configure, and register under their keys with their factories.
+func init() {
+	collector.RegisterKind("log_rotation", func() config.Kind { return new(LogRotationCheck) }, newLogRotation)
+	collector.RegisterKind("docker", func() config.Kind { return new(DockerCheck) }, newDocker)
+}
+
+var (
+	_ config.Kind      = (*LogRotationCheck)(nil)
+	_ config.Defaulter = (*LogRotationCheck)(nil)
+	_ config.Kind      = (*DockerCheck)(nil)
+	_ config.Defaulter = (*DockerCheck)(nil)
 )
 
 // Defaults and limits of the log_rotation check.
@@ -28,12 +45,12 @@ type LogRotationCheck struct {
 	Files []string `yaml:"files"`
 	// MaxFileSize fails the check when a file is larger (a log that is
 	// not rotated grows without end).
-	MaxFileSize ByteSize `yaml:"max_file_size,omitempty"`
+	MaxFileSize config.ByteSize `yaml:"max_file_size,omitempty"`
 	// MaxAge fails the check when the oldest file was last written longer
 	// ago (rotated files are not removed).
 	MaxAge model.Duration `yaml:"max_age,omitempty"`
 	// MaxTotalSize fails the check when all files together are larger.
-	MaxTotalSize ByteSize `yaml:"max_total_size,omitempty"`
+	MaxTotalSize config.ByteSize `yaml:"max_total_size,omitempty"`
 	// Logrotate are logrotate configuration files, folders or globs
 	// (e.g. /etc/logrotate.conf, /etc/logrotate.d/sms); their include
 	// directives are followed. Every live log file must be covered.
@@ -48,24 +65,24 @@ type LogRotationCheck struct {
 	MaxFiles int `yaml:"max_files,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *LogRotationCheck) SetDefaults() {
 	if c.MaxFiles == 0 {
 		c.MaxFiles = DefaultLogRotationMaxFiles
 	}
 }
 
-// Validate implements Validator.
-func (c *LogRotationCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *LogRotationCheck) Validate(path string, p *config.Problems) {
 	if len(c.Files) == 0 {
 		p.Addf(path+".files", "no log files; list the log files, folders or globs, e.g. [/var/log/sms/*.log*]")
 	}
 	if c.MaxFileSize == 0 && c.MaxAge == 0 && c.MaxTotalSize == 0 && len(c.Logrotate) == 0 && len(c.PythonLogging) == 0 {
 		p.Addf(path, "nothing to judge; set a bound (max_file_size, max_age, max_total_size) and/or where rotation is configured (logrotate, python_logging)")
 	}
-	resolvePaths(path+".files", c.Files, p)
-	resolvePaths(path+".logrotate", c.Logrotate, p)
-	resolvePaths(path+".python_logging", c.PythonLogging, p)
+	config.ResolvePaths(path+".files", c.Files, p)
+	config.ResolvePaths(path+".logrotate", c.Logrotate, p)
+	config.ResolvePaths(path+".python_logging", c.PythonLogging, p)
 	if c.MaxFileSize < 0 {
 		p.Addf(path+".max_file_size", "is negative; write a size such as 100MiB")
 	}
@@ -74,18 +91,6 @@ func (c *LogRotationCheck) Validate(path string, p *Problems) {
 	}
 	if c.MaxFiles < 1 || c.MaxFiles > MaxLogRotationMaxFiles {
 		p.Addf(path+".max_files", "max_files %d is out of range; write 1 to %d", c.MaxFiles, MaxLogRotationMaxFiles)
-	}
-}
-
-// resolvePaths checks paths or globs and makes them relative to the
-// configuration file, in place.
-func resolvePaths(path string, paths []string, p *Problems) {
-	for i, pt := range paths {
-		if err := files.ValidatePattern(pt); err != nil {
-			p.Addf(fmt.Sprintf("%s[%d]", path, i), "%v; write a file, folder or glob (filepath.Match syntax, ** for any folders)", err)
-			continue
-		}
-		paths[i] = p.Config().ResolvePath(pt)
 	}
 }
 
@@ -133,7 +138,7 @@ type DockerContainer struct {
 	MinCount int `yaml:"min_count,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *DockerCheck) SetDefaults() {
 	if c.Host == "" {
 		c.Host = DefaultDockerHost
@@ -151,8 +156,8 @@ func (c *DockerCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *DockerCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *DockerCheck) Validate(path string, p *config.Problems) {
 	switch scheme, rest, _ := strings.Cut(c.Host, "://"); scheme {
 	case "unix":
 		if !filepath.IsAbs(rest) {
@@ -184,7 +189,7 @@ func (c *DockerCheck) Validate(path string, p *Problems) {
 		switch {
 		case e.Name == "":
 			p.Addf(ep+".name", "entry has no name; add name: (letters, digits, _ . -), it becomes the container label")
-		case !groupNameRE.MatchString(e.Name):
+		case !config.ShortNameRE.MatchString(e.Name):
 			p.Addf(ep+".name", "name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. api", e.Name)
 		case seen[e.Name]:
 			p.Addf(ep+".name", "name %q is used twice; give each entry its own name", e.Name)
@@ -196,7 +201,7 @@ func (c *DockerCheck) Validate(path string, p *Problems) {
 		if strings.HasPrefix(e.ContainerName, "/") {
 			p.Addf(ep+".container_name", "write the name without the leading / (%s)", strings.TrimPrefix(e.ContainerName, "/"))
 		}
-		for _, k := range sortedKeys(e.Labels) {
+		for _, k := range slices.Sorted(maps.Keys(e.Labels)) {
 			if k == "" || len(k) > dockerLabelKeyMaxLength || strings.ContainsAny(k, " \t\n=") {
 				p.Addf(ep+".labels."+k, "%q is not a label key", k)
 			}
