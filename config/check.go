@@ -63,7 +63,6 @@ type Check struct {
 	// Report checks.
 	JUnit      *JUnitCheck      `yaml:"junit,omitempty"`
 	TestReport *TestReportCheck `yaml:"test_report,omitempty"`
-	LoadTest   *LoadTestCheck   `yaml:"loadtest,omitempty"`
 
 	// Monitoring-stack checks.
 	Prometheus   *PrometheusCheck   `yaml:"prometheus,omitempty"`

@@ -381,10 +381,10 @@ func TestAliasBombRefused(t *testing.T) {
 func TestReportPathGlobs(t *testing.T) {
 	_, err := Load([]byte("checks:\n  - name: t\n    junit:\n      paths: ['reports/\\[nightly\\]/*.xml', 'reports/**/TEST-*.xml']\n      folder_pattern: 'TEST-\\[a\\]*.xml'\n"), "globs.yml")
 	require.NoError(t, err)
-	_, err = Load([]byte("checks:\n  - name: t\n    loadtest:\n      paths: ['a/[x.json']\n      folder_pattern: '[x'\n"), "globs.yml")
+	_, err = Load([]byte("checks:\n  - name: t\n    junit:\n      paths: ['a/[x.xml']\n      folder_pattern: '[x'\n"), "globs.yml")
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `globs.yml:4: checks[0].loadtest.paths[0]: bad glob element "[x.json"`)
-	assert.Contains(t, err.Error(), `globs.yml:5: checks[0].loadtest.folder_pattern: bad glob element "[x"`)
+	assert.Contains(t, err.Error(), `globs.yml:4: checks[0].junit.paths[0]: bad glob element "[x.xml"`)
+	assert.Contains(t, err.Error(), `globs.yml:5: checks[0].junit.folder_pattern: bad glob element "[x"`)
 }
 
 // Every problem of a file comes at once: unknown keys, values of the wrong

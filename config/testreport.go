@@ -142,7 +142,7 @@ func (c *TestResults) setDefaults(folderPattern string) {
 }
 
 func (c *TestResults) validate(path string, p *Problems) {
-	validateReportPaths(path, c.Paths, "report", "[reports/junit/*.xml]", c.FolderPattern, "TEST-*.xml", p)
+	ValidateReportPaths(path, c.Paths, "report", "[reports/junit/*.xml]", c.FolderPattern, "TEST-*.xml", p)
 	if c.ExpectedCases < 0 {
 		p.Addf(path+".expected_cases", "is negative; write the number of test cases the suite has (e.g. 370), or 0 for no minimum")
 	}
@@ -199,11 +199,11 @@ func (c *TestResults) validate(path string, p *Problems) {
 	}
 }
 
-// validateReportPaths checks the paths and folder_pattern a report check
+// ValidateReportPaths checks the paths and folder_pattern a report check
 // reads with the report file finder's own pattern syntax, so that the
 // config accepts exactly the globs the checks can expand; what names the
 // files ("report", "result") and the examples go into the messages.
-func validateReportPaths(path string, paths []string, what, examplePaths, folderPattern, examplePattern string, p *Problems) {
+func ValidateReportPaths(path string, paths []string, what, examplePaths, folderPattern, examplePattern string, p *Problems) {
 	if len(paths) == 0 {
 		p.Addf(path+".paths", "no %s paths; list files, folders or globs, e.g. %s", what, examplePaths)
 	}

@@ -115,9 +115,9 @@ func BenchmarkCheckUnchanged(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	lc := config.LoadTestCheck{Paths: []string{dir}, MaxP95: model.Duration(time.Minute)}
+	lc := LoadTestCheck{Paths: []string{dir}, MaxP95: model.Duration(time.Minute)}
 	lc.SetDefaults()
-	c, err := newCheck(&config.Check{Name: "load", LoadTest: &lc}, collector.Env{})
+	c, err := newCheck(config.NewCheck("load", "loadtest", &lc), collector.Env{})
 	if err != nil {
 		b.Fatal(err)
 	}

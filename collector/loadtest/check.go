@@ -56,13 +56,9 @@ var (
 		"The load-test tool's check() outcomes by result (k6 checks).", "result")
 )
 
-func init() {
-	collector.Register("loadtest", newCheck)
-}
-
 // check is one configured loadtest check; it keeps the parsed files.
 type check struct {
-	cfg   *config.LoadTestCheck
+	cfg   *LoadTestCheck
 	paths []string
 	opts  Options
 	cache *files.Cache[*Result]
@@ -70,7 +66,7 @@ type check struct {
 }
 
 func newCheck(c *config.Check, env collector.Env) (collector.Check, error) {
-	lc := c.LoadTest
+	lc := c.Spec().(*LoadTestCheck)
 	ch := &check{
 		cfg:   lc,
 		opts:  Options{Format: lc.Format, K6Metric: lc.K6Metric, GatlingPercentiles: lc.GatlingPercentiles},
@@ -119,7 +115,7 @@ func (c *check) newestRun(paths []string) (*run, error) {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
 		key := p
-		if c.cfg.Format == config.LoadTestAuto || c.cfg.Format == config.LoadTestLocust {
+		if c.cfg.Format == LoadTestAuto || c.cfg.Format == LoadTestLocust {
 			if prefix := locustPrefix(p); prefix != "" {
 				key = prefix
 			}

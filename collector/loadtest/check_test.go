@@ -23,12 +23,12 @@ func copyCorpus(t *testing.T, files map[string]string) string {
 	return collectortest.CopyFiles(t, corpusDir(t), files)
 }
 
-func newTestCheck(t *testing.T, lc config.LoadTestCheck) *check {
+func newTestCheck(t *testing.T, lc LoadTestCheck) *check {
 	t.Helper()
 	lc.SetDefaults()
 	var p config.Problems
 	lc.Validate("checks[0].loadtest", &p)
-	c, err := newCheck(&config.Check{Name: "load", LoadTest: &lc}, collector.Env{})
+	c, err := newCheck(config.NewCheck("load", "loadtest", &lc), collector.Env{})
 	require.NoError(t, err)
 	return c.(*check)
 }
@@ -50,7 +50,7 @@ func msec(n int) model.Duration { return model.Duration(time.Duration(n) * time.
 // limits: p95 380 ms passes (261 ms), 100 concurrent users fails (5).
 func TestCheckK6Summary(t *testing.T) {
 	dir := copyCorpus(t, map[string]string{"k6-handlesummary-compact-thresholds-ok.json": "summary.json"})
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP95: msec(380), MaxErrorRatio: ratio(0.01), MinVUs: 100, MinRequests: 10})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxP95: msec(380), MaxErrorRatio: ratio(0.01), MinVUs: 100, MinRequests: 10})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
 	assert.InDelta(t, 0.26064205, value(t, r, latencyDesc, "95"), 1e-9)
@@ -84,7 +84,7 @@ func TestCheckK6Summary(t *testing.T) {
 // and a p99 limit that the file cannot answer.
 func TestCheckK6Legacy(t *testing.T) {
 	dir := copyCorpus(t, map[string]string{"k6-summary-export-legacy-threshold-failed.json": ""})
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{filepath.Join(dir, "*.json")}, MaxP95: msec(500), MinVUs: 100, MaxErrorRatio: ratio(0.01)})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{filepath.Join(dir, "*.json")}, MaxP95: msec(500), MinVUs: 100, MaxErrorRatio: ratio(0.01)})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, value(t, r, thresholdsDesc, "failed"))
@@ -101,19 +101,19 @@ func TestCheckK6Legacy(t *testing.T) {
 	assert.False(t, th.Warning)
 	assert.Equal(t, "1 of 1 failed", th.Observed)
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, ToolThresholds: "warn"})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, ToolThresholds: "warn"})
 	r, err = runCheck(t, c)
 	require.NoError(t, err)
 	assert.True(t, condition(t, r, "tool thresholds").Warning)
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, ToolThresholds: "ignore"})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, ToolThresholds: "ignore"})
 	r, err = runCheck(t, c)
 	require.NoError(t, err)
 	for _, cond := range r.Conditions() {
 		assert.NotEqual(t, "tool thresholds", cond.Name)
 	}
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP99: msec(500), MaxP95: msec(500), ToolThresholds: "ignore"})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxP99: msec(500), MaxP95: msec(500), ToolThresholds: "ignore"})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
@@ -132,7 +132,7 @@ func TestCheckLocustRun(t *testing.T) {
 		"locust-retail_stats_history.csv": "retail_stats_history.csv",
 		"locust-retail_failures.csv":      "retail_failures.csv",
 	})
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "locust", MaxP95: msec(380), MinVUs: 100, MinDuration: model.Duration(time.Minute)})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, Format: "locust", MaxP95: msec(380), MinVUs: 100, MinDuration: model.Duration(time.Minute)})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
 	assert.Equal(t, 3.0, value(t, r, filesDesc))
@@ -157,7 +157,7 @@ func TestCheckLocustRun(t *testing.T) {
 
 	// Without the history, users and duration are unavailable.
 	require.NoError(t, os.Remove(filepath.Join(dir, "retail_stats_history.csv")))
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "locust", MaxP95: model.Duration(time.Minute), MinVUs: 100})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, Format: "locust", MaxP95: model.Duration(time.Minute), MinVUs: 100})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
@@ -174,7 +174,7 @@ func TestCheckLocustRun(t *testing.T) {
 
 func TestCheckJMeterAndGatling(t *testing.T) {
 	dir := copyCorpus(t, map[string]string{"jmeter-results-422-failures.jtl": "results.jtl"})
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "jmeter", MaxP95: msec(500), MaxP99: msec(500), MaxErrorRatio: ratio(0.01), MinVUs: 8})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, Format: "jmeter", MaxP95: msec(500), MaxP99: msec(500), MaxErrorRatio: ratio(0.01), MinVUs: 8})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
 	for _, n := range []string{"p95 latency", "p99 latency", "error ratio", "concurrent users"} {
@@ -182,14 +182,14 @@ func TestCheckJMeterAndGatling(t *testing.T) {
 	}
 	assert.InDelta(t, 0.49898, value(t, r, latencyDesc, "99"), 1e-9)
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, JMeterExcludeLabels: "^Debug Sampler$"})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, JMeterExcludeLabels: "^Debug Sampler$"})
 	r, err = runCheck(t, c)
 	require.NoError(t, err)
 	assert.Equal(t, 1600.0, value(t, r, requestsDesc))
 	assert.Equal(t, 1776660534.655, value(t, r, timestampDesc))
 
 	dir = copyCorpus(t, map[string]string{"gatling-global_stats-high-ko.json": "global_stats.json"})
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP95: model.Duration(time.Minute), MinVUs: 100})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP95: model.Duration(time.Minute), MinVUs: 100})
 	r, err = runCheck(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))
@@ -200,7 +200,7 @@ func TestCheckJMeterAndGatling(t *testing.T) {
 
 	// A failed limit on a figure the result has is the verdict
 	// (condition_failed), before a limit it cannot answer.
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP90: msec(500), MaxP99: msec(500)})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{dir}, Format: "gatling", MaxP90: msec(500), MaxP99: msec(500)})
 	r, err = runCheck(t, c)
 	require.NoError(t, err)
 	assert.False(t, condition(t, r, "p90 latency").OK)
@@ -218,7 +218,7 @@ func TestCheckNewestAndStale(t *testing.T) {
 	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	require.NoError(t, os.Chtimes(filepath.Join(dir, "run-1.json"), old, old))
 	require.NoError(t, os.Chtimes(filepath.Join(dir, "run-2.json"), old.Add(time.Hour), old.Add(time.Hour)))
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxAge: model.Duration(24 * time.Hour)})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxAge: model.Duration(24 * time.Hour)})
 	c.now = func() time.Time { return old.Add(2 * time.Hour) }
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
@@ -250,15 +250,15 @@ func TestCheckNewestAndStale(t *testing.T) {
 
 func TestCheckFailures(t *testing.T) {
 	t.Run("no files", func(t *testing.T) {
-		_, err := runCheck(t, newTestCheck(t, config.LoadTestCheck{Paths: []string{filepath.Join(t.TempDir(), "*.json")}}))
+		_, err := runCheck(t, newTestCheck(t, LoadTestCheck{Paths: []string{filepath.Join(t.TempDir(), "*.json")}}))
 		assert.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err))
-		_, err = runCheck(t, newTestCheck(t, config.LoadTestCheck{Paths: []string{filepath.Join(t.TempDir(), "missing.json")}}))
+		_, err = runCheck(t, newTestCheck(t, LoadTestCheck{Paths: []string{filepath.Join(t.TempDir(), "missing.json")}}))
 		assert.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err))
 	})
 	t.Run("corrupt newest", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "r.json"), []byte(`{"metrics":{"http_reqs":`), 0o644))
-		r, err := runCheck(t, newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}}))
+		r, err := runCheck(t, newTestCheck(t, LoadTestCheck{Paths: []string{dir}}))
 		require.Error(t, err)
 		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 		assert.Contains(t, err.Error(), "truncated")
@@ -266,7 +266,7 @@ func TestCheckFailures(t *testing.T) {
 	})
 	t.Run("too large", func(t *testing.T) {
 		dir := copyCorpus(t, map[string]string{"jmeter-results-422-failures.jtl": ""})
-		_, err := runCheck(t, newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxFileSize: 1000}))
+		_, err := runCheck(t, newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxFileSize: 1000}))
 		require.Error(t, err)
 		assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 		assert.Contains(t, err.Error(), "max_file_size")
@@ -275,7 +275,7 @@ func TestCheckFailures(t *testing.T) {
 		dir := copyCorpus(t, map[string]string{"jmeter-results-422-failures.jtl": ""})
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		err := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}}).Run(ctx, &collector.Report{})
+		err := newTestCheck(t, LoadTestCheck{Paths: []string{dir}}).Run(ctx, &collector.Report{})
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 }
@@ -294,13 +294,13 @@ func TestConfig(t *testing.T) {
 `
 	cfg, err := config.Load([]byte(good), "good.yml")
 	require.NoError(t, err)
-	lc := cfg.Checks[0].LoadTest
+	lc := cfg.Checks[0].Spec().(*LoadTestCheck)
 	assert.Equal(t, "auto", lc.Format)
 	assert.Equal(t, "*", lc.FolderPattern)
 	assert.Equal(t, "http_req_duration", lc.K6Metric)
 	assert.Equal(t, []float64{50, 75, 95, 99}, lc.GatlingPercentiles)
 	assert.Equal(t, "enforce", lc.ToolThresholds)
-	assert.Equal(t, config.DefaultLoadTestMaxFileSize, lc.MaxFileSize)
+	assert.Equal(t, DefaultLoadTestMaxFileSize, lc.MaxFileSize)
 	assert.Equal(t, 380*time.Millisecond, time.Duration(lc.MaxP95))
 
 	bad := `checks:
@@ -335,7 +335,7 @@ func TestCheckUnchangedFileIsNotReadAgain(t *testing.T) {
 	path := filepath.Join(dir, "results.jtl")
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP95: msec(500)})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxP95: msec(500)})
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
 	assert.InDelta(t, 0.43195, value(t, r, latencyDesc, "95"), 1e-9)
@@ -363,7 +363,7 @@ func TestCheckUnchangedFileIsNotReadAgain(t *testing.T) {
 // shows the limit as it shows when the figure is there (the error ratio in
 // percent, as for a result that has one).
 func TestCheckLimitOnAbsentFigure(t *testing.T) {
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{"unused"}, MaxErrorRatio: ratio(0.01), MinRPS: 5})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{"unused"}, MaxErrorRatio: ratio(0.01), MinRPS: 5})
 	r := &collector.Report{}
 	unavailable := c.record(r, &Result{Format: "k6"}, time.Now())
 	assert.Equal(t, []string{

@@ -6,7 +6,6 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/collectortest"
-	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +24,7 @@ func TestK6MetricMissingOrNotATrend(t *testing.T) {
 		} {
 			t.Run(file+" "+tc.metric, func(t *testing.T) {
 				dir := copyCorpus(t, map[string]string{file: "summary.json"})
-				c := newTestCheck(t, config.LoadTestCheck{Paths: []string{dir}, MaxP95: msec(500), K6Metric: tc.metric, ToolThresholds: "ignore"})
+				c := newTestCheck(t, LoadTestCheck{Paths: []string{dir}, MaxP95: msec(500), K6Metric: tc.metric, ToolThresholds: "ignore"})
 				r, err := runCheck(t, c)
 				require.Error(t, err)
 				assert.Equal(t, collector.ReasonUnavailable, collector.ReasonOf(err))

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/collector/collectortest"
-	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +31,7 @@ func TestCheckFileRewrittenWhileRead(t *testing.T) {
 	slow, fast := jtlOf(samples, 900), jtlOf(samples, 100)
 	path := filepath.Join(t.TempDir(), "results.jtl")
 
-	c := newTestCheck(t, config.LoadTestCheck{Paths: []string{filepath.Dir(path)}, MaxP95: msec(500)})
+	c := newTestCheck(t, LoadTestCheck{Paths: []string{filepath.Dir(path)}, MaxP95: msec(500)})
 	reads := collectortest.RewriteOnFirstRead(t, c.cache.SetReadHook, path, slow, fast)
 	r, err := runCheck(t, c)
 	require.NoError(t, err)
@@ -41,7 +40,7 @@ func TestCheckFileRewrittenWhileRead(t *testing.T) {
 	assert.Equal(t, float64(samples), value(t, r, requestsDesc))
 	assert.Equal(t, 2, *reads, "the result was read twice")
 
-	c = newTestCheck(t, config.LoadTestCheck{Paths: []string{filepath.Dir(path)}, MaxP95: msec(500)})
+	c = newTestCheck(t, LoadTestCheck{Paths: []string{filepath.Dir(path)}, MaxP95: msec(500)})
 	collectortest.AssertChangingFileFails(t, c.cache.SetReadHook, path, slow, fast, func() error {
 		_, err := runCheck(t, c)
 		return err

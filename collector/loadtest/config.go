@@ -1,14 +1,25 @@
-package config
+package loadtest
 
 import (
 	"fmt"
 	"regexp"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 )
 
-// JUnitCheck and TestReportCheck (the test-result checks) are in
-// testreport.go.
+// The loadtest kind: its settings live here, beside the check, and
+// register under their key with the factory.
+func init() {
+	collector.RegisterKind("loadtest", func() config.Kind { return new(LoadTestCheck) }, newCheck)
+}
+
+var (
+	_ config.Kind      = (*LoadTestCheck)(nil)
+	_ config.Defaulter = (*LoadTestCheck)(nil)
+)
 
 // Load-test result formats (LoadTestCheck.Format).
 const (
@@ -22,8 +33,8 @@ const (
 
 // Defaults of the load-test check.
 const (
-	DefaultLoadTestMaxFileSize ByteSize = 256 << 20
-	DefaultLoadTestK6Metric             = "http_req_duration"
+	DefaultLoadTestMaxFileSize config.ByteSize = 256 << 20
+	DefaultLoadTestK6Metric                    = "http_req_duration"
 )
 
 // DefaultGatlingPercentiles are Gatling's default percentiles1..4.
@@ -83,10 +94,10 @@ type LoadTestCheck struct {
 	// ignore.
 	ToolThresholds string `yaml:"tool_thresholds,omitempty"`
 	// MaxFileSize refuses larger files (e.g. 256MiB, 500KB, or bytes).
-	MaxFileSize ByteSize `yaml:"max_file_size,omitempty"`
+	MaxFileSize config.ByteSize `yaml:"max_file_size,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *LoadTestCheck) SetDefaults() {
 	if c.Format == "" {
 		c.Format = LoadTestAuto
@@ -112,9 +123,9 @@ func (c *LoadTestCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *LoadTestCheck) Validate(path string, p *Problems) {
-	validateReportPaths(path, c.Paths, "result", "[loadtest/summary.json]", c.FolderPattern, "*.jtl", p)
+// Validate implements config.Kind.
+func (c *LoadTestCheck) Validate(path string, p *config.Problems) {
+	config.ValidateReportPaths(path, c.Paths, "result", "[loadtest/summary.json]", c.FolderPattern, "*.jtl", p)
 	switch c.Format {
 	case LoadTestAuto, LoadTestK6, LoadTestK6Legacy, LoadTestLocust, LoadTestJMeter, LoadTestGatling:
 	default:
