@@ -150,7 +150,7 @@ func build(cfg *config.Config) (*Model, []problem) {
 				}
 				if !cl.Has(id) {
 					kind := "junit"
-					if ch.TestReport != nil {
+					if ch.Kind() == "test_report" {
 						kind = "test_report"
 					}
 					addf(fmt.Sprintf("checks[%d].%s.groups[%d].items[%d]", i, kind, g, j), "item %q of group %s of check %q is not in the checklist %s; check the id", id, grp.Name, ch.Name, cl.Name)

@@ -61,8 +61,6 @@ type Check struct {
 	RestoreResult *RestoreResultCheck `yaml:"restore_result,omitempty"`
 
 	// Report checks.
-	JUnit      *JUnitCheck      `yaml:"junit,omitempty"`
-	TestReport *TestReportCheck `yaml:"test_report,omitempty"`
 
 	// Monitoring-stack checks.
 	Prometheus   *PrometheusCheck   `yaml:"prometheus,omitempty"`

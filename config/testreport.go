@@ -4,18 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/golive/golive_exporter/internal/files"
 )
 
-// Defaults of the test-report checks.
-const (
-	DefaultTestReportMaxFileSize ByteSize = 64 << 20
-	DefaultJUnitMaxDepth                  = 64
-)
+// DefaultTestReportMaxFileSize is the default max_file_size of the
+// test-report kinds (junit, test_report in collector/report).
+const DefaultTestReportMaxFileSize ByteSize = 64 << 20
 
 // TestResults holds the settings the JUnit and JSON test-report checks
 // share: where the files are, the thresholds the run must meet, and the
@@ -78,17 +75,18 @@ func (g TestGroup) ConditionName() string {
 	return name
 }
 
-// TestGroups returns the groups of a junit or test_report check; nil for
-// other kinds.
+// TestGroups returns the groups of a check whose settings embed
+// TestResults (junit, test_report); nil for other kinds.
 func (c *Check) TestGroups() []TestGroup {
-	switch {
-	case c.JUnit != nil:
-		return c.JUnit.Groups
-	case c.TestReport != nil:
-		return c.TestReport.Groups
+	if r, ok := c.Spec().(interface{ Results() *TestResults }); ok {
+		return r.Results().Groups
 	}
 	return nil
 }
+
+// Results returns the shared settings; through embedding, a kind's
+// settings that embed TestResults have it too (see Check.TestGroups).
+func (c *TestResults) Results() *TestResults { return c }
 
 // TestMatch holds regular expressions (RE2, unanchored) over a case's
 // fields. Empty patterns are not used.
@@ -126,7 +124,9 @@ func (m TestMatch) Patterns() [][2]string {
 // configuration: a test-report group, an endpoint, a container entry.
 var ShortNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
 
-func (c *TestResults) setDefaults(folderPattern string) {
+// SetResultsDefaults fills in the shared defaults; folderPattern is the
+// kind's default folder_pattern ("*.xml" for junit).
+func (c *TestResults) SetResultsDefaults(folderPattern string) {
 	if c.FolderPattern == "" {
 		c.FolderPattern = folderPattern
 	}
@@ -141,7 +141,8 @@ func (c *TestResults) setDefaults(folderPattern string) {
 	}
 }
 
-func (c *TestResults) validate(path string, p *Problems) {
+// ValidateResults checks the shared settings at path.
+func (c *TestResults) ValidateResults(path string, p *Problems) {
 	ValidateReportPaths(path, c.Paths, "report", "[reports/junit/*.xml]", c.FolderPattern, "TEST-*.xml", p)
 	if c.ExpectedCases < 0 {
 		p.Addf(path+".expected_cases", "is negative; write the number of test cases the suite has (e.g. 370), or 0 for no minimum")
@@ -216,75 +217,5 @@ func ValidateReportPaths(path string, paths []string, what, examplePaths, folder
 	}
 	if err := files.ValidatePattern(folderPattern); folderPattern != "" && err != nil {
 		p.Addf(path+".folder_pattern", "%v; write a file name pattern such as %s", err, examplePattern)
-	}
-}
-
-// JUnitCheck reads JUnit XML reports (every producer's dialect: pytest,
-// Jest, Vitest, Playwright, Surefire/Failsafe, go-junit-report, gotestsum,
-// mocha, Cypress, PHPUnit, nextest, TestNG).
-type JUnitCheck struct {
-	TestResults `yaml:",inline"`
-	// MaxDepth bounds element nesting; deeper files are refused.
-	MaxDepth int `yaml:"max_depth,omitempty"`
-	// TimeZone interprets timestamps written without a zone (jest, mocha,
-	// pytest write local or UTC time without saying which). Default UTC.
-	TimeZone string `yaml:"time_zone,omitempty"`
-}
-
-// SetDefaults implements Defaulter.
-func (c *JUnitCheck) SetDefaults() {
-	c.setDefaults("*.xml")
-	if c.MaxDepth == 0 {
-		c.MaxDepth = DefaultJUnitMaxDepth
-	}
-	if c.TimeZone == "" {
-		c.TimeZone = "UTC"
-	}
-}
-
-// Validate implements Validator.
-func (c *JUnitCheck) Validate(path string, p *Problems) {
-	c.validate(path, p)
-	if c.MaxDepth < 2 {
-		p.Addf(path+".max_depth", "is %d; write at least 2 (default %d)", c.MaxDepth, DefaultJUnitMaxDepth)
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		p.Addf(path+".time_zone", "unknown time zone %q; write UTC, Local or an IANA name such as Europe/Paris", c.TimeZone)
-	}
-}
-
-// Test report JSON formats.
-const (
-	TestReportAuto       = "auto"
-	TestReportJest       = "jest"
-	TestReportPytest     = "pytest"
-	TestReportPlaywright = "playwright"
-	TestReportGoTest     = "gotest"
-)
-
-// TestReportCheck reads test runners' JSON reports: Jest and Vitest --json,
-// pytest-json-report, Playwright's JSON reporter, go test -json streams.
-type TestReportCheck struct {
-	TestResults `yaml:",inline"`
-	// Format is auto (default: recognised from the content), jest (also
-	// Vitest), pytest, playwright or gotest.
-	Format string `yaml:"format,omitempty"`
-}
-
-// SetDefaults implements Defaulter.
-func (c *TestReportCheck) SetDefaults() {
-	c.setDefaults("*.json")
-	if c.Format == "" {
-		c.Format = TestReportAuto
-	}
-}
-
-// Validate implements Validator.
-func (c *TestReportCheck) Validate(path string, p *Problems) {
-	c.validate(path, p)
-	switch c.Format {
-	case TestReportAuto, TestReportJest, TestReportPytest, TestReportPlaywright, TestReportGoTest:
-	default:
-		p.Addf(path+".format", "unknown format %q; write auto, jest (also for vitest), pytest, playwright or gotest", c.Format)
 	}
 }

@@ -121,9 +121,9 @@ func BenchmarkUnchangedScrape(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	jc := &config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, ExpectedCases: 1200}}
+	jc := &JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, ExpectedCases: 1200}}
 	jc.SetDefaults()
-	c, err := newJUnit(&config.Check{Name: "bench", JUnit: jc}, collector.Env{})
+	c, err := newJUnit(config.NewCheck("bench", "junit", jc), collector.Env{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func BenchmarkJestJSONParse(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer f.Close()
-			s, err := parseTestJSON(f, config.TestReportAuto, nil)
+			s, err := parseTestJSON(f, TestReportAuto, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -47,11 +47,6 @@ var (
 		"Checklist items a group proves (always 1).", "group", "item")
 )
 
-func init() {
-	collector.Register("junit", newJUnit)
-	collector.Register("test_report", newTestReport)
-}
-
 // resultsCheck is a test-result check: where its files are, how to parse
 // one, and what the results must meet. One instance lives per configured
 // check, holding the cache of parsed files.
@@ -67,7 +62,7 @@ type resultsCheck struct {
 }
 
 func newJUnit(c *config.Check, env collector.Env) (collector.Check, error) {
-	jc := c.JUnit
+	jc := c.Spec().(*JUnitCheck)
 	loc, err := time.LoadLocation(jc.TimeZone)
 	if err != nil {
 		return nil, collector.Failf(collector.ReasonConfig, "time_zone %q: %v", jc.TimeZone, err)
@@ -82,7 +77,7 @@ func newJUnit(c *config.Check, env collector.Env) (collector.Check, error) {
 }
 
 func newTestReport(c *config.Check, env collector.Env) (collector.Check, error) {
-	tc := c.TestReport
+	tc := c.Spec().(*TestReportCheck)
 	rc, err := newResultsCheck(&tc.TestResults, env, "test report")
 	if err != nil {
 		return nil, err

@@ -26,10 +26,10 @@ func copyCorpus(t *testing.T, names ...string) string {
 	return collectortest.CopyFiles(t, corpusDir(t, "junit"), files)
 }
 
-func junitCheck(t *testing.T, jc config.JUnitCheck) *resultsCheck {
+func junitCheck(t *testing.T, jc JUnitCheck) *resultsCheck {
 	t.Helper()
 	jc.SetDefaults()
-	c, err := newJUnit(&config.Check{Name: "tests", JUnit: &jc}, collector.Env{})
+	c, err := newJUnit(config.NewCheck("tests", "junit", &jc), collector.Env{})
 	require.NoError(t, err)
 	return c.(*resultsCheck)
 }
@@ -46,7 +46,7 @@ var (
 func TestJUnitCheckFolder(t *testing.T) {
 	dir := copyCorpus(t, "go-junit-report-pass-fail-skip.xml", "jest-junit-failures-skipped.xml")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a report"), 0o644))
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, ExpectedCases: 11}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, ExpectedCases: 11}})
 	r, err := run(t, c)
 	require.NoError(t, err)
 	assert.Equal(t, 3.0, value(t, r, casesDesc, "passed"))
@@ -87,7 +87,7 @@ func TestJUnitCheckExpectedCases(t *testing.T) {
 		expected int
 		ok       bool
 	}{{0, true}, {5, true}, {6, false}, {370, false}} {
-		c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, ExpectedCases: tt.expected}})
+		c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, ExpectedCases: tt.expected}})
 		r, err := run(t, c)
 		require.NoError(t, err)
 		cond := condition(t, r, "test cases present")
@@ -98,14 +98,14 @@ func TestJUnitCheckExpectedCases(t *testing.T) {
 
 	// An empty report never passes: no cases were run.
 	dir = copyCorpus(t, "testng-empty-testsuite-root.xml")
-	r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
+	r, err := run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
 	require.NoError(t, err)
 	assert.False(t, condition(t, r, "test cases present").OK)
 }
 
 func TestJUnitCheckCountMismatchWarns(t *testing.T) {
 	dir := copyCorpus(t, "mocha-junit-reporter-inconsistent-root-count.xml")
-	r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
+	r, err := run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, value(t, r, casesDesc, "passed"))
 	assert.Equal(t, 15515.0, value(t, r, declaredCasesDesc))
@@ -119,7 +119,7 @@ func TestJUnitCheckCountMismatchWarns(t *testing.T) {
 func TestJUnitCheckStale(t *testing.T) {
 	// A timestamp in the file decides the age.
 	dir := copyCorpus(t, "playwright-chromium-timeout-error.xml")
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, MaxAge: model.Duration(24 * time.Hour)}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, MaxAge: model.Duration(24 * time.Hour)}})
 	c.now = func() time.Time { return time.Date(2026, 10, 5, 15, 0, 0, 0, time.UTC) }
 	r, err := run(t, c)
 	assert.NoError(t, err, "23h48m old")
@@ -142,7 +142,7 @@ func TestJUnitCheckStale(t *testing.T) {
 	path := filepath.Join(dir, "minimal-attributes.xml")
 	old := time.Now().Add(-48 * time.Hour)
 	require.NoError(t, os.Chtimes(path, old, old))
-	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, MaxAge: model.Duration(24 * time.Hour)}})
+	c = junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, MaxAge: model.Duration(24 * time.Hour)}})
 	r, err = run(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonStale, collector.ReasonOf(err))
@@ -151,7 +151,7 @@ func TestJUnitCheckStale(t *testing.T) {
 
 func TestJUnitCheckBrokenFiles(t *testing.T) {
 	dir := copyCorpus(t, "surefire-TEST-truncated-corrupt.xml", "surefire-TEST-StringUtilsTest.xml")
-	r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
+	r, err := run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 	assert.Contains(t, err.Error(), "surefire-TEST-truncated-corrupt.xml")
@@ -160,7 +160,7 @@ func TestJUnitCheckBrokenFiles(t *testing.T) {
 	assert.Equal(t, 2.0, value(t, r, casesDesc, "failed"), "the readable file still counts")
 
 	// The parse error is kept for the unchanged file.
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "surefire-TEST-truncated-corrupt.xml")}}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "surefire-TEST-truncated-corrupt.xml")}}})
 	for i := 0; i < 2; i++ {
 		r, err = run(t, c)
 		require.Error(t, err)
@@ -172,14 +172,14 @@ func TestJUnitCheckBrokenFiles(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, r, filesParsedDesc))
 
 	// Larger than max_file_size.
-	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, MaxFileSize: 1000}})
+	c = junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}, MaxFileSize: 1000}})
 	_, err = run(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
 	assert.Contains(t, err.Error(), "larger than the size limit")
 
 	// Billion laughs fails cleanly.
-	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join("testdata", "billion-laughs.xml")}}})
+	c = junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join("testdata", "billion-laughs.xml")}}})
 	_, err = run(t, c)
 	require.Error(t, err)
 	assert.Equal(t, collector.ReasonInvalidResponse, collector.ReasonOf(err))
@@ -188,7 +188,7 @@ func TestJUnitCheckBrokenFiles(t *testing.T) {
 func TestJUnitCheckNotFound(t *testing.T) {
 	dir := t.TempDir()
 	for _, paths := range [][]string{{filepath.Join(dir, "missing.xml")}, {filepath.Join(dir, "*.xml")}, {dir}} {
-		_, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: paths}}))
+		_, err := run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: paths}}))
 		require.Error(t, err, "%v", paths)
 		assert.Equal(t, collector.ReasonNotFound, collector.ReasonOf(err), "%v: %v", paths, err)
 	}
@@ -196,7 +196,7 @@ func TestJUnitCheckNotFound(t *testing.T) {
 
 func TestJUnitCheckCancelled(t *testing.T) {
 	dir := copyCorpus(t, "nested-testsuite-root.xml")
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.Run(ctx, &collector.Report{})
@@ -210,7 +210,7 @@ func TestJUnitCheckGroups(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "e2e.xml"), b, 0o644))
 	one, zero := 1, 0
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{
 		Paths: []string{filepath.Join(dir, "*.xml")},
 		Groups: []config.TestGroup{
 			{Name: "chrome", Items: []string{"P1.4.21"}, Match: config.TestMatch{Project: "^chromium$"}},
@@ -264,7 +264,7 @@ func TestJUnitCheckThresholds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Paths = []string{path}
-			r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: tt.cfg}))
+			r, err := run(t, junitCheck(t, JUnitCheck{TestResults: tt.cfg}))
 			require.NoError(t, err)
 			cond := condition(t, r, tt.cond)
 			assert.Equal(t, tt.ok, cond.OK)
@@ -297,12 +297,12 @@ func TestConfigFromYAML(t *testing.T) {
 `
 	cfg, err := config.Load([]byte(yml), filepath.Join(dir, "golive.yml"))
 	require.NoError(t, err)
-	jc := cfg.Checks[0].JUnit
+	jc := cfg.Checks[0].Spec().(*JUnitCheck)
 	assert.Equal(t, config.ByteSize(8<<20), jc.MaxFileSize)
 	assert.Equal(t, "*.xml", jc.FolderPattern)
 	assert.Equal(t, 64, jc.MaxDepth)
 	assert.Equal(t, 1, *jc.Groups[0].MinCases)
-	tr := cfg.Checks[1].TestReport
+	tr := cfg.Checks[1].Spec().(*TestReportCheck)
 	assert.Equal(t, "*.json", tr.FolderPattern)
 	assert.Equal(t, config.DefaultTestReportMaxFileSize, tr.MaxFileSize)
 
@@ -374,7 +374,7 @@ func TestSelectOneCheckPerBrowser(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.project, func(t *testing.T) {
-			c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, ExpectedCases: tt.expected,
+			c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{path}, ExpectedCases: tt.expected,
 				Select: config.TestMatch{Project: tt.project}}})
 			r, err := run(t, c)
 			require.NoError(t, err)
@@ -390,9 +390,9 @@ func TestSelectOneCheckPerBrowser(t *testing.T) {
 	in := `{"suites": [], "errors": [{"message": "Error: Cannot find module 'dotenv'"}], "stats": {"startTime": "2025-11-29T08:00:00Z", "duration": 10, "expected": 0, "unexpected": 0, "flaky": 0, "skipped": 0}}`
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "results.json"), []byte(in), 0o644))
-	tc := &config.TestReportCheck{TestResults: config.TestResults{Paths: []string{dir}, Select: config.TestMatch{Project: "^firefox$"}}}
+	tc := &TestReportCheck{TestResults: config.TestResults{Paths: []string{dir}, Select: config.TestMatch{Project: "^firefox$"}}}
 	tc.SetDefaults()
-	c, err := newTestReport(&config.Check{Name: "firefox", TestReport: tc}, collector.Env{})
+	c, err := newTestReport(config.NewCheck("firefox", "test_report", tc), collector.Env{})
 	require.NoError(t, err)
 	r, err := run(t, c)
 	require.NoError(t, err)
@@ -410,7 +410,7 @@ func TestJUnitCheckUnchangedFileIsNotReadAgain(t *testing.T) {
 	path := filepath.Join(dir, "jest-junit-failures-skipped.xml")
 	info, err := os.Stat(path)
 	require.NoError(t, err)
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}})
 	r, err := run(t, c)
 	require.NoError(t, err)
 	assert.Equal(t, 4.0, value(t, r, casesDesc, "failed"))
@@ -444,7 +444,7 @@ func TestJUnitCheckFailsafeFolder(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, dst), b, 0o644))
 	}
-	r, err := run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
+	r, err := run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{dir}}}))
 	require.NoError(t, err)
 	assert.Equal(t, 0.0, value(t, r, parseErrorsDesc))
 	assert.Equal(t, 2.0, value(t, r, filesDesc))
@@ -457,7 +457,7 @@ func TestJUnitCheckFailsafeFolder(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, r, mismatchDesc))
 
 	// Alone, the summary is no report: no cases.
-	r, err = run(t, junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "failsafe-summary.xml")}}}))
+	r, err = run(t, junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "failsafe-summary.xml")}}}))
 	require.NoError(t, err)
 	assert.False(t, condition(t, r, "test cases present").OK)
 }

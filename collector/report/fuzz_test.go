@@ -83,7 +83,7 @@ func FuzzTestJSON(f *testing.F) {
 	f.Add([]byte(`{"Time":"2025-01-01T00:00:00Z","Action":"run","Package":"p","Test":"T"}` + "\n"))
 	g := fuzzGrouper(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := parseTestJSON(bytes.NewReader(data), config.TestReportAuto, g)
+		s, err := parseTestJSON(bytes.NewReader(data), TestReportAuto, g)
 		if err != nil {
 			return
 		}

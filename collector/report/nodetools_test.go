@@ -79,9 +79,9 @@ func TestReportsFromJest(t *testing.T) {
 	t.Run("--json", func(t *testing.T) {
 		g, err := newGrouper([]config.TestGroup{{Name: "teacher", Match: config.TestMatch{Classname: "^Grades › teacher$"}}})
 		require.NoError(t, err)
-		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), config.TestReportAuto, g)
+		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), TestReportAuto, g)
 		require.NoError(t, err)
-		assert.Equal(t, config.TestReportJest, s.Format)
+		assert.Equal(t, TestReportJest, s.Format)
 		// pending and todo are skipped; the file that failed to load is one
 		// error beside numTotalTests.
 		assert.Equal(t, counts(3, 1, 1, 2, 0, 0), s.Counts)
@@ -122,9 +122,9 @@ func TestReportsFromVitest(t *testing.T) {
 	}
 
 	t.Run("--reporter=json", func(t *testing.T) {
-		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), config.TestReportAuto, nil)
+		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), TestReportAuto, nil)
 		require.NoError(t, err)
-		assert.Equal(t, config.TestReportJest, s.Format, "Vitest writes Jest's shape")
+		assert.Equal(t, TestReportJest, s.Format, "Vitest writes Jest's shape")
 		assert.Equal(t, counts(3, 1, 1, 2, 0, 0), s.Counts)
 		assert.Equal(t, 6, s.Declared)
 		assert.WithinDuration(t, time.Now(), s.Newest, 10*time.Minute)
@@ -192,9 +192,9 @@ test.describe('Student login', () => {
 	require.NoError(t, err)
 
 	t.Run("json reporter", func(t *testing.T) {
-		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), config.TestReportAuto, g)
+		s, err := parseJSONFile(t, filepath.Join(dir, "results.json"), TestReportAuto, g)
 		require.NoError(t, err)
-		assert.Equal(t, config.TestReportPlaywright, s.Format)
+		assert.Equal(t, TestReportPlaywright, s.Format)
 		assert.Equal(t, counts(9, 1, 0, 1, 1, 3), s.Counts)
 		assert.Equal(t, 15, s.Declared, "expected 12 + unexpected 1 + flaky 1 + skipped 1")
 		assert.Zero(t, s.Mismatches)

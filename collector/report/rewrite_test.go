@@ -34,7 +34,7 @@ func TestJUnitCheckFileRewrittenWhileRead(t *testing.T) {
 	require.Equal(t, len(skipped), len(failed))
 	path := filepath.Join(t.TempDir(), "TEST-rewritten.xml")
 
-	c := junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
+	c := junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
 	reads := collectortest.RewriteOnFirstRead(t, c.cache.SetReadHook, path, skipped, failed)
 	r, err := run(t, c)
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func TestJUnitCheckFileRewrittenWhileRead(t *testing.T) {
 	assert.Equal(t, 0.0, value(t, r, casesDesc, "skipped"), "nothing of the old version")
 	assert.Equal(t, 2, *reads, "the report was read twice")
 
-	c = junitCheck(t, config.JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
+	c = junitCheck(t, JUnitCheck{TestResults: config.TestResults{Paths: []string{filepath.Dir(path)}}})
 	collectortest.AssertChangingFileFails(t, c.cache.SetReadHook, path, skipped, failed, func() error {
 		_, err := run(t, c)
 		return err

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golive/golive_exporter/config"
-
 	"github.com/golive/golive_exporter/internal/jsonstream"
 )
 
@@ -20,7 +18,7 @@ import (
 // carries one line of test output).
 const maxGoTestLine = 4 << 20
 
-// parseTestJSON reads one JSON test report. format is config.TestReportAuto
+// parseTestJSON reads one JSON test report. format is TestReportAuto
 // or the format the file must have. go test -json streams are recognised by
 // their first line; the other formats are one JSON object whose top-level
 // keys say which runner wrote it, read key by key so that the per-test
@@ -31,14 +29,14 @@ func parseTestJSON(r io.Reader, format string, g *grouper) (*FileSummary, error)
 	if head, _ := br.Peek(3); bytes.Equal(head, []byte("\ufeff")) {
 		_, _ = br.Discard(3)
 	}
-	if format == config.TestReportGoTest || (format == config.TestReportAuto && looksLikeGoTest(br)) {
+	if format == TestReportGoTest || (format == TestReportAuto && looksLikeGoTest(br)) {
 		return parseGoTest(br, g)
 	}
 	s, err := parseReportObject(br, g)
 	if err != nil {
 		return nil, err
 	}
-	if format != config.TestReportAuto && s.Format != format {
+	if format != TestReportAuto && s.Format != format {
 		return nil, fmt.Errorf("the file is a %s report, but the check's format is %s; fix format: or the paths", s.Format, format)
 	}
 	return s, nil
@@ -385,7 +383,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 	}
 	switch {
 	case isJest && !isPytest && !isPlaywright:
-		s.Format = config.TestReportJest
+		s.Format = TestReportJest
 		if jestStart > 0 {
 			b.seen(plausible(time.UnixMilli(int64(jestStart))))
 			if jestEnd >= jestStart {
@@ -393,7 +391,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			}
 		}
 	case isPytest && !isJest && !isPlaywright:
-		s.Format = config.TestReportPytest
+		s.Format = TestReportPytest
 		if !pyTests && pySummary != nil {
 			// Written with --json-report-omit tests: only pytest's own
 			// summary is there (no group can match).
@@ -406,7 +404,7 @@ func parseReportObject(r io.Reader, g *grouper) (*FileSummary, error) {
 			counted = sum.Passed + sum.XPassed + sum.Failed + sum.Error + sum.Skipped + sum.XFailed
 		}
 	case isPlaywright && !isJest && !isPytest:
-		s.Format = config.TestReportPlaywright
+		s.Format = TestReportPlaywright
 		for i := 0; i < pwErrors; i++ {
 			// Errors outside tests (config, global setup, no tests found)
 			// fail the run.
@@ -437,7 +435,7 @@ type goEvent struct {
 // Lines that are not JSON (go vet or build output on the same stream) are
 // ignored.
 func parseGoTest(r *bufio.Reader, g *grouper) (*FileSummary, error) {
-	b := newBuilder(config.TestReportGoTest, g)
+	b := newBuilder(TestReportGoTest, g)
 	s := b.s
 	type key struct{ pkg, test string }
 	tests := map[key]string{}

@@ -32,22 +32,22 @@ func TestTestJSONFixtures(t *testing.T) {
 	}{
 		// login: 2 passed + 1 pending; grades: 1 failed, 2 passed, 1 todo;
 		// attendance.test.js failed to run: one error.
-		{"jest-results.json", config.TestReportJest, junitWant{counts: counts(4, 1, 1, 2, 0, 0), declared: 7,
+		{"jest-results.json", TestReportJest, junitWant{counts: counts(4, 1, 1, 2, 0, 0), declared: 7,
 			newest: ms(1764403200120), duration: 2.4}},
-		{"vitest-results.json", config.TestReportJest, junitWant{counts: counts(4, 0, 0, 1, 0, 0), declared: 5,
+		{"vitest-results.json", TestReportJest, junitWant{counts: counts(4, 0, 0, 1, 0, 0), declared: 5,
 			newest: ms(1764406800060), duration: 1.5}},
 		// xpassed counts as passed; the module that failed to import is one
 		// more error beside the nine tests.
-		{"pytest-report.json", config.TestReportPytest, junitWant{counts: counts(5, 1, 2, 1, 0, 1), declared: 9,
+		{"pytest-report.json", TestReportPytest, junitWant{counts: counts(5, 1, 2, 1, 0, 1), declared: 9,
 			newest: "2025-11-29T10:00:00.123456001Z", duration: 3.2109851837158203}},
-		{"playwright-report.json", config.TestReportPlaywright, junitWant{counts: counts(3, 0, 1, 1, 1, 1), declared: 7,
+		{"playwright-report.json", TestReportPlaywright, junitWant{counts: counts(3, 0, 1, 1, 1, 1), declared: 7,
 			newest: "2025-11-29T08:00:00.512Z", duration: 41.234567}},
 		// TestRound panicked (never ended); reports did not build.
-		{"gotest-crash.jsonl", config.TestReportGoTest, junitWant{counts: counts(1, 0, 2, 0, 0, 0), declared: -1,
+		{"gotest-crash.jsonl", TestReportGoTest, junitWant{counts: counts(1, 0, 2, 0, 0, 0), declared: -1,
 			newest: "2025-11-29T09:00:01.5Z", duration: 1.499999}},
 	}
 	for _, tt := range tests {
-		for _, format := range []string{config.TestReportAuto, tt.format} {
+		for _, format := range []string{TestReportAuto, tt.format} {
 			t.Run(tt.file+"/"+format, func(t *testing.T) {
 				s, err := parseJSONFile(t, filepath.Join("testdata", tt.file), format, nil)
 				require.NoError(t, err)
@@ -65,10 +65,10 @@ func TestTestJSONFixtures(t *testing.T) {
 }
 
 func TestTestJSONWrongFormat(t *testing.T) {
-	_, err := parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), config.TestReportPytest, nil)
+	_, err := parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), TestReportPytest, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is a jest report, but the check's format is pytest")
-	_, err = parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), config.TestReportGoTest, nil)
+	_, err = parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), TestReportGoTest, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no go test -json events")
 }
@@ -76,7 +76,7 @@ func TestTestJSONWrongFormat(t *testing.T) {
 func TestPytestSummaryOnly(t *testing.T) {
 	// pytest --json-report --json-report-omit tests: only the summary.
 	in := `{"created": 1764410400.5, "duration": 12.5, "exitcode": 0, "root": "/srv", "summary": {"passed": 360, "skipped": 8, "xfailed": 2, "total": 370, "collected": 372, "deselected": 2}}`
-	s, err := parseTestJSON(strings.NewReader(in), config.TestReportAuto, nil)
+	s, err := parseTestJSON(strings.NewReader(in), TestReportAuto, nil)
 	require.NoError(t, err)
 	assert.Equal(t, counts(360, 0, 0, 8, 0, 2), s.Counts)
 	assert.Equal(t, 370, s.Declared)
@@ -84,7 +84,7 @@ func TestPytestSummaryOnly(t *testing.T) {
 }
 
 func TestTestJSONByteOrderMark(t *testing.T) {
-	s, err := parseTestJSON(strings.NewReader("\ufeff{\"numTotalTests\":1,\"testResults\":[{\"name\":\"a\",\"assertionResults\":[{\"title\":\"t\",\"status\":\"passed\"}]}]}"), config.TestReportAuto, nil)
+	s, err := parseTestJSON(strings.NewReader("\ufeff{\"numTotalTests\":1,\"testResults\":[{\"name\":\"a\",\"assertionResults\":[{\"title\":\"t\",\"status\":\"passed\"}]}]}"), TestReportAuto, nil)
 	require.NoError(t, err)
 	assert.Equal(t, counts(1, 0, 0, 0, 0, 0), s.Counts)
 }
@@ -97,7 +97,7 @@ func TestTestJSONGroups(t *testing.T) {
 		{Name: "login", Match: config.TestMatch{Suite: `^login\.spec\.ts$`, Classname: "^Student login$"}},
 	})
 	require.NoError(t, err)
-	s, err := parseJSONFile(t, filepath.Join("testdata", "playwright-report.json"), config.TestReportAuto, g)
+	s, err := parseJSONFile(t, filepath.Join("testdata", "playwright-report.json"), TestReportAuto, g)
 	require.NoError(t, err)
 	assert.Equal(t, counts(1, 0, 1, 0, 0, 1), s.Groups[0])
 	assert.Equal(t, counts(1, 0, 0, 0, 1, 0), s.Groups[1])
@@ -111,7 +111,7 @@ func TestTestJSONGroups(t *testing.T) {
 		{Name: "reports", Match: config.TestMatch{Suite: "test_reports"}},
 	})
 	require.NoError(t, err)
-	s, err = parseJSONFile(t, filepath.Join("testdata", "pytest-report.json"), config.TestReportAuto, g)
+	s, err = parseJSONFile(t, filepath.Join("testdata", "pytest-report.json"), TestReportAuto, g)
 	require.NoError(t, err)
 	assert.Equal(t, counts(4, 1, 0, 0, 0, 0), s.Groups[0])
 	assert.Equal(t, counts(0, 1, 0, 0, 0, 0), s.Groups[1])
@@ -123,7 +123,7 @@ func TestTestJSONGroups(t *testing.T) {
 		{Name: "attendance", Match: config.TestMatch{Suite: "attendance"}},
 	})
 	require.NoError(t, err)
-	s, err = parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), config.TestReportAuto, g)
+	s, err = parseJSONFile(t, filepath.Join("testdata", "jest-results.json"), TestReportAuto, g)
 	require.NoError(t, err)
 	assert.Equal(t, counts(2, 0, 0, 1, 0, 0), s.Groups[0])
 	assert.Equal(t, counts(0, 0, 1, 0, 0, 0), s.Groups[1])
@@ -143,7 +143,7 @@ func TestTestJSONBroken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := parseTestJSON(strings.NewReader(tt.input), config.TestReportAuto, nil)
+			s, err := parseTestJSON(strings.NewReader(tt.input), TestReportAuto, nil)
 			if tt.errPart == "" {
 				// Broken lines in a go test stream are counted, not fatal,
 				// but a stream without one event is refused.
@@ -156,7 +156,7 @@ func TestTestJSONBroken(t *testing.T) {
 		})
 	}
 	deep := `{"suites": [` + strings.Repeat(`{"title": "x", "suites": [`, 100) + strings.Repeat(`]}`, 100) + `]}`
-	_, err := parseTestJSON(strings.NewReader(deep), config.TestReportAuto, nil)
+	_, err := parseTestJSON(strings.NewReader(deep), TestReportAuto, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nested deeper")
 }
@@ -187,9 +187,9 @@ func TestGoTestJSONFromRealRun(t *testing.T) {
 		{Name: "roles", Match: config.TestMatch{Name: "^TestSub/"}},
 	})
 	require.NoError(t, err)
-	s, err := parseJSONFile(t, report, config.TestReportAuto, g)
+	s, err := parseJSONFile(t, report, TestReportAuto, g)
 	require.NoError(t, err, out.String())
-	assert.Equal(t, config.TestReportGoTest, s.Format)
+	assert.Equal(t, TestReportGoTest, s.Format)
 	// TestPass, TestSub, TestSub/teacher, TestSub/student, TestLogin.
 	assert.Equal(t, counts(5, 1, 0, 1, 0, 0), s.Counts, out.String())
 	assert.Equal(t, counts(1, 0, 0, 0, 0, 0), s.Groups[0])
@@ -198,9 +198,9 @@ func TestGoTestJSONFromRealRun(t *testing.T) {
 	assert.True(t, s.HasDuration)
 
 	// Through the check, with an expectation the run does not meet.
-	tc := &config.TestReportCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "*.json")}, ExpectedCases: 8}}
+	tc := &TestReportCheck{TestResults: config.TestResults{Paths: []string{filepath.Join(dir, "*.json")}, ExpectedCases: 8}}
 	tc.SetDefaults()
-	c, err := newTestReport(&config.Check{Name: "go", TestReport: tc}, collector.Env{})
+	c, err := newTestReport(config.NewCheck("go", "test_report", tc), collector.Env{})
 	require.NoError(t, err)
 	r, err := run(t, c)
 	require.NoError(t, err)
