@@ -63,12 +63,6 @@ type Check struct {
 	// Report checks.
 
 	// Monitoring-stack checks.
-	Prometheus   *PrometheusCheck   `yaml:"prometheus,omitempty"`
-	Alertmanager *AlertmanagerCheck `yaml:"alertmanager,omitempty"`
-	Grafana      *GrafanaCheck      `yaml:"grafana,omitempty"`
-	Loki         *LokiCheck         `yaml:"loki,omitempty"`
-	PromQL       *PromQLCheck       `yaml:"promql,omitempty"`
-	ServiceReady *ServiceReadyCheck `yaml:"service_ready,omitempty"`
 
 	// registered are the keys of the registered kinds (RegisterKind) the
 	// file gives this check, in file order; spec holds the settings of the

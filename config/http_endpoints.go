@@ -82,7 +82,7 @@ func (e *HTTPEndpoint) Request() *HTTPCheck {
 // (follow_redirects and enable_http2 true) before the settings are read.
 func (c *HTTPEndpointsCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPEndpointsCheck
-	return decodeWithClientDefaults(n, &c.Client, (*plain)(c))
+	return DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
 }
 
 // SetDefaults implements Defaulter.
@@ -101,7 +101,7 @@ func (c *HTTPEndpointsCheck) SetDefaults() {
 func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 	base := ""
 	if c.BaseURL != "" {
-		if u := validateURL(path+".base_url", c.BaseURL, "", p); u != nil {
+		if u := ValidateURL(path+".base_url", c.BaseURL, "", p); u != nil {
 			base = strings.TrimRight(c.BaseURL, "/")
 		}
 	}
@@ -109,7 +109,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 	if c.Concurrency < 1 || c.Concurrency > MaxHTTPEndpointsConcurrency {
 		p.Addf(path+".concurrency", "concurrency %d is out of range; write 1 to %d", c.Concurrency, MaxHTTPEndpointsConcurrency)
 	}
-	validateClient(path, &c.Client, p)
+	ValidateClient(path, &c.Client, p)
 	switch {
 	case len(c.Endpoints) == 0:
 		p.Addf(path+".endpoints", "no endpoints; list them with a name and a url each, e.g. - {name: students, url: /api/v1/students}")

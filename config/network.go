@@ -58,63 +58,6 @@ func validateHostPort(path, addr string, p *Problems) {
 	}
 }
 
-// validateURL checks an absolute http(s) URL; scheme "" allows both.
-func validateURL(path, raw, scheme string, p *Problems) *url.URL {
-	if raw == "" {
-		p.Addf(path, "url is missing; write e.g. https://app.example.com/health")
-		return nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		p.Addf(path, "%q is not an absolute http:// or https:// URL; write e.g. https://app.example.com/health", raw)
-		return nil
-	}
-	if strings.ContainsAny(raw, " \t\r\n") {
-		// Go's parser accepts a raw space; HTTP clients then send a
-		// request line no server expects.
-		p.Addf(path, "%q contains white space; write it as %%20 (e.g. %s)", raw, strings.ReplaceAll(strings.TrimSpace(raw), " ", "%20"))
-		return nil
-	}
-	if scheme != "" && u.Scheme != scheme {
-		p.Addf(path, "%q must start with %s://", raw, scheme)
-		return nil
-	}
-	if u.User != nil {
-		p.Addf(path, "the URL carries credentials; put them in basic_auth (password_file) so they stay masked")
-	}
-	return u
-}
-
-// decodeWithClientDefaults fills in prometheus/common's client defaults
-// before plain (the check's settings, client inline) is decoded: inline
-// fields do not get their own unmarshaller called.
-func decodeWithClientDefaults(n *yaml.Node, client *commoncfg.HTTPClientConfig, plain any) error {
-	*client = clientDefaults()
-	return n.Decode(plain)
-}
-
-// clientDefaults are prometheus/common's client defaults, but HTTP/1.1:
-// probes speak HTTP/2 only with enable_http2: true, so each run opens,
-// measures and closes a connection of its own (an HTTP/2 check keeps one
-// connection open and reuses it, see internal/httpclient).
-func clientDefaults() commoncfg.HTTPClientConfig {
-	c := commoncfg.DefaultHTTPClientConfig
-	c.EnableHTTP2 = false
-	return c
-}
-
-// validateClient checks prometheus/common's HTTP client settings.
-func validateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
-	if cfg := p.Config(); cfg != nil {
-		// Relative ca_file, cert_file, password_file ... are relative to
-		// the configuration file.
-		c.SetDirectory(cfg.BaseDir())
-	}
-	if err := c.Validate(); err != nil {
-		p.Addf(path, "%v", err)
-	}
-}
-
 // Defaults of the HTTP check.
 const (
 	DefaultMaxBodyBytes      = 1 << 20
@@ -171,7 +114,7 @@ type HTTPCheck struct {
 // read.
 func (c *HTTPCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPCheck
-	return decodeWithClientDefaults(n, &c.Client, (*plain)(c))
+	return DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
 }
 
 // BodyMatchRegexps returns the compiled body_matches expressions.
@@ -198,7 +141,7 @@ func (c *HTTPCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *HTTPCheck) Validate(path string, p *Problems) {
-	validateURL(path+".url", c.URL, "", p)
+	ValidateURL(path+".url", c.URL, "", p)
 	c.Method = strings.ToUpper(c.Method)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method; write e.g. GET, HEAD or POST", c.Method)
@@ -223,7 +166,7 @@ func (c *HTTPCheck) Validate(path string, p *Problems) {
 	if c.SecurityHeaders != nil {
 		c.SecurityHeaders.validate(path+".security_headers", p)
 	}
-	validateClient(path, &c.Client, p)
+	ValidateClient(path, &c.Client, p)
 }
 
 // StatusOK reports whether code is one of the valid status codes.
@@ -740,7 +683,7 @@ func (c *CORSCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *CORSCheck) Validate(path string, p *Problems) {
-	validateURL(path+".url", c.URL, "", p)
+	ValidateURL(path+".url", c.URL, "", p)
 	validateOrigin(path+".origin", c.Origin, p)
 	validateOrigin(path+".foreign_origin", c.ForeignOrigin, p)
 	if c.Origin != "" && strings.EqualFold(c.Origin, c.ForeignOrigin) {
@@ -755,7 +698,7 @@ func (c *CORSCheck) Validate(path string, p *Problems) {
 			p.Addf(fmt.Sprintf("%s.request_headers[%d]", path, i), "%q is not a valid header name", h)
 		}
 	}
-	validateClient(path, &c.Client, p)
+	ValidateClient(path, &c.Client, p)
 }
 
 func validateOrigin(path, o string, p *Problems) {
@@ -790,7 +733,7 @@ func (c *HTTPSRedirectCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *HTTPSRedirectCheck) Validate(path string, p *Problems) {
-	if u := validateURL(path+".url", c.URL, "http", p); u != nil && c.Host == "" {
+	if u := ValidateURL(path+".url", c.URL, "http", p); u != nil && c.Host == "" {
 		c.Host = u.Hostname()
 	}
 	for i, code := range c.ValidStatusCodes {
@@ -853,7 +796,7 @@ func (c *RateLimitCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *RateLimitCheck) Validate(path string, p *Problems) {
-	validateURL(path+".url", c.URL, "", p)
+	ValidateURL(path+".url", c.URL, "", p)
 	c.Method = strings.ToUpper(c.Method)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method", c.Method)
@@ -877,5 +820,5 @@ func (c *RateLimitCheck) Validate(path string, p *Problems) {
 			}
 		}
 	}
-	validateClient(path, &c.Client, p)
+	ValidateClient(path, &c.Client, p)
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/collector/monitoring"
 	"github.com/golive/golive_exporter/rules"
 	"github.com/golive/golive_exporter/rules/ruletest"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -214,14 +214,14 @@ func TestThresholdsAtChecklistNumbers(t *testing.T) {
 }
 
 // The grafana check looks for the shipped dashboards by default
-// (config.BundleDashboardUIDs): a renamed uid must rename it there too, or
+// (monitoring.BundleDashboardUIDs): a renamed uid must rename it there too, or
 // the check would fail on a Grafana that has every dashboard.
 func TestGrafanaCheckDefaultsToTheseDashboards(t *testing.T) {
 	var uids []string
 	for _, d := range All() {
 		uids = append(uids, d.UID)
 	}
-	assert.Equal(t, uids, config.BundleDashboardUIDs)
+	assert.Equal(t, uids, monitoring.BundleDashboardUIDs)
 }
 
 // TestWarRoomAids: the firing-alerts table can be narrowed by severity and

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/golive/golive_exporter/collector/monitoring"
 	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -198,12 +199,13 @@ func TestComposeTargetsReachable(t *testing.T) {
 	require.NoError(t, err)
 	n := 0
 	for _, c := range cfg.Checks {
-		if c.Prometheus == nil {
+		pc, ok := c.Spec().(*monitoring.PrometheusCheck)
+		if !ok {
 			continue
 		}
 		n++
-		assert.Empty(t, reach(services, "golive-exporter", strings.TrimPrefix(c.Prometheus.BaseURL(), "http://")), "check %s", c.Name)
-		for _, j := range c.Prometheus.IgnoreJobs {
+		assert.Empty(t, reach(services, "golive-exporter", strings.TrimPrefix(pc.BaseURL(), "http://")), "check %s", c.Name)
+		for _, j := range pc.IgnoreJobs {
 			assert.Contains(t, jobs, j, "check %s ignores job %s, which prometheus.yml does not have", c.Name, j)
 		}
 	}

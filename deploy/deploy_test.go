@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	_ "github.com/golive/golive_exporter/collector/all" // the examples use every kind
+	"github.com/golive/golive_exporter/collector/monitoring"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules"
@@ -238,11 +239,12 @@ func TestPromQLChecksReadTheBundle(t *testing.T) {
 	p := parser.NewParser(parser.Options{})
 	n := 0
 	for _, c := range cfg.Checks {
-		if c.PromQL == nil {
+		pq, ok := c.Spec().(*monitoring.PromQLCheck)
+		if !ok {
 			continue
 		}
 		n++
-		expr, err := p.ParseExpr(c.PromQL.Query)
+		expr, err := p.ParseExpr(pq.Query)
 		require.NoError(t, err, "check %s", c.Name)
 		parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
 			if vs, ok := node.(*parser.VectorSelector); ok && strings.Count(vs.Name, ":") == 2 {

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
-	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/collector/monitoring"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/rules"
 	"github.com/stretchr/testify/require"
@@ -60,7 +60,7 @@ func (s *exampleStack) set(f func()) {
 }
 
 // healthyValue is a value inside a promql check's bounds.
-func healthyValue(c *config.PromQLCheck) float64 {
+func healthyValue(c *monitoring.PromQLCheck) float64 {
 	switch {
 	case c.Min != nil && c.Max != nil:
 		return (*c.Min + *c.Max) / 2
@@ -79,8 +79,8 @@ func startExampleStack(t *testing.T, db string) *exampleStack {
 	require.NoError(t, err)
 	s := &exampleStack{dir: t.TempDir(), health: "healthy", dbHealth: "healthy", promql: map[string]float64{}}
 	for _, c := range cfg.Checks {
-		if c.PromQL != nil {
-			s.promql[c.PromQL.Query] = healthyValue(c.PromQL)
+		if pq, ok := c.Spec().(*monitoring.PromQLCheck); ok {
+			s.promql[pq.Query] = healthyValue(pq)
 		}
 	}
 	s.app = httptest.NewServer(http.HandlerFunc(s.serveApp))
@@ -370,7 +370,7 @@ func (s *exampleStack) serveMonitoring(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"commit":"a8b2c3d","database":"ok","version":"11.3.0"}`)
 	case "/api/search":
 		var ds []string
-		for i, uid := range config.BundleDashboardUIDs {
+		for i, uid := range monitoring.BundleDashboardUIDs {
 			ds = append(ds, fmt.Sprintf(`{"id":%d,"uid":%q,"orgId":1,"title":%q,"type":"dash-db","tags":["golive"]}`, i+1, uid, uid))
 		}
 		fmt.Fprint(w, "["+strings.Join(ds, ",")+"]")

@@ -32,19 +32,15 @@ var (
 		"Receivers configured in Alertmanager.")
 )
 
-func init() {
-	collector.Register("alertmanager", newAlertmanager)
-}
-
 type alertmanagerCheck struct {
-	cfg   *config.AlertmanagerCheck
+	cfg   *AlertmanagerCheck
 	name  string
 	cl    *client
 	items map[string]bool
 }
 
 func newAlertmanager(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.Alertmanager.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*AlertmanagerCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +48,7 @@ func newAlertmanager(c *config.Check, env collector.Env) (collector.Check, error
 	for _, it := range c.Items {
 		items[it] = true
 	}
-	return &alertmanagerCheck{cfg: c.Alertmanager, name: c.Name, cl: cl, items: items}, nil
+	return &alertmanagerCheck{cfg: c.Spec().(*AlertmanagerCheck), name: c.Name, cl: cl, items: items}, nil
 }
 
 // Run checks readiness, the cluster, the receivers and the firing alerts.

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/httpclient"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -31,7 +30,7 @@ type client struct {
 
 // newClient builds the check's HTTP client once, through the one factory
 // every HTTP-speaking kind uses (secret refs included); its runs share it.
-func newClient(env collector.Env, mc *config.MonitoringClient, name string) (*client, error) {
+func newClient(env collector.Env, mc *MonitoringClient, name string) (*client, error) {
 	rt, err := httpclient.ForCheck(env.Shared, name, mc.HTTPClientConfig)
 	if err != nil {
 		return nil, err

@@ -18,22 +18,18 @@ var (
 		"Configured dashboards (dashboard_uids) that Grafana's search does not find.")
 )
 
-func init() {
-	collector.Register("grafana", newGrafana)
-}
-
 type grafanaCheck struct {
-	cfg  *config.GrafanaCheck
+	cfg  *GrafanaCheck
 	name string
 	cl   *client
 }
 
 func newGrafana(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.Grafana.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*GrafanaCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &grafanaCheck{cfg: c.Grafana, name: c.Name, cl: cl}, nil
+	return &grafanaCheck{cfg: c.Spec().(*GrafanaCheck), name: c.Name, cl: cl}, nil
 }
 
 // Run checks /api/health, then looks the dashboards up by uid.

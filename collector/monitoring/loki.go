@@ -22,23 +22,19 @@ var (
 		"Log lines of any level the selected streams received over the window.")
 )
 
-func init() {
-	collector.Register("loki", newLoki)
-}
-
 type lokiCheck struct {
-	cfg  *config.LokiCheck
+	cfg  *LokiCheck
 	name string
 	cl   *client
 	now  func() time.Time
 }
 
 func newLoki(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.Loki.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*LokiCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &lokiCheck{cfg: c.Loki, name: c.Name, cl: cl, now: time.Now}, nil
+	return &lokiCheck{cfg: c.Spec().(*LokiCheck), name: c.Name, cl: cl, now: time.Now}, nil
 }
 
 // Run checks /ready, then counts error lines with an instant LogQL query.

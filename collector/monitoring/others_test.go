@@ -127,9 +127,9 @@ func TestLokiCheck(t *testing.T) {
 			}
 		})
 	}
-	c := &config.LokiCheck{}
+	c := &LokiCheck{}
 	c.SetDefaults()
-	assert.Equal(t, "sum(count_over_time({job=~\".+\"} |~ `"+config.DefaultLokiLineFilter+"` [1h]))", c.LogQL())
+	assert.Equal(t, "sum(count_over_time({job=~\".+\"} |~ `"+DefaultLokiLineFilter+"` [1h]))", c.LogQL())
 }
 
 func TestPromQLCheck(t *testing.T) {

@@ -37,12 +37,8 @@ var (
 		"Time of the newest sample Prometheus ingested.")
 )
 
-func init() {
-	collector.Register("prometheus", newPrometheus)
-}
-
 type prometheusCheck struct {
-	cfg  *config.PrometheusCheck
+	cfg  *PrometheusCheck
 	name string
 	cl   *client
 	now  func() time.Time
@@ -53,12 +49,12 @@ type prometheusCheck struct {
 }
 
 func newPrometheus(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.Prometheus.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*PrometheusCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	p := &prometheusCheck{cfg: c.Prometheus, name: c.Name, cl: cl, now: time.Now, groups: c.Prometheus.RuleGroups}
-	if len(p.groups) == 0 && c.Prometheus.RuleGroupPrefix == config.DefaultRuleGroupPrefix {
+	p := &prometheusCheck{cfg: c.Spec().(*PrometheusCheck), name: c.Name, cl: cl, now: time.Now, groups: c.Spec().(*PrometheusCheck).RuleGroups}
+	if len(p.groups) == 0 && c.Spec().(*PrometheusCheck).RuleGroupPrefix == DefaultRuleGroupPrefix {
 		// Loading one file of the bundle is not loading the bundle: a
 		// forgotten rule file means alerts that can never fire.
 		g, err := rules.GroupNames()

@@ -22,23 +22,19 @@ var (
 		"How many series the check's query returned.")
 )
 
-func init() {
-	collector.Register("promql", newPromQL)
-}
-
 type promqlCheck struct {
-	cfg  *config.PromQLCheck
+	cfg  *PromQLCheck
 	name string
 	cl   *client
 	now  func() time.Time
 }
 
 func newPromQL(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.PromQL.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*PromQLCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &promqlCheck{cfg: c.PromQL, name: c.Name, cl: cl, now: time.Now}, nil
+	return &promqlCheck{cfg: c.Spec().(*PromQLCheck), name: c.Name, cl: cl, now: time.Now}, nil
 }
 
 // Run evaluates the query at the current time and compares every value.

@@ -17,28 +17,24 @@ var (
 		"HTTP status of the readiness answer.", "preset")
 )
 
-func init() {
-	collector.Register("service_ready", newServiceReady)
-}
-
 type serviceReadyCheck struct {
-	cfg  *config.ServiceReadyCheck
+	cfg  *ServiceReadyCheck
 	name string
 	cl   *client
 }
 
 func newServiceReady(c *config.Check, env collector.Env) (collector.Check, error) {
-	cl, err := newClient(env, &c.ServiceReady.MonitoringClient, c.Name)
+	cl, err := newClient(env, &c.Spec().(*ServiceReadyCheck).MonitoringClient, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &serviceReadyCheck{cfg: c.ServiceReady, name: c.Name, cl: cl}, nil
+	return &serviceReadyCheck{cfg: c.Spec().(*ServiceReadyCheck), name: c.Name, cl: cl}, nil
 }
 
 // Run requests the preset's readiness path: 200 (and the expected text,
 // when the preset has one) is ready.
 func (s *serviceReadyCheck) Run(ctx context.Context, r *collector.Report) error {
-	preset := config.ReadyPresets[s.cfg.Preset]
+	preset := ReadyPresets[s.cfg.Preset]
 	cl := s.cl
 	code, body, err := cl.get(ctx, preset.Path, nil)
 	if err != nil {

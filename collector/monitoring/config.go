@@ -1,13 +1,46 @@
-package config
+package monitoring
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 )
+
+// The monitoring-stack kinds: their settings live here, beside the
+// checks, and register under their keys with their factories.
+func init() {
+	collector.RegisterKind("prometheus", func() config.Kind { return new(PrometheusCheck) }, newPrometheus)
+	collector.RegisterKind("alertmanager", func() config.Kind { return new(AlertmanagerCheck) }, newAlertmanager)
+	collector.RegisterKind("grafana", func() config.Kind { return new(GrafanaCheck) }, newGrafana)
+	collector.RegisterKind("loki", func() config.Kind { return new(LokiCheck) }, newLoki)
+	collector.RegisterKind("promql", func() config.Kind { return new(PromQLCheck) }, newPromQL)
+	collector.RegisterKind("service_ready", func() config.Kind { return new(ServiceReadyCheck) }, newServiceReady)
+}
+
+var (
+	_ config.Kind      = (*PrometheusCheck)(nil)
+	_ config.Defaulter = (*PrometheusCheck)(nil)
+	_ config.Kind      = (*AlertmanagerCheck)(nil)
+	_ config.Defaulter = (*AlertmanagerCheck)(nil)
+	_ config.Kind      = (*GrafanaCheck)(nil)
+	_ config.Defaulter = (*GrafanaCheck)(nil)
+	_ config.Kind      = (*LokiCheck)(nil)
+	_ config.Defaulter = (*LokiCheck)(nil)
+	_ config.Kind      = (*PromQLCheck)(nil)
+	_ config.Defaulter = (*PromQLCheck)(nil)
+	_ config.Kind      = (*ServiceReadyCheck)(nil)
+)
+
+// sortedKeys returns the keys of m in order, for stable messages.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Defaults of the monitoring-stack checks.
 const (
@@ -47,9 +80,9 @@ type MonitoringClient struct {
 // BaseURL returns URL without a trailing slash.
 func (c *MonitoringClient) BaseURL() string { return strings.TrimRight(c.URL, "/") }
 
-func (c *MonitoringClient) validate(path string, p *Problems) {
-	validateURL(path+".url", c.URL, "", p)
-	validateClient(path, &c.HTTPClientConfig, p)
+func (c *MonitoringClient) validate(path string, p *config.Problems) {
+	config.ValidateURL(path+".url", c.URL, "", p)
+	config.ValidateClient(path, &c.HTTPClientConfig, p)
 }
 
 // PrometheusCheck checks a Prometheus server: ready, its targets up, the
@@ -77,10 +110,10 @@ type PrometheusCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PrometheusCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain PrometheusCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PrometheusCheck) SetDefaults() {
 	if c.RuleGroupPrefix == "" {
 		c.RuleGroupPrefix = DefaultRuleGroupPrefix
@@ -90,8 +123,8 @@ func (c *PrometheusCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *PrometheusCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *PrometheusCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	if c.MaxDownTargets < 0 {
 		p.Addf(path+".max_down_targets", "max_down_targets is %d; write 0 or more", c.MaxDownTargets)
@@ -119,10 +152,10 @@ type AlertmanagerCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *AlertmanagerCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain AlertmanagerCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *AlertmanagerCheck) SetDefaults() {
 	if c.WatchdogAlertname == "" {
 		c.WatchdogAlertname = DefaultWatchdogAlertname
@@ -136,8 +169,8 @@ func (c *AlertmanagerCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *AlertmanagerCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *AlertmanagerCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	for _, sev := range sortedKeys(c.MaxFiring) {
 		if n := c.MaxFiring[sev]; n < 0 {
@@ -159,10 +192,10 @@ type GrafanaCheck struct {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *GrafanaCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain GrafanaCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *GrafanaCheck) SetDefaults() {
 	if c.DashboardUIDs == nil {
 		uids := append([]string(nil), BundleDashboardUIDs...)
@@ -170,8 +203,8 @@ func (c *GrafanaCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *GrafanaCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *GrafanaCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	if c.DashboardUIDs != nil {
 		for i, u := range *c.DashboardUIDs {
@@ -214,10 +247,10 @@ func (c *LokiCheck) IngestLogQL() string {
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *LokiCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain LokiCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *LokiCheck) SetDefaults() {
 	if c.Selector == "" {
 		c.Selector = DefaultLokiSelector
@@ -242,8 +275,8 @@ func (c *LokiCheck) LogQL() string {
 	return "sum(count_over_time(" + c.Selector + " |~ `" + c.LineFilter + "` [" + c.Window.String() + "]))"
 }
 
-// Validate implements Validator.
-func (c *LokiCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *LokiCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	if c.MaxErrors < 0 {
 		p.Addf(path+".max_errors", "max_errors is %d; write 0 or more", c.MaxErrors)
@@ -303,18 +336,18 @@ func (c *PromQLCheck) AtTime() time.Time { return c.at }
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PromQLCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain PromQLCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PromQLCheck) SetDefaults() {
 	if c.OnEmpty == "" {
 		c.OnEmpty = "fail"
 	}
 }
 
-// Validate implements Validator.
-func (c *PromQLCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *PromQLCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	if strings.TrimSpace(c.Query) == "" {
 		p.Addf(path+".query", "query is missing; write a PromQL expression, e.g. 1 - avg(rate(node_cpu_seconds_total{mode=\"idle\"}[5m]))")
@@ -336,7 +369,7 @@ func (c *PromQLCheck) Validate(path string, p *Problems) {
 	c.at = time.Time{}
 	if at := strings.TrimSpace(c.At); at != "" {
 		if rest, ok := strings.CutPrefix(at, "go_live"); ok {
-			off, err := ParseOffset(strings.TrimSpace(rest))
+			off, err := config.ParseOffset(strings.TrimSpace(rest))
 			switch {
 			case strings.TrimSpace(rest) != "" && err != nil:
 				p.Addf(path+".at", "%q: %v", c.At, err)
@@ -384,11 +417,11 @@ var ReadyPresets = map[string]ReadyPreset{
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *ServiceReadyCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain ServiceReadyCheck
-	return decodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.HTTPClientConfig, (*plain)(c))
 }
 
-// Validate implements Validator.
-func (c *ServiceReadyCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *ServiceReadyCheck) Validate(path string, p *config.Problems) {
 	c.validate(path, p)
 	if _, ok := ReadyPresets[c.Preset]; !ok {
 		p.Addf(path+".preset", "preset %q is unknown; write one of prometheus, alertmanager, grafana, loki, promtail, node_exporter, cadvisor", c.Preset)
