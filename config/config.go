@@ -225,6 +225,29 @@ type Defaulter interface {
 	SetDefaults()
 }
 
+// Resolver is implemented by settings that derive values from the whole
+// configuration: paths relative to the configuration file's folder, a
+// time relative to checklist.go_live. Resolve runs after every SetDefaults
+// and before validation, so that Validate only reports and never changes
+// the settings it checks (as Prometheus' config types do).
+type Resolver interface {
+	Resolve(c *Config)
+}
+
+// NewProblems returns an empty Problems for validating settings of c
+// outside a load, as a kind's tests do; Err returns what was found.
+func NewProblems(c *Config) *Problems {
+	return &Problems{cfg: c, badLines: map[int]bool{}, validating: true}
+}
+
+// Err returns the problems found, or nil.
+func (p *Problems) Err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	return p.errs
+}
+
 // EmbeddedName is the file name errors give for the embedded default config.
 const EmbeddedName = "<embedded default>"
 
@@ -298,6 +321,7 @@ func Load(data []byte, name string, steps ...Step) (*Config, error) {
 		p.errs = append(p.errs, p.newOnly(yamlError(name, te))...)
 	}
 	c.setDefaults()
+	c.resolve()
 	p.validating = true
 	c.validate(p)
 	for _, step := range steps {
@@ -410,6 +434,19 @@ func (c *Config) setDefaults() {
 		}
 		if spec := ch.Spec(); spec != nil {
 			callDefaults(spec)
+		}
+	}
+}
+
+// resolve lets the settings that derive values from the configuration do
+// so (see Resolver), before validation.
+func (c *Config) resolve() {
+	for _, ch := range c.Checks {
+		if ch == nil {
+			continue
+		}
+		if r, ok := ch.Spec().(Resolver); ok {
+			r.Resolve(c)
 		}
 	}
 }

@@ -97,6 +97,10 @@ func (c *HTTPEndpointsCheck) SetDefaults() {
 	}
 }
 
+// Resolve implements Resolver: the client's files are relative to the
+// configuration file.
+func (c *HTTPEndpointsCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+
 // Validate implements Validator.
 func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 	base := ""

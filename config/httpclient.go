@@ -59,12 +59,14 @@ func clientDefaults() commoncfg.HTTPClientConfig {
 
 // ValidateClient checks prometheus/common's HTTP client settings.
 func ValidateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
-	if cfg := p.Config(); cfg != nil {
-		// Relative ca_file, cert_file, password_file ... are relative to
-		// the configuration file.
-		c.SetDirectory(cfg.BaseDir())
-	}
 	if err := c.Validate(); err != nil {
 		p.Addf(path, "%v", err)
 	}
+}
+
+// ResolveClient makes the files of prometheus/common's HTTP client
+// settings (ca_file, cert_file, password_file ...) relative to the
+// configuration file's folder; kinds call it from Resolve.
+func (c *Config) ResolveClient(client *commoncfg.HTTPClientConfig) {
+	client.SetDirectory(c.BaseDir())
 }

@@ -91,9 +91,9 @@ type HTTPCheck struct {
 	// BodyNotContains are substrings the answer must not contain.
 	BodyNotContains []string `yaml:"body_not_contains,omitempty"`
 	// BodyMatches are regular expressions (RE2) the answer must match.
-	BodyMatches []string `yaml:"body_matches,omitempty"`
+	BodyMatches []Regexp `yaml:"body_matches,omitempty"`
 	// BodyNotMatches are regular expressions the answer must not match.
-	BodyNotMatches []string `yaml:"body_not_matches,omitempty"`
+	BodyNotMatches []Regexp `yaml:"body_not_matches,omitempty"`
 	// JSON are conditions on fields of a JSON answer.
 	JSON []JSONCondition `yaml:"json,omitempty"`
 	// Health evaluates a health answer: its status and every component.
@@ -104,9 +104,6 @@ type HTTPCheck struct {
 	// Client holds prometheus/common's HTTP client settings, written
 	// inline. A named field, so that its UnmarshalYAML is not promoted.
 	Client commoncfg.HTTPClientConfig `yaml:",inline"`
-
-	bodyMatches    []*regexp.Regexp
-	bodyNotMatches []*regexp.Regexp
 }
 
 // UnmarshalYAML fills in prometheus/common's client defaults
@@ -118,13 +115,24 @@ func (c *HTTPCheck) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // BodyMatchRegexps returns the compiled body_matches expressions.
-func (c *HTTPCheck) BodyMatchRegexps() []*regexp.Regexp { return c.bodyMatches }
+func (c *HTTPCheck) BodyMatchRegexps() []*regexp.Regexp { return compiled(c.BodyMatches) }
 
 // BodyNotMatchRegexps returns the compiled body_not_matches expressions.
-func (c *HTTPCheck) BodyNotMatchRegexps() []*regexp.Regexp { return c.bodyNotMatches }
+func (c *HTTPCheck) BodyNotMatchRegexps() []*regexp.Regexp { return compiled(c.BodyNotMatches) }
+
+func compiled(res []Regexp) []*regexp.Regexp {
+	out := make([]*regexp.Regexp, 0, len(res))
+	for _, re := range res {
+		if re.Regexp != nil {
+			out = append(out, re.Regexp)
+		}
+	}
+	return out
+}
 
 // SetDefaults implements Defaulter.
 func (c *HTTPCheck) SetDefaults() {
+	c.Method = strings.ToUpper(c.Method)
 	if c.Method == "" {
 		c.Method = http.MethodGet
 	}
@@ -139,10 +147,13 @@ func (c *HTTPCheck) SetDefaults() {
 	}
 }
 
+// Resolve implements Resolver: the client's files are relative to the
+// configuration file.
+func (c *HTTPCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+
 // Validate implements Validator.
 func (c *HTTPCheck) Validate(path string, p *Problems) {
 	ValidateURL(path+".url", c.URL, "", p)
-	c.Method = strings.ToUpper(c.Method)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method; write e.g. GET, HEAD or POST", c.Method)
 	}
@@ -155,8 +166,6 @@ func (c *HTTPCheck) Validate(path string, p *Problems) {
 	if c.MaxBodyBytes < 0 || c.MaxBodyBytes > MaxMaxBodyBytes {
 		p.Addf(path+".max_body_bytes", "max_body_bytes %d is out of range; write a number of bytes from 1 to %d", c.MaxBodyBytes, MaxMaxBodyBytes)
 	}
-	c.bodyMatches = compileAll(path+".body_matches", c.BodyMatches, p)
-	c.bodyNotMatches = compileAll(path+".body_not_matches", c.BodyNotMatches, p)
 	for i := range c.JSON {
 		c.JSON[i].validate(fmt.Sprintf("%s.json[%d]", path, i), p)
 	}
@@ -194,19 +203,6 @@ func (c *HTTPCheck) ExpectedStatus() string {
 	return strings.Join(parts, " or ")
 }
 
-func compileAll(path string, exprs []string, p *Problems) []*regexp.Regexp {
-	out := make([]*regexp.Regexp, 0, len(exprs))
-	for i, e := range exprs {
-		re, err := regexp.Compile(e)
-		if err != nil {
-			p.Addf(fmt.Sprintf("%s[%d]", path, i), "invalid regular expression %q: %v (RE2 syntax, see https://github.com/google/re2/wiki/Syntax)", e, err)
-			continue
-		}
-		out = append(out, re)
-	}
-	return out
-}
-
 // validateHeaders checks the names of the headers a check sends (the http
 // and rate_limit kinds); Go's client would refuse a bad one on every run.
 func validateHeaders(path string, headers map[string]string, p *Problems) {
@@ -239,28 +235,24 @@ type JSONCondition struct {
 	// true, false and null in their JSON spelling).
 	Equals *string `yaml:"equals,omitempty"`
 	// Matches is a regular expression the field's text must match.
-	Matches string `yaml:"matches,omitempty"`
+	Matches *Regexp `yaml:"matches,omitempty"`
 	// Exists, when false, requires the field to be absent.
 	Exists *bool `yaml:"exists,omitempty"`
-
-	matches *regexp.Regexp
 }
 
 // MatchesRegexp returns the compiled matches expression, or nil.
-func (j *JSONCondition) MatchesRegexp() *regexp.Regexp { return j.matches }
+func (j *JSONCondition) MatchesRegexp() *regexp.Regexp {
+	if j.Matches == nil {
+		return nil
+	}
+	return j.Matches.Regexp
+}
 
 func (j *JSONCondition) validate(path string, p *Problems) {
 	if _, err := ParseJSONPath(j.Path); err != nil {
 		p.Addf(path+".path", "%v", err)
 	}
-	if j.Matches != "" {
-		re, err := regexp.Compile(j.Matches)
-		if err != nil {
-			p.Addf(path+".matches", "invalid regular expression %q: %v", j.Matches, err)
-		}
-		j.matches = re
-	}
-	if j.Equals == nil && j.Matches == "" && j.Exists == nil {
+	if j.Equals == nil && j.Matches == nil && j.Exists == nil {
 		p.Addf(path, "the condition says nothing; add equals:, matches: or exists:")
 	}
 }
@@ -522,7 +514,10 @@ func (s *SecurityHeaders) Enabled() bool { return s != nil && s.enabled }
 
 func (s *SecurityHeaders) setDefaults() {
 	if len(s.Headers) == 0 {
-		s.Headers = slices.Clone(AllSecurityHeaders) // validate lower-cases in place
+		s.Headers = slices.Clone(AllSecurityHeaders)
+	}
+	for i, h := range s.Headers {
+		s.Headers[i] = strings.ToLower(h)
 	}
 	if s.HSTSMinMaxAge == 0 {
 		s.HSTSMinMaxAge = model.Duration(DefaultHSTSMinMaxAge)
@@ -531,10 +526,9 @@ func (s *SecurityHeaders) setDefaults() {
 
 func (s *SecurityHeaders) validate(path string, p *Problems) {
 	for i, h := range s.Headers {
-		s.Headers[i] = strings.ToLower(h)
 		known := false
 		for _, k := range AllSecurityHeaders {
-			known = known || k == s.Headers[i]
+			known = known || k == h
 		}
 		if !known {
 			p.Addf(fmt.Sprintf("%s.headers[%d]", path, i), "unknown security header %q; the check knows %s", h, securityHeadersValidNames)
@@ -609,6 +603,15 @@ func (c *TLSCheck) SetDefaults() {
 	}
 }
 
+// Resolve implements Resolver: relative files are relative to the
+// configuration file.
+func (c *TLSCheck) Resolve(cfg *Config) {
+	cfg.ResolvePaths(c.Files)
+	c.CAFile = cfg.ResolvePath(c.CAFile)
+	c.ClientCertFile = cfg.ResolvePath(c.ClientCertFile)
+	c.ClientKeyFile = cfg.ResolvePath(c.ClientKeyFile)
+}
+
 // Validate implements Validator.
 func (c *TLSCheck) Validate(path string, p *Problems) {
 	if c.Address == "" && len(c.Files) == 0 {
@@ -625,16 +628,11 @@ func (c *TLSCheck) Validate(path string, p *Problems) {
 	if c.StartTLS != "" && c.Address == "" {
 		p.Addf(path+".starttls", "starttls needs an address")
 	}
-	cfg := p.Config()
 	for i, f := range c.Files {
 		if _, err := filepath.Match(f, ""); err != nil {
 			p.Addf(fmt.Sprintf("%s.files[%d]", path, i), "%q is not a valid glob: %v", f, err)
 		}
-		c.Files[i] = cfg.ResolvePath(f)
 	}
-	c.CAFile = cfg.ResolvePath(c.CAFile)
-	c.ClientCertFile = cfg.ResolvePath(c.ClientCertFile)
-	c.ClientKeyFile = cfg.ResolvePath(c.ClientKeyFile)
 	if (c.ClientCertFile == "") != (c.ClientKeyFile == "") {
 		p.Addf(path, "client_cert_file and client_key_file go together; give both or neither")
 	}
@@ -676,10 +674,15 @@ func (c *CORSCheck) SetDefaults() {
 	if c.ForeignOrigin == "" {
 		c.ForeignOrigin = DefaultCORSForeignOrigin
 	}
+	c.Method = strings.ToUpper(c.Method)
 	if c.Method == "" {
 		c.Method = http.MethodGet
 	}
 }
+
+// Resolve implements Resolver: the client's files are relative to the
+// configuration file.
+func (c *CORSCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
 
 // Validate implements Validator.
 func (c *CORSCheck) Validate(path string, p *Problems) {
@@ -689,7 +692,6 @@ func (c *CORSCheck) Validate(path string, p *Problems) {
 	if c.Origin != "" && strings.EqualFold(c.Origin, c.ForeignOrigin) {
 		p.Addf(path+".foreign_origin", "foreign_origin equals origin; pick an origin the API must not allow")
 	}
-	c.Method = strings.ToUpper(c.Method)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method", c.Method)
 	}
@@ -794,10 +796,13 @@ func (c *RateLimitCheck) SetDefaults() {
 	}
 }
 
+// Resolve implements Resolver: the client's files are relative to the
+// configuration file.
+func (c *RateLimitCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+
 // Validate implements Validator.
 func (c *RateLimitCheck) Validate(path string, p *Problems) {
 	ValidateURL(path+".url", c.URL, "", p)
-	c.Method = strings.ToUpper(c.Method)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method", c.Method)
 	}

@@ -75,7 +75,7 @@ func TestNetworkConfigRefused(t *testing.T) {
     http:
       url: http://x/
       health: maybe
-`, "t.yml:5: health is \"maybe\""},
+`, "t.yml:5: checks[0].http.health: health is \"maybe\""},
 		{"too many components", `checks:
   - name: a
     http:

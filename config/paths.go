@@ -6,15 +6,20 @@ import (
 	"github.com/golive/golive_exporter/internal/files"
 )
 
-// ResolvePaths checks paths or globs written at path and makes them
-// relative to the configuration file, in place (kinds that read files
-// call it from Validate).
-func ResolvePaths(path string, paths []string, p *Problems) {
+// ValidatePatterns checks paths or globs written at path (kinds that read
+// files call it from Validate).
+func ValidatePatterns(path string, paths []string, p *Problems) {
 	for i, pt := range paths {
 		if err := files.ValidatePattern(pt); err != nil {
 			p.Addf(fmt.Sprintf("%s[%d]", path, i), "%v; write a file, folder or glob (filepath.Match syntax, ** for any folders)", err)
-			continue
 		}
-		paths[i] = p.Config().ResolvePath(pt)
+	}
+}
+
+// ResolvePaths makes paths or globs relative to the configuration file's
+// folder, in place (kinds that read files call it from Resolve).
+func (c *Config) ResolvePaths(paths []string) {
+	for i, pt := range paths {
+		paths[i] = c.ResolvePath(pt)
 	}
 }

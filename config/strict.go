@@ -222,7 +222,19 @@ func checkType(n *yaml.Node, t reflect.Type, path string, p *Problems) bool {
 			}
 		}
 		if custom && t != durationType {
-			return true // its own unmarshalling decides and words its errors
+			// Its own unmarshalling decides and words its errors (a bad
+			// regular expression, size or TLS version); decoding it here
+			// gives the error its path and line, and the decoder, which
+			// would stop at it, never sees it.
+			if err := n.Decode(reflect.New(t).Interface()); err != nil {
+				msg := strings.TrimPrefix(err.Error(), "yaml: ")
+				if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+					msg = m[2] // the line is the error's own
+				}
+				p.addBad(n, path, "%s", msg)
+				return false
+			}
+			return true
 		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
 			p.addBad(n, path, "%q is not %s", n.Value, wantOf(t))

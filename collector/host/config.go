@@ -24,6 +24,7 @@ func init() {
 var (
 	_ config.Kind      = (*LogRotationCheck)(nil)
 	_ config.Defaulter = (*LogRotationCheck)(nil)
+	_ config.Resolver  = (*LogRotationCheck)(nil)
 	_ config.Kind      = (*DockerCheck)(nil)
 	_ config.Defaulter = (*DockerCheck)(nil)
 )
@@ -72,6 +73,14 @@ func (c *LogRotationCheck) SetDefaults() {
 	}
 }
 
+// Resolve implements config.Resolver: relative paths are relative to the
+// configuration file.
+func (c *LogRotationCheck) Resolve(cfg *config.Config) {
+	cfg.ResolvePaths(c.Files)
+	cfg.ResolvePaths(c.Logrotate)
+	cfg.ResolvePaths(c.PythonLogging)
+}
+
 // Validate implements config.Kind.
 func (c *LogRotationCheck) Validate(path string, p *config.Problems) {
 	if len(c.Files) == 0 {
@@ -80,9 +89,9 @@ func (c *LogRotationCheck) Validate(path string, p *config.Problems) {
 	if c.MaxFileSize == 0 && c.MaxAge == 0 && c.MaxTotalSize == 0 && len(c.Logrotate) == 0 && len(c.PythonLogging) == 0 {
 		p.Addf(path, "nothing to judge; set a bound (max_file_size, max_age, max_total_size) and/or where rotation is configured (logrotate, python_logging)")
 	}
-	config.ResolvePaths(path+".files", c.Files, p)
-	config.ResolvePaths(path+".logrotate", c.Logrotate, p)
-	config.ResolvePaths(path+".python_logging", c.PythonLogging, p)
+	config.ValidatePatterns(path+".files", c.Files, p)
+	config.ValidatePatterns(path+".logrotate", c.Logrotate, p)
+	config.ValidatePatterns(path+".python_logging", c.PythonLogging, p)
 	if c.MaxFileSize < 0 {
 		p.Addf(path+".max_file_size", "is negative; write a size such as 100MiB")
 	}

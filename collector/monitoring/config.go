@@ -1,6 +1,7 @@
 package monitoring
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -36,6 +37,7 @@ var (
 	_ config.Defaulter = (*LokiCheck)(nil)
 	_ config.Kind      = (*PromQLCheck)(nil)
 	_ config.Defaulter = (*PromQLCheck)(nil)
+	_ config.Resolver  = (*PromQLCheck)(nil)
 	_ config.Kind      = (*ServiceReadyCheck)(nil)
 )
 
@@ -79,6 +81,10 @@ type MonitoringClient struct {
 
 // BaseURL returns URL without a trailing slash.
 func (c *MonitoringClient) BaseURL() string { return strings.TrimRight(c.URL, "/") }
+
+// Resolve implements config.Resolver: the client's files are relative to
+// the configuration file.
+func (c *MonitoringClient) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.HTTPClientConfig) }
 
 func (c *MonitoringClient) validate(path string, p *config.Problems) {
 	config.ValidateURL(path+".url", c.URL, "", p)
@@ -333,6 +339,37 @@ func (c *PromQLCheck) EvalTime(now time.Time) (t time.Time, fixed, reached bool)
 // AtTime is the resolved At (zero when unset).
 func (c *PromQLCheck) AtTime() time.Time { return c.at }
 
+// Resolve implements config.Resolver: At becomes a time, relative to
+// checklist.go_live when written so.
+func (c *PromQLCheck) Resolve(cfg *config.Config) {
+	c.MonitoringClient.Resolve(cfg)
+	c.at, _ = c.atTime(cfg)
+}
+
+// atTime is the time At names in cfg, or what is wrong with it in words
+// (zero and "" when At is not set).
+func (c *PromQLCheck) atTime(cfg *config.Config) (time.Time, string) {
+	at := strings.TrimSpace(c.At)
+	if at == "" {
+		return time.Time{}, ""
+	}
+	if rest, ok := strings.CutPrefix(at, "go_live"); ok {
+		off, err := config.ParseOffset(strings.TrimSpace(rest))
+		switch {
+		case strings.TrimSpace(rest) != "" && err != nil:
+			return time.Time{}, fmt.Sprintf("%q: %v", c.At, err)
+		case cfg == nil || cfg.Checklist.GoLive.IsZero():
+			return time.Time{}, fmt.Sprintf("%s needs checklist.go_live; set the go-live time there, or write an RFC 3339 time", at)
+		default:
+			return cfg.Checklist.GoLive.Add(time.Duration(off)).UTC(), ""
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		return t.UTC(), ""
+	}
+	return time.Time{}, fmt.Sprintf("%q is not a time; write go_live, go_live+7d (an offset from checklist.go_live) or an RFC 3339 time such as 2026-12-08T08:00:00Z", c.At)
+}
+
 // UnmarshalYAML applies the HTTP client defaults first.
 func (c *PromQLCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain PromQLCheck
@@ -366,23 +403,8 @@ func (c *PromQLCheck) Validate(path string, p *config.Problems) {
 	default:
 		p.Addf(path+".unit", "unit is %q; write percent, seconds or bytes (or leave it out)", c.Unit)
 	}
-	c.at = time.Time{}
-	if at := strings.TrimSpace(c.At); at != "" {
-		if rest, ok := strings.CutPrefix(at, "go_live"); ok {
-			off, err := config.ParseOffset(strings.TrimSpace(rest))
-			switch {
-			case strings.TrimSpace(rest) != "" && err != nil:
-				p.Addf(path+".at", "%q: %v", c.At, err)
-			case p.Config() == nil || p.Config().Checklist.GoLive.IsZero():
-				p.Addf(path+".at", "%s needs checklist.go_live; set the go-live time there, or write an RFC 3339 time", at)
-			default:
-				c.at = p.Config().Checklist.GoLive.Add(time.Duration(off)).UTC()
-			}
-		} else if t, err := time.Parse(time.RFC3339, at); err == nil {
-			c.at = t.UTC()
-		} else {
-			p.Addf(path+".at", "%q is not a time; write go_live, go_live+7d (an offset from checklist.go_live) or an RFC 3339 time such as 2026-12-08T08:00:00Z", c.At)
-		}
+	if _, problem := c.atTime(p.Config()); problem != "" {
+		p.Addf(path+".at", "%s", problem)
 	}
 }
 

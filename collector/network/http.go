@@ -267,8 +267,8 @@ func describeWant(jc *config.JSONCondition) string {
 	if jc.Equals != nil {
 		parts = append(parts, *jc.Equals)
 	}
-	if jc.Matches != "" {
-		parts = append(parts, "matching "+jc.Matches)
+	if jc.Matches != nil {
+		parts = append(parts, "matching "+jc.Matches.String())
 	}
 	if len(parts) == 0 {
 		return "present"

@@ -115,6 +115,7 @@ func configShapes(object func(reflect.Type) *Schema) map[reflect.Type]func() *Sc
 				object(reflect.TypeFor[config.SecurityHeaders]())}}
 		},
 		reflect.TypeFor[commoncfg.Secret](): func() *Schema { return &Schema{Type: "string"} },
+		reflect.TypeFor[config.Regexp]():    func() *Schema { return &Schema{Type: "string"} },
 		reflect.TypeFor[commoncfg.URL](): func() *Schema {
 			return &Schema{Type: "string", Format: "uri"}
 		},

@@ -1,0 +1,123 @@
+package all
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/golive/golive_exporter/config"
+)
+
+// stillChangedByValidate are the kinds whose Validate still derives
+// settings (issue 13 item 7, not done yet): http_endpoints joins each
+// endpoint's URL to base_url and builds its request, firewall resolves its
+// open and closed entries and its connect timeout, https_redirect takes
+// the host from the URL. The list may only shrink.
+var stillChangedByValidate = map[string]bool{"http_endpoints": true, "firewall": true, "https_redirect": true}
+
+// sideEffects is a configuration whose settings Validate used to rewrite:
+// lower-case methods and security headers, regular expressions compiled
+// and stored, relative paths made absolute, a time relative to go_live.
+const sideEffects = `checklist: {go_live: 2026-12-01T08:00:00Z}
+checks:
+  - name: web
+    http:
+      url: https://app.example.edu/health
+      method: post
+      body_matches: ['"status":\s*"ok"']
+      json: [{path: status, matches: '^(ok|up)$'}]
+      security_headers: [Strict-Transport-Security, X-Frame-Options]
+      tls_config: {ca_file: certs/ca.pem}
+  - name: cors
+    cors: {url: https://api.example.edu/, origin: https://app.example.edu, method: put}
+  - name: certs
+    tls: {files: [certs/*.pem], ca_file: certs/ca.pem}
+  - name: logs
+    log_rotation: {files: [logs/*.log], max_age: 1d}
+  - name: week
+    promql: {url: http://prometheus:9090, query: up, min: 1, at: go_live+7d}
+`
+
+// TestValidateChangesNothing: a kind's settings after their defaults and
+// Resolve are what Validate sees, and Validate leaves them as they were:
+// it only reports (item 7 of issue 13). The settings are decoded from the
+// file as the loader does, without validating them first, so that a
+// rewrite Validate would make (an upper-cased method, a resolved path) is
+// seen even when making it again would change nothing.
+func TestValidateChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	own := filepath.Join(dir, "golive.yml")
+	require.NoError(t, os.WriteFile(own, []byte(sideEffects), 0o600))
+	files, err := filepath.Glob(filepath.Join("..", "..", "deploy", "examples", "*", "golive.yml"))
+	require.NoError(t, err)
+	files = append(files, own)
+	seen := map[string]bool{}
+	for _, file := range files {
+		cfg, err := config.LoadFile(file)
+		require.NoError(t, err, file)
+		data, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var root yaml.Node
+		require.NoError(t, yaml.Unmarshal(data, &root))
+		checks := value(root.Content[0], "checks")
+		require.NotNil(t, checks, file)
+		for i, ch := range cfg.Checks {
+			kind := ch.Kind()
+			if stillChangedByValidate[kind] {
+				continue
+			}
+			seen[kind] = true
+			spec := reflect.New(config.KindType(kind).Elem()).Interface().(config.Kind)
+			require.NoError(t, value(checks.Content[i], kind).Decode(spec), "%s: %s", file, ch.Name)
+			if d, ok := spec.(config.Defaulter); ok {
+				d.SetDefaults()
+			}
+			if r, ok := spec.(config.Resolver); ok {
+				r.Resolve(cfg)
+			}
+			before, beforeAll := snapshot(t, spec)
+			p := config.NewProblems(cfg)
+			spec.Validate(fmt.Sprintf("checks[%d].%s", i, kind), p)
+			require.NoError(t, p.Err(), "%s: %s", file, ch.Name)
+			after, afterAll := snapshot(t, spec)
+			assert.Equal(t, before, after, "%s: validating %s (%s) changed its settings", file, ch.Name, kind)
+			assert.Equal(t, beforeAll, afterAll, "%s: validating %s (%s) changed its settings", file, ch.Name, kind)
+			assert.Equal(t, after, mustMarshal(t, ch.Spec()), "%s: %s loads to the settings Validate saw", file, ch.Name)
+		}
+	}
+	for _, k := range []string{"http", "cors", "tls", "log_rotation", "promql", "prometheus"} {
+		assert.True(t, seen[k], "no %s check was validated", k)
+	}
+}
+
+// snapshot is the settings as /config writes them, and with every field
+// (unexported ones included, pointers as addresses: a regexp compiled
+// again is a new one).
+func snapshot(t *testing.T, spec any) (string, string) {
+	return mustMarshal(t, spec), fmt.Sprintf("%+v", spec)
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := yaml.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func value(n *yaml.Node, key string) *yaml.Node {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
