@@ -22,13 +22,13 @@ type barmanCheck struct {
 	cfg       *config.BarmanCheck
 	src       source
 	checkFile string
-	now       func() time.Time
+	clock
 }
 
 func newBarman(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.Barman
 	return &barmanCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env),
-		checkFile: env.Config.ResolvePath(cfg.CheckFile), now: time.Now}, nil
+		checkFile: env.Config.ResolvePath(cfg.CheckFile), clock: clock{time.Now}}, nil
 }
 
 // output runs `barman [-c F] -f json SUBCOMMAND SERVER|all` or reads file.

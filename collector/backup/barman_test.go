@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,14 +47,7 @@ func TestParseBarmanCorpus(t *testing.T) {
 
 func runBarman(t *testing.T, dir, yml string, now time.Time) (*collector.Report, error) {
 	t.Helper()
-	c, env := loadCheck(t, dir, yml)
-	chk, err := newBarman(c, env)
-	require.NoError(t, err)
-	chk.(*barmanCheck).now = func() time.Time { return now }
-	r := &collector.Report{}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return r, chk.Run(ctx, r)
+	return runAt(t, dir, yml, newBarman, now)
 }
 
 // barmanNewest is when host1's newest backup of the corpus ended

@@ -39,7 +39,7 @@ type dumpFolderCheck struct {
 	lister   *dumpLister
 	marker   string
 	isolated string
-	now      func() time.Time
+	clock
 }
 
 func newDumpFolder(c *config.Check, env collector.Env) (collector.Check, error) {
@@ -48,7 +48,7 @@ func newDumpFolder(c *config.Check, env collector.Env) (collector.Check, error) 
 	if err != nil {
 		return nil, err
 	}
-	chk := &dumpFolderCheck{cfg: cfg, lister: l, isolated: env.Config.ResolvePath(cfg.IsolatedFrom), now: time.Now}
+	chk := &dumpFolderCheck{cfg: cfg, lister: l, isolated: env.Config.ResolvePath(cfg.IsolatedFrom), clock: clock{time.Now}}
 	if m := cfg.FailureMarker; m != "" {
 		if strings.ContainsRune(m, '/') {
 			chk.marker = env.Config.ResolvePath(m)

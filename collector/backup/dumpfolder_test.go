@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,14 +46,7 @@ func openPath(t *testing.T, dir string) {
 
 func runDumpFolder(t *testing.T, dir, yml string, now time.Time) (*collector.Report, error) {
 	t.Helper()
-	c, env := loadCheck(t, dir, yml)
-	chk, err := newDumpFolder(c, env)
-	require.NoError(t, err)
-	chk.(*dumpFolderCheck).now = func() time.Time { return now }
-	r := &collector.Report{}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return r, chk.Run(ctx, r)
+	return runAt(t, dir, yml, newDumpFolder, now)
 }
 
 const folderYML = `

@@ -1,10 +1,12 @@
 package backup
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
@@ -27,6 +29,20 @@ func loadCheckB(b *testing.B, checks string) (*config.Check, collector.Env) {
 		b.Fatal(err)
 	}
 	return cfg.Checks[0], collector.Env{Config: cfg}
+}
+
+// runAt builds the check yml configures (relative paths against dir) with
+// build, sets its clock to now and runs it once, for five seconds at most.
+func runAt(t *testing.T, dir, yml string, build collector.Factory, now time.Time) (*collector.Report, error) {
+	t.Helper()
+	c, env := loadCheck(t, dir, yml)
+	chk, err := build(c, env)
+	require.NoError(t, err)
+	chk.(interface{ setNow(func() time.Time) }).setNow(func() time.Time { return now })
+	r := &collector.Report{}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return r, chk.Run(ctx, r)
 }
 
 // loadErr loads a configuration that must be refused and returns the error.

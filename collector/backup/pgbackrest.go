@@ -36,12 +36,12 @@ func init() {
 type pgBackRestCheck struct {
 	cfg *config.PgBackRestCheck
 	src source
-	now func() time.Time
+	clock
 }
 
 func newPgBackRest(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.PgBackRest
-	return &pgBackRestCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env), now: time.Now}, nil
+	return &pgBackRestCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env), clock: clock{time.Now}}, nil
 }
 
 func (c *pgBackRestCheck) read(ctx context.Context) ([]byte, error) {

@@ -137,14 +137,7 @@ func TestParsePgBackRestBad(t *testing.T) {
 
 func runPgBackRest(t *testing.T, dir, yml string, now time.Time) (*collector.Report, error) {
 	t.Helper()
-	c, env := loadCheck(t, dir, yml)
-	chk, err := newPgBackRest(c, env)
-	require.NoError(t, err)
-	chk.(*pgBackRestCheck).now = func() time.Time { return now }
-	r := &collector.Report{}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return r, chk.Run(ctx, r)
+	return runAt(t, dir, yml, newPgBackRest, now)
 }
 
 func TestPgBackRestFromFile(t *testing.T) {

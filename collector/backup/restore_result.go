@@ -35,11 +35,11 @@ func init() {
 type restoreResultCheck struct {
 	cfg  *config.RestoreResultCheck
 	file string
-	now  func() time.Time
+	clock
 }
 
 func newRestoreResult(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &restoreResultCheck{cfg: c.RestoreResult, file: env.Config.ResolvePath(c.RestoreResult.File), now: time.Now}, nil
+	return &restoreResultCheck{cfg: c.RestoreResult, file: env.Config.ResolvePath(c.RestoreResult.File), clock: clock{time.Now}}, nil
 }
 
 // RestoreMarker is the JSON a restore job leaves, e.g.

@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,7 @@ import (
 func runRestoreResult(t *testing.T, yml string, now time.Time) (*collector.Report, error) {
 	t.Helper()
 	dir, _ := filepath.Abs("testdata")
-	c, env := loadCheck(t, dir, yml)
-	chk, err := newRestoreResult(c, env)
-	require.NoError(t, err)
-	chk.(*restoreResultCheck).now = func() time.Time { return now }
-	r := &collector.Report{}
-	return r, chk.Run(context.Background(), r)
+	return runAt(t, dir, yml, newRestoreResult, now)
 }
 
 func TestRestoreResultMarker(t *testing.T) {

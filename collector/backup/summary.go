@@ -124,6 +124,12 @@ func recordEntries(r *collector.Report, source, stanza string, entries []entry) 
 	}
 }
 
+// clock is a backup check's time source: time.Now, or the time a test
+// sets (setNow), so that an age is judged at a known moment.
+type clock struct{ now func() time.Time }
+
+func (c *clock) setNow(now func() time.Time) { c.now = now }
+
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
 // assertThresholds records the freshness and retention conditions over the

@@ -30,13 +30,13 @@ type walgCheck struct {
 	cfg        *config.WALGCheck
 	src        source
 	verifyFile string
-	now        func() time.Time
+	clock
 }
 
 func newWALG(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.WALG
 	return &walgCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env),
-		verifyFile: env.Config.ResolvePath(cfg.WALVerifyFile), now: time.Now}, nil
+		verifyFile: env.Config.ResolvePath(cfg.WALVerifyFile), clock: clock{time.Now}}, nil
 }
 
 func (c *walgCheck) output(ctx context.Context, file string, args ...string) ([]byte, error) {
