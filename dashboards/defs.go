@@ -122,7 +122,7 @@ func GoLiveDay() *Dashboard {
 		q(`histogram_quantile(0.95, sum by (le, instance) (rate(golive_scrape_collection_duration_seconds_bucket{`+sel+`}[$__rate_interval])))`, "p95 {{instance}}")), 8, 8)
 	b.add(series("Exporter CPU", "CPU seconds the exporter spends per second: the cost of its scrapes and background checks.", "percentunit", steps("green", 0.5, "orange", 1, "red"),
 		q(`rate(process_cpu_seconds_total{`+sel+`}[$__rate_interval])`, "{{instance}}")), 8, 8)
-	b.add(series("Queue wait (top 10)", "How long checks waited for a free slot (global.max_concurrency) before they ran: a scrape slower than its slowest check shows here.", "s", steps("green", 1, "orange", 5, "red"),
+	b.add(series("Queue wait (top 10)", "How long checks waited before they ran, for a free slot (global.max_concurrency) or for a CPU while many start at once: a scrape slower than its slowest check shows here.", "s", steps("green", 1, "orange", 5, "red"),
 		q(`topk(10, max by (check) (golive_check_queue_wait_seconds{`+sel+`}))`, "{{check}}")), 8, 8)
 	return b.d
 }
