@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 )
 
 // HTTPSRedirectCheck checks that a plain http:// URL redirects to https://
@@ -21,13 +22,17 @@ func (c *HTTPSRedirectCheck) SetDefaults() {
 	if len(c.ValidStatusCodes) == 0 {
 		c.ValidStatusCodes = []int{301, 302, 307, 308}
 	}
+	if c.Host == "" {
+		// A URL that does not parse is refused by Validate.
+		if u, err := url.Parse(c.URL); err == nil {
+			c.Host = u.Hostname()
+		}
+	}
 }
 
 // Validate implements Validator.
 func (c *HTTPSRedirectCheck) Validate(path string, p *Problems) {
-	if u := ValidateURL(path+".url", c.URL, "http", p); u != nil && c.Host == "" {
-		c.Host = u.Hostname()
-	}
+	ValidateURL(path+".url", c.URL, "http", p)
 	for i, code := range c.ValidStatusCodes {
 		if code < 300 || code > 399 {
 			p.Addf(fmt.Sprintf("%s.valid_status_codes[%d]", path, i), "%d is not a redirect status (3xx)", code)

@@ -17,9 +17,9 @@ import (
 // stillChangedByValidate are the kinds whose Validate still derives
 // settings (issue 13 item 7, not done yet): http_endpoints joins each
 // endpoint's URL to base_url and builds its request, firewall resolves its
-// open and closed entries and its connect timeout, https_redirect takes
-// the host from the URL. The list may only shrink.
-var stillChangedByValidate = map[string]bool{"http_endpoints": true, "firewall": true, "https_redirect": true}
+// open and closed entries and its connect timeout. The list may only
+// shrink.
+var stillChangedByValidate = map[string]bool{"http_endpoints": true, "firewall": true}
 
 // sideEffects is a configuration whose settings Validate used to rewrite:
 // lower-case methods and security headers, regular expressions compiled
@@ -40,6 +40,8 @@ checks:
     tls: {files: [certs/*.pem], ca_file: certs/ca.pem}
   - name: logs
     log_rotation: {files: [logs/*.log], max_age: 1d}
+  - name: redirect
+    https_redirect: {url: http://app.example.edu/}
   - name: week
     promql: {url: http://prometheus:9090, query: up, min: 1, at: go_live+7d}
 `
@@ -91,7 +93,7 @@ func TestValidateChangesNothing(t *testing.T) {
 			assert.Equal(t, after, mustMarshal(t, ch.Spec()), "%s: %s loads to the settings Validate saw", file, ch.Name)
 		}
 	}
-	for _, k := range []string{"http", "cors", "tls", "log_rotation", "promql", "prometheus"} {
+	for _, k := range []string{"http", "cors", "tls", "log_rotation", "promql", "prometheus", "https_redirect"} {
 		assert.True(t, seen[k], "no %s check was validated", k)
 	}
 }
