@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-
 	"github.com/golive/golive_exporter/internal/human"
 )
 

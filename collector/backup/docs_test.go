@@ -8,9 +8,6 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/config"
-	// The example configurations bind P1.1.05 to a prometheus check: its
-	// kind must be registered for them to load.
-	_ "github.com/golive/golive_exporter/collector/monitoring"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -20,7 +20,6 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-
 	"github.com/golive/golive_exporter/internal/human"
 )
 

@@ -10,9 +10,8 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-	"github.com/golive/golive_exporter/rules"
-
 	"github.com/golive/golive_exporter/internal/human"
+	"github.com/golive/golive_exporter/rules"
 )
 
 // maxJobs bounds the job label of golive_prometheus_job_targets_down: jobs

@@ -18,7 +18,6 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
-
 	"github.com/golive/golive_exporter/internal/human"
 )
 
