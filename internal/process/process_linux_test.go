@@ -3,6 +3,7 @@ package process
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,8 +36,13 @@ func gather(t *testing.T, c prometheus.Collector) map[string]float64 {
 // The collector's figures are client_golang's for the same process, less
 // the network namespace's counters.
 func TestCollectorMatchesClientGolang(t *testing.T) {
-	// Some CPU time first, so that a CPU figure of 0 would be wrong.
-	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+	// Some CPU time first, so that a CPU figure of 0 would be wrong: spin
+	// until the kernel has counted 50 ms of it (/proc counts in 10 ms
+	// ticks), not for 50 ms of wall time, which a loaded machine may give
+	// to other processes.
+	for cpuTime(t) < 50*time.Millisecond {
+		for start := time.Now(); time.Since(start) < 5*time.Millisecond; {
+		}
 	}
 	want := gather(t, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	got := gather(t, NewCollector())
@@ -60,6 +66,12 @@ func TestCollectorMatchesClientGolang(t *testing.T) {
 			assert.InDelta(t, want[tc.name], got[tc.name], tc.delta)
 		})
 	}
+}
+
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func keys(m map[string]float64) []string {
