@@ -175,7 +175,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// start runs a binary from o.bin with a free loopback port (the args' %s
+// start runs a binary from o.bin with a free loopback port (the args' %ADDR%
 // is replaced by host:port) and waits until ready answers 200.
 func start(o options, name string, env []string, ready string, args ...string) (*proc, error) {
 	port, err := freePort()
