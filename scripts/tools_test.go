@@ -59,7 +59,7 @@ func TestToolsArePinned(t *testing.T) {
 	}
 	raw, err := os.ReadFile("install-go-tools.sh")
 	require.NoError(t, err)
-	pins := regexp.MustCompile(`(?m)^\s+[a-z-]+\s+([a-z0-9.\-/]+@\S+)$`).FindAllStringSubmatch(string(raw), -1)
+	pins := regexp.MustCompile(`(?m)^\s+[a-z_-]+\s+([a-z0-9._\-/]+@\S+)$`).FindAllStringSubmatch(string(raw), -1)
 	require.NotEmpty(t, pins)
 	for _, p := range pins {
 		installs++
