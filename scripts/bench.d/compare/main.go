@@ -403,16 +403,18 @@ func blackbox(o options, t *target) (*proc, error) {
 
 // ---- results ----
 
-type check struct {
+type targetResult struct {
 	name   string
 	ok     bool
 	figure string
 }
 
-var checks []check
+var targets []targetResult
 
-func target0(name string, ok bool, format string, a ...any) {
-	checks = append(checks, check{name, ok, fmt.Sprintf(format, a...)})
+// meetsTarget records one of the targets, printed as a PASS/FAIL line
+// at the end of the run: name, whether it was met, and the figures.
+func meetsTarget(name string, ok bool, format string, a ...any) {
+	targets = append(targets, targetResult{name, ok, fmt.Sprintf(format, a...)})
 }
 
 func compare(o options) error {
@@ -439,7 +441,7 @@ func compare(o options) error {
 	}
 	fmt.Println("\n== targets")
 	failed := 0
-	for _, c := range checks {
+	for _, c := range targets {
 		verdict := "PASS"
 		if !c.ok {
 			verdict = "FAIL"
@@ -448,7 +450,7 @@ func compare(o options) error {
 		fmt.Printf("%s  %-52s %s\n", verdict, c.name, c.figure)
 	}
 	if failed > 0 {
-		fmt.Printf("%d of %d targets missed\n", failed, len(checks))
+		fmt.Printf("%d of %d targets missed\n", failed, len(targets))
 	}
 	return nil
 }
@@ -578,9 +580,9 @@ func phaseHTTP(o options) error {
 				// figures above are then not comparable.
 				fmt.Printf("  failed probes: ours %d of %d %v, blackbox %d of %d\n", oursFailed, (rounds+1)*n, oursReasons, bbFailed.Load(), (rounds+1)*n)
 			}
-			target0(fmt.Sprintf("CPU per %s probe at %d targets <= 0.7x blackbox", scheme, n), ratio <= 0.7, "%.2fx (%.0f vs %.0f µs)", ratio, oPer/1e3, bPer/1e3)
+			meetsTarget(fmt.Sprintf("CPU per %s probe at %d targets <= 0.7x blackbox", scheme, n), ratio <= 0.7, "%.2fx (%.0f vs %.0f µs)", ratio, oPer/1e3, bPer/1e3)
 			if n == o.sizes[len(o.sizes)-1] {
-				target0(fmt.Sprintf("%s scrape wall <= 1.1x slowest check at %d checks", scheme, n), ws <= 1.1, "%.2fx (%.0f ms vs %.0f ms)", ws, float64(wall)/float64(rounds)/1e6, float64(slowest)/float64(rounds)/1e6)
+				meetsTarget(fmt.Sprintf("%s scrape wall <= 1.1x slowest check at %d checks", scheme, n), ws <= 1.1, "%.2fx (%.0f ms vs %.0f ms)", ws, float64(wall)/float64(rounds)/1e6, float64(slowest)/float64(rounds)/1e6)
 				fmt.Printf("  peak RSS at %d %s targets: ours %.1f MiB, blackbox %.1f MiB, ratio %.2f\n", n, scheme, oh, bh, oh/bh)
 				fmt.Printf("  %s at %d checks: scrape %.0f ms, slowest check %.0f ms, longest queue wait + run %.0f ms (wall / that %.2f)\n", scheme, n,
 					float64(wall)/float64(rounds)/1e6, float64(slowest)/float64(rounds)/1e6, float64(waitRun)/float64(rounds)/1e6, float64(wall)/float64(waitRun))
@@ -1067,7 +1069,7 @@ func phaseRedis(o options) error {
 	row("ours", 1, ol, pxOurs, oc)
 	row("redis_exporter", 1, tl, pxTheirs, tc)
 	seq := float64(oc) / float64(tc)
-	target0("CPU per Redis scrape <= 1x redis_exporter (1 scraper)", seq <= 1, "%.2fx (%.2f vs %.2f ms)", seq,
+	meetsTarget("CPU per Redis scrape <= 1x redis_exporter (1 scraper)", seq <= 1, "%.2fx (%.2f vs %.2f ms)", seq,
 		float64(oc)/float64(ol.scrapes)/1e6, float64(tc)/float64(tl.scrapes)/1e6)
 	// 100 scrapers at once, one exporter after the other.
 	var per [2]float64
@@ -1092,7 +1094,7 @@ func phaseRedis(o options) error {
 	}
 	fmt.Printf("  100 scrapers, ours / redis_exporter: commands per scrape %.2f, CPU per scrape %.2f, p95 %.2f\n",
 		cmds[0]/cmds[1], per[0]/per[1], float64(p95[0])/float64(p95[1]))
-	target0("CPU per Redis scrape <= 1x redis_exporter (100 scrapers)", per[0] <= per[1], "%.2fx", per[0]/per[1])
+	meetsTarget("CPU per Redis scrape <= 1x redis_exporter (100 scrapers)", per[0] <= per[1], "%.2fx", per[0]/per[1])
 	ours.stop()
 	theirs.stop()
 	return nil
