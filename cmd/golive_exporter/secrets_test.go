@@ -57,23 +57,8 @@ func TestNetworkSecretsNeverShown(t *testing.T) {
 	config := e.get(t, "/config")
 	assert.Contains(t, config, "password: <secret>")
 	assert.Contains(t, config, "credentials_file: "+tokenFile, "a file's path is no secret; its content is")
-	pages := map[string]string{"/metrics": metrics, "/config": config}
-	for _, path := range []string{"/api/v1/config", "/api/v1/status", "/", "/?failing=1"} {
-		pages[path] = e.get(t, path)
-	}
-	e.stop(t)
-	pages["log"] = e.logs.String()
+	pages := secretSurfaces(t, e, cfg, map[string]string{"/metrics": metrics, "/config": config})
 	assert.Contains(t, pages["log"], "level=DEBUG", "the debug log was written")
-
-	for _, format := range []string{"table", "json", "markdown"} {
-		// The debug log and the progress lines share stderr from several
-		// goroutines, as they share os.Stderr in a real run.
-		var out bytes.Buffer
-		errOut := &syncBuffer{}
-		code := run([]string{"--config.file", cfg, "--log.level", "debug", "check", "--output", format}, &out, errOut)
-		assert.Contains(t, []int{exitOK, exitNotReady}, code, errOut.String())
-		pages["check "+format] = out.String() + errOut.String()
-	}
 	for where, text := range pages {
 		assert.False(t, strings.Contains(text, sentinel), "the sentinel secret shows in %s", where)
 	}
@@ -123,22 +108,33 @@ func TestURLSecretsNeverShown(t *testing.T) {
 	assert.Contains(t, config, "/health?token=<secret>&format=<secret>")
 	assert.Contains(t, config, "/oauth/token?api_key=<secret>")
 	assert.Contains(t, config, "audience: <secret>")
-	pages := map[string]string{"/metrics": metrics, "/config": config}
+	pages := secretSurfaces(t, e, cfg, map[string]string{"/metrics": metrics, "/config": config})
+	for where, text := range pages {
+		for _, sentinel := range []string{queryToken, tokenURLKey, paramSecret} {
+			assert.False(t, strings.Contains(text, sentinel), "the sentinel %s shows in %s", sentinel, where)
+		}
+	}
+}
+
+// secretSurfaces gathers every text a secret of the configuration cfg could
+// show in, by name: the pages already fetched, the exporter e's other pages
+// and, once it is stopped, its debug log, and the check command's output
+// (stdout and stderr) in each format.
+func secretSurfaces(t *testing.T, e *exporter, cfg string, pages map[string]string) map[string]string {
+	t.Helper()
 	for _, path := range []string{"/api/v1/config", "/api/v1/status", "/", "/?failing=1"} {
 		pages[path] = e.get(t, path)
 	}
 	e.stop(t)
 	pages["log"] = e.logs.String()
 	for _, format := range []string{"table", "json", "markdown"} {
+		// The debug log and the progress lines share stderr from several
+		// goroutines, as they share os.Stderr in a real run.
 		var out bytes.Buffer
 		errOut := &syncBuffer{}
 		code := run([]string{"--config.file", cfg, "--log.level", "debug", "check", "--output", format}, &out, errOut)
 		assert.Contains(t, []int{exitOK, exitNotReady}, code, errOut.String())
 		pages["check "+format] = out.String() + errOut.String()
 	}
-	for where, text := range pages {
-		for _, sentinel := range []string{queryToken, tokenURLKey, paramSecret} {
-			assert.False(t, strings.Contains(text, sentinel), "the sentinel %s shows in %s", sentinel, where)
-		}
-	}
+	return pages
 }
