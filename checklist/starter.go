@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
 )
@@ -26,13 +25,7 @@ var StarterTSV []byte
 const StarterName = "<starter checklist>"
 
 // Starter returns the starter checklist.
-func Starter() *Checklist {
-	cl, err := Parse(bytes.NewReader(StarterTSV), StarterName)
-	if err != nil {
-		panic(fmt.Sprintf("starter checklist does not parse: %v", err))
-	}
-	return cl
-}
+func Starter() *Checklist { return mustParse(StarterTSV, StarterName) }
 
 // ImportComment is the comment ImportMarkdown's callers put at the top of
 // a generated TSV.
