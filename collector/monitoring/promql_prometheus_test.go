@@ -3,7 +3,6 @@ package monitoring
 import (
 	"bufio"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,51 +89,7 @@ func backfill(t *testing.T, promtool, dataDir string, series []seriesGen, start,
 	fmt.Fprintln(w, "# EOF")
 	require.NoError(t, w.Flush())
 	require.NoError(t, f.Close())
-	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h", path, dataDir).CombinedOutput()
-	require.NoError(t, err, "promtool: %s", out)
-}
-
-// startPrometheus serves the TSDB in dataDir and returns its URL.
-func startPrometheus(t *testing.T, bin, dataDir string) string {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "prometheus.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  scrape_interval: 1m\n"), 0o600))
-	addr := testutil.FreeAddr(t)
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+dataDir, "--storage.tsdb.retention.time=60d",
-		"--web.listen-address="+addr)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Logf("prometheus log:\n%s", b[max(0, len(b)-3000):])
-		}
-	})
-	url := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("prometheus exited")
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "prometheus not ready within 60s")
-		time.Sleep(200 * time.Millisecond)
-	}
+	testutil.CreateBlocks(t, promtool, path, dataDir)
 }
 
 // TestReadyMadeQueries runs the ready-made queries of docs/monitoring.md
@@ -189,7 +144,7 @@ func TestReadyMadeQueries(t *testing.T) {
 		seriesGen{"golive_check_success", `{check="app_health",job="golive_slow",kind="http"}`, probe(20)})
 	dataDir := t.TempDir()
 	backfill(t, promtool, dataDir, series, start, now)
-	url := startPrometheus(t, prometheus, dataDir)
+	url := testutil.StartPrometheus(t, prometheus, dataDir, "--storage.tsdb.retention.time=60d")
 
 	cfg := strings.ReplaceAll(block, "http://prometheus:9090", url)
 	cfg = strings.Replace(cfg, "go_live: 2026-12-01T08:00:00Z", "go_live: "+goLive.Format(time.RFC3339), 1)

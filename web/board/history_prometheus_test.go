@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,9 +61,8 @@ func TestHistorySeedFromPrometheus(t *testing.T) {
 	require.NoError(t, w.Flush())
 	require.NoError(t, f.Close())
 	dataDir := t.TempDir()
-	out, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h", path, dataDir).CombinedOutput()
-	require.NoError(t, err, "promtool: %s", out)
-	url := runPrometheus(t, prom, dataDir)
+	testutil.CreateBlocks(t, promtool, path, dataDir)
+	url := testutil.StartPrometheus(t, prom, dataDir)
 
 	h, err := board.OpenHistory(filepath.Join(t.TempDir(), "history.json"), nil, now)
 	require.NoError(t, err)
@@ -94,46 +92,4 @@ func TestHistorySeedFromPrometheus(t *testing.T) {
 	err = fresh.SeedFromPrometheus(context.Background(), nil, url, `{job="nope"}`, now)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no golive_checklist_ready{job="nope"} in the last 7 days; check the selector`)
-}
-
-// runPrometheus serves the TSDB in dataDir and returns its URL.
-func runPrometheus(t *testing.T, bin, dataDir string) string {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "prometheus.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  scrape_interval: 1m\n"), 0o600))
-	addr := testutil.FreeAddr(t)
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+dataDir, "--web.listen-address="+addr)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Logf("prometheus log:\n%s", b[max(0, len(b)-3000):])
-		}
-	})
-	url := "http://" + addr
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("prometheus exited")
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "prometheus not ready within 60s")
-		time.Sleep(200 * time.Millisecond)
-	}
 }
