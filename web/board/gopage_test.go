@@ -23,23 +23,7 @@ func goBoard(t *testing.T) (*board.Board, []collector.Result) {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", `checklist:
-  file: checklist.tsv
-  blockers: {except: [P1.1.03, P4.1.01, SO.1.01]}
-checks:
-  - name: web_port
-    items: [P1.1.01]
-    tcp: {address: "127.0.0.1:1"}
-  - name: api_port
-    items: [P1.1.02]
-    tcp: {address: "127.0.0.1:1"}
-  - name: app_health
-    items: [P1.1.04]
-    tcp: {address: "127.0.0.1:1"}
-  - name: error_rate
-    items: [P4.1.01]
-    tcp: {address: "127.0.0.1:1"}
-`)
+	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  blockers: {except: [P1.1.03, P4.1.01, SO.1.01]}\nchecks:"+blockerChecks)
 	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
 	require.NoError(t, err)
 	m, err := checklist.New(cfg)
