@@ -26,19 +26,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// tool finds a real tool the deploy tests run (amtool, promtool): a
-// developer without it skips the test, CI fails it (testutil.MissingTool).
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		testutil.MissingTool(t, "%s is not installed", name)
-	}
-	return p
-}
-
 func TestAlertmanagerConfig(t *testing.T) {
-	amtool := tool(t, "amtool")
+	amtool := testutil.Tool(t, "amtool")
 	out, err := exec.Command(amtool, "check-config", "alertmanager/alertmanager.yml").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
@@ -90,7 +79,7 @@ func TestAlertmanagerConfig(t *testing.T) {
 }
 
 func TestPrometheusConfig(t *testing.T) {
-	promtool := tool(t, "promtool")
+	promtool := testutil.Tool(t, "promtool")
 	out, err := exec.Command(promtool, "check", "config", "--syntax-only", "prometheus/prometheus.yml").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 }

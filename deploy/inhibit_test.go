@@ -27,10 +27,7 @@ func TestInhibitionAgainstAlertmanager(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Alertmanager")
 	}
-	bin, err := exec.LookPath("prometheus-alertmanager")
-	if err != nil {
-		testutil.MissingTool(t, "prometheus-alertmanager is not installed (scripts/install-deps.sh installs it)")
-	}
+	bin := testutil.Tool(t, "prometheus-alertmanager")
 	dir := t.TempDir()
 	b, err := os.ReadFile("alertmanager/alertmanager.yml")
 	require.NoError(t, err)

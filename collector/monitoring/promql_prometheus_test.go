@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -101,14 +100,8 @@ func TestReadyMadeQueries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Prometheus")
 	}
-	prometheus, err := exec.LookPath("prometheus")
-	if err != nil {
-		testutil.MissingTool(t, "prometheus is not installed")
-	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		testutil.MissingTool(t, "promtool is not installed")
-	}
+	prometheus := testutil.Tool(t, "prometheus")
+	promtool := testutil.Tool(t, "promtool")
 	var block string
 	for _, y := range testutil.DocYAML(testutil.Doc(t, "monitoring.md")) {
 		if strings.Contains(y, "sms_http_request_duration_seconds") && strings.HasPrefix(y, "checklist:") {

@@ -3,6 +3,7 @@ package testutil
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -17,4 +18,16 @@ func MissingTool(t testing.TB, format string, args ...any) {
 		t.Fatalf("%s (CI installs it with scripts/install-deps.sh)", msg)
 	}
 	t.Skipf("%s (scripts/install-deps.sh installs it)", msg)
+}
+
+// Tool returns the path of the real tool name (prometheus, promtool,
+// amtool, ...) a test runs, or ends the test through MissingTool when it
+// is not on PATH.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		MissingTool(t, "%s is not installed", name)
+	}
+	return p
 }

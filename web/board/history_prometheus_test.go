@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,14 +24,8 @@ func TestHistorySeedFromPrometheus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs Prometheus")
 	}
-	prom, err := exec.LookPath("prometheus")
-	if err != nil {
-		testutil.MissingTool(t, "prometheus is not installed")
-	}
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		testutil.MissingTool(t, "promtool is not installed")
-	}
+	prom := testutil.Tool(t, "prometheus")
+	promtool := testutil.Tool(t, "promtool")
 	now := time.Now().UTC().Truncate(time.Minute)
 	// The exporter was scraped every minute for 3 days: GO, NO-GO from
 	// 26h ago for an hour, GO, NO-GO from 40 minutes ago. Another job's
