@@ -68,10 +68,14 @@ for tool in "${tools[@]}"; do
       pkg=${pin%@*}
       mod=${pkg%%/cmd/*}
       tmp=$(mktemp -d)
+      # The throwaway module goes also when the install fails (set -e would
+      # leave it behind), and the failure still ends the script.
+      rc=0
       (cd "$tmp" && go mod init install-go-tools >/dev/null 2>&1 &&
         echo "require $mod $want" >>go.mod &&
-        GOFLAGS=-mod=mod GOBIN="$bindir" go install "$pkg")
+        GOFLAGS=-mod=mod GOBIN="$bindir" go install "$pkg") || rc=$?
       rm -rf "$tmp"
+      [ "$rc" -eq 0 ] || exit "$rc"
     fi
   fi
 done
