@@ -81,7 +81,7 @@ func main() {
 	var sizes, scrapers string
 	flag.StringVar(&o.bin, "bin", "", "folder holding golive_exporter, blackbox_exporter, postgres_exporter and redis_exporter")
 	flag.StringVar(&sizes, "sizes", "10,100,1000", "numbers of HTTP(S) targets")
-	flag.IntVar(&o.probes, "probes", 2000, "probes per exporter, scheme and size (at least -min-rounds rounds)")
+	flag.IntVar(&o.probes, "probes", 3000, "probes per exporter, scheme and size (at least -min-rounds rounds)")
 	flag.IntVar(&o.minRounds, "min-rounds", 5, "fewest rounds (scrapes of all targets) per size")
 	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "how long the loopback target takes to answer")
 	flag.StringVar(&scrapers, "scrapers", "1,10,100", "concurrent scrapers of the database phase")
