@@ -18,10 +18,13 @@ import (
 const userHZ = 100
 
 type collector struct {
-	pid       int
-	startTime float64
-	pageSize  float64
-	startErr  error
+	pid int
+	// statPath and fdPath are /proc/<pid>/stat and /proc/<pid>/fd, written
+	// once rather than on every scrape.
+	statPath, fdPath string
+	startTime        float64
+	pageSize         float64
+	startErr         error
 }
 
 // NewCollector returns the process collector. It reads /proc/self/stat once
@@ -33,6 +36,8 @@ type collector struct {
 // and /proc/self/limits: a quarter of the fixed cost of a scrape.
 func NewCollector() prometheus.Collector {
 	c := &collector{pid: os.Getpid(), pageSize: float64(os.Getpagesize())}
+	c.statPath = fmt.Sprintf("/proc/%d/stat", c.pid)
+	c.fdPath = fmt.Sprintf("/proc/%d/fd", c.pid)
 	p, err := procfs.NewProc(c.pid)
 	if err == nil {
 		var st procfs.ProcStat
@@ -56,14 +61,14 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(startDesc, prometheus.GaugeValue, c.startTime)
 	}
-	if cpu, vsize, rss, err := readStat(fmt.Sprintf("/proc/%d/stat", c.pid)); err != nil {
+	if cpu, vsize, rss, err := readStat(c.statPath); err != nil {
 		ch <- prometheus.NewInvalidMetric(cpuDesc, err)
 	} else {
 		ch <- prometheus.MustNewConstMetric(cpuDesc, prometheus.CounterValue, cpu)
 		ch <- prometheus.MustNewConstMetric(vsizeDesc, prometheus.GaugeValue, vsize)
 		ch <- prometheus.MustNewConstMetric(rssDesc, prometheus.GaugeValue, rss*c.pageSize)
 	}
-	if n, err := countFDs(fmt.Sprintf("/proc/%d/fd", c.pid)); err != nil {
+	if n, err := countFDs(c.fdPath); err != nil {
 		ch <- prometheus.NewInvalidMetric(openFDsDesc, err)
 	} else {
 		ch <- prometheus.MustNewConstMetric(openFDsDesc, prometheus.GaugeValue, float64(n))
