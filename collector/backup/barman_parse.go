@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// Barman's `-f json` output is keyed by server name. No check kind reads it
-// yet; the parsers are here so that a barman source can use them and so
-// that the recorded outputs are known to parse.
+// Barman's `-f json` output is keyed by server name. The barman kind reads
+// list-backups and check; show-backup's parser is not used by a kind yet
+// and is kept so that the recorded output is known to parse.
 
 // BarmanBackup is one backup of `barman -f json list-backups`.
 type BarmanBackup struct {
