@@ -98,12 +98,13 @@ type stateSample struct {
 }
 
 // configFingerprint hashes the settings that decide a restore test's
-// outcome. Passwords are left out and DSNs masked first, so the state file
-// holds nothing secret, not even a hash of it.
+// outcome. Passwords (and where they come from: moving from password_env
+// to password_ref keeps the result) are left out and DSNs masked first, so
+// the state file holds nothing secret, not even a hash of it.
 func configFingerprint(c *config.RestoreCheck) string {
 	cp := *c
-	cp.Password, cp.PasswordFile, cp.PasswordEnv = "", "", ""
-	cp.SourcePassword, cp.SourcePasswordFile, cp.SourcePasswordEnv = "", "", ""
+	cp.Password, cp.PasswordFile, cp.PasswordRef, cp.PasswordEnv = "", "", "", ""
+	cp.SourcePassword, cp.SourcePasswordFile, cp.SourcePasswordRef, cp.SourcePasswordEnv = "", "", "", ""
 	cp.DSN, cp.SourceDSN = config.MaskDSN(cp.DSN), config.MaskDSN(cp.SourceDSN)
 	cp.StateFile = ""
 	b, err := json.Marshal(cp)

@@ -296,6 +296,15 @@ func TestRestoreStateConfig(t *testing.T) {
 	c3, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u:two@other/postgres\n")
 	assert.Equal(t, configFingerprint(c1.Restore), configFingerprint(c2.Restore))
 	assert.NotEqual(t, configFingerprint(c1.Restore), configFingerprint(c3.Restore))
+	// Nor with where the password comes from: moving from the deprecated
+	// password_env to password_ref keeps the kept result.
+	withPassword := func(pw string) string {
+		c, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u@h/postgres\n"+pw)
+		return configFingerprint(c.Restore)
+	}
+	for _, pw := range []string{"password_env: PGPASS_GOLIVE", "password_ref: PGPASS_GOLIVE", "source_password_ref: PGPASS_GOLIVE"} {
+		assert.Equal(t, withPassword(""), withPassword("    "+pw+"\n"), pw)
+	}
 }
 
 func readFileString(t *testing.T, p string) string {
