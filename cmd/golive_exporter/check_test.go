@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of the check command")
+var update = flag.Bool("update", false, "rewrite the golden files: the check command's outputs, testdata/metrics.golden and docs/metrics.txt")
 
 // fixtureTSV is a small checklist of its own, so the golden files stay
 // readable: every state occurs.
