@@ -189,7 +189,9 @@ func (s *Server) Close() {
 // Handler returns the HTTP handler with every endpoint.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(s.opts.TelemetryPath, s.serveMetrics)
+	// The bound is kept here, not by promhttp: its handler is made per
+	// request, and the checks run before it is called.
+	mux.Handle(s.opts.TelemetryPath, bounded(s.scrapeSlots, "scrapes", http.HandlerFunc(s.serveMetrics)))
 	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "Healthy")
@@ -211,10 +213,12 @@ func (s *Server) Handler() http.Handler {
 	// the exporter (a reload cancels background runs and empties the
 	// interval caches): cross-origin requests with an unsafe method are
 	// refused, whatever the endpoint.
-	pages := s.boundPages(mux)
+	// The other endpoints have a bound of their own: 300 browsers or a
+	// crawler must not pile up goroutines and slow the scrapes down.
+	pages := bounded(s.pageSlots, "requests", mux)
 	all := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == s.opts.TelemetryPath {
-			mux.ServeHTTP(w, r) // bounded in serveMetrics
+			mux.ServeHTTP(w, r) // bounded by scrapeSlots
 			return
 		}
 		pages.ServeHTTP(w, r)
@@ -226,20 +230,20 @@ func (s *Server) Handler() http.Handler {
 	return csrf.Handler(all)
 }
 
-// boundPages answers 503 at once to a request past the bound on the
-// endpoints other than /metrics: 300 browsers or a crawler must not pile
-// up goroutines and slow the scrapes down.
-func (s *Server) boundPages(h http.Handler) http.Handler {
-	if s.pageSlots == nil {
+// bounded serves h while slots has room and answers 503 at once to a
+// request past the bound (what names the requests counted: "scrapes");
+// nil slots: no bound.
+func bounded(slots chan struct{}, what string, h http.Handler) http.Handler {
+	if slots == nil {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case s.pageSlots <- struct{}{}:
-			defer func() { <-s.pageSlots }()
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
 			h.ServeHTTP(w, r)
 		default:
-			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", cap(s.pageSlots)), http.StatusServiceUnavailable)
+			http.Error(w, fmt.Sprintf("Limit of concurrent %s reached (%d), try again later.", what, cap(slots)), http.StatusServiceUnavailable)
 		}
 	})
 }
@@ -266,17 +270,6 @@ func scrapeContext(r *http.Request, g config.Global) (context.Context, context.C
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if s.scrapeSlots != nil {
-		// The bound is kept here, not by promhttp: its handler is made per
-		// request, and the checks run before it is called.
-		select {
-		case s.scrapeSlots <- struct{}{}:
-			defer func() { <-s.scrapeSlots }()
-		default:
-			http.Error(w, fmt.Sprintf("Limit of concurrent scrapes reached (%d), try again later.", cap(s.scrapeSlots)), http.StatusServiceUnavailable)
-			return
-		}
-	}
 	rt := s.Runtime()
 	ctx, cancel := scrapeContext(r, rt.Config.Global)
 	defer cancel()
