@@ -11,7 +11,6 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/collector/collectortest"
 	"github.com/golive/golive_exporter/config"
-	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -125,16 +124,7 @@ func TestChecklistGroupsFromPytest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs pytest")
 	}
-	py := ""
-	for _, cand := range []string{"python3", "/usr/bin/python3"} {
-		if p, err := exec.LookPath(cand); err == nil && exec.Command(p, "-c", "import pytest").Run() == nil {
-			py = p
-			break
-		}
-	}
-	if py == "" {
-		testutil.MissingTool(t, "pytest is not installed for python3 (python3-pytest)")
-	}
+	py := pytestPython(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"tests/__init__.py": "",

@@ -436,23 +436,27 @@ test.describe('login workflow', () => { test.it('logs in', () => {}); test.it('s
 	assert.Equal(t, counts(2, 0, 0, 0, 0, 0), s.Groups[0])
 }
 
+// pytestPython is a python3 that can import pytest: the one on PATH, or
+// Debian's (python3-pytest). Without one the test is skipped (fails in CI,
+// see testutil.MissingTool).
+func pytestPython(t *testing.T) string {
+	t.Helper()
+	for _, cand := range []string{"python3", "/usr/bin/python3"} {
+		if p, err := exec.LookPath(cand); err == nil && exec.Command(p, "-c", "import pytest").Run() == nil {
+			return p
+		}
+	}
+	testutil.MissingTool(t, "pytest is not installed for python3 (python3-pytest)")
+	return ""
+}
+
 // TestJUnitFromPytest reads what pytest --junitxml writes, where pytest is
 // installed (python3 -m pytest).
 func TestJUnitFromPytest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs pytest")
 	}
-	// The python3 on PATH, or Debian's (python3-pytest).
-	py := ""
-	for _, cand := range []string{"python3", "/usr/bin/python3"} {
-		if p, err := exec.LookPath(cand); err == nil && exec.Command(p, "-c", "import pytest").Run() == nil {
-			py = p
-			break
-		}
-	}
-	if py == "" {
-		testutil.MissingTool(t, "pytest is not installed for python3 (python3-pytest)")
-	}
+	py := pytestPython(t)
 	dir := t.TempDir()
 	src := `import pytest
 
