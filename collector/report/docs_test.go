@@ -1,6 +1,7 @@
 package report
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	for _, k := range []string{"junit", "test_report"} {
+	for _, k := range config.KindsIn(reflect.TypeFor[JUnitCheck]().PkgPath()) {
 		assert.True(t, kinds[k], "docs/reports-tests.md has no example of kind %s", k)
 	}
 }
