@@ -40,14 +40,19 @@ var docRowRE = regexp.MustCompile("(?m)^\\| `(golive_[a-z0-9_]+)` \\| \\w+ \\| (
 
 var docLabelRE = regexp.MustCompile("`([a-z_]+)`")
 
+// docValuesRE is a list of a label's values in the labels column, as in
+// "`result` = `passed`, `failed`": the values are not labels.
+var docValuesRE = regexp.MustCompile("= `[^`]*`(?:,? (?:or )?`[^`]*`)*")
+
 // DocMetrics reads the metrics table of a page: each family's name and its
-// labels besides check (the backquoted words of the labels column), sorted
+// labels besides check (the backquoted words of the labels column, less
+// the values listed after a label's =), sorted
 // and joined by commas.
 func DocMetrics(doc string) map[string]string {
 	out := map[string]string{}
 	for _, m := range docRowRE.FindAllStringSubmatch(doc, -1) {
 		var labels []string
-		for _, l := range docLabelRE.FindAllStringSubmatch(m[2], -1) {
+		for _, l := range docLabelRE.FindAllStringSubmatch(docValuesRE.ReplaceAllString(m[2], ""), -1) {
 			labels = append(labels, l[1])
 		}
 		sort.Strings(labels)
