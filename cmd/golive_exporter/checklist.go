@@ -29,7 +29,7 @@ func addChecklistCommands(app *kingpin.Application) checklistCommands {
 	return c
 }
 
-// runChecklist runs the checklist subcommand cmd; ok is false for another
+// run runs the checklist subcommand cmd; ok is false for another
 // command.
 func (c checklistCommands) run(cmd string, stdout, stderr io.Writer) (code int, ok bool) {
 	switch cmd {
