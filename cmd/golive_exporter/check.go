@@ -54,7 +54,8 @@ func runCheck(load func() (*config.Config, *checklist.Model, error), logger *slo
 		fmt.Fprintf(stderr, "configuration invalid:\n%v\n", err)
 		return exitConfigError
 	}
-	at := opts.now()
+	// The time judged by: --at's, else the end of the run (set below).
+	var at time.Time
 	forGoLive := *opts.at == atGoLive
 	switch {
 	case forGoLive:
