@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 	"unicode/utf8"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/golive/golive_exporter/internal/files"
 	"github.com/golive/golive_exporter/internal/human"
 )
 
@@ -172,31 +172,8 @@ func saveRestoreState(path string, st *restoreState) error {
 	if err != nil {
 		return fmt.Errorf("encoding restore state: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing restore state in %s: %w (create the folder, writable by the exporter)", dir, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing restore state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("syncing restore state %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing restore state %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replacing restore state %s: %w", path, err)
-	}
-	// The rename is durable once the folder is synced; a failure here only
-	// risks the new state after a power loss, not the old one.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
+	if err := files.WriteAtomic(path, append(data, '\n')); err != nil {
+		return fmt.Errorf("restore state: %w", err)
 	}
 	return nil
 }

@@ -2,7 +2,8 @@
 // results, load-test results): it expands the configured paths (files,
 // folders, globs with **), bounds how much of a file is read, and keeps the
 // parsed value of every file keyed by path, size and modification time, so a
-// scrape that finds nothing new costs one stat per file.
+// scrape that finds nothing new costs one stat per file. It also writes the
+// exporter's own state files atomically (WriteAtomic).
 package files
 
 import (

@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/internal/files"
 )
 
 // History bounds: the verdict's changes are kept HistoryRetention (the
@@ -145,24 +145,7 @@ func (h *History) save() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(h.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(h.path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("board history: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("board history: writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("board history: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("board history: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), h.path); err != nil {
+	if err := files.WriteAtomic(h.path, b); err != nil {
 		return fmt.Errorf("board history: %w", err)
 	}
 	return nil
