@@ -34,15 +34,7 @@ const chromiumPath = "/usr/bin/chromium"
 // checks.
 func liveBoard(t *testing.T, now time.Time, extra, checks string) *board.Board {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  go_live: "+
-		now.Add(26*time.Hour).Truncate(time.Minute).Format(time.RFC3339)+"\n"+extra+"checks:"+checks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
-	return board.New(m, board.Options{Now: func() time.Time { return now }})
+	return board.New(liveModel(t, now, extra, checks), board.Options{Now: func() time.Time { return now }})
 }
 
 // liveModel is liveBoard's checklist model.
