@@ -181,11 +181,10 @@ func orNone(ss []string) string {
 	return strings.Join(keep, ", ")
 }
 
+// firstLineOf is s up to its first newline.
 func firstLineOf(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // maxMessageLen bounds the part of a message a file gives (a failure
