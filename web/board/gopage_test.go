@@ -2,15 +2,12 @@ package board_test
 
 import (
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web/board"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,13 +18,7 @@ import (
 // check fails and nothing is attested. The verdict is GO.
 func goBoard(t *testing.T) (*board.Board, []collector.Result) {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  blockers: {except: [P1.1.03, P4.1.01, SO.1.01]}\nchecks:"+blockerChecks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
+	m := fixtureModel(t, fixtureTSV, "checklist:\n  file: checklist.tsv\n  blockers: {except: [P1.1.03, P4.1.01, SO.1.01]}\nchecks:"+blockerChecks)
 	pass := func(name string) collector.Result {
 		return collector.Result{Check: name, Status: collector.StatusPass, Reason: collector.ReasonNone, Start: boardNow.Add(-time.Minute)}
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web/board"
 )
 
@@ -24,13 +23,7 @@ import (
 // api_port decides GO (passing) or NO-GO (failing).
 func historyModel(t *testing.T) *checklist.Model {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  blockers: {except: [P1.1.03, P1.1.04, P4.1.01, SO.1.01]}\nchecks:"+blockerChecks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
+	m := fixtureModel(t, fixtureTSV, "checklist:\n  file: checklist.tsv\n  blockers: {except: [P1.1.03, P1.1.04, P4.1.01, SO.1.01]}\nchecks:"+blockerChecks)
 	return m
 }
 

@@ -3,7 +3,6 @@ package board_test
 import (
 	"encoding/json"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive_exporter/checklist"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web/board"
 )
 
@@ -21,9 +19,7 @@ import (
 // in the item's row, in the blockers list and in the JSON. Titles are text,
 // never markup.
 func TestBoardEvidenceLinks(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", `checklist:
+	m := fixtureModel(t, fixtureTSV, `checklist:
   file: checklist.tsv
 checks:
   - name: web_port
@@ -36,10 +32,6 @@ checks:
       - {title: "Port scan <b>report</b>", url: "https://ci.example.com/scan?run=42&x=1"}
       - {title: Dashboard, url: "https://grafana.example.com/d/golive"}
 `)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
 	b := board.New(m, board.Options{Now: func() time.Time { return boardNow }, RunbookBase: "https://wiki.example.com/runbooks"})
 
 	rec := httptest.NewRecorder()

@@ -2,7 +2,6 @@ package board_test
 
 import (
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -10,9 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/web/board"
 )
 
@@ -24,13 +21,7 @@ const phaseTSV = fixtureTSV + "P5.1.01\tP5\tStability\tStability\tNo P1 incident
 // now.
 func boardAt(t *testing.T, tsv string, goLive, now time.Time, extra, checks string) *board.Board {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", tsv)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  go_live: "+goLive.Format(time.RFC3339)+"\n"+extra+"checks:"+checks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
+	m := fixtureModel(t, tsv, "checklist:\n  file: checklist.tsv\n  go_live: "+goLive.Format(time.RFC3339)+"\n"+extra+"checks:"+checks)
 	return board.New(m, board.Options{Now: func() time.Time { return now }})
 }
 

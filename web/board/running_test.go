@@ -19,18 +19,26 @@ import (
 // boardNow is the clock of the boards staticBoard makes.
 var boardNow = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
+// fixtureModel is the checklist model of checklist tsv with the
+// configuration yml (which names the checklist file checklist.tsv).
+func fixtureModel(t *testing.T, tsv, yml string) *checklist.Model {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, dir, "checklist.tsv", tsv)
+	writeFile(t, dir, "golive.yml", yml)
+	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
+	require.NoError(t, err)
+	m, err := checklist.New(cfg)
+	require.NoError(t, err)
+	return m
+}
+
 // staticBoard makes the board of the fixture checklist with the given
 // checks (the YAML list under checks:), at boardNow; no check runs: the
 // tests hand the board their results.
 func staticBoard(t *testing.T, checks string) (*checklist.Model, *board.Board) {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\nchecks:"+checks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
+	m := fixtureModel(t, fixtureTSV, "checklist:\n  file: checklist.tsv\nchecks:"+checks)
 	return m, board.New(m, board.Options{Now: func() time.Time { return boardNow }})
 }
 

@@ -16,7 +16,6 @@ import (
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/web/board"
 	"github.com/stretchr/testify/assert"
@@ -40,14 +39,8 @@ func liveBoard(t *testing.T, now time.Time, extra, checks string) *board.Board {
 // liveModel is liveBoard's checklist model.
 func liveModel(t *testing.T, now time.Time, extra, checks string) *checklist.Model {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, dir, "checklist.tsv", fixtureTSV)
-	writeFile(t, dir, "golive.yml", "checklist:\n  file: checklist.tsv\n  go_live: "+
+	m := fixtureModel(t, fixtureTSV, "checklist:\n  file: checklist.tsv\n  go_live: "+
 		now.Add(26*time.Hour).Truncate(time.Minute).Format(time.RFC3339)+"\n"+extra+"checks:"+checks)
-	cfg, err := config.LoadFile(filepath.Join(dir, "golive.yml"))
-	require.NoError(t, err)
-	m, err := checklist.New(cfg)
-	require.NoError(t, err)
 	return m
 }
 
