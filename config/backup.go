@@ -428,7 +428,7 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	for _, t := range []struct{ key, name string }{{"target", c.Target}, {"source_target", c.SourceTarget}} {
 		if t.name != "" {
 			if _, ok := p.Config().PostgresTargets[t.name]; !ok {
-				p.Addf(path+"."+t.key, "%q is not defined; define it under postgres_targets or use one of%s", t.name, targetList(p.Config().PostgresTargets))
+				p.Addf(path+"."+t.key, "%q is not defined; define it under postgres_targets or use one of%s", t.name, TargetList(p.Config().PostgresTargets))
 			}
 		}
 	}

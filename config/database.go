@@ -2,53 +2,12 @@ package config
 
 import (
 	"fmt"
-	"maps"
-	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
-	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 )
-
-// PostgresTarget is a PostgreSQL server that checks name by key. The
-// exporter keeps one small connection pool per target, shared by every check
-// on it, so it can never be the reason a database runs out of connections.
-type PostgresTarget struct {
-	// DSN is a libpq connection string, URL (postgres://user@host:5432/db)
-	// or keyword form (host=... user=... dbname=...). Keep the password out
-	// of it: use password_file or password_ref.
-	DSN string `yaml:"dsn"`
-	// Password, PasswordFile and PasswordRef give the password; at most
-	// one. PasswordRef names an environment variable, read through the
-	// same secret manager as the HTTP kinds' password_ref.
-	Password     Secret `yaml:"password,omitempty"`
-	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordRef  string `yaml:"password_ref,omitempty"`
-	// PasswordEnv is password_ref's old name.
-	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
-	// SSLMode overrides the DSN's sslmode (disable, allow, prefer, require,
-	// verify-ca, verify-full).
-	SSLMode string `yaml:"sslmode,omitempty"`
-	// SSLRootCert, SSLCert and SSLKey are PEM files (relative to the config
-	// file) for verify-ca/verify-full and client certificates.
-	SSLRootCert string `yaml:"sslrootcert,omitempty"`
-	SSLCert     string `yaml:"sslcert,omitempty"`
-	SSLKey      string `yaml:"sslkey,omitempty"`
-	// MaxConnections bounds the target's pool (1 to 4; default 2).
-	MaxConnections int `yaml:"max_connections,omitempty"`
-	// ConnectTimeout bounds opening one connection (default 5s).
-	ConnectTimeout model.Duration `yaml:"connect_timeout,omitempty"`
-	// AllowPrivilegedRole lets sql checks run as a superuser or a member of
-	// pg_execute_server_program, pg_write_server_files,
-	// pg_read_server_files or pg_signal_backend. Dangerous: such a role's
-	// query can run shell commands, read and write server files and end
-	// other sessions whatever the read-only transaction. Without it, sql
-	// checks on the target refuse to run as such a role.
-	AllowPrivilegedRole bool `yaml:"allow_privileged_role,omitempty"`
-}
 
 // DefaultDatabaseInterval is the interval of a postgres, postgres_migrations,
 // postgres_indexes or sql check whose configuration sets none (or the
@@ -58,284 +17,6 @@ const DefaultDatabaseInterval = 15 * time.Second
 // databaseKinds are the kinds DefaultDatabaseInterval applies to: the ones
 // that query PostgreSQL.
 var databaseKinds = map[string]bool{"postgres": true, "postgres_migrations": true, "postgres_indexes": true, "sql": true}
-
-// Defaults and bounds of PostgresTarget.
-const (
-	DefaultPostgresMaxConns = 2
-	MaxPostgresMaxConns     = 4
-	DefaultConnectTimeout   = 5 * time.Second
-)
-
-// SetDefaults implements Defaulter.
-func (t *PostgresTarget) SetDefaults() {
-	if t.MaxConnections == 0 {
-		t.MaxConnections = DefaultPostgresMaxConns
-	}
-	if t.ConnectTimeout <= 0 {
-		t.ConnectTimeout = model.Duration(DefaultConnectTimeout)
-	}
-}
-
-var sslModes = map[string]bool{"disable": true, "allow": true, "prefer": true, "require": true, "verify-ca": true, "verify-full": true}
-
-// Validate implements Validator.
-func (t *PostgresTarget) Validate(path string, p *Problems) {
-	if strings.TrimSpace(t.DSN) == "" {
-		p.Addf(path+".dsn", "dsn is missing; write e.g. postgres://monitor@db.example.com:5432/app?sslmode=verify-full")
-	} else if strings.HasPrefix(t.DSN, "postgres://") || strings.HasPrefix(t.DSN, "postgresql://") {
-		if _, err := url.Parse(t.DSN); err != nil {
-			p.Addf(path+".dsn", "dsn %s is not a valid URL; write postgres://user@host:5432/dbname", MaskDSN(t.DSN))
-		}
-	} else if !strings.Contains(t.DSN, "=") {
-		p.Addf(path+".dsn", "dsn %q is neither a postgres:// URL nor key=value pairs; write postgres://user@host:5432/dbname", MaskDSN(t.DSN))
-	}
-	if (t.PasswordFile != "" || t.PasswordRef != "" || t.PasswordEnv != "" || t.Password != "") && DSNPassword(t.DSN) != "" {
-		p.Addf(path+".dsn", "the dsn carries a password and password/password_file/password_ref is set too; keep only password_file or password_ref")
-	}
-	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)
-	if t.SSLMode != "" && !sslModes[t.SSLMode] {
-		p.Addf(path+".sslmode", "sslmode %q is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", t.SSLMode)
-	}
-	ValidateDSNSSLMode(path+".dsn", t.DSN, p)
-	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
-		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d (the exporter must stay a small client)", t.MaxConnections, MaxPostgresMaxConns)
-	}
-	if !t.AllowPrivilegedRole && DSNUser(t.DSN) == "postgres" {
-		name := strings.TrimPrefix(path, "postgres_targets.")
-		var sqlChecks []string
-		for _, c := range p.Config().Checks {
-			if c != nil && c.SQL != nil && c.SQL.Target == name {
-				sqlChecks = append(sqlChecks, c.Name)
-			}
-		}
-		if len(sqlChecks) > 0 {
-			p.Addf(path+".dsn", "the dsn connects as postgres, the superuser, and sql checks (%s) use this target: their queries could run shell commands and read or write server files whatever the read-only transaction. %s",
-				strings.Join(sqlChecks, ", "), LeastPrivilegeAdvice(name))
-		}
-	}
-}
-
-// ValidateDSNSSLMode refuses a DSN whose sslmode PostgreSQL's clients do
-// not know (verify_full, requires): found at --config.check, not on the
-// first connection.
-func ValidateDSNSSLMode(path, dsn string, p *Problems) {
-	if m := DSNParam(dsn, "sslmode"); m != "" && !sslModes[m] {
-		p.Addf(path, "sslmode %q in the dsn is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", m)
-	}
-}
-
-var dsnKVParamRE = regexp.MustCompile(`(?:^|\s)([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S*))`)
-
-// DSNParam returns a parameter of a URL (postgres://...?key=value) or
-// keyword (key=value ...) DSN, "" when it is absent.
-func DSNParam(dsn, key string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return ""
-		}
-		return u.Query().Get(key)
-	}
-	for _, m := range dsnKVParamRE.FindAllStringSubmatch(dsn, -1) {
-		if m[1] == key {
-			return m[2] + m[3]
-		}
-	}
-	return ""
-}
-
-// LeastPrivilegeAdvice says what to do about a privileged role on the
-// named postgres target: the SQL that creates a least-privilege role, or
-// the dangerous way out.
-func LeastPrivilegeAdvice(target string) string {
-	return "Connect as a least-privilege role instead: CREATE ROLE golive_monitor LOGIN PASSWORD '...' IN ROLE pg_monitor; " +
-		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO golive_monitor; or, knowing the danger, set allow_privileged_role: true on postgres target " +
-		target + " (see docs/database.md)"
-}
-
-var dsnKVUserRE = regexp.MustCompile(`(?i)(?:^|\s)user\s*=\s*('(?:[^'\\]|\\.)*'|[^\s]*)`)
-
-// DSNUser returns the role a DSN names (URL user or user parameter, or
-// the keyword form's user=), or "" when it names none.
-func DSNUser(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return ""
-		}
-		if q := u.Query().Get("user"); q != "" {
-			return q
-		}
-		if u.User != nil {
-			return u.User.Username()
-		}
-		return ""
-	}
-	if m := dsnKVUserRE.FindStringSubmatch(dsn); m != nil {
-		return strings.Trim(m[1], "'")
-	}
-	return ""
-}
-
-// MarshalYAML masks the password in the DSN and the inline password for the
-// config endpoint.
-func (t PostgresTarget) MarshalYAML() (any, error) {
-	type plain PostgresTarget
-	c := plain(t)
-	c.DSN = MaskDSN(t.DSN)
-	return c, nil
-}
-
-var (
-	// dsnURLPassRE finds the user (1) and password (2) of a postgres://
-	// URL, also when the URL does not parse.
-	dsnURLPassRE = regexp.MustCompile(`^(postgres(?:ql)?://[^:@/]*):([^@/]*)@`)
-	dsnKVPassRE  = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s]*)`)
-	dsnQueryPass = regexp.MustCompile(`(?i)([?&]password=)[^&]*`)
-)
-
-// MaskDSN replaces the password in a DSN (URL or keyword form) with <secret>.
-func MaskDSN(dsn string) string {
-	s := dsnURLPassRE.ReplaceAllString(dsn, "$1:<secret>@")
-	s = dsnQueryPass.ReplaceAllString(s, "$1<secret>")
-	if !strings.Contains(s, "://") {
-		s = dsnKVPassRE.ReplaceAllString(s, "$1<secret>")
-	}
-	return s
-}
-
-// DSNPassword returns the password a DSN carries, or "".
-func DSNPassword(dsn string) string {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			if m := dsnURLPassRE.FindStringSubmatch(dsn); m != nil {
-				return m[2]
-			}
-			return ""
-		}
-		if pw, ok := u.User.Password(); ok {
-			return pw
-		}
-		return u.Query().Get("password")
-	}
-	if m := dsnKVPassRE.FindStringSubmatch(dsn); m != nil {
-		return strings.Trim(m[2], "'")
-	}
-	return ""
-}
-
-// WithDSNParams returns dsn (URL or keyword form) with the non-empty params
-// set: a URL's query values replaced, keywords appended in name order (a
-// later keyword wins in libpq and pgx). A postgres:// DSN that is not a
-// valid URL is an error.
-func WithDSNParams(dsn string, params map[string]string) (string, error) {
-	set := map[string]string{}
-	for k, v := range params {
-		if v != "" {
-			set[k] = v
-		}
-	}
-	if len(set) == 0 {
-		return dsn, nil
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("dsn %s is not a valid URL", MaskDSN(dsn))
-		}
-		q := u.Query()
-		for k, v := range set {
-			q.Set(k, v)
-		}
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	var b strings.Builder
-	b.WriteString(dsn)
-	for _, k := range slices.Sorted(maps.Keys(set)) {
-		fmt.Fprintf(&b, " %s='%s'", k, strings.ReplaceAll(strings.ReplaceAll(set[k], `\`, `\\`), `'`, `\'`))
-	}
-	return b.String(), nil
-}
-
-// RedisTarget is a Redis server that checks name by key.
-type RedisTarget struct {
-	// Address is host:port.
-	Address string `yaml:"address"`
-	// Username is the ACL user (Redis 6+); empty for the default user.
-	Username string `yaml:"username,omitempty"`
-	// Password, PasswordFile and PasswordRef give the password; at most
-	// one. PasswordRef names an environment variable, read through the
-	// same secret manager as the HTTP kinds' password_ref.
-	Password     Secret `yaml:"password,omitempty"`
-	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordRef  string `yaml:"password_ref,omitempty"`
-	// PasswordEnv is password_ref's old name.
-	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
-	// DB is the database number the checks use (default 0).
-	DB int `yaml:"db,omitempty"`
-	// TLS, when set, connects over TLS: prometheus/common's TLS settings,
-	// as in the HTTP kinds (ca_file, cert_file, key_file, their inline and
-	// *_ref forms, server_name, insecure_skip_verify, min_version).
-	TLS *commoncfg.TLSConfig `yaml:"tls,omitempty"`
-	// MaxConnections bounds the target's pool (1 to 4; default 2).
-	MaxConnections int `yaml:"max_connections,omitempty"`
-	// ConnectTimeout bounds opening one connection (default 5s).
-	ConnectTimeout model.Duration `yaml:"connect_timeout,omitempty"`
-}
-
-// SetDefaults implements Defaulter.
-func (t *RedisTarget) SetDefaults() {
-	if t.MaxConnections == 0 {
-		t.MaxConnections = DefaultPostgresMaxConns
-	}
-	if t.ConnectTimeout <= 0 {
-		t.ConnectTimeout = model.Duration(DefaultConnectTimeout)
-	}
-}
-
-// Validate implements Validator.
-func (t *RedisTarget) Validate(path string, p *Problems) {
-	validateHostPort(path+".address", t.Address, p)
-	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)
-	if t.DB < 0 || t.DB > 15 {
-		p.Addf(path+".db", "db is %d; write a database number from 0 to 15", t.DB)
-	}
-	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
-		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d", t.MaxConnections, MaxPostgresMaxConns)
-	}
-	if t.TLS != nil {
-		if err := t.TLS.Validate(); err != nil {
-			p.Addf(path+".tls", "%v", err)
-		}
-	}
-}
-
-// validatePostgresTarget reports a check's target that names no
-// postgres_targets entry.
-func validatePostgresTarget(path, target string, p *Problems) {
-	validateTarget(path, target, "postgres_targets", p.Config().PostgresTargets, p)
-}
-
-// validateTarget reports a check's target (at path.target) that is missing
-// or names no entry of targets, the section called section.
-func validateTarget[V any](path, target, section string, targets map[string]V, p *Problems) {
-	if target == "" {
-		p.Addf(path+".target", "target is missing; name one of %s%s", section, targetList(targets))
-		return
-	}
-	if _, ok := targets[target]; !ok {
-		p.Addf(path+".target", "target %q is not defined; define it under %s or use one of%s", target, section, targetList(targets))
-	}
-}
-
-func targetList[V any](m map[string]V) string {
-	if len(m) == 0 {
-		return " (none defined yet)"
-	}
-	return ": " + strings.Join(sortedKeys(m), ", ")
-}
 
 // PostgresCheck reports a PostgreSQL server's health figures: connectivity,
 // probe latency, version, recovery, connections, transactions, replication,
@@ -404,7 +85,7 @@ func (c *PostgresCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *PostgresCheck) Validate(path string, p *Problems) {
-	validatePostgresTarget(path, c.Target, p)
+	ValidatePostgresTarget(path, c.Target, p)
 	if c.MaxP95 < 0 {
 		p.Addf(path+".max_p95", "max_p95 must not be negative; write e.g. 500ms")
 	}
@@ -465,7 +146,7 @@ var sqlIdentRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z
 
 // Validate implements Validator.
 func (c *PostgresMigrationsCheck) Validate(path string, p *Problems) {
-	validatePostgresTarget(path, c.Target, p)
+	ValidatePostgresTarget(path, c.Target, p)
 	if _, ok := migrationTools[c.Tool]; !ok {
 		p.Addf(path+".tool", "tool %q is not known; write alembic, golang-migrate, flyway, goose or custom", c.Tool)
 		return
@@ -540,7 +221,7 @@ func (c *PostgresIndexesCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *PostgresIndexesCheck) Validate(path string, p *Problems) {
-	validatePostgresTarget(path, c.Target, p)
+	ValidatePostgresTarget(path, c.Target, p)
 	if c.LargeTableRows < 0 {
 		p.Addf(path+".large_table_rows", "large_table_rows must not be negative")
 	}
@@ -599,7 +280,7 @@ func (c *SQLCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *SQLCheck) Validate(path string, p *Problems) {
-	validatePostgresTarget(path, c.Target, p)
+	ValidatePostgresTarget(path, c.Target, p)
 	if strings.TrimSpace(c.Query) == "" {
 		p.Addf(path+".query", "query is missing; write one SELECT returning a number, or rows of (label, number)")
 	}
@@ -685,7 +366,7 @@ func (c *RedisCheck) SetDefaults() {
 
 // Validate implements Validator.
 func (c *RedisCheck) Validate(path string, p *Problems) {
-	validateTarget(path, c.Target, "redis_targets", p.Config().RedisTargets, p)
+	ValidateRedisTarget(path, c.Target, p)
 	if c.ExpectRole != "" && c.ExpectRole != "master" && c.ExpectRole != "replica" {
 		p.Addf(path+".expect_role", "expect_role is %q; write master or replica, or leave it out", c.ExpectRole)
 	}

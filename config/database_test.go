@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -75,94 +74,6 @@ func TestDatabaseConfigInvalid(t *testing.T) {
 			assert.Regexp(t, `t\.yml:\d+: `, err.Error(), "errors carry file:line")
 		})
 	}
-}
-
-func TestDatabaseTargetsInvalid(t *testing.T) {
-	tests := []struct {
-		name, yml, want string
-	}{
-		{"no dsn", "postgres_targets:\n  a: {sslmode: disable}", "dsn is missing"},
-		{"bad sslmode", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', sslmode: maybe}", `sslmode "maybe" is not known`},
-		{"too many conns", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', max_connections: 20}", "max_connections is 20"},
-		{"password twice", "postgres_targets:\n  a: {dsn: 'postgres://u:pw@h/d', password_file: /x}", "keep only password_file or password_ref"},
-		{"secret twice", "postgres_targets:\n  a: {dsn: 'postgres://u@h/d', password: x, password_env: Y}", "given more than once"},
-		{"not a dsn", "postgres_targets:\n  a: {dsn: 'db.example.com'}", "neither a postgres:// URL"},
-		{"redis address", "redis_targets:\n  r: {address: 'localhost'}", "is not host:port"},
-		{"redis db", "redis_targets:\n  r: {address: 'h:6379', db: 99}", "db is 99"},
-		{"redis tls pair", "redis_targets:\n  r: {address: 'h:6379', tls: {cert_file: c.pem}}", "exactly one of key or key_file must be configured when a client certificate is configured"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load([]byte(tc.yml+"\nchecks:\n  - {name: t, tcp: {address: 'h:1'}}\n"), "t.yml")
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
-		})
-	}
-}
-
-func TestMaskDSN(t *testing.T) {
-	tests := []struct{ in, want, pw string }{
-		{"postgres://app:s3cret@db:5432/app?sslmode=require", "postgres://app:<secret>@db:5432/app?sslmode=require", "s3cret"},
-		{"postgresql://app:p%40ss@db/app", "postgresql://app:<secret>@db/app", "p@ss"},
-		{"postgres://app@db/app?password=s3cret&sslmode=disable", "postgres://app@db/app?password=<secret>&sslmode=disable", "s3cret"},
-		{"host=db user=app password=s3cret dbname=app", "host=db user=app password=<secret> dbname=app", "s3cret"},
-		{"host=db password='a b\\'c' dbname=app", "host=db password=<secret> dbname=app", "a b\\'c"},
-		{"postgres://app@db/app", "postgres://app@db/app", ""},
-		// Not a valid URL (a bad escape): the password is still found.
-		{"postgres://app:p%zz@db/app", "postgres://app:<secret>@db/app", "p%zz"},
-	}
-	for _, tc := range tests {
-		assert.Equal(t, tc.want, MaskDSN(tc.in))
-		assert.Equal(t, tc.pw, DSNPassword(tc.in), tc.in)
-	}
-}
-
-func TestWithDSNParams(t *testing.T) {
-	got, err := WithDSNParams("postgres://h/db", map[string]string{"sslmode": "require"})
-	require.NoError(t, err)
-	assert.Equal(t, "postgres://h/db?sslmode=require", got)
-	got, err = WithDSNParams("postgres://h/db?sslmode=disable&x=1", map[string]string{"sslmode": "verify-full", "sslkey": ""})
-	require.NoError(t, err)
-	assert.Equal(t, "postgres://h/db?sslmode=verify-full&x=1", got, "an empty param leaves the DSN's own")
-	got, err = WithDSNParams("host=h sslmode=disable", map[string]string{"sslmode": "require", "sslrootcert": `/a b/it's\ca.pem`})
-	require.NoError(t, err)
-	assert.Equal(t, `host=h sslmode=disable sslmode='require' sslrootcert='/a b/it\'s\\ca.pem'`, got)
-	got, err = WithDSNParams("postgres://h:p%zz@db/app", map[string]string{})
-	require.NoError(t, err)
-	assert.Equal(t, "postgres://h:p%zz@db/app", got, "nothing to set: the DSN as is")
-	_, err = WithDSNParams("postgres://h:p%zz@db/app", map[string]string{"sslmode": "require"})
-	require.EqualError(t, err, "dsn postgres://h:<secret>@db/app is not a valid URL")
-}
-
-func TestPostgresTargetMarshalMasks(t *testing.T) {
-	c, err := Load([]byte(`postgres_targets:
-  a: {dsn: "postgres://app:Sentinel-x1@db/app"}
-  b: {dsn: "host=db password=Sentinel-x2 user=app"}
-  c: {dsn: "postgres://app@db/app", password: Sentinel-x3}
-redis_targets:
-  r: {address: "h:6379", password: Sentinel-x4}
-checks:
-  - {name: t, tcp: {address: 'h:1'}}
-`), "t.yml")
-	require.NoError(t, err)
-	out, err := c.Marshal()
-	require.NoError(t, err)
-	assert.NotContains(t, string(out), "Sentinel-x")
-	assert.Equal(t, 4, strings.Count(string(out), "<secret>"), string(out))
-}
-
-func FuzzMaskDSN(f *testing.F) {
-	f.Add("postgres://app:s3cret@db:5432/app?sslmode=require")
-	f.Add("host=db user=app password='a b' dbname=app")
-	f.Add("postgres://app@db/app?password=x")
-	f.Fuzz(func(t *testing.T, dsn string) {
-		pw := DSNPassword(dsn)
-		masked := MaskDSN(dsn)
-		// A password written once in the DSN must not survive masking.
-		if len(pw) >= 4 && strings.Count(dsn, pw) == 1 && strings.Contains(strings.ReplaceAll(masked, "<secret>", ""), pw) {
-			t.Fatalf("MaskDSN(%q) = %q still holds %q", dsn, masked, pw)
-		}
-	})
 }
 
 // SQL data checks on a target whose DSN names the postgres role (the
