@@ -56,6 +56,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golive/golive_exporter/scripts/bench.d/internal/slowtarget"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -330,15 +331,7 @@ func startTarget(o options) (*target, error) {
 	if err := os.WriteFile(t.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		return nil, err
 	}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(o.delay):
-		case <-r.Context().Done():
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintln(w, `{"status":"healthy"}`)
-	})
+	handler := slowtarget.Handler(o.delay)
 	for _, tlsOn := range []bool{false, true} {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/golive/golive_exporter/scripts/bench.d/internal/slowtarget"
 )
 
 func main() {
@@ -35,15 +37,7 @@ func main() {
 	}()
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(*delay):
-			case <-r.Context().Done():
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintln(w, `{"status":"healthy"}`)
-		}),
+		Handler:           slowtarget.Handler(*delay),
 	}
 	log.Fatal(srv.Serve(l))
 }
