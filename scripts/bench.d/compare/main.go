@@ -506,9 +506,13 @@ func phaseHTTP(o options) error {
 					go func(i int) {
 						defer wg.Done()
 						body, _, err := get(bb.base + "/probe?module=" + module + "&target=" + t.url(scheme, i))
+						var ok bool
+						if err == nil {
+							ok, err = probeSucceeded(body)
+						}
 						if err != nil {
 							errs <- err
-						} else if !bytes.Contains(body, []byte("\nprobe_success 1")) {
+						} else if !ok {
 							bbFailed.Add(1)
 						}
 					}(i)
@@ -524,16 +528,20 @@ func phaseHTTP(o options) error {
 				if err != nil {
 					return err
 				}
-				if ok := countSeries(body, "golive_check_success{", " 1"); ok != n {
-					oursFailed += n - ok
-					for _, r := range reasons(body) {
+				s, err := readChecks(body)
+				if err != nil {
+					return err
+				}
+				if s.passed != n {
+					oursFailed += n - s.passed
+					for _, r := range s.reasons {
 						oursReasons[r]++
 					}
 				}
 				if measure {
 					wall += d
-					slowest += maxSeries(body, "golive_check_duration_seconds{")
-					waitRun += maxWaitRun(body)
+					slowest += s.slowest
+					waitRun += s.waitRun
 				}
 				return nil
 			}
@@ -585,69 +593,6 @@ func phaseHTTP(o options) error {
 		}
 	}
 	return nil
-}
-
-// countSeries counts the lines of the exposition that start with prefix
-// and end with suffix.
-func countSeries(body []byte, prefix, suffix string) int {
-	n := 0
-	for _, l := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(l, prefix) && strings.HasSuffix(l, suffix) {
-			n++
-		}
-	}
-	return n
-}
-
-// maxWaitRun is the longest golive_check_queue_wait_seconds plus
-// golive_check_duration_seconds of one check: when the check was asked for
-// until it had its result.
-func maxWaitRun(body []byte) time.Duration {
-	sum := map[string]float64{}
-	for _, l := range strings.Split(string(body), "\n") {
-		if !strings.HasPrefix(l, "golive_check_duration_seconds{") && !strings.HasPrefix(l, "golive_check_queue_wait_seconds{") {
-			continue
-		}
-		i := strings.LastIndexByte(l, ' ')
-		v, err := strconv.ParseFloat(l[i+1:], 64)
-		if err == nil {
-			sum[l[strings.IndexByte(l, '{'):i]] += v
-		}
-	}
-	var m float64
-	for _, v := range sum {
-		m = max(m, v)
-	}
-	return time.Duration(m * float64(time.Second))
-}
-
-// reasons lists the reason labels of the failing checks.
-func reasons(body []byte) []string {
-	var out []string
-	for _, l := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(l, "golive_check_failure_reason{") && strings.HasSuffix(l, " 1") {
-			if i := strings.Index(l, `reason="`); i >= 0 {
-				r := l[i+len(`reason="`):]
-				out = append(out, r[:strings.IndexByte(r, '"')])
-			}
-		}
-	}
-	return out
-}
-
-// maxSeries is the largest value of the series starting with prefix, as a
-// duration in seconds.
-func maxSeries(body []byte, prefix string) time.Duration {
-	var m float64
-	for _, l := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			v, err := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
-			if err == nil && v > m {
-				m = v
-			}
-		}
-	}
-	return time.Duration(m * float64(time.Second))
 }
 
 // ---- counting proxies ----
@@ -1130,7 +1075,11 @@ func soak(o options) error {
 			return err
 		}
 		scrapes++
-		failed += o.soakChecks - countSeries(body, "golive_check_success{", " 1")
+		passed, err := checksPassed(body)
+		if err != nil {
+			return err
+		}
+		failed += o.soakChecks - passed
 		if time.Now().After(nextMinute) {
 			r := p.status("VmRSS")
 			rss = append(rss, r)
