@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side with blackbox_exporter, postgres_exporter and redis_exporter
 # (installed at the versions pinned in scripts/install-go-tools.sh, never
-# vendored): CPU per HTTP/HTTPS probe at 10/100/1000 targets and peak RSS,
+# vendored): CPU per HTTP/HTTPS probe at 10/100/1000 targets, peak RSS, our
+# CPU per scrape and scrape wall / slowest check (each scrape against its own),
 # PostgreSQL statements and connections per scrape at 1/10/100 scrapers,
 # Redis commands, CPU and p95 per scrape, then the targets as PASS/FAIL
 # lines (scripts/bench.d/compare/main.go says how each is measured).

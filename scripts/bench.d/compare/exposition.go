@@ -108,3 +108,47 @@ func probeSucceeded(body []byte) (bool, error) {
 	ms := mfs["probe_success"].GetMetric()
 	return len(ms) == 1 && value(ms[0]) == 1, nil
 }
+
+// scrapeWalls adds up scrapes of golive_exporter for the target
+// "scrape wall <= 1.1x the slowest check": the one definition make bench
+// prints (wall/slw). Each scrape's wall time is set against the slowest
+// check of that same scrape, and the walls and the slowest checks are each
+// summed over the measured scrapes:
+//
+//	wall/slw = Σ wall(scrape) / Σ slowest check(scrape)
+//
+// which is the mean scrape wall over the mean slowest check (the scrape_ms
+// and slowest columns beside it), so the three printed figures agree. It
+// is at least 1 when the scrapes wait for their checks; the slowest check
+// of all scrapes (a maximum over scrapes) is not the denominator, since one
+// slow scrape would then make every other scrape look faster than its
+// own checks.
+type scrapeWalls struct {
+	scrapes int
+	wall    time.Duration // Σ scrape wall time
+	slowest time.Duration // Σ slowest check of each scrape
+	waitRun time.Duration // Σ longest queue wait + run of each scrape
+}
+
+func (w *scrapeWalls) add(wall time.Duration, s checkScrape) {
+	w.scrapes++
+	w.wall += wall
+	w.slowest += s.slowest
+	w.waitRun += s.waitRun
+}
+
+// ratio is wall/slw; 0 before a scrape with a check.
+func (w scrapeWalls) ratio() float64 {
+	if w.slowest <= 0 {
+		return 0
+	}
+	return float64(w.wall) / float64(w.slowest)
+}
+
+// ms is the mean of a sum over the scrapes, in milliseconds.
+func (w scrapeWalls) ms(sum time.Duration) float64 {
+	if w.scrapes == 0 {
+		return 0
+	}
+	return float64(sum) / float64(w.scrapes) / 1e6
+}

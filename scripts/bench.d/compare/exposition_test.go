@@ -60,3 +60,18 @@ func TestProbeSucceeded(t *testing.T) {
 		assert.Equal(t, want, ok, body)
 	}
 }
+
+// wall/slw sets each scrape against its own slowest check: two scrapes,
+// one of them slow in every way, are 1.03x, where the mean wall over the
+// slowest check of both (scrape.sh's former figure) made 0.55x of them.
+func TestScrapeWallsSetEachScrapeAgainstItsOwnSlowestCheck(t *testing.T) {
+	var w scrapeWalls
+	assert.Zero(t, w.ratio())
+	w.add(80*time.Millisecond, checkScrape{slowest: 60 * time.Millisecond, waitRun: 70 * time.Millisecond})
+	w.add(1000*time.Millisecond, checkScrape{slowest: 990 * time.Millisecond, waitRun: 990 * time.Millisecond})
+	assert.InDelta(t, 1080.0/1050.0, w.ratio(), 1e-9)
+	assert.InDelta(t, 540.0, w.ms(w.wall), 1e-9)
+	assert.InDelta(t, 525.0, w.ms(w.slowest), 1e-9)
+	assert.InDelta(t, 530.0, w.ms(w.waitRun), 1e-9)
+	assert.InDelta(t, w.ratio(), w.ms(w.wall)/w.ms(w.slowest), 1e-9, "the ratio of the printed means")
+}
