@@ -69,11 +69,13 @@ for tool in "${tools[@]}"; do
       mod=${pkg%%/cmd/*}
       tmp=$(mktemp -d)
       # The throwaway module goes also when the install fails (set -e would
-      # leave it behind), and the failure still ends the script.
+      # leave it behind), and the failure still ends the script. -mod=mod
+      # (go.sum is empty) comes after the caller's GOFLAGS, not instead of
+      # them: the last -mod wins.
       rc=0
       (cd "$tmp" && go mod init install-go-tools >/dev/null 2>&1 &&
         echo "require $mod $want" >>go.mod &&
-        GOFLAGS=-mod=mod GOBIN="$bindir" go install "$pkg") || rc=$?
+        GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GOBIN="$bindir" go install "$pkg") || rc=$?
       rm -rf "$tmp"
       [ "$rc" -eq 0 ] || exit "$rc"
     fi

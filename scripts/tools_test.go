@@ -91,3 +91,46 @@ func TestInstallGoToolsChecksTheVersion(t *testing.T) {
 	assert.Regexp(t, `(?m)^\s+mod\s+honnef.co/go/tools\s+v0.8.2\s`, string(info))
 	assert.Empty(t, run(), "the pinned version is kept")
 }
+
+// fakeGo is a go command for install-go-tools.sh whose go install
+// pkg@version fails as behind a proxy that refuses the version list, so
+// that the script takes its throwaway-module fallback. The fallback's go
+// install writes its GOFLAGS, package and go.mod to $FAKE_GO_LOG.
+const fakeGo = `#!/bin/sh
+case "$1" in
+env) [ "$2" = GOBIN ] && echo "$GOBIN"; exit 0 ;;
+version) exit 1 ;;
+mod) echo "module $3" >go.mod; exit 0 ;;
+install)
+  case "$2" in
+  *@*) echo "go: $2: reading the version list: 403 Forbidden" >&2; exit 1 ;;
+  esac
+  { echo "GOFLAGS=$GOFLAGS"; echo "package=$2"; cat go.mod; } >"$FAKE_GO_LOG"
+  printf '#!/bin/sh\n' >"$GOBIN/${2##*/}" && chmod +x "$GOBIN/${2##*/}"
+  exit 0 ;;
+esac
+echo "fake go: unexpected $*" >&2
+exit 2
+`
+
+// When go install pkg@version fails, the fallback installs the package
+// from a throwaway module that requires the pinned version, with -mod=mod
+// added to the caller's GOFLAGS, not in their place.
+func TestInstallGoToolsFallbackKeepsGOFLAGS(t *testing.T) {
+	fake, bin := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(fake, "go"), []byte(fakeGo), 0o755))
+	log := filepath.Join(t.TempDir(), "go.log")
+	cmd := exec.Command("bash", "install-go-tools.sh", "staticcheck")
+	cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"GOBIN="+bin, "GOFLAGS=-buildvcs=false -tags=bench", "FAKE_GO_LOG="+log)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	raw, err := os.ReadFile(log)
+	require.NoError(t, err, "the fallback's go install ran: %s", out)
+	got := string(raw)
+	assert.Contains(t, got, "package=honnef.co/go/tools/cmd/staticcheck\n")
+	assert.Contains(t, got, "require honnef.co/go/tools v0.8.2\n")
+	flags := strings.Fields(strings.TrimPrefix(strings.SplitN(got, "\n", 2)[0], "GOFLAGS="))
+	assert.Equal(t, []string{"-buildvcs=false", "-tags=bench", "-mod=mod"}, flags, "the caller's GOFLAGS, then -mod=mod")
+	assert.FileExists(t, filepath.Join(bin, "staticcheck"))
+}
