@@ -569,3 +569,27 @@ func TestChecklistImportCommand(t *testing.T) {
 	assert.Equal(t, starterTSV.String(), imported.String())
 	assert.Equal(t, string(checklist.StarterTSV), starterTSV.String())
 }
+
+// TestChecklistCommandWriteErrorExitsTwo: a checklist subcommand that cannot
+// write its output exits 2 (an error), not 1, which is check's NO-GO: a
+// script tells a broken write from a NO-GO.
+func TestChecklistCommandWriteErrorExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	md := filepath.Join(dir, "launch.md")
+	require.NoError(t, os.WriteFile(md, []byte("## Before launch\n- [ ] Port open\n"), 0o600))
+	var out, errOut bytes.Buffer
+	unwritable := filepath.Join(dir, "no such folder", "checklist.tsv")
+	assert.Equal(t, exitConfigError, run([]string{"checklist", "import", md, "-o", unwritable}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "no such folder")
+
+	for _, args := range [][]string{{"checklist", "import", md}, {"checklist", "starter"}} {
+		errOut.Reset()
+		assert.Equal(t, exitConfigError, run(args, failingWriter{}, &errOut), "%v", args)
+		assert.Contains(t, errOut.String(), "writing: ", "%v", args)
+	}
+}
+
+// failingWriter fails every write, like a closed standard output.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }

@@ -42,7 +42,7 @@ func (c checklistCommands) run(cmd string, stdout, stderr io.Writer) (code int, 
 		}
 		if _, err := stdout.Write(b); err != nil {
 			fmt.Fprintf(stderr, "writing: %v\n", err)
-			return exitNotReady, true
+			return exitConfigError, true
 		}
 		return exitOK, true
 	}
@@ -71,13 +71,13 @@ func (c checklistCommands) runImport(stdout, stderr io.Writer) int {
 	var buf bytes.Buffer
 	if err := cl.WriteTSV(&buf, checklist.ImportComment(filepath.Base(name))); err != nil {
 		fmt.Fprintf(stderr, "writing: %v\n", err)
-		return exitNotReady
+		return exitConfigError
 	}
 	// What is written loads as a checklist: the same parser as
 	// checklist.file reads it.
 	if _, err := checklist.Parse(bytes.NewReader(buf.Bytes()), "imported"); err != nil {
 		fmt.Fprintf(stderr, "the imported checklist does not load (a bug): %v\n", err)
-		return exitNotReady
+		return exitConfigError
 	}
 	if *c.out == "" {
 		_, err = stdout.Write(buf.Bytes())
@@ -86,7 +86,7 @@ func (c checklistCommands) runImport(stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "writing: %v\n", err)
-		return exitNotReady
+		return exitConfigError
 	}
 	fmt.Fprintf(stderr, "imported %d items in %d phases from %s\n", len(cl.Items), len(cl.Phases()), name)
 	return exitOK

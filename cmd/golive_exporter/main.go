@@ -43,7 +43,10 @@ const programName = "golive_exporter"
 // IoTDB's ConfigNode does (docs/core.md#default-port says why it stays).
 const DefaultListenAddress = ":10720"
 
-// Exit codes of the check command and of config errors.
+// Exit codes. exitNotReady is only check's NO-GO (and serve's failed
+// listener); every other failure of every command (a configuration or
+// flag error, a file that cannot be read or written) is exitConfigError,
+// so that a script tells a NO-GO from a command that did not do its job.
 const (
 	exitOK          = 0
 	exitNotReady    = 1
