@@ -45,13 +45,6 @@ type Check struct {
 	Firewall      *FirewallCheck      `yaml:"firewall,omitempty"`
 	HTTPEndpoints *HTTPEndpointsCheck `yaml:"http_endpoints,omitempty"`
 
-	// Database and cache checks.
-	Postgres           *PostgresCheck           `yaml:"postgres,omitempty"`
-	PostgresMigrations *PostgresMigrationsCheck `yaml:"postgres_migrations,omitempty"`
-	PostgresIndexes    *PostgresIndexesCheck    `yaml:"postgres_indexes,omitempty"`
-	SQL                *SQLCheck                `yaml:"sql,omitempty"`
-	Redis              *RedisCheck              `yaml:"redis,omitempty"`
-
 	// Backup checks.
 	PgBackRest    *PgBackRestCheck    `yaml:"pgbackrest,omitempty"`
 	WALG          *WALGCheck          `yaml:"walg,omitempty"`

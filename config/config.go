@@ -454,9 +454,6 @@ func (c *Config) resolve() {
 // defaultsToInterval reports whether ch's kind keeps results
 // DefaultDatabaseInterval by default (see IntervalDefaulter).
 func defaultsToInterval(ch *Check) bool {
-	if databaseKinds[ch.Kind()] {
-		return true
-	}
 	d, ok := ch.Spec().(IntervalDefaulter)
 	return ok && d.DefaultsToInterval()
 }

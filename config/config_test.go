@@ -152,18 +152,6 @@ func TestValidConfig(t *testing.T) {
 	assert.Equal(t, cfg.Global, again.Global)
 }
 
-func TestDefaultConfigLoads(t *testing.T) {
-	cfg, err := Default()
-	require.NoError(t, err)
-	assert.Equal(t, EmbeddedName, cfg.File())
-	assert.NotEmpty(t, cfg.Checks)
-	wd, _ := os.Getwd()
-	assert.Equal(t, wd, cfg.BaseDir())
-	assert.Equal(t, DefaultMaxConcurrency, cfg.Global.MaxConcurrency)
-	assert.Equal(t, DefaultTimeout, time.Duration(cfg.Global.DefaultTimeout))
-	assert.Equal(t, DefaultScrapeMargin, time.Duration(cfg.Global.ScrapeTimeoutMargin))
-}
-
 func TestMissingFile(t *testing.T) {
 	_, err := LoadFile(filepath.Join(t.TempDir(), "absent.yml"))
 	require.ErrorIs(t, err, os.ErrNotExist)

@@ -90,7 +90,10 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 		name := strings.TrimPrefix(path, "postgres_targets.")
 		var sqlChecks []string
 		for _, c := range p.Config().Checks {
-			if c != nil && c.SQL != nil && c.SQL.Target == name {
+			if c == nil {
+				continue
+			}
+			if q, ok := c.Spec().(UserQueries); ok && q.UserQueryTarget() == name {
 				sqlChecks = append(sqlChecks, c.Name)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -31,6 +32,20 @@ type IntervalDefaulter interface {
 	// DefaultDatabaseInterval (or their timeout when longer) when the file
 	// sets no interval.
 	DefaultsToInterval() bool
+}
+
+// DefaultDatabaseInterval is the interval of a check whose kind is an
+// IntervalDefaulter (postgres, postgres_migrations, postgres_indexes, sql)
+// and whose configuration sets none (or the check's timeout, when longer).
+const DefaultDatabaseInterval = 15 * time.Second
+
+// UserQueries is implemented by a kind whose checks run queries the file
+// writes (sql) on a postgres target: such a target is refused when its DSN
+// connects as the superuser, unless it says allow_privileged_role (see
+// PostgresTarget.Validate).
+type UserQueries interface {
+	// UserQueryTarget names the postgres_targets entry the queries run on.
+	UserQueryTarget() string
 }
 
 var (

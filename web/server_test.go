@@ -50,7 +50,17 @@ func init() {
 	collector.Register("tcp", func(c *config.Check, _ collector.Env) (collector.Check, error) {
 		return fakeCheck{name: c.Name}, nil
 	})
+	// A kind the configuration loads but no package runs: what a binary
+	// built without the kind's package meets.
+	config.RegisterKind("not_linked", func() config.Kind { return new(notLinkedKind) })
 }
+
+// notLinkedKind is the settings of the not_linked kind, which has no factory.
+type notLinkedKind struct {
+	Target string `yaml:"target"`
+}
+
+func (*notLinkedKind) Validate(string, *config.Problems) {}
 
 type fakeCheck struct{ name string }
 
@@ -206,9 +216,7 @@ checks:
   - name: badlabels_kind
     tcp: {address: "127.0.0.1:1"}
   - name: not_compiled
-    redis: {target: main}
-redis_targets:
-  main: {address: "127.0.0.1:1"}
+    not_linked: {target: main}
 `)
 	_, ts := newTestServer(t, file)
 	code, body := get(t, ts.URL+"/metrics", nil)
@@ -217,7 +225,7 @@ redis_targets:
 	assert.Contains(t, body, `golive_check_failure_reason{check="refused_db",kind="tcp",reason="connection_refused"} 1`)
 	assert.Contains(t, body, `golive_check_item_info{check="refused_db",item="P3.1.02"} 1`)
 	assert.Contains(t, body, `golive_check_success{check="badlabels_kind",kind="tcp"} 1`, "a kind's bad sample does not break the scrape")
-	assert.Contains(t, body, `golive_check_failure_reason{check="not_compiled",kind="redis",reason="config"} 1`)
+	assert.Contains(t, body, `golive_check_failure_reason{check="not_compiled",kind="not_linked",reason="config"} 1`)
 	assert.NotContains(t, body, "connection refused", "no error text in metrics")
 }
 

@@ -56,7 +56,6 @@ var (
 )
 
 func init() {
-	collector.Register("redis", newRedis)
 	// go-redis logs dial failures to stderr on its own; the check's result
 	// already says what failed.
 	redis.SetLogger(quietLogger{})
@@ -154,12 +153,12 @@ func tlsConfig(cfg *config.Config, t *config.RedisTarget) (*tls.Config, error) {
 }
 
 type redisCheck struct {
-	cfg *config.RedisCheck
+	cfg *RedisCheck
 	env collector.Env
 }
 
 func newRedis(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &redisCheck{cfg: c.Redis, env: env}, nil
+	return &redisCheck{cfg: c.Spec().(*RedisCheck), env: env}, nil
 }
 
 // fail classifies an error and removes secrets from its text. Redis'

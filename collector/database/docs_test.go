@@ -1,18 +1,25 @@
 package database
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/golive/golive_exporter/checklist"
+	"github.com/golive/golive_exporter/collector/cache"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// docsKinds are the kinds docs/database.md documents, from the registry:
+// this package's and the cache package's.
+var docsKinds = append(config.KindsIn(reflect.TypeFor[PostgresCheck]().PkgPath()), config.KindsIn(reflect.TypeFor[cache.RedisCheck]().PkgPath())...)
+
 // Every YAML example of docs/database.md loads (so the reference cannot
-// drift from the schema).
+// drift from the schema), and there is one for every kind of the database
+// and cache packages.
 func TestDocsExamplesLoad(t *testing.T) {
 	blocks := testutil.DocYAML(testutil.Doc(t, "database.md"))
 	require.NotEmpty(t, blocks)
@@ -29,8 +36,16 @@ func TestDocsExamplesLoad(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, checks)
-	_, _, err := checklist.LoadConfig([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
+	cfg, _, err := checklist.LoadConfig([]byte(targets+"checks:\n"+strings.Join(checks, "\n")+"\n"), "docs.yml")
 	require.NoError(t, err)
+	kinds := map[string]bool{}
+	for _, c := range cfg.Checks {
+		kinds[c.Kind()] = true
+	}
+	require.NotEmpty(t, docsKinds)
+	for _, k := range docsKinds {
+		assert.True(t, kinds[k], "docs/database.md has no example of kind %s", k)
+	}
 }
 
 // The metrics table of docs/database.md lists exactly the families the

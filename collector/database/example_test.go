@@ -13,7 +13,7 @@ import (
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
-	_ "github.com/golive/golive_exporter/collector/cache" // the example's redis checks
+	"github.com/golive/golive_exporter/collector/cache"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/jackc/pgx/v5"
@@ -290,7 +290,8 @@ func databaseOnly(cfg *config.Config) {
 	var kept []*config.Check
 	var items []string
 	for _, c := range cfg.Checks {
-		if c.Postgres != nil || c.PostgresMigrations != nil || c.PostgresIndexes != nil || c.SQL != nil || c.Redis != nil {
+		switch c.Spec().(type) {
+		case *PostgresCheck, *PostgresMigrationsCheck, *PostgresIndexesCheck, *SQLCheck, *cache.RedisCheck:
 			kept = append(kept, c)
 			items = append(items, c.Items...)
 		}
@@ -355,7 +356,7 @@ func TestExampleMonitorRoleLeastPrivilege(t *testing.T) {
 		require.NoError(t, err)
 		var kept []*config.Check
 		for _, c := range cfg.Checks {
-			if c.SQL != nil {
+			if _, ok := c.Spec().(*SQLCheck); ok {
 				kept = append(kept, c)
 			}
 		}

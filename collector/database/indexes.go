@@ -33,17 +33,13 @@ var (
 // maxNamesShown bounds the object names quoted in a condition's message.
 const maxNamesShown = 5
 
-func init() {
-	collector.Register("postgres_indexes", newIndexes)
-}
-
 type indexesCheck struct {
-	cfg *config.PostgresIndexesCheck
+	cfg *PostgresIndexesCheck
 	env collector.Env
 }
 
 func newIndexes(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &indexesCheck{cfg: c.PostgresIndexes, env: env}, nil
+	return &indexesCheck{cfg: c.Spec().(*PostgresIndexesCheck), env: env}, nil
 }
 
 // schemaFilter restricts n.nspname to the configured schemas, or to every

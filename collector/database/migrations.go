@@ -28,17 +28,13 @@ var (
 // branch head).
 const maxRevisionRows = 10
 
-func init() {
-	collector.Register("postgres_migrations", newMigrations)
-}
-
 type migrationsCheck struct {
-	cfg *config.PostgresMigrationsCheck
+	cfg *PostgresMigrationsCheck
 	env collector.Env
 }
 
 func newMigrations(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &migrationsCheck{cfg: c.PostgresMigrations, env: env}, nil
+	return &migrationsCheck{cfg: c.Spec().(*PostgresMigrationsCheck), env: env}, nil
 }
 
 // expected returns the heads the database must be at.

@@ -59,18 +59,15 @@ var (
 		"1 for each figure the monitoring role could not read (missing privilege, extension or view).", "figure")
 )
 
-func init() {
-	collector.Register("postgres", newPostgres)
-}
-
 type postgresCheck struct {
-	cfg     *config.PostgresCheck
+	cfg     *PostgresCheck
 	env     collector.Env
 	latency *Latencies
 }
 
 func newPostgres(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &postgresCheck{cfg: c.Postgres, env: env, latency: NewLatencies(c.Postgres.LatencyWindow)}, nil
+	cfg := c.Spec().(*PostgresCheck)
+	return &postgresCheck{cfg: cfg, env: env, latency: NewLatencies(cfg.LatencyWindow)}, nil
 }
 
 // Run probes the server, then reads the health figures in one read-only

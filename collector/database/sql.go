@@ -27,24 +27,26 @@ var (
 		"The value of the check named by equals_check, read in the same run.")
 )
 
-func init() {
-	collector.Register("sql", newSQL)
-}
-
 type sqlCheck struct {
 	name    string
-	cfg     *config.SQLCheck
+	cfg     *SQLCheck
 	timeout time.Duration
-	ref     *config.Check
+	ref     *SQLCheck // the settings of the equals_check check
+	refName string
 	env     collector.Env
 }
 
 func newSQL(c *config.Check, env collector.Env) (collector.Check, error) {
-	s := &sqlCheck{name: c.Name, cfg: c.SQL, timeout: time.Duration(c.Timeout), env: env}
-	if c.SQL.EqualsCheck != "" {
-		s.ref = env.Config.CheckByName(c.SQL.EqualsCheck)
-		if s.ref == nil || s.ref.SQL == nil {
-			return nil, fmt.Errorf("equals_check %q is not an sql check", c.SQL.EqualsCheck)
+	cfg := c.Spec().(*SQLCheck)
+	s := &sqlCheck{name: c.Name, cfg: cfg, timeout: time.Duration(c.Timeout), env: env}
+	if cfg.EqualsCheck != "" {
+		var ok bool
+		if ref := env.Config.CheckByName(cfg.EqualsCheck); ref != nil {
+			s.ref, ok = ref.Spec().(*SQLCheck)
+			s.refName = ref.Name
+		}
+		if !ok {
+			return nil, fmt.Errorf("equals_check %q is not an sql check", cfg.EqualsCheck)
 		}
 	}
 	return s, nil
@@ -76,7 +78,7 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 		if err != nil {
 			return err
 		}
-		if s.ref != nil && s.ref.SQL.Target == s.cfg.Target {
+		if s.ref != nil && s.ref.Target == s.cfg.Target {
 			v, err := s.refQuery(ctx, tx)
 			refValue = v
 			return err
@@ -89,17 +91,17 @@ func (s *sqlCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	r.Gauge(sqlDurationDesc, elapsed.Seconds())
 	if s.ref != nil && refValue == nil {
-		refPool, err := PoolFor(s.env, s.ref.SQL.Target)
+		refPool, err := PoolFor(s.env, s.ref.Target)
 		if err != nil {
 			return err
 		}
-		err = refPool.RunSQL(ctx, time.Duration(s.ref.SQL.StatementTimeout), time.Duration(s.ref.SQL.LockTimeout), func(tx Querier) error {
+		err = refPool.RunSQL(ctx, time.Duration(s.ref.StatementTimeout), time.Duration(s.ref.LockTimeout), func(tx Querier) error {
 			v, err := s.refQuery(ctx, tx)
 			refValue = v
 			return err
 		})
 		if err != nil {
-			return s.failed(refPool, err, "running the query of "+s.ref.Name+" (equals_check)")
+			return s.failed(refPool, err, "running the query of "+s.refName+" (equals_check)")
 		}
 	}
 	r.Gauge(sqlRowsDesc, float64(len(rows)))
@@ -130,25 +132,25 @@ func (s *sqlCheck) failed(pool *Pool, err error, what string) error {
 	}
 	known := []string{s.cfg.Query}
 	if s.ref != nil {
-		known = append(known, s.ref.SQL.Query)
+		known = append(known, s.ref.Query)
 	}
 	return pool.classify(err, what, known...)
 }
 
 func (s *sqlCheck) refQuery(ctx context.Context, tx Querier) (*float64, error) {
-	rows, single, err := s.query(ctx, tx, s.ref.SQL)
+	rows, single, err := s.query(ctx, tx, s.ref)
 	if err != nil {
-		return nil, fmt.Errorf("equals_check %s: %w", s.ref.Name, err)
+		return nil, fmt.Errorf("equals_check %s: %w", s.refName, err)
 	}
 	if !single {
-		return nil, collector.Failf(collector.ReasonConfig, "equals_check %s returns rows of (key, number); it must return one number", s.ref.Name)
+		return nil, collector.Failf(collector.ReasonConfig, "equals_check %s returns rows of (key, number); it must return one number", s.refName)
 	}
 	return &rows[0].value, nil
 }
 
 // query runs one check's query and reads one number, or up to max_rows
 // (key, number) rows.
-func (s *sqlCheck) query(ctx context.Context, tx Querier, cfg *config.SQLCheck) ([]row, bool, error) {
+func (s *sqlCheck) query(ctx context.Context, tx Querier, cfg *SQLCheck) ([]row, bool, error) {
 	res, err := tx.Query(ctx, cfg.Query)
 	if err != nil {
 		return nil, false, err
@@ -268,7 +270,7 @@ func (s *sqlCheck) judge(r *collector.Report, rows []row, single bool, ref *floa
 			r.Assert(what+" between", rw.value >= c.Between[0] && rw.value <= c.Between[1], obs, fmt.Sprintf("between %s and %s", formatNumber(c.Between[0]), formatNumber(c.Between[1])))
 		}
 		if ref != nil {
-			r.Assert(what+" equals "+s.ref.Name, rw.value == *ref, obs, "= "+formatNumber(*ref)+" ("+s.ref.Name+")")
+			r.Assert(what+" equals "+s.refName, rw.value == *ref, obs, "= "+formatNumber(*ref)+" ("+s.refName+")")
 		}
 	}
 }

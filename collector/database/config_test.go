@@ -1,9 +1,10 @@
-package config
+package database
 
 import (
 	"testing"
 	"time"
 
+	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,7 +16,7 @@ redis_targets:
 `
 
 func TestDatabaseConfigValid(t *testing.T) {
-	c, err := Load([]byte(dbTargets+`checks:
+	c, err := config.Load([]byte(dbTargets+`checks:
   - name: pg
     postgres: {target: app}
   - name: mig
@@ -26,19 +27,16 @@ func TestDatabaseConfigValid(t *testing.T) {
     sql: {target: app, query: "SELECT 1"}
   - name: count
     sql: {target: app, query: "SELECT 1", equals_check: legacy, between: [0, 2]}
-  - name: r
-    redis: {target: cache, patterns: [{pattern: "s:*", min_keys: 3}]}
 `), "t.yml")
 	require.NoError(t, err)
-	pg := c.Checks[0].Postgres
+	pg := c.Checks[0].Spec().(*PostgresCheck)
 	assert.EqualValues(t, DefaultPostgresMaxP95, pg.MaxP95)
 	assert.Equal(t, DefaultLatencyWindow, pg.LatencyWindow)
 	assert.Equal(t, 2, c.PostgresTargets["app"].MaxConnections)
-	assert.Equal(t, "schema_migrations", c.Checks[1].PostgresMigrations.Table)
-	assert.Equal(t, 0, *c.Checks[2].PostgresIndexes.MaxInvalidIndexes)
-	assert.Nil(t, c.Checks[2].PostgresIndexes.MaxUnusedIndexes)
-	assert.Equal(t, DefaultSQLMaxRows, c.Checks[3].SQL.MaxRows)
-	assert.EqualValues(t, DefaultRedisScanMaxKeys, c.Checks[5].Redis.Patterns[0].MaxScan)
+	assert.Equal(t, "schema_migrations", c.Checks[1].Spec().(*PostgresMigrationsCheck).Table)
+	assert.Equal(t, 0, *c.Checks[2].Spec().(*PostgresIndexesCheck).MaxInvalidIndexes)
+	assert.Nil(t, c.Checks[2].Spec().(*PostgresIndexesCheck).MaxUnusedIndexes)
+	assert.Equal(t, DefaultSQLMaxRows, c.Checks[3].Spec().(*SQLCheck).MaxRows)
 }
 
 func TestDatabaseConfigInvalid(t *testing.T) {
@@ -47,8 +45,6 @@ func TestDatabaseConfigInvalid(t *testing.T) {
 	}{
 		{"unknown target", "  - name: x\n    postgres: {target: nope}", `target "nope" is not defined; define it under postgres_targets or use one of: app`},
 		{"missing target", "  - name: x\n    sql: {query: SELECT 1}", "target is missing"},
-		{"redis unknown target", "  - name: x\n    redis: {target: app}", `target "app" is not defined; define it under redis_targets`},
-		{"redis missing target", "  - name: x\n    redis: {min_keys: 1}", "checks[0].redis.target: target is missing; name one of redis_targets"},
 		{"empty query", "  - name: x\n    sql: {target: app, query: ' '}", "query is missing"},
 		{"between reversed", "  - name: x\n    sql: {target: app, query: SELECT 1, between: [5, 1]}", "low above high"},
 		{"between one number", "  - name: x\n    sql: {target: app, query: SELECT 1, between: [5]}", "two numbers"},
@@ -62,13 +58,11 @@ func TestDatabaseConfigInvalid(t *testing.T) {
 		{"bad table", "  - name: x\n    postgres_migrations: {target: app, tool: custom, table: 'a; drop', expected_head: '1'}", "not a plain identifier"},
 		{"bad role", "  - name: x\n    postgres: {target: app, expect_role: leader}", "write primary or replica"},
 		{"bad ratio", "  - name: x\n    postgres: {target: app, max_connections_ratio: 2}", "max_connections_ratio is 2"},
-		{"redis pattern cap", "  - name: x\n    redis: {target: cache, patterns: [{pattern: 'a:*', min_keys: 50, max_scan: 10}]}", "could never pass"},
-		{"redis duplicate pattern", "  - name: x\n    redis: {target: cache, patterns: [{pattern: 'a:*'}, {pattern: 'a:*'}]}", "listed twice"},
 		{"unknown key", "  - name: x\n    sql: {target: app, querry: SELECT 1}", `did you mean "query"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load([]byte(dbTargets+"checks:\n"+tc.yml+"\n"), "t.yml")
+			_, err := config.Load([]byte(dbTargets+"checks:\n"+tc.yml+"\n"), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Regexp(t, `t\.yml:\d+: `, err.Error(), "errors carry file:line")
@@ -97,7 +91,7 @@ func TestSQLPrivilegedRoleRefusedAtLoad(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			yml := "postgres_targets:\n  app: {" + tc.target + "}\nchecks:\n  - name: x\n" + tc.checks + "\n"
-			_, err := Load([]byte(yml), "t.yml")
+			_, err := config.Load([]byte(yml), "t.yml")
 			if tc.ok {
 				require.NoError(t, err)
 				return
@@ -110,12 +104,12 @@ func TestSQLPrivilegedRoleRefusedAtLoad(t *testing.T) {
 	}
 }
 
-// Database and SQL checks keep a result DefaultDatabaseInterval (or their
+// Database and SQL checks keep a result config.DefaultDatabaseInterval (or their
 // timeout when longer) unless the configuration says otherwise, so that
 // the load on the database does not grow with the number of scrapers;
 // interval: 0 still runs them on every scrape.
 func TestDatabaseDefaultInterval(t *testing.T) {
-	c, err := Load([]byte(dbTargets+`checks:
+	c, err := config.Load([]byte(dbTargets+`checks:
   - name: pg
     postgres: {target: app}
   - name: mig
@@ -140,12 +134,12 @@ func TestDatabaseDefaultInterval(t *testing.T) {
 `), "t.yml")
 	require.NoError(t, err)
 	want := map[string]time.Duration{
-		"pg": DefaultDatabaseInterval, "mig": DefaultDatabaseInterval, "idx": DefaultDatabaseInterval, "q": DefaultDatabaseInterval,
+		"pg": config.DefaultDatabaseInterval, "mig": config.DefaultDatabaseInterval, "idx": config.DefaultDatabaseInterval, "q": config.DefaultDatabaseInterval,
 		"every_scrape": 0, "slow": 40 * time.Second, "hourly": time.Hour, "r": 0, "web": 0,
 	}
 	for name, iv := range want {
 		assert.Equal(t, iv, time.Duration(c.CheckByName(name).Interval), name)
 	}
-	assert.Equal(t, 15*time.Second, DefaultDatabaseInterval)
-	assert.EqualValues(t, DefaultTimeout, c.CheckByName("q").Timeout)
+	assert.Equal(t, 15*time.Second, config.DefaultDatabaseInterval)
+	assert.EqualValues(t, config.DefaultTimeout, c.CheckByName("q").Timeout)
 }

@@ -1,22 +1,62 @@
-package config
+package database
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
 )
 
-// DefaultDatabaseInterval is the interval of a postgres, postgres_migrations,
-// postgres_indexes or sql check whose configuration sets none (or the
-// check's timeout, when longer).
-const DefaultDatabaseInterval = 15 * time.Second
+// The database kinds: their settings live here, beside the checks they
+// configure, and register under their keys with their factories. The
+// postgres_targets they name are global settings and stay in config.
+func init() {
+	collector.RegisterKind("postgres", func() config.Kind { return new(PostgresCheck) }, newPostgres)
+	collector.RegisterKind("postgres_migrations", func() config.Kind { return new(PostgresMigrationsCheck) }, newMigrations)
+	collector.RegisterKind("postgres_indexes", func() config.Kind { return new(PostgresIndexesCheck) }, newIndexes)
+	collector.RegisterKind("sql", func() config.Kind { return new(SQLCheck) }, newSQL)
+}
 
-// databaseKinds are the kinds DefaultDatabaseInterval applies to: the ones
-// that query PostgreSQL.
-var databaseKinds = map[string]bool{"postgres": true, "postgres_migrations": true, "postgres_indexes": true, "sql": true}
+var (
+	_ config.Kind              = (*PostgresCheck)(nil)
+	_ config.Defaulter         = (*PostgresCheck)(nil)
+	_ config.IntervalDefaulter = (*PostgresCheck)(nil)
+	_ config.Kind              = (*PostgresMigrationsCheck)(nil)
+	_ config.Defaulter         = (*PostgresMigrationsCheck)(nil)
+	_ config.IntervalDefaulter = (*PostgresMigrationsCheck)(nil)
+	_ config.Kind              = (*PostgresIndexesCheck)(nil)
+	_ config.Defaulter         = (*PostgresIndexesCheck)(nil)
+	_ config.IntervalDefaulter = (*PostgresIndexesCheck)(nil)
+	_ config.Kind              = (*SQLCheck)(nil)
+	_ config.Defaulter         = (*SQLCheck)(nil)
+	_ config.IntervalDefaulter = (*SQLCheck)(nil)
+	_ config.UserQueries       = (*SQLCheck)(nil)
+)
+
+// The database kinds query PostgreSQL: their checks keep a result
+// config.DefaultDatabaseInterval (or their timeout, when longer) unless the
+// file sets an interval, so that the load on the database does not grow
+// with the number of scrapers.
+
+// DefaultsToInterval implements config.IntervalDefaulter.
+func (*PostgresCheck) DefaultsToInterval() bool { return true }
+
+// DefaultsToInterval implements config.IntervalDefaulter.
+func (*PostgresMigrationsCheck) DefaultsToInterval() bool { return true }
+
+// DefaultsToInterval implements config.IntervalDefaulter.
+func (*PostgresIndexesCheck) DefaultsToInterval() bool { return true }
+
+// DefaultsToInterval implements config.IntervalDefaulter.
+func (*SQLCheck) DefaultsToInterval() bool { return true }
+
+// UserQueryTarget implements config.UserQueries: an sql check runs the
+// query the file writes, on its target.
+func (c *SQLCheck) UserQueryTarget() string { return c.Target }
 
 // PostgresCheck reports a PostgreSQL server's health figures: connectivity,
 // probe latency, version, recovery, connections, transactions, replication,
@@ -58,13 +98,12 @@ const (
 	DefaultMaxTransactionAge     = time.Hour
 	DefaultSQLMaxRows            = 20
 	DefaultLockTimeout           = 2 * time.Second
-	DefaultRedisScanMaxKeys      = 10000
 	DefaultIndexesLargeTableRows = 10000
 	DefaultIndexesSeqScanRatio   = 0.5
 	DefaultIndexesSlowStatement  = 500 * time.Millisecond
 )
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PostgresCheck) SetDefaults() {
 	if c.MaxP95 == 0 {
 		c.MaxP95 = model.Duration(DefaultPostgresMaxP95)
@@ -83,9 +122,9 @@ func (c *PostgresCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *PostgresCheck) Validate(path string, p *Problems) {
-	ValidatePostgresTarget(path, c.Target, p)
+// Validate implements config.Kind.
+func (c *PostgresCheck) Validate(path string, p *config.Problems) {
+	config.ValidatePostgresTarget(path, c.Target, p)
 	if c.MaxP95 < 0 {
 		p.Addf(path+".max_p95", "max_p95 must not be negative; write e.g. 500ms")
 	}
@@ -132,7 +171,7 @@ type PostgresMigrationsCheck struct {
 	MigrationsDir string `yaml:"migrations_dir,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PostgresMigrationsCheck) SetDefaults() {
 	if c.Table == "" {
 		c.Table = migrationTools[c.Tool]
@@ -144,9 +183,9 @@ func (c *PostgresMigrationsCheck) SetDefaults() {
 
 var sqlIdentRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$`)
 
-// Validate implements Validator.
-func (c *PostgresMigrationsCheck) Validate(path string, p *Problems) {
-	ValidatePostgresTarget(path, c.Target, p)
+// Validate implements config.Kind.
+func (c *PostgresMigrationsCheck) Validate(path string, p *config.Problems) {
+	config.ValidatePostgresTarget(path, c.Target, p)
 	if _, ok := migrationTools[c.Tool]; !ok {
 		p.Addf(path+".tool", "tool %q is not known; write alembic, golang-migrate, flyway, goose or custom", c.Tool)
 		return
@@ -198,7 +237,7 @@ type PostgresIndexesCheck struct {
 	MaxSlowStatements *int `yaml:"max_slow_statements,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PostgresIndexesCheck) SetDefaults() {
 	if c.LargeTableRows == 0 {
 		c.LargeTableRows = DefaultIndexesLargeTableRows
@@ -219,9 +258,9 @@ func (c *PostgresIndexesCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *PostgresIndexesCheck) Validate(path string, p *Problems) {
-	ValidatePostgresTarget(path, c.Target, p)
+// Validate implements config.Kind.
+func (c *PostgresIndexesCheck) Validate(path string, p *config.Problems) {
+	config.ValidatePostgresTarget(path, c.Target, p)
 	if c.LargeTableRows < 0 {
 		p.Addf(path+".large_table_rows", "large_table_rows must not be negative")
 	}
@@ -268,7 +307,7 @@ type SQLCheck struct {
 	LockTimeout model.Duration `yaml:"lock_timeout,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *SQLCheck) SetDefaults() {
 	if c.MaxRows == 0 {
 		c.MaxRows = DefaultSQLMaxRows
@@ -278,9 +317,9 @@ func (c *SQLCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *SQLCheck) Validate(path string, p *Problems) {
-	ValidatePostgresTarget(path, c.Target, p)
+// Validate implements config.Kind.
+func (c *SQLCheck) Validate(path string, p *config.Problems) {
+	config.ValidatePostgresTarget(path, c.Target, p)
 	if strings.TrimSpace(c.Query) == "" {
 		p.Addf(path+".query", "query is missing; write one SELECT returning a number, or rows of (label, number)")
 	}
@@ -303,97 +342,20 @@ func (c *SQLCheck) Validate(path string, p *Problems) {
 	}
 	if c.EqualsCheck != "" {
 		other := p.Config().CheckByName(c.EqualsCheck)
+		var ref *SQLCheck
+		isSQL := false
+		if other != nil {
+			ref, isSQL = other.Spec().(*SQLCheck)
+		}
 		switch {
 		case other == nil:
 			p.Addf(path+".equals_check", "equals_check names %q, which is not a check; name another sql check", c.EqualsCheck)
-		case other.SQL == nil:
+		case !isSQL:
 			p.Addf(path+".equals_check", "equals_check names %q, which is a %s check; it must name an sql check", c.EqualsCheck, other.Kind())
-		case other.SQL == c:
+		case ref == c:
 			p.Addf(path+".equals_check", "a check cannot be compared with itself")
-		case other.SQL.EqualsCheck != "":
+		case ref.EqualsCheck != "":
 			p.Addf(path+".equals_check", "%q itself has equals_check; compare with a check that has none", c.EqualsCheck)
-		}
-	}
-}
-
-// RedisCheck reports a Redis server's health and cache warmth.
-type RedisCheck struct {
-	// Target names a redis_targets entry.
-	Target string `yaml:"target"`
-	// ExpectRole is master or replica ("" accepts either).
-	ExpectRole string `yaml:"expect_role,omitempty"`
-	// RequireMaxmemory fails when maxmemory is 0 (unbounded).
-	RequireMaxmemory bool `yaml:"require_maxmemory,omitempty"`
-	// MaxmemoryPolicy, when set, is the eviction policy expected
-	// (e.g. allkeys-lru).
-	MaxmemoryPolicy string `yaml:"maxmemory_policy,omitempty"`
-	// MaxUsedMemoryRatio fails when used memory exceeds this share of
-	// maxmemory (default 0.9; only with maxmemory set).
-	MaxUsedMemoryRatio float64 `yaml:"max_used_memory_ratio,omitempty"`
-	// MinHitRatio fails when keyspace hits/(hits+misses) is below it
-	// (0: not checked); no lookups yet passes.
-	MinHitRatio float64 `yaml:"min_hit_ratio,omitempty"`
-	// MinKeys fails when DBSIZE of the target's database is below it.
-	MinKeys int64 `yaml:"min_keys,omitempty"`
-	// Patterns count keys by bounded SCAN (never KEYS).
-	Patterns []RedisPattern `yaml:"patterns,omitempty"`
-	// RequirePersistence fails when neither RDB nor AOF is enabled; a
-	// failed last save or write always fails.
-	RequirePersistence bool `yaml:"require_persistence,omitempty"`
-}
-
-// RedisPattern is a key pattern whose keys a Redis check counts.
-type RedisPattern struct {
-	// Pattern is a SCAN MATCH pattern, e.g. session:*.
-	Pattern string `yaml:"pattern"`
-	// MinKeys fails when fewer keys match.
-	MinKeys int64 `yaml:"min_keys,omitempty"`
-	// MaxScan caps the keys visited (default 10000); the count stops there.
-	MaxScan int64 `yaml:"max_scan,omitempty"`
-}
-
-// SetDefaults implements Defaulter.
-func (c *RedisCheck) SetDefaults() {
-	if c.MaxUsedMemoryRatio == 0 {
-		c.MaxUsedMemoryRatio = 0.9
-	}
-	for i := range c.Patterns {
-		if c.Patterns[i].MaxScan == 0 {
-			c.Patterns[i].MaxScan = DefaultRedisScanMaxKeys
-		}
-	}
-}
-
-// Validate implements Validator.
-func (c *RedisCheck) Validate(path string, p *Problems) {
-	ValidateRedisTarget(path, c.Target, p)
-	if c.ExpectRole != "" && c.ExpectRole != "master" && c.ExpectRole != "replica" {
-		p.Addf(path+".expect_role", "expect_role is %q; write master or replica, or leave it out", c.ExpectRole)
-	}
-	if c.MaxUsedMemoryRatio <= 0 || c.MaxUsedMemoryRatio > 1 {
-		p.Addf(path+".max_used_memory_ratio", "max_used_memory_ratio is %g; write a share above 0 and at most 1", c.MaxUsedMemoryRatio)
-	}
-	if c.MinHitRatio < 0 || c.MinHitRatio > 1 {
-		p.Addf(path+".min_hit_ratio", "min_hit_ratio is %g; write a share from 0 to 1", c.MinHitRatio)
-	}
-	if len(c.Patterns) > 20 {
-		p.Addf(path+".patterns", "%d patterns; at most 20 (each is a labelled series and a SCAN)", len(c.Patterns))
-	}
-	seen := map[string]bool{}
-	for i, pt := range c.Patterns {
-		pp := fmt.Sprintf("%s.patterns[%d]", path, i)
-		if pt.Pattern == "" {
-			p.Addf(pp+".pattern", "pattern is missing; write e.g. session:*")
-		}
-		if seen[pt.Pattern] {
-			p.Addf(pp+".pattern", "pattern %q is listed twice", pt.Pattern)
-		}
-		seen[pt.Pattern] = true
-		if pt.MaxScan < 1 || pt.MaxScan > 1000000 {
-			p.Addf(pp+".max_scan", "max_scan is %d; write 1 to 1000000 keys", pt.MaxScan)
-		}
-		if pt.MinKeys > pt.MaxScan {
-			p.Addf(pp+".min_keys", "min_keys %d is above max_scan %d, so it could never pass; raise max_scan", pt.MinKeys, pt.MaxScan)
 		}
 	}
 }
