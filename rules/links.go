@@ -52,16 +52,12 @@ func httpURL(what, s string) error {
 // Rendered returns the bundle's rule files, keyed by file name, with the
 // links applied; Links{} gives the files as committed.
 func Rendered(l Links) (map[string][]byte, error) {
-	base := l.RunbookBase
-	if base == "" {
-		base = DefaultRunbookBase
+	if l.RunbookBase != "" {
+		if err := httpURL("the runbook base", l.RunbookBase); err != nil {
+			return nil, err
+		}
 	}
-	if err := httpURL("the runbook base", base); err != nil {
-		return nil, err
-	}
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
+	base := runbookBase(l.RunbookBase)
 	if l.BoardURL != "" {
 		if err := httpURL("the board URL", l.BoardURL); err != nil {
 			return nil, err
@@ -77,7 +73,7 @@ func Rendered(l Links) (map[string][]byte, error) {
 			b = runbookLine.ReplaceAllFunc(b, func(line []byte) []byte {
 				m := runbookLine.FindSubmatch(line)
 				indent, alert := string(m[1]), string(m[2])
-				s := indent + "runbook_url: " + yamlString(base+alert+".md")
+				s := indent + "runbook_url: " + yamlString(RunbookURL(base, alert))
 				if l.BoardURL != "" {
 					s += "\n" + indent + "board_url: " + yamlString(l.BoardURL)
 				}
@@ -148,11 +144,18 @@ func FailingAlerts() (map[string]string, error) {
 // RunbookURL is the runbook of alert under base (DefaultRunbookBase when
 // empty).
 func RunbookURL(base, alert string) string {
+	return runbookBase(base) + alert + ".md"
+}
+
+// runbookBase is base as the runbooks' folder: DefaultRunbookBase when
+// empty, and ending in "/". Rendered and RunbookURL (the board's links)
+// both go through it, so the rule files and the board agree.
+func runbookBase(base string) string {
 	if base == "" {
-		base = DefaultRunbookBase
+		return DefaultRunbookBase
 	}
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	return base + alert + ".md"
+	return base
 }
