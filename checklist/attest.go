@@ -204,6 +204,9 @@ type attestSource struct {
 
 	byItem  map[string][]Attestation
 	lastErr error
+	// gen counts the changes of what current returns (the attestations
+	// or the error): equal generations, equal attestations.
+	gen uint64
 }
 
 // newAttestSource reads path once; an error here refuses the configuration.
@@ -220,15 +223,33 @@ func newAttestSource(path string, cl *Checklist) (*attestSource, error) {
 // entry, or the file is gone) the attestations read before keep counting
 // and err says why, with file:line, until the file is fixed.
 func (s *attestSource) current() (map[string][]Attestation, error) {
+	byItem, _, err := s.currentGen()
+	return byItem, err
+}
+
+// currentGen is current with the generation of what it returns: it
+// changes whenever the attestations or the error do.
+func (s *attestSource) currentGen() (map[string][]Attestation, uint64, error) {
 	if s == nil {
-		return nil, nil
+		return nil, 0, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	before := errText(s.lastErr)
 	if err := s.refreshLocked(); err != nil {
 		s.lastErr = err
 	}
-	return s.byItem, s.lastErr
+	if errText(s.lastErr) != before {
+		s.gen++
+	}
+	return s.byItem, s.gen, s.lastErr
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // refreshLocked stats the file and parses it when it differs from the one
@@ -250,5 +271,6 @@ func (s *attestSource) refreshLocked() error {
 	}
 	s.byItem = byItem(as)
 	s.lastErr = nil
+	s.gen++
 	return nil
 }

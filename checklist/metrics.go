@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -72,29 +73,55 @@ func (m *Model) Exporter(now func() time.Time) collector.ResultExporter {
 	return m.ExporterObserved(now, nil)
 }
 
-// ExporterObserved is Exporter that also hands each scrape's evaluation to
-// observe (when not nil): the board's history records state changes from
-// the scrapes, whether or not anybody looks at the board.
+// ExporterObserved is Exporter that also hands each evaluation to observe
+// (when not nil): the board's history records state changes from the
+// scrapes, whether or not anybody looks at the board.
+//
+// A scrape evaluates the checklist only when something it depends on may
+// have changed since the last evaluation (see evalKey): the outcome of a
+// check, the attestations, or the time crossing a due window's start or an
+// attestation's date or expiry; and at least every maxEvalAge. Otherwise
+// it resends the series of the last evaluation, and observe is not called:
+// it would record nothing new. Issue 12: the board's history made every
+// scrape evaluate all 279 items, most of a scrape's fixed CPU.
 func (m *Model) ExporterObserved(now func() time.Time, observe func(*Status)) collector.ResultExporter {
 	if now == nil {
 		now = time.Now
 	}
 	perItem := m.cfg.Checklist.Configured()
 	seed := maphash.MakeSeed()
+	starts := m.windowStarts()
 	var (
 		mu     sync.Mutex
 		key    uint64
 		cached []prometheus.Metric
+		last   evalKey
+		until  time.Time // the last evaluation holds before this time
 	)
 	return func(results []collector.Result, ch chan<- prometheus.Metric) {
+		t := now()
+		// Read before the evaluation: a file changed in between makes the
+		// next scrape evaluate again, never the reverse.
+		attestations, gen, _ := m.attest.currentGen()
+		ek := evalKey{results: resultsKey(seed, results), attestations: gen, at: t}
+		mu.Lock()
+		if cached != nil && last.holds(ek, until) {
+			out := cached
+			mu.Unlock()
+			for _, mt := range out {
+				ch <- mt
+			}
+			return
+		}
+		mu.Unlock()
 		// The board's history (observe) needs every item's state; the
 		// metrics of a configuration without a checklist: section only
 		// the summary.
 		var st *Status
 		if perItem || observe != nil {
-			st = m.Evaluate(results, now())
+			st = m.Evaluate(results, t)
 		} else {
-			st = m.evaluateSummary(results, now())
+			st = m.evaluateSummary(results, t)
 		}
 		if observe != nil {
 			observe(st)
@@ -104,12 +131,95 @@ func (m *Model) ExporterObserved(now func() time.Time, observe func(*Status)) co
 		if cached == nil || k != key {
 			cached, key = m.render(st, perItem), k
 		}
+		last, until = ek, nextChange(t, starts, attestations)
 		out := cached
 		mu.Unlock()
 		for _, mt := range out {
 			ch <- mt
 		}
 	}
+}
+
+// maxEvalAge is how long an evaluation is resent at most, even when
+// nothing it depends on changed: the history's pruning of old verdicts,
+// for one, runs with an evaluation.
+const maxEvalAge = time.Minute
+
+// evalKey is what an evaluation of the checklist depends on, besides the
+// configuration: the checks' outcomes, the attestations, and the time.
+type evalKey struct {
+	results      uint64 // resultsKey
+	attestations uint64 // the attestations' generation
+	at           time.Time
+}
+
+// holds reports whether the evaluation made for k serves a scrape whose
+// key is cur: same outcomes and attestations, and cur's time between k's
+// and until, the next time an item's state may change with time alone.
+func (k evalKey) holds(cur evalKey, until time.Time) bool {
+	return k.results == cur.results && k.attestations == cur.attestations &&
+		!cur.at.Before(k.at) && cur.at.Before(until) && cur.at.Sub(k.at) < maxEvalAge
+}
+
+// resultsKey hashes what an item's state takes from the results (see
+// evalItem, combine and narrowToGroups): each check's status and reason
+// and its conditions' outcomes, not its start time, duration or message,
+// which change with every run while the state stays.
+func resultsKey(seed maphash.Seed, results []collector.Result) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for _, r := range results {
+		_, _ = h.WriteString(r.Check)
+		_ = h.WriteByte(0)
+		_, _ = h.WriteString(string(r.Status))
+		_ = h.WriteByte(0)
+		_, _ = h.WriteString(string(r.Reason))
+		_ = h.WriteByte(byte(len(r.Conditions)))
+		for _, c := range r.Conditions {
+			_, _ = h.WriteString(c.Name)
+			_ = h.WriteByte(0)
+			_ = h.WriteByte(byte(b2f(c.OK)))
+		}
+		_ = h.WriteByte(1)
+	}
+	return h.Sum64()
+}
+
+// windowStarts are the starts of the items' due windows: an item falls
+// due at its window's start (none without a go-live time).
+func (m *Model) windowStarts() []time.Time {
+	var out []time.Time
+	for _, it := range m.Checklist.Items {
+		if from, _, ok := m.Window(it); ok && !slices.ContainsFunc(out, from.Equal) {
+			out = append(out, from)
+		}
+	}
+	return out
+}
+
+// nextChange is the first time after t at which an item's state may change
+// though neither the results nor the attestations do: a due window begins,
+// an attestation's date comes (it counts from then) or it expires. The
+// states hold from t until then.
+func nextChange(t time.Time, starts []time.Time, attestations map[string][]Attestation) time.Time {
+	next := t.Add(maxEvalAge)
+	consider := func(b time.Time) {
+		if b.After(t) && b.Before(next) {
+			next = b
+		}
+	}
+	for _, b := range starts {
+		consider(b)
+	}
+	for _, as := range attestations {
+		for _, a := range as {
+			consider(a.At)
+			if exp := a.ExpiresAt(); !exp.IsZero() {
+				consider(exp)
+			}
+		}
+	}
+	return next
 }
 
 // Export writes the metrics of an evaluated status.

@@ -16,8 +16,18 @@ import (
 // verdict and the per-phase summary are exported; with one, every item's
 // series too, resent as rendered before.
 func BenchmarkExporterUnchanged(b *testing.B) {
-	for _, section := range []string{"none", "checklist: {}"} {
-		b.Run("checklist="+section, func(b *testing.B) {
+	for _, bc := range []struct {
+		section  string
+		observed bool
+	}{{"none", false}, {"checklist: {}", false}, {"none", true}} {
+		section := bc.section
+		name := "checklist=" + section
+		if bc.observed {
+			// As the binary does: the board's history observes the
+			// scrapes' evaluations.
+			name += "/observed"
+		}
+		b.Run(name, func(b *testing.B) {
 			yml := config.DefaultYAML()
 			if section != "none" {
 				yml = append(append([]byte(nil), yml...), []byte("\n"+section+"\n")...)
@@ -35,6 +45,9 @@ func BenchmarkExporterUnchanged(b *testing.B) {
 				results = append(results, collector.Result{Check: c.Name, Kind: c.Kind(), Items: c.Items, Status: collector.StatusPass, Start: time.Now()})
 			}
 			exp := m.Exporter(nil)
+			if bc.observed {
+				exp = m.ExporterObserved(nil, func(*Status) {})
+			}
 			ch := make(chan prometheus.Metric, 4096)
 			series := 0
 			b.ReportAllocs()

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -249,4 +250,42 @@ func TestHistoryUnwritableInMemory(t *testing.T) {
 	h.Annotate(st)
 	assert.Equal(t, boardNow, since(t, st, "P1.1.02"))
 	assert.NoFileExists(t, path)
+}
+
+// The scrapes' exporter evaluates the checklist only when a result, an
+// attestation or the time may have changed a state (issue 12), yet the
+// history it feeds records every change of the verdict and of an item,
+// at the scrape that first saw it.
+func TestHistoryFromScrapesRecordsEveryChange(t *testing.T) {
+	m := historyModel(t)
+	t0 := boardNow
+	h, err := board.OpenHistory("", nil, t0)
+	require.NoError(t, err)
+	now := t0
+	b := board.New(m, board.Options{Now: func() time.Time { return now }, History: h})
+	x := b.Exporter()
+	scrape := func(at time.Time, apiOK bool) {
+		now = at
+		ch := make(chan prometheus.Metric, 4096)
+		// Each scrape gets results of a later run: start times differ,
+		// outcomes only where apiOK changes.
+		x(historyResults(at, apiOK), ch)
+		close(ch)
+	}
+	second := time.Second
+	want := []checklist.VerdictChange{}
+	for i, ok := range []bool{false, false, true, true, true, false, true, true, false, false} {
+		at := t0.Add(time.Duration(i) * second)
+		scrape(at, ok)
+		verdict := map[bool]string{true: "GO", false: "NO-GO"}[ok]
+		if n := len(want); n == 0 || want[n-1].Verdict != verdict {
+			want = append(want, checklist.VerdictChange{Verdict: verdict, At: at})
+		}
+	}
+	st := m.Evaluate(historyResults(now, false), now)
+	h.Annotate(st)
+	require.NotNil(t, st.History)
+	assert.Equal(t, want, st.History.Changes)
+	assert.Equal(t, t0.Add(8*second), since(t, st, "P1.1.02"), "api_port fails from the last change on")
+	assert.Equal(t, t0, since(t, st, "P1.1.01"), "web_port passed all along")
 }
