@@ -61,10 +61,7 @@ func TestLocustRealRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs locust")
 	}
-	locust, err := exec.LookPath("locust")
-	if err != nil {
-		testutil.MissingTool(t, "locust is not installed (python3-locust)")
-	}
+	locust := testutil.Tool(t, "locust")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/dashboard" {
 			fmt.Fprint(w, "ok")

@@ -406,10 +406,7 @@ func TestJUnitFromNodeTestRunner(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs node")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		testutil.MissingTool(t, "node is not installed")
-	}
+	node := testutil.Tool(t, "node")
 	dir := t.TempDir()
 	src := `const test = require('node:test'); const assert = require('node:assert');
 test('adds', () => assert.strictEqual(1 + 1, 2));
@@ -570,10 +567,7 @@ func TestJUnitFromGoTestConverters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not installed")
-	}
+	goBin := testutil.Tool(t, "go")
 
 	t.Run("go-junit-report", func(t *testing.T) {
 		conv := goTool(t, "go-junit-report")

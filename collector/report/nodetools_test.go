@@ -27,10 +27,7 @@ func nodeTool(t *testing.T, name string) (bin string, env []string) {
 	if testing.Short() {
 		t.Skip("runs " + name)
 	}
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		testutil.MissingTool(t, "%s is not installed", name)
-	}
+	bin = testutil.Tool(t, name)
 	root, err := exec.Command("npm", "root", "-g").Output()
 	if err != nil {
 		testutil.MissingTool(t, "%s: npm root -g: %v", name, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -167,10 +168,7 @@ func TestGoTestJSONFromRealRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not installed")
-	}
+	goBin := testutil.Tool(t, "go")
 	dir := writeGoModule(t, false)
 	cmd := exec.Command(goBin, "test", "-json", "-count=1", "./...")
 	cmd.Dir = dir
