@@ -45,14 +45,6 @@ type Check struct {
 	Firewall      *FirewallCheck      `yaml:"firewall,omitempty"`
 	HTTPEndpoints *HTTPEndpointsCheck `yaml:"http_endpoints,omitempty"`
 
-	// Backup checks.
-	PgBackRest    *PgBackRestCheck    `yaml:"pgbackrest,omitempty"`
-	WALG          *WALGCheck          `yaml:"walg,omitempty"`
-	Barman        *BarmanCheck        `yaml:"barman,omitempty"`
-	DumpFolder    *DumpFolderCheck    `yaml:"dump_folder,omitempty"`
-	Restore       *RestoreCheck       `yaml:"restore,omitempty"`
-	RestoreResult *RestoreResultCheck `yaml:"restore_result,omitempty"`
-
 	// Report checks.
 
 	// Monitoring-stack checks.

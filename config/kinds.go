@@ -4,18 +4,6 @@ package config
 // the others live in their packages under collector/ and register with
 // RegisterKind) implement the same interfaces, checked when compiling.
 var (
-	_ Kind      = (*PgBackRestCheck)(nil)
-	_ Defaulter = (*PgBackRestCheck)(nil)
-	_ Kind      = (*WALGCheck)(nil)
-	_ Defaulter = (*WALGCheck)(nil)
-	_ Kind      = (*BarmanCheck)(nil)
-	_ Defaulter = (*BarmanCheck)(nil)
-	_ Kind      = (*DumpFolderCheck)(nil)
-	_ Defaulter = (*DumpFolderCheck)(nil)
-	_ Kind      = (*RestoreCheck)(nil)
-	_ Defaulter = (*RestoreCheck)(nil)
-	_ Kind      = (*RestoreResultCheck)(nil)
-	_ Defaulter = (*RestoreResultCheck)(nil)
 	_ Kind      = (*CORSCheck)(nil)
 	_ Defaulter = (*CORSCheck)(nil)
 	_ Resolver  = (*CORSCheck)(nil)

@@ -7,7 +7,7 @@
 package all
 
 import (
-	_ "github.com/golive/golive_exporter/collector/backup"     // pgbackrest, walg, dump_folder, restore, restore_result
+	_ "github.com/golive/golive_exporter/collector/backup"     // pgbackrest, walg, barman, dump_folder, restore, restore_result
 	_ "github.com/golive/golive_exporter/collector/cache"      // redis
 	_ "github.com/golive/golive_exporter/collector/database"   // postgres, postgres_migrations, postgres_indexes, sql
 	_ "github.com/golive/golive_exporter/collector/host"       // log_rotation, docker

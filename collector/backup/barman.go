@@ -14,19 +14,15 @@ import (
 var barmanCheckDesc = collector.NewDesc("golive_backup_barman_check_ok",
 	"Result of one of Barman's own checks (barman check): 1 OK, 0 FAILED.", "source", "stanza", "barman_check")
 
-func init() {
-	collector.Register("barman", newBarman)
-}
-
 type barmanCheck struct {
-	cfg       *config.BarmanCheck
+	cfg       *BarmanCheck
 	src       source
 	checkFile string
 	clock
 }
 
 func newBarman(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.Barman
+	cfg := c.Spec().(*BarmanCheck)
 	return &barmanCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env),
 		checkFile: env.Config.ResolvePath(cfg.CheckFile), clock: clock{time.Now}}, nil
 }

@@ -71,15 +71,15 @@ func ParseBarmanShowBackup(data []byte) (map[string]BarmanShowBackup, error) {
 	return out, nil
 }
 
-// BarmanCheck is one line of `barman -f json check`.
-type BarmanCheck struct {
+// BarmanCheckResult is one line of `barman -f json check`.
+type BarmanCheckResult struct {
 	Status string `json:"status"`
 	Hint   string `json:"hint"`
 }
 
 // ParseBarmanCheck decodes `barman -f json check`: server → check → result.
-func ParseBarmanCheck(data []byte) (map[string]map[string]BarmanCheck, error) {
-	var out map[string]map[string]BarmanCheck
+func ParseBarmanCheck(data []byte) (map[string]map[string]BarmanCheckResult, error) {
+	var out map[string]map[string]BarmanCheckResult
 	if err := json.Unmarshal(data, &out); err != nil {
 		return nil, fmt.Errorf("barman check output is not valid JSON: %w", err)
 	}

@@ -38,7 +38,7 @@ func TestParseBarmanCorpus(t *testing.T) {
 	chk, err := ParseBarmanCheck(corpus(t, "barman-check.json"))
 	require.NoError(t, err)
 	assert.Len(t, chk["host1"], 23)
-	assert.Equal(t, BarmanCheck{Status: "OK", Hint: "there are 0 failed backups"}, chk["host1"]["failed_backups"])
+	assert.Equal(t, BarmanCheckResult{Status: "OK", Hint: "there are 0 failed backups"}, chk["host1"]["failed_backups"])
 
 	_, err = ParseBarmanListBackups([]byte(`{"host1": {}}`))
 	assert.Error(t, err)

@@ -3,7 +3,9 @@ package backup
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,18 +15,32 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Every configuration example in docs/backup.md loads.
+// backupKinds are the kinds of this package, from the registry (filled
+// by the package's init, so read when a test runs).
+func backupKinds() []string { return config.KindsIn(reflect.TypeFor[RestoreCheck]().PkgPath()) }
+
+// Every configuration example in docs/backup.md loads, and every kind of
+// this package has one.
 func TestDocsExamplesLoad(t *testing.T) {
 	blocks := testutil.DocYAML(testutil.Doc(t, "backup.md"))
 	require.GreaterOrEqual(t, len(blocks), 5)
+	kinds := map[string]bool{}
 	for _, y := range blocks {
 		if !strings.HasPrefix(y, "checks:") {
 			y = "checks:\n" + y
 		}
 		// The examples name a postgres target "main".
 		y = "postgres_targets:\n  main:\n    dsn: postgres://golive_monitor@prod-db:5432/sms\n" + y
-		_, err := config.Load([]byte(y), "/etc/golive/golive.yml")
-		assert.NoError(t, err, y)
+		cfg, err := config.Load([]byte(y), "/etc/golive/golive.yml")
+		if assert.NoError(t, err, y) {
+			for _, c := range cfg.Checks {
+				kinds[c.Kind()] = true
+			}
+		}
+	}
+	require.NotEmpty(t, backupKinds())
+	for _, k := range backupKinds() {
+		assert.True(t, kinds[k], "docs/backup.md has no example of kind %s", k)
 	}
 }
 
@@ -57,9 +73,9 @@ func backupItems(t *testing.T) []string {
 // check's: the bundle's backup rule group loaded.
 func TestBackupItemsMapToChecks(t *testing.T) {
 	items := backupItems(t)
+	kindsOfPackage := backupKinds()
 	require.ElementsMatch(t, []string{"P1.1.01", "P1.1.02", "P1.1.03", "P1.1.04", "P1.1.05", "P2.3.01", "P2.3.02", "P2.3.04", "P2.3.05", "P5.1.03", "AX.2.04"}, items,
 		"the checklist's backup items changed: map the new ones to a check here, in docs/backup.md and in deploy/examples/backups/")
-	backupKinds := map[string]bool{"pgbackrest": true, "walg": true, "barman": true, "dump_folder": true, "restore": true, "restore_result": true}
 
 	table := regexp.MustCompile(`(?m)^\| ((?:[A-Z0-9]+\.\d+\.\d+,? ?)+) `).FindAllStringSubmatch(testutil.Doc(t, "backup.md"), -1)
 	inDocs := map[string]bool{}
@@ -80,7 +96,7 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 		}
 		for _, id := range items {
 			assert.True(t, inDocs[id], "%s is not in the item table of docs/backup.md", id)
-			want := func(k string) bool { return backupKinds[k] }
+			want := func(k string) bool { return slices.Contains(kindsOfPackage, k) }
 			if id == "P1.1.05" {
 				want = func(k string) bool { return k == "prometheus" }
 			}
@@ -100,7 +116,7 @@ func TestBackupItemsMapToChecks(t *testing.T) {
 			}
 			if c.Kind() == "restore" {
 				assert.True(t, c.Background, "%s: %s must run in the background", example, c.Name)
-				assert.NotEmpty(t, c.Restore.StateFile, "%s: %s keeps its result across restarts", example, c.Name)
+				assert.NotEmpty(t, c.Spec().(*RestoreCheck).StateFile, "%s: %s keeps its result across restarts", example, c.Name)
 			}
 		}
 	}

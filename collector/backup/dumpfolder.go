@@ -30,12 +30,8 @@ var (
 // maxSidecar bounds a sidecar JSON file.
 const maxSidecar = 1 << 20
 
-func init() {
-	collector.Register("dump_folder", newDumpFolder)
-}
-
 type dumpFolderCheck struct {
-	cfg      *config.DumpFolderCheck
+	cfg      *DumpFolderCheck
 	lister   *dumpLister
 	marker   string
 	isolated string
@@ -43,7 +39,7 @@ type dumpFolderCheck struct {
 }
 
 func newDumpFolder(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.DumpFolder
+	cfg := c.Spec().(*DumpFolderCheck)
 	l, err := newDumpLister(&cfg.DumpSelection, env.Config)
 	if err != nil {
 		return nil, err

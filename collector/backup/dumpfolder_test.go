@@ -215,7 +215,7 @@ func TestDumpFolderMtimeAndIsolation(t *testing.T) {
 
 func TestNameTime(t *testing.T) {
 	c, env := loadCheck(t, "/", "- name: d\n  dump_folder:\n    glob: /x/*\n    name_pattern: 'db-%Y-%m-%d_%H%M.sql'\n    name_timezone: Europe/Berlin\n")
-	l, err := newDumpLister(&c.DumpFolder.DumpSelection, env.Config)
+	l, err := newDumpLister(&c.Spec().(*DumpFolderCheck).DumpSelection, env.Config)
 	require.NoError(t, err)
 	got, ok := nameTime(l.nameRE, "db-2026-07-01_0230.sql", l.location)
 	require.True(t, ok)

@@ -53,7 +53,7 @@ type dump struct {
 // dumpLister finds the dumps of a DumpSelection.
 type dumpLister struct {
 	glob     string
-	sel      *config.DumpSelection
+	sel      *DumpSelection
 	nameRE   *regexp.Regexp
 	location *time.Location
 	// open opens a dump to read its first bytes (a seam: tests count the
@@ -95,16 +95,16 @@ func (s skippedEntry) why() string {
 	return s.Err.Error()
 }
 
-func newDumpLister(sel *config.DumpSelection, cfg *config.Config) (*dumpLister, error) {
+func newDumpLister(sel *DumpSelection, cfg *config.Config) (*dumpLister, error) {
 	l := &dumpLister{glob: cfg.ResolvePath(sel.Glob), sel: sel,
 		open: func(p string) (io.ReadCloser, error) { return os.Open(p) }}
 	var err error
 	if sel.NamePattern != "" {
-		if l.nameRE, err = config.NameTimeRegexp(sel.NamePattern); err != nil {
+		if l.nameRE, err = NameTimeRegexp(sel.NamePattern); err != nil {
 			return nil, err
 		}
 	}
-	if l.location, err = config.LoadLocation(sel.NameTimezone); err != nil {
+	if l.location, err = LoadLocation(sel.NameTimezone); err != nil {
 		return nil, err
 	}
 	return l, nil

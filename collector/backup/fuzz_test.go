@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -33,13 +32,13 @@ func seedCorpus(f *testing.F, prefix string) {
 func FuzzPgBackRestInfo(f *testing.F) {
 	seedCorpus(f, "pgbackrest-")
 	f.Add([]byte(`[{"name":"x","archive":[{"min":"zz","max":"000000010000000000000001"}],"backup":[{"type":"full","timestamp":{"start":-1,"stop":9223372036854775807}}]}]`))
-	th := config.BackupThresholds{MaxAge: 1, MaxFullAge: 1, MinRetention: 1, MinCount: 1}
+	th := BackupThresholds{MaxAge: 1, MaxFullAge: 1, MinRetention: 1, MinCount: 1}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stanzas, err := ParsePgBackRestInfo(data)
 		if err != nil {
 			return
 		}
-		c := &pgBackRestCheck{cfg: &config.PgBackRestCheck{RequireEncryption: true, BackupThresholds: th}}
+		c := &pgBackRestCheck{cfg: &PgBackRestCheck{RequireEncryption: true, BackupThresholds: th}}
 		for _, s := range stanzas {
 			c.checkStanza(&collector.Report{}, s, "", time.Unix(1700000000, 0))
 		}
@@ -59,7 +58,7 @@ func FuzzWALGBackupList(f *testing.F) {
 		}
 		r := &collector.Report{}
 		recordEntries(r, sourceWALG, "", es)
-		assertThresholds(r, config.BackupThresholds{MaxAge: 1, MinRetention: 1}, "", es, "full", time.Now())
+		assertThresholds(r, BackupThresholds{MaxAge: 1, MinRetention: 1}, "", es, "full", time.Now())
 	})
 }
 
@@ -111,7 +110,7 @@ func FuzzRestoreMarker(f *testing.F) {
 func FuzzDumpName(f *testing.F) {
 	f.Add("backup_app_20261101_020000.sql.gz", []byte("PGDMP"))
 	f.Add("backup_x_99999999_999999.sql.gz", []byte{0x1f, 0x8b})
-	re, err := config.NameTimeRegexp("backup_*_%Y%m%d_%H%M%S.sql.gz")
+	re, err := NameTimeRegexp("backup_*_%Y%m%d_%H%M%S.sql.gz")
 	if err != nil {
 		f.Fatal(err)
 	}

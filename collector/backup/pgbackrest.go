@@ -29,18 +29,14 @@ var (
 		"Timeline of the oldest (bound=min) and newest (bound=max) archived WAL segment.", "source", "stanza", "bound")
 )
 
-func init() {
-	collector.Register("pgbackrest", newPgBackRest)
-}
-
 type pgBackRestCheck struct {
-	cfg *config.PgBackRestCheck
+	cfg *PgBackRestCheck
 	src source
 	clock
 }
 
 func newPgBackRest(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.PgBackRest
+	cfg := c.Spec().(*PgBackRestCheck)
 	return &pgBackRestCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env), clock: clock{time.Now}}, nil
 }
 

@@ -55,14 +55,10 @@ var restoreSlot = make(chan struct{}, 1)
 // after the check's own deadline passed.
 const dropTimeout = 30 * time.Second
 
-func init() {
-	collector.Register("restore", newRestore)
-}
-
 type restoreCheck struct {
 	name       string
 	interval   time.Duration
-	cfg        *config.RestoreCheck
+	cfg        *RestoreCheck
 	lister     *dumpLister
 	scratch    connSpec
 	source     connSpec
@@ -83,7 +79,7 @@ type restoreCheck struct {
 }
 
 func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.Restore
+	cfg := c.Spec().(*RestoreCheck)
 	chk := &restoreCheck{name: c.Name, interval: time.Duration(c.Interval), cfg: cfg, logger: env.Logger,
 		statePath: env.Config.ResolvePath(cfg.StateFile), fingerprint: configFingerprint(cfg),
 		scratch: connFrom(env.Config, cfg.Target, cfg.DSN, cfg.Password, cfg.PasswordFile, cmp.Or(cfg.PasswordRef, cfg.PasswordEnv)),

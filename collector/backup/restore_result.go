@@ -27,18 +27,15 @@ var (
 		"Failed or errored test cases in the restore job's JUnit report.")
 )
 
-func init() {
-	collector.Register("restore_result", newRestoreResult)
-}
-
 type restoreResultCheck struct {
-	cfg  *config.RestoreResultCheck
+	cfg  *RestoreResultCheck
 	file string
 	clock
 }
 
 func newRestoreResult(c *config.Check, env collector.Env) (collector.Check, error) {
-	return &restoreResultCheck{cfg: c.RestoreResult, file: env.Config.ResolvePath(c.RestoreResult.File), clock: clock{time.Now}}, nil
+	cfg := c.Spec().(*RestoreResultCheck)
+	return &restoreResultCheck{cfg: cfg, file: env.Config.ResolvePath(cfg.File), clock: clock{time.Now}}, nil
 }
 
 // RestoreMarker is the JSON a restore job leaves, e.g.
@@ -149,10 +146,10 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 		return err
 	}
 	format := c.cfg.Format
-	if format == config.RestoreResultAuto {
-		format = config.RestoreResultJSON
+	if format == RestoreResultAuto {
+		format = RestoreResultJSON
 		if strings.EqualFold(filepath.Ext(c.file), ".xml") || bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
-			format = config.RestoreResultJUnit
+			format = RestoreResultJUnit
 		}
 	}
 	var (
@@ -161,7 +158,7 @@ func (c *restoreResultCheck) Run(ctx context.Context, r *collector.Report) error
 		observed            string
 		duration, rowsCheck = -1.0, -1.0
 	)
-	if format == config.RestoreResultJUnit {
+	if format == RestoreResultJUnit {
 		counts, err := report.ParseJUnit(bytes.NewReader(data))
 		if err != nil {
 			return collector.WithReason(collector.ReasonInvalidResponse, fmt.Errorf("%s: %w", c.file, err))

@@ -101,7 +101,7 @@ type stateSample struct {
 // outcome. Passwords (and where they come from: moving from password_env
 // to password_ref keeps the result) are left out and DSNs masked first, so
 // the state file holds nothing secret, not even a hash of it.
-func configFingerprint(c *config.RestoreCheck) string {
+func configFingerprint(c *RestoreCheck) string {
 	cp := *c
 	cp.Password, cp.PasswordFile, cp.PasswordRef, cp.PasswordEnv = "", "", "", ""
 	cp.SourcePassword, cp.SourcePasswordFile, cp.SourcePasswordRef, cp.SourcePasswordEnv = "", "", "", ""

@@ -294,13 +294,13 @@ func TestRestoreStateConfig(t *testing.T) {
 	c1, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u:one@h/postgres\n")
 	c2, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u:two@h/postgres\n    password: three\n")
 	c3, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u:two@other/postgres\n")
-	assert.Equal(t, configFingerprint(c1.Restore), configFingerprint(c2.Restore))
-	assert.NotEqual(t, configFingerprint(c1.Restore), configFingerprint(c3.Restore))
+	assert.Equal(t, configFingerprint(c1.Spec().(*RestoreCheck)), configFingerprint(c2.Spec().(*RestoreCheck)))
+	assert.NotEqual(t, configFingerprint(c1.Spec().(*RestoreCheck)), configFingerprint(c3.Spec().(*RestoreCheck)))
 	// Nor with where the password comes from: moving from the deprecated
 	// password_env to password_ref keeps the kept result.
 	withPassword := func(pw string) string {
 		c, _ := loadCheck(t, t.TempDir(), "- name: r\n  background: true\n  interval: 1d\n  restore:\n    glob: /x/*.dump\n    dsn: postgres://u@h/postgres\n"+pw)
-		return configFingerprint(c.Restore)
+		return configFingerprint(c.Spec().(*RestoreCheck))
 	}
 	for _, pw := range []string{"password_env: PGPASS_GOLIVE", "password_ref: PGPASS_GOLIVE", "source_password_ref: PGPASS_GOLIVE"} {
 		assert.Equal(t, withPassword(""), withPassword("    "+pw+"\n"), pw)

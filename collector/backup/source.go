@@ -4,20 +4,19 @@ import (
 	"context"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 )
 
-// source reads a backup tool's output the way config.CommandOrFile says: from
+// source reads a backup tool's output the way CommandOrFile says: from
 // the file a job wrote, or by running the tool. pgbackrest, walg and barman
 // share it, so a bound, a timeout or a missing binary reads the same in each.
 type source struct {
-	cfg config.CommandOrFile
+	cfg CommandOrFile
 	// file and conf are cfg.File and cfg.ConfigFile resolved against the
 	// configuration file's folder.
 	file, conf string
 }
 
-func newSource(cfg config.CommandOrFile, env collector.Env) source {
+func newSource(cfg CommandOrFile, env collector.Env) source {
 	return source{cfg: cfg, file: env.Config.ResolvePath(cfg.File), conf: env.Config.ResolvePath(cfg.ConfigFile)}
 }
 

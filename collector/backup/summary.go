@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/common/model"
 
 	"github.com/golive/golive_exporter/internal/human"
@@ -135,7 +134,7 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 // assertThresholds records the freshness and retention conditions over the
 // good backups of one stanza. prefix names the stanza in condition names
 // when there are several. fullType is the type that counts as full.
-func assertThresholds(r *collector.Report, th config.BackupThresholds, prefix string, entries []entry, fullType string, now time.Time) {
+func assertThresholds(r *collector.Report, th BackupThresholds, prefix string, entries []entry, fullType string, now time.Time) {
 	var newest, newestFull, oldest *entry
 	good := 0
 	for i := range entries {

@@ -22,19 +22,15 @@ var (
 		"Number of backups marked permanent (never deleted by retention).", "source", "stanza")
 )
 
-func init() {
-	collector.Register("walg", newWALG)
-}
-
 type walgCheck struct {
-	cfg        *config.WALGCheck
+	cfg        *WALGCheck
 	src        source
 	verifyFile string
 	clock
 }
 
 func newWALG(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.WALG
+	cfg := c.Spec().(*WALGCheck)
 	return &walgCheck{cfg: cfg, src: newSource(cfg.CommandOrFile, env),
 		verifyFile: env.Config.ResolvePath(cfg.WALVerifyFile), clock: clock{time.Now}}, nil
 }

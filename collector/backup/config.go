@@ -1,4 +1,4 @@
-package config
+package backup
 
 import (
 	"fmt"
@@ -8,6 +8,35 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/collector"
+	"github.com/golive/golive_exporter/config"
+)
+
+// The backup kinds: their settings live here, beside the checks, and
+// register under their keys with their factories.
+func init() {
+	collector.RegisterKind("pgbackrest", func() config.Kind { return new(PgBackRestCheck) }, newPgBackRest)
+	collector.RegisterKind("walg", func() config.Kind { return new(WALGCheck) }, newWALG)
+	collector.RegisterKind("barman", func() config.Kind { return new(BarmanCheck) }, newBarman)
+	collector.RegisterKind("dump_folder", func() config.Kind { return new(DumpFolderCheck) }, newDumpFolder)
+	collector.RegisterKind("restore", func() config.Kind { return new(RestoreCheck) }, newRestore)
+	collector.RegisterKind("restore_result", func() config.Kind { return new(RestoreResultCheck) }, newRestoreResult)
+}
+
+var (
+	_ config.Kind      = (*PgBackRestCheck)(nil)
+	_ config.Defaulter = (*PgBackRestCheck)(nil)
+	_ config.Kind      = (*WALGCheck)(nil)
+	_ config.Defaulter = (*WALGCheck)(nil)
+	_ config.Kind      = (*BarmanCheck)(nil)
+	_ config.Defaulter = (*BarmanCheck)(nil)
+	_ config.Kind      = (*DumpFolderCheck)(nil)
+	_ config.Defaulter = (*DumpFolderCheck)(nil)
+	_ config.Kind      = (*RestoreCheck)(nil)
+	_ config.Defaulter = (*RestoreCheck)(nil)
+	_ config.Kind      = (*RestoreResultCheck)(nil)
+	_ config.Defaulter = (*RestoreResultCheck)(nil)
 )
 
 // Defaults of the backup checks.
@@ -20,7 +49,7 @@ const (
 	DefaultSourceMinRatio    = 0.95
 	// DefaultMaxOutput bounds how much a backup tool may print (or a file
 	// hold) before the check gives up on it.
-	DefaultMaxOutput ByteSize = 64 << 20
+	DefaultMaxOutput config.ByteSize = 64 << 20
 )
 
 // BackupThresholds are the conditions shared by every backup source. A zero
@@ -38,10 +67,10 @@ type BackupThresholds struct {
 	MinCount int `yaml:"min_count,omitempty"`
 	// TakenAfter is a cut-off (RFC 3339, e.g. the pre-go-live freeze): the
 	// newest good backup must have finished after it.
-	TakenAfter *Timestamp `yaml:"taken_after,omitempty"`
+	TakenAfter *config.Timestamp `yaml:"taken_after,omitempty"`
 }
 
-func (t *BackupThresholds) validate(path string, p *Problems) {
+func (t *BackupThresholds) validate(path string, p *config.Problems) {
 	for _, d := range []struct {
 		key string
 		v   model.Duration
@@ -66,7 +95,7 @@ type CommandOrFile struct {
 	// File reads the output from this file instead of running the command.
 	File string `yaml:"file,omitempty"`
 	// MaxOutput bounds the output read (default 64MiB).
-	MaxOutput ByteSize `yaml:"max_output,omitempty"`
+	MaxOutput config.ByteSize `yaml:"max_output,omitempty"`
 }
 
 // DefaultCommand sets the command to run when neither command nor file is
@@ -82,7 +111,7 @@ func (c *CommandOrFile) DefaultCommand(command string) {
 
 // ValidateSource reports a command and a file given together (the default
 // command, filled in by DefaultCommand, does not count).
-func (c *CommandOrFile) ValidateSource(path, defaultCommand string, p *Problems) {
+func (c *CommandOrFile) ValidateSource(path, defaultCommand string, p *config.Problems) {
 	if c.File != "" && c.Command != "" && c.Command != defaultCommand {
 		p.Addf(path+".file", "give either file (output a job wrote) or command (run %s), not both", defaultCommand)
 	}
@@ -99,13 +128,13 @@ type PgBackRestCheck struct {
 	BackupThresholds  `yaml:",inline"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *PgBackRestCheck) SetDefaults() { c.DefaultCommand(DefaultPgBackRestCommand) }
 
 var stanzaRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// Validate implements Validator.
-func (c *PgBackRestCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *PgBackRestCheck) Validate(path string, p *config.Problems) {
 	c.ValidateSource(path, DefaultPgBackRestCommand, p)
 	if c.Stanza != "" && !stanzaRE.MatchString(c.Stanza) {
 		p.Addf(path+".stanza", "%q is not a stanza name; use letters, digits, _, . and -", c.Stanza)
@@ -125,11 +154,11 @@ type WALGCheck struct {
 	BackupThresholds `yaml:",inline"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *WALGCheck) SetDefaults() { c.DefaultCommand(DefaultWALGCommand) }
 
-// Validate implements Validator.
-func (c *WALGCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *WALGCheck) Validate(path string, p *config.Problems) {
 	c.ValidateSource(path, DefaultWALGCommand, p)
 	if c.WALVerify && c.File != "" && c.WALVerifyFile == "" {
 		p.Addf(path+".wal_verify", "with file:, wal-g is not run; give wal_verify_file: with the JSON of `wal-g wal-verify integrity timeline --json`")
@@ -152,15 +181,15 @@ type BarmanCheck struct {
 	BackupThresholds `yaml:",inline"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *BarmanCheck) SetDefaults() { c.DefaultCommand(DefaultBarmanCommand) }
 
 // barmanServerRE is what Barman accepts as a server name (a configuration
 // section); "all" is its word for every server.
 var barmanServerRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// Validate implements Validator.
-func (c *BarmanCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *BarmanCheck) Validate(path string, p *config.Problems) {
 	c.ValidateSource(path, DefaultBarmanCommand, p)
 	if c.Server != "" && (!barmanServerRE.MatchString(c.Server) || c.Server == "all") {
 		p.Addf(path+".server", "%q is not a Barman server name; use letters, digits, _, . and - (leave server out for every server)", c.Server)
@@ -199,7 +228,7 @@ func (s *DumpSelection) setDefaults() {
 	}
 }
 
-func (s *DumpSelection) validate(path string, p *Problems) {
+func (s *DumpSelection) validate(path string, p *config.Problems) {
 	if s.Glob == "" {
 		p.Addf(path+".glob", "missing; give the dump files' glob, e.g. /var/backups/pg/backup_*.sql.gz")
 	} else if _, err := filepath.Match(s.Glob, ""); err != nil || strings.Contains(s.Glob, "**") {
@@ -274,7 +303,7 @@ type DumpFolderCheck struct {
 	BackupThresholds `yaml:",inline"`
 	// MinSize: a newest dump smaller than this fails (a failed pg_dump | gzip
 	// still leaves a small file).
-	MinSize ByteSize `yaml:"min_size,omitempty"`
+	MinSize config.ByteSize `yaml:"min_size,omitempty"`
 	// FailureMarker is a file the backup script leaves when it fails (e.g.
 	// .backup_error); a name without a folder is looked up in the folder of
 	// the glob. Its presence fails the check.
@@ -292,7 +321,7 @@ type DumpFolderCheck struct {
 	RequireSidecar bool `yaml:"require_sidecar,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *DumpFolderCheck) SetDefaults() {
 	c.DumpSelection.setDefaults()
 	if c.Secure == nil {
@@ -301,8 +330,8 @@ func (c *DumpFolderCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *DumpFolderCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *DumpFolderCheck) Validate(path string, p *config.Problems) {
 	c.DumpSelection.validate(path, p)
 	c.BackupThresholds.validate(path, p)
 	if c.MinSize < 0 {
@@ -341,9 +370,9 @@ type RestoreCheck struct {
 	Target string `yaml:"target,omitempty"`
 	// Password, PasswordFile and PasswordRef give dsn's password; at most
 	// one (PasswordRef names an environment variable).
-	Password     Secret `yaml:"password,omitempty"`
-	PasswordFile string `yaml:"password_file,omitempty"`
-	PasswordRef  string `yaml:"password_ref,omitempty"`
+	Password     config.Secret `yaml:"password,omitempty"`
+	PasswordFile string        `yaml:"password_file,omitempty"`
+	PasswordRef  string        `yaml:"password_ref,omitempty"`
 	// PasswordEnv is password_ref's old name.
 	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
 	// ScratchPrefix starts every scratch database's name; only databases
@@ -360,9 +389,9 @@ type RestoreCheck struct {
 	SourceTarget string `yaml:"source_target,omitempty"`
 	// SourcePassword, SourcePasswordFile and SourcePasswordRef give
 	// source_dsn's password, as password* do for dsn.
-	SourcePassword     Secret `yaml:"source_password,omitempty"`
-	SourcePasswordFile string `yaml:"source_password_file,omitempty"`
-	SourcePasswordRef  string `yaml:"source_password_ref,omitempty"`
+	SourcePassword     config.Secret `yaml:"source_password,omitempty"`
+	SourcePasswordFile string        `yaml:"source_password_file,omitempty"`
+	SourcePasswordRef  string        `yaml:"source_password_ref,omitempty"`
 	// SourcePasswordEnv is source_password_ref's old name.
 	SourcePasswordEnv string  `yaml:"source_password_env,omitempty" deprecated:"write source_password_ref: with the same variable name"`
 	SourceMinRatio    float64 `yaml:"source_min_ratio,omitempty"`
@@ -383,7 +412,7 @@ var (
 	tableNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$`)
 )
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *RestoreCheck) SetDefaults() {
 	c.DumpSelection.setDefaults()
 	if c.ScratchPrefix == "" {
@@ -397,8 +426,8 @@ func (c *RestoreCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *RestoreCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *RestoreCheck) Validate(path string, p *config.Problems) {
 	var i int
 	if _, err := fmt.Sscanf(path, "checks[%d]", &i); err == nil && i < len(p.Config().Checks) {
 		if ch := p.Config().Checks[i]; ch != nil && !ch.Background {
@@ -420,15 +449,15 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	if c.DSN != "" && c.Target != "" {
 		p.Addf(path+".target", "give either dsn or target, not both")
 	}
-	ValidateDSNSSLMode(path+".dsn", c.DSN, p)
-	ValidateDSNSSLMode(path+".source_dsn", c.SourceDSN, p)
+	config.ValidateDSNSSLMode(path+".dsn", c.DSN, p)
+	config.ValidateDSNSSLMode(path+".source_dsn", c.SourceDSN, p)
 	if c.SourceDSN != "" && c.SourceTarget != "" {
 		p.Addf(path+".source_target", "give either source_dsn or source_target, not both")
 	}
 	for _, t := range []struct{ key, name string }{{"target", c.Target}, {"source_target", c.SourceTarget}} {
 		if t.name != "" {
 			if _, ok := p.Config().PostgresTargets[t.name]; !ok {
-				p.Addf(path+"."+t.key, "%q is not defined; define it under postgres_targets or use one of%s", t.name, TargetList(p.Config().PostgresTargets))
+				p.Addf(path+"."+t.key, "%q is not defined; define it under postgres_targets or use one of%s", t.name, config.TargetList(p.Config().PostgresTargets))
 			}
 		}
 	}
@@ -439,8 +468,8 @@ func (c *RestoreCheck) Validate(path string, p *Problems) {
 	if db := dsnDatabase(dsn); dsn != "" && strings.HasPrefix(db, c.ScratchPrefix) {
 		p.Addf(path+key, "the scratch server's database %q starts with the scratch prefix; connect to a maintenance database such as postgres", db)
 	}
-	ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordRef, c.PasswordEnv, p)
-	ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordRef, c.SourcePasswordEnv, p)
+	config.ValidateSecret(path+".password", "password", c.Password, c.PasswordFile, c.PasswordRef, c.PasswordEnv, p)
+	config.ValidateSecret(path+".source_password", "source_password", c.SourcePassword, c.SourcePasswordFile, c.SourcePasswordRef, c.SourcePasswordEnv, p)
 	for i, t := range c.Tables {
 		if !tableNameRE.MatchString(t.Name) {
 			p.Addf(fmt.Sprintf("%s.tables[%d].name", path, i), "%q is not a table name; write table or schema.table", t.Name)
@@ -501,13 +530,13 @@ type RestoreResultCheck struct {
 	// MaxAge is the oldest the result may be (e.g. 8d for a weekly test).
 	MaxAge model.Duration `yaml:"max_age,omitempty"`
 	// MaxSize bounds the file read (default 64MiB).
-	MaxSize ByteSize `yaml:"max_size,omitempty"`
+	MaxSize config.ByteSize `yaml:"max_size,omitempty"`
 	// MaxDuration fails a result whose restore took longer (when the marker
 	// gives duration_seconds).
 	MaxDuration model.Duration `yaml:"max_duration,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *RestoreResultCheck) SetDefaults() {
 	if c.Format == "" {
 		c.Format = RestoreResultAuto
@@ -517,8 +546,8 @@ func (c *RestoreResultCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *RestoreResultCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *RestoreResultCheck) Validate(path string, p *config.Problems) {
 	if c.File == "" {
 		p.Addf(path+".file", "missing; give the marker JSON or JUnit report the restore job writes")
 	}
@@ -536,7 +565,7 @@ func (c *RestoreResultCheck) Validate(path string, p *Problems) {
 func (c RestoreCheck) MarshalYAML() (any, error) {
 	type plain RestoreCheck
 	p := plain(c)
-	p.DSN = MaskDSN(p.DSN)
-	p.SourceDSN = MaskDSN(p.SourceDSN)
+	p.DSN = config.MaskDSN(p.DSN)
+	p.SourceDSN = config.MaskDSN(p.SourceDSN)
 	return p, nil
 }
