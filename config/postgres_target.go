@@ -54,6 +54,8 @@ const (
 
 // SetDefaults implements Defaulter.
 func (t *PostgresTarget) SetDefaults() {
+	// password_env is read as password_ref, here and only here.
+	FoldDeprecatedRef(&t.PasswordRef, &t.PasswordEnv)
 	if t.MaxConnections == 0 {
 		t.MaxConnections = DefaultPostgresMaxConns
 	}
@@ -75,7 +77,7 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 	} else if !strings.Contains(t.DSN, "=") {
 		p.Addf(path+".dsn", "dsn %q is neither a postgres:// URL nor key=value pairs; write postgres://user@host:5432/dbname", MaskDSN(t.DSN))
 	}
-	if (t.PasswordFile != "" || t.PasswordRef != "" || t.PasswordEnv != "" || t.Password != "") && DSNPassword(t.DSN) != "" {
+	if (t.PasswordFile != "" || t.PasswordRef != "" || t.Password != "") && DSNPassword(t.DSN) != "" {
 		p.Addf(path+".dsn", "the dsn carries a password and password/password_file/password_ref is set too; keep only password_file or password_ref")
 	}
 	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)

@@ -33,6 +33,8 @@ type RedisTarget struct {
 
 // SetDefaults implements Defaulter.
 func (t *RedisTarget) SetDefaults() {
+	// password_env is read as password_ref, here and only here.
+	FoldDeprecatedRef(&t.PasswordRef, &t.PasswordEnv)
 	if t.MaxConnections == 0 {
 		t.MaxConnections = DefaultPostgresMaxConns
 	}

@@ -16,14 +16,11 @@ type Secret = commoncfg.Secret
 // ReadSecret resolves a secret given inline, in a file (first line, trailing
 // newline removed) or by reference: ref is a name the secret manager m
 // resolves, as for the HTTP kinds' password_ref (the exporter's manager
-// reads the environment variable of that name). env is the deprecated
-// *_env spelling of a reference, read the same way for one more release.
-// The file and reference forms keep secrets out of the configuration; at
-// most one may be set (ValidateSecret).
-func ReadSecret(ctx context.Context, m commoncfg.SecretManager, inline Secret, file, ref, env string) (string, error) {
-	if ref == "" {
-		ref = env
-	}
+// reads the environment variable of that name). The file and reference
+// forms keep secrets out of the configuration; at most one may be set
+// (ValidateSecret). A deprecated *_env reference was folded into ref when
+// the configuration was loaded (FoldDeprecatedRef).
+func ReadSecret(ctx context.Context, m commoncfg.SecretManager, inline Secret, file, ref string) (string, error) {
 	switch {
 	case file != "":
 		b, err := os.ReadFile(file)
@@ -42,8 +39,19 @@ func ReadSecret(ctx context.Context, m commoncfg.SecretManager, inline Secret, f
 	}
 }
 
-// ValidateSecret reports a secret given in more than one way (the
-// deprecated name_env counts as name_ref).
+// FoldDeprecatedRef reads a secret's deprecated *_env key (env, still
+// read for one release) as its *_ref key (ref): SetDefaults calls it, so
+// that whatever reads the settings afterwards reads ref alone. When both
+// are given nothing is folded, and ValidateSecret refuses the pair.
+func FoldDeprecatedRef(ref, env *string) {
+	if *ref == "" {
+		*ref, *env = *env, ""
+	}
+}
+
+// ValidateSecret reports a secret given in more than one way (a
+// deprecated name_env left beside name_ref by FoldDeprecatedRef counts as
+// a second way).
 func ValidateSecret(path, name string, inline Secret, file, ref, env string, p *Problems) {
 	n := 0
 	for _, set := range []bool{inline != "", file != "", ref != "", env != ""} {

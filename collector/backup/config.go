@@ -414,6 +414,9 @@ var (
 
 // SetDefaults implements config.Defaulter.
 func (c *RestoreCheck) SetDefaults() {
+	// The old *_env names are read as the *_ref ones, here and only here.
+	config.FoldDeprecatedRef(&c.PasswordRef, &c.PasswordEnv)
+	config.FoldDeprecatedRef(&c.SourcePasswordRef, &c.SourcePasswordEnv)
 	c.DumpSelection.setDefaults()
 	if c.ScratchPrefix == "" {
 		c.ScratchPrefix = DefaultScratchPrefix

@@ -3,6 +3,7 @@ package backup
 import (
 	"testing"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,53 @@ checks:
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Warnings())
 	assert.Equal(t, config.ByteSize(32<<20), cfg.Checks[0].Spec().(*WALGCheck).MaxOutput)
+}
+
+// The deprecated password_env and source_password_env of the restore
+// kind, and a postgres target's password_env, still name the variable the
+// restore's passwords are read from, each with its warning.
+func TestRestorePasswordEnvStillRead(t *testing.T) {
+	t.Setenv("GOLIVE_TEST_RESTORE_PW", "scratch-pw")
+	t.Setenv("GOLIVE_TEST_SOURCE_PW", "source-pw")
+	t.Setenv("GOLIVE_TEST_TARGET_PW", "target-pw")
+	cfg, err := config.Load([]byte(`postgres_targets:
+  main: {dsn: "postgres://restore@127.0.0.1:5432/postgres", password_env: GOLIVE_TEST_TARGET_PW}
+checks:
+  - name: own
+    background: true
+    interval: 1d
+    restore:
+      glob: /backups/*.dump
+      dsn: postgres://restore@127.0.0.1:5432/postgres
+      password_env: GOLIVE_TEST_RESTORE_PW
+      source_dsn: postgres://monitor@127.0.0.1:5432/app
+      source_password_env: GOLIVE_TEST_SOURCE_PW
+      tables: [{name: students}]
+  - name: by_target
+    background: true
+    interval: 1d
+    restore: {glob: /backups/*.dump, target: main}
+`), "/etc/golive/golive.yml")
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"/etc/golive/golive.yml:2: postgres_targets.main.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name",
+		"/etc/golive/golive.yml:10: checks[0].restore.password_env: password_env is deprecated and will be removed in the next release; write password_ref: with the same variable name",
+		"/etc/golive/golive.yml:12: checks[0].restore.source_password_env: source_password_env is deprecated and will be removed in the next release; write source_password_ref: with the same variable name",
+	}, cfg.Warnings())
+
+	password := func(s connSpec) string {
+		t.Helper()
+		srv, err := resolveServer(s)
+		require.NoError(t, err)
+		assert.Contains(t, srv.env, "PGPASSWORD="+srv.conn.Password, "the tools get it too")
+		return srv.conn.Password
+	}
+	env := collector.Env{Config: cfg}
+	own, err := newRestore(cfg.Checks[0], env)
+	require.NoError(t, err)
+	assert.Equal(t, "scratch-pw", password(own.(*restoreCheck).scratch))
+	assert.Equal(t, "source-pw", password(own.(*restoreCheck).source))
+	byTarget, err := newRestore(cfg.Checks[1], env)
+	require.NoError(t, err)
+	assert.Equal(t, "target-pw", password(byTarget.(*restoreCheck).scratch))
 }

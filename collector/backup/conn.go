@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -22,7 +21,7 @@ type connSpec struct {
 	dsn            string
 	password       config.Secret
 	passwordFile   string
-	passwordRef    string // an environment variable's name (or the deprecated *_env)
+	passwordRef    string // an environment variable's name
 	sslMode        string
 	sslRootCert    string
 	sslCert        string
@@ -32,7 +31,7 @@ type connSpec struct {
 
 func connFrom(cfg *config.Config, target, dsn string, pw config.Secret, pwFile, pwRef string) connSpec {
 	if t := cfg.PostgresTargets[target]; target != "" && t != nil {
-		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordRef: cmp.Or(t.PasswordRef, t.PasswordEnv),
+		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordRef: t.PasswordRef,
 			sslMode: t.SSLMode, sslRootCert: cfg.ResolvePath(t.SSLRootCert), sslCert: cfg.ResolvePath(t.SSLCert),
 			sslKey: cfg.ResolvePath(t.SSLKey), connectTimeout: time.Duration(t.ConnectTimeout)}
 	}
@@ -63,7 +62,7 @@ func resolveServer(s connSpec) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), collector.Scrub(err, config.DSNPassword(s.dsn)))
 	}
-	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, s.password, s.passwordFile, s.passwordRef, "")
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, s.password, s.passwordFile, s.passwordRef)
 	if err != nil {
 		return nil, err
 	}

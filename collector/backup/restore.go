@@ -3,7 +3,6 @@ package backup
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -82,8 +81,8 @@ func newRestore(c *config.Check, env collector.Env) (collector.Check, error) {
 	cfg := c.Spec().(*RestoreCheck)
 	chk := &restoreCheck{name: c.Name, interval: time.Duration(c.Interval), cfg: cfg, logger: env.Logger,
 		statePath: env.Config.ResolvePath(cfg.StateFile), fingerprint: configFingerprint(cfg),
-		scratch: connFrom(env.Config, cfg.Target, cfg.DSN, cfg.Password, cfg.PasswordFile, cmp.Or(cfg.PasswordRef, cfg.PasswordEnv)),
-		source:  connFrom(env.Config, cfg.SourceTarget, cfg.SourceDSN, cfg.SourcePassword, cfg.SourcePasswordFile, cmp.Or(cfg.SourcePasswordRef, cfg.SourcePasswordEnv))}
+		scratch: connFrom(env.Config, cfg.Target, cfg.DSN, cfg.Password, cfg.PasswordFile, cfg.PasswordRef),
+		source:  connFrom(env.Config, cfg.SourceTarget, cfg.SourceDSN, cfg.SourcePassword, cfg.SourcePasswordFile, cfg.SourcePasswordRef)}
 	if chk.logger == nil {
 		chk.logger = slog.New(slog.DiscardHandler)
 	}

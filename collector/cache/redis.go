@@ -89,7 +89,7 @@ func ClientFor(env collector.Env, target string) (*Client, error) {
 
 // Open builds the client of a target (without connecting).
 func Open(cfg *config.Config, name string, t *config.RedisTarget) (*Client, error) {
-	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef, t.PasswordEnv)
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("redis target %s: %w", name, err))
 	}

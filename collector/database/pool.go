@@ -108,7 +108,7 @@ func PoolFor(env collector.Env, target string) (*Pool, error) {
 
 // OpenPool builds the pool of a target (without connecting).
 func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool, error) {
-	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef, t.PasswordEnv)
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, t.Password, cfg.ResolvePath(t.PasswordFile), t.PasswordRef)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, err))
 	}
