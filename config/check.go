@@ -35,20 +35,6 @@ type Check struct {
 	// check. Each URL must be an absolute http(s) URL.
 	Links []Link `yaml:"links,omitempty"`
 
-	// Network checks.
-	HTTP          *HTTPCheck          `yaml:"http,omitempty"`
-	TLS           *TLSCheck           `yaml:"tls,omitempty"`
-	TCP           *TCPCheck           `yaml:"tcp,omitempty"`
-	CORS          *CORSCheck          `yaml:"cors,omitempty"`
-	HTTPSRedirect *HTTPSRedirectCheck `yaml:"https_redirect,omitempty"`
-	RateLimit     *RateLimitCheck     `yaml:"rate_limit,omitempty"`
-	Firewall      *FirewallCheck      `yaml:"firewall,omitempty"`
-	HTTPEndpoints *HTTPEndpointsCheck `yaml:"http_endpoints,omitempty"`
-
-	// Report checks.
-
-	// Monitoring-stack checks.
-
 	// registered are the keys of the registered kinds (RegisterKind) the
 	// file gives this check, in file order; spec holds the settings of the
 	// first.
@@ -166,7 +152,7 @@ func (c *Check) Kind() string {
 	return ""
 }
 
-// Spec returns the settings of the check's kind (e.g. *HTTPCheck), or nil.
+// Spec returns the settings of the check's kind (e.g. *network.HTTPCheck), or nil.
 func (c *Check) Spec() any {
 	k := c.Kind()
 	if k == "" {

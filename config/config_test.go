@@ -30,14 +30,13 @@ func TestInvalidConfigs(t *testing.T) {
 		"checks-not-a-list":           {2, `checks: this is a mapping; write a list`},
 		"bool":                        {4, `checks[0].background: "sometimes" is not true or false`},
 		"duplicate-name":              {6, `checks[2].name: check name "db_port" is used twice (first at line 2)`},
-		"no-kind":                     {2, `checks[0]: check "db_port" has no kind; add one of: http, tls, tcp`},
-		"two-kinds":                   {2, `checks[0]: check "db_port" has several kinds (tls, tcp); split it into one check per kind`},
+		"no-kind":                     {2, `checks[0]: check "db_port" has no kind; add one of: ` + strings.Join(Kinds(), ", ")},
+		"two-kinds":                   {2, `checks[0]: check "db_port" has several kinds (tcp, tls); split it into one check per kind`},
 		"bad-duration":                {3, `checks[0].timeout: "10x" is not a duration such as 500ms, 30s, 5m, 1h or 7d`},
 		"timeout-over-interval":       {4, `checks[0].timeout: timeout 1m is longer than interval 30s`},
 		"bad-item":                    {5, `checks[0].items[1]: "P3.1" is not a checklist item id; ids look like P1.1.02`},
 		"bad-hostport":                {4, `checks[0].tcp.address: "localhost" is not host:port`},
 		"bad-port":                    {4, `checks[0].tcp.address: port "99999" is not a number from 1 to 65535`},
-		"tcp-expect":                  {5, `checks[0].tcp.expect: expect is "maybe"; write open or closed`},
 		"empty":                       {0, `the file is empty; it needs at least a checks: list`},
 		"comments-only":               {0, `the file is empty`},
 		"no-checks":                   {0, `checks: no checks configured; add at least one under checks:`},
@@ -119,13 +118,14 @@ func TestValidConfig(t *testing.T) {
 	assert.Equal(t, "tcp", db.Kind())
 	assert.Equal(t, []string{"P3.1.02"}, db.Items)
 	assert.Equal(t, 5*time.Second, time.Duration(db.Timeout), "global default_timeout applies")
-	assert.Equal(t, "open", db.TCP.Expect, "kind defaults applied")
-	assert.Same(t, db.TCP, db.Spec())
+	tcp, ok := db.Spec().(*tcpStandIn)
+	require.True(t, ok, "%T", db.Spec())
+	assert.Equal(t, "open", tcp.Expect, "kind defaults applied")
 
 	pub := cfg.CheckByName("db_port_public")
 	assert.Equal(t, 2*time.Second, time.Duration(pub.Timeout))
 	assert.Equal(t, 10*time.Minute, time.Duration(pub.Interval))
-	assert.Equal(t, "closed", pub.TCP.Expect)
+	assert.Equal(t, "closed", pub.Spec().(*tcpStandIn).Expect)
 
 	cache := cfg.CheckByName("cache_port")
 	assert.Equal(t, time.Second, time.Duration(cache.Timeout), "an interval shorter than the default timeout bounds the timeout")

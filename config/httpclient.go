@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 
 	commoncfg "github.com/prometheus/common/config"
@@ -69,4 +70,15 @@ func ValidateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
 // configuration file's folder; kinds call it from Resolve.
 func (c *Config) ResolveClient(client *commoncfg.HTTPClientConfig) {
 	client.SetDirectory(c.BaseDir())
+}
+
+// clientKeys are the YAML keys of prometheus/common's client settings.
+var clientKeys = yamlFields(reflect.TypeOf(commoncfg.HTTPClientConfig{}))
+
+// IsClientKey reports whether key is one of prometheus/common's HTTP
+// client settings (tls_config, basic_auth, follow_redirects, proxy_url
+// ...), as a kind writes them inline.
+func IsClientKey(key string) bool {
+	_, ok := clientKeys[key]
+	return ok
 }

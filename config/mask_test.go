@@ -100,5 +100,5 @@ func TestMarshalMasksSecretsInURLs(t *testing.T) {
 		assert.Contains(t, text, want)
 	}
 	// Marshal does not change the configuration it shows.
-	assert.Contains(t, cfg.Checks[0].HTTP.URL, sentinel)
+	assert.Contains(t, cfg.Checks[0].Spec().(*httpStandIn).URL, sentinel)
 }

@@ -45,7 +45,7 @@ func (t *RedisTarget) SetDefaults() {
 
 // Validate implements Validator.
 func (t *RedisTarget) Validate(path string, p *Problems) {
-	validateHostPort(path+".address", t.Address, p)
+	ValidateHostPort(path+".address", t.Address, p)
 	ValidateSecret(path+".password", "password", t.Password, t.PasswordFile, t.PasswordRef, t.PasswordEnv, p)
 	if t.DB < 0 || t.DB > 15 {
 		p.Addf(path+".db", "db is %d; write a database number from 0 to 15", t.DB)

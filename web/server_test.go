@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	commoncfg "github.com/prometheus/common/config"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -40,19 +41,22 @@ func TestMain(m *testing.M) {
 }
 
 // The web tests register "tcp" as a fake kind whose behaviour is chosen by
-// the check's name; the real tcp kind is not imported here.
+// the check's name, and the settings of "http" (a URL and the HTTP client
+// settings, for /config's masking) without a check; the network kinds are
+// not linked here.
 var (
 	countedRuns atomic.Int32 // runs of "counted" checks
 	slowStarted atomic.Int32 // runs of "slow" checks started
 )
 
 func init() {
-	collector.Register("tcp", func(c *config.Check, _ collector.Env) (collector.Check, error) {
+	collector.RegisterKind("tcp", func() config.Kind { return new(fakeSettings) }, func(c *config.Check, _ collector.Env) (collector.Check, error) {
 		return fakeCheck{name: c.Name}, nil
 	})
 	// A kind the configuration loads but no package runs: what a binary
 	// built without the kind's package meets.
 	config.RegisterKind("not_linked", func() config.Kind { return new(notLinkedKind) })
+	config.RegisterKind("http", func() config.Kind { return new(fakeHTTPSettings) })
 }
 
 // notLinkedKind is the settings of the not_linked kind, which has no factory.
@@ -61,6 +65,21 @@ type notLinkedKind struct {
 }
 
 func (*notLinkedKind) Validate(string, *config.Problems) {}
+
+// fakeSettings are the fake tcp kind's settings.
+type fakeSettings struct {
+	Address string `yaml:"address"`
+}
+
+func (*fakeSettings) Validate(string, *config.Problems) {}
+
+// fakeHTTPSettings are an http check's URL and client settings.
+type fakeHTTPSettings struct {
+	URL    string                     `yaml:"url"`
+	Client commoncfg.HTTPClientConfig `yaml:",inline"`
+}
+
+func (*fakeHTTPSettings) Validate(string, *config.Problems) {}
 
 type fakeCheck struct{ name string }
 

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 )
 
@@ -29,7 +28,7 @@ func BenchmarkHealthEvaluate(b *testing.B) {
 	}
 	sb.WriteString("}}")
 	body := []byte(sb.String())
-	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
+	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].Spec().(*HTTPCheck).Health
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -47,7 +46,7 @@ func BenchmarkHealthEvaluate(b *testing.B) {
 // took 700-900 MB when it was decoded into a tree) in each of the shapes of
 // TestHTTPHealthMemoryBounded: throughput and the peak heap of reading it.
 func BenchmarkHealthLargeAnswer(b *testing.B) {
-	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].HTTP.Health
+	h := loadConfig(b, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health: true\n").Checks[0].Spec().(*HTTPCheck).Health
 	for name, body := range largeHealthBodies(48 << 20) {
 		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
@@ -93,7 +92,7 @@ func BenchmarkReadCertificatesMarkers(b *testing.B) {
 			data := bytes.Repeat(line, size/len(line))
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if certs, _ := readCertificates(data, config.MaxTLSCertificates); len(certs) != 0 {
+				if certs, _ := readCertificates(data, MaxTLSCertificates); len(certs) != 0 {
 					b.Fatal(certs)
 				}
 			}

@@ -22,22 +22,19 @@ var (
 		"Whether an answer allows origin * together with credentials (1, refused by browsers and a sign of a broken policy) or not (0).")
 )
 
-func init() {
-	collector.Register("cors", newCORS)
-}
-
 type corsCheck struct {
 	name string
-	cfg  *config.CORSCheck
+	cfg  *CORSCheck
 	rt   http.RoundTripper
 }
 
 func newCORS(c *config.Check, env collector.Env) (collector.Check, error) {
-	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.CORS.Client)
+	cfg := c.Spec().(*CORSCheck)
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, cfg.Client)
 	if err != nil {
 		return nil, err
 	}
-	return &corsCheck{name: c.Name, cfg: c.CORS, rt: rt}, nil
+	return &corsCheck{name: c.Name, cfg: cfg, rt: rt}, nil
 }
 
 // corsAnswer is the CORS part of an answer.
@@ -146,7 +143,7 @@ func (c *corsCheck) Run(ctx context.Context, r *collector.Report) error {
 
 // preflightAllows applies the browser's checks (Fetch standard, CORS check
 // and preflight method and header checks).
-func preflightAllows(a corsAnswer, cfg *config.CORSCheck) (bool, string) {
+func preflightAllows(a corsAnswer, cfg *CORSCheck) (bool, string) {
 	obs := fmt.Sprintf("status %d, Access-Control-Allow-Origin %q", a.status, a.allowOrigin)
 	if a.status < 200 || a.status > 299 {
 		return false, obs

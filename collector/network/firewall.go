@@ -21,19 +21,15 @@ var (
 		"How many of the check's ports are not as the configuration requires (open ports that must be closed, closed ports that must answer, ports that could not be tested).")
 )
 
-func init() {
-	collector.Register("firewall", newFirewall)
-}
-
 type firewallCheck struct {
-	cfg *config.FirewallCheck
+	cfg *FirewallCheck
 	// dial opens a connection; tests replace it.
 	dial func(ctx context.Context, address string) (net.Conn, error)
 }
 
 func newFirewall(c *config.Check, _ collector.Env) (collector.Check, error) {
 	var d net.Dialer
-	return &firewallCheck{cfg: c.Firewall, dial: func(ctx context.Context, address string) (net.Conn, error) {
+	return &firewallCheck{cfg: c.Spec().(*FirewallCheck), dial: func(ctx context.Context, address string) (net.Conn, error) {
 		return d.DialContext(ctx, "tcp", address)
 	}}, nil
 }

@@ -141,7 +141,7 @@ func TestFirewallProbeStates(t *testing.T) {
 		{errors.New("something else"), portUntested},
 	}
 	for _, c := range cases {
-		f := &firewallCheck{cfg: &config.FirewallCheck{ConnectTimeout: 1e9}, dial: func(context.Context, string) (net.Conn, error) { return nil, c.err }}
+		f := &firewallCheck{cfg: &FirewallCheck{ConnectTimeout: 1e9}, dial: func(context.Context, string) (net.Conn, error) { return nil, c.err }}
 		got, _ := f.probe(context.Background(), "x:1")
 		assert.Equal(t, c.want, got, c.err.Error())
 		assert.Equal(t, c.want == portRefused || c.want == portFiltered || c.want == portUnreachable, got.closed())

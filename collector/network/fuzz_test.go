@@ -8,7 +8,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 )
 
@@ -37,7 +36,7 @@ func FuzzHealth(f *testing.F) {
 	f.Add([]byte(`{"success":false,"error":{"code":"HTTP_503","details":{"status":"unhealthy","checks":{"db":"down"}}}}`))
 	f.Add([]byte(`{"a\u002eb":"ok","\ud83d\ude00":["\"",-1.5e3,true,null],"\u00e9":{"k":"\ufffd\xff"}}`))
 	f.Add([]byte(`<!doctype html><html></html>`))
-	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n        max_components: 3\n        ignore_components: [a]\n        warn_components: [b, \"c.d\"]\n").Checks[0].HTTP.Health
+	h := loadConfig(f, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n        max_components: 3\n        ignore_components: [a]\n        warn_components: [b, \"c.d\"]\n").Checks[0].Spec().(*HTTPCheck).Health
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := parseJSON(data, "")
 		if err != nil {
@@ -75,7 +74,7 @@ func FuzzHealth(f *testing.F) {
 			}
 		}
 		for _, jc := range []string{"status", "checks.a[0].status", `["a.b"]`, "[3]"} {
-			steps, err := config.ParseJSONPath(jc)
+			steps, err := ParseJSONPath(jc)
 			if err != nil {
 				t.Fatal(err)
 			}

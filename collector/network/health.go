@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 )
 
 // healthState is the tri-state every health value maps to.
@@ -100,7 +99,7 @@ func parseJSON(body []byte, contentType string) (jsonValue, error) {
 }
 
 // lookupPath follows a parsed JSON path; ok is false when a step is missing.
-func lookupPath(v jsonValue, steps []config.JSONPathStep) (jsonValue, bool) {
+func lookupPath(v jsonValue, steps []JSONPathStep) (jsonValue, bool) {
 	for _, s := range steps {
 		var ok bool
 		if s.IsIdx {
@@ -126,7 +125,7 @@ type classifier struct {
 	other  healthState
 }
 
-func newClassifier(h *config.HealthCondition) classifier {
+func newClassifier(h *HealthCondition) classifier {
 	c := classifier{values: map[string]healthState{}}
 	for _, v := range h.FailingValues {
 		c.values[strings.ToLower(v)] = stateFailed
@@ -191,7 +190,7 @@ func jsonKind(v jsonValue) string { return v.kind() }
 // "message": ..., "details": {...}}}, the seed application's on 503),
 // FastAPI's HTTPException body ({"detail": {...}}) and a success envelope
 // ({"success": true, "data": {...}}).
-var healthEnvelopes = [][]config.JSONPathStep{
+var healthEnvelopes = [][]JSONPathStep{
 	{{Key: "error"}, {Key: "details"}},
 	{{Key: "error"}, {Key: "detail"}},
 	{{Key: "detail"}},
@@ -206,7 +205,7 @@ var defaultContainers = []string{"checks", "components", "details"}
 // locateHealth finds the health answer in the document: the root when it
 // has a status or a component container, else the first envelope member
 // that has one; the root when none has.
-func locateHealth(root jsonValue, statusSteps, componentSteps []config.JSONPathStep, hasComponentPath bool) jsonValue {
+func locateHealth(root jsonValue, statusSteps, componentSteps []JSONPathStep, hasComponentPath bool) jsonValue {
 	looksLikeHealth := func(v jsonValue) bool {
 		if s, ok := lookupPath(v, statusSteps); ok && (s.isString() || s.isBool()) {
 			return true
@@ -240,14 +239,14 @@ func locateHealth(root jsonValue, statusSteps, componentSteps []config.JSONPathS
 // a string value, a boolean, or an object with a status; objects with a
 // status may nest further components; an object without a status inside a
 // container groups components.
-func evaluateHealth(doc jsonValue, h *config.HealthCondition) (healthResult, error) {
+func evaluateHealth(doc jsonValue, h *HealthCondition) (healthResult, error) {
 	var res healthResult
 	if !doc.isObject() {
 		return res, fmt.Errorf("the answer is JSON but not an object (it is %s); a health answer is an object such as {\"status\":\"ok\"}", jsonKind(doc))
 	}
 	w := newHealthWalker(h)
-	statusSteps, _ := config.ParseJSONPath(h.StatusPath)
-	componentSteps, _ := config.ParseJSONPath(h.Components)
+	statusSteps, _ := ParseJSONPath(h.StatusPath)
+	componentSteps, _ := ParseJSONPath(h.Components)
 	doc = locateHealth(doc, statusSteps, componentSteps, h.Components != "")
 	if v, ok := lookupPath(doc, statusSteps); ok {
 		switch {
@@ -306,7 +305,7 @@ const (
 	policyWarn
 )
 
-func newComponentPolicy(h *config.HealthCondition) componentPolicy {
+func newComponentPolicy(h *HealthCondition) componentPolicy {
 	p := componentPolicy{ignore: map[string]bool{}, warn: map[string]bool{}}
 	for _, n := range h.IgnoreComponents {
 		p.ignore[n] = true
@@ -360,7 +359,7 @@ type healthWalker struct {
 	warning   firstNames
 }
 
-func newHealthWalker(h *config.HealthCondition) *healthWalker {
+func newHealthWalker(h *HealthCondition) *healthWalker {
 	return &healthWalker{
 		cl:      newClassifier(h),
 		policy:  newComponentPolicy(h),

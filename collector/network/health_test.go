@@ -12,14 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 )
 
-func defaultHealth(t testing.TB, settings string) *config.HealthCondition {
+func defaultHealth(t testing.TB, settings string) *HealthCondition {
 	t.Helper()
 	cfg := loadConfig(t, "  - name: h\n    http:\n      url: http://127.0.0.1:1/\n      health:\n"+indent(settings, "        "))
-	return cfg.Checks[0].HTTP.Health
+	return cfg.Checks[0].Spec().(*HTTPCheck).Health
 }
 
 func components(res healthResult) string {

@@ -44,22 +44,19 @@ var (
 		"The max-age of Strict-Transport-Security, when the header is present and valid.")
 )
 
-func init() {
-	collector.Register("http", newHTTP)
-}
-
 type httpCheck struct {
 	name string
-	cfg  *config.HTTPCheck
+	cfg  *HTTPCheck
 	rt   http.RoundTripper
 }
 
 func newHTTP(c *config.Check, env collector.Env) (collector.Check, error) {
-	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.HTTP.Client)
+	cfg := c.Spec().(*HTTPCheck)
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, cfg.Client)
 	if err != nil {
 		return nil, err
 	}
-	return &httpCheck{name: c.Name, cfg: c.HTTP, rt: rt}, nil
+	return &httpCheck{name: c.Name, cfg: cfg, rt: rt}, nil
 }
 
 // Run sends the request once and judges the answer. A wrong status code
@@ -156,7 +153,7 @@ func redactErr(err error) error {
 
 // checkBodyText judges the body text conditions. The body stays bytes: a
 // string of it would be a second copy of a large answer.
-func checkBodyText(r *collector.Report, cfg *config.HTTPCheck, body []byte, truncated bool) {
+func checkBodyText(r *collector.Report, cfg *HTTPCheck, body []byte, truncated bool) {
 	suffix := ""
 	if truncated {
 		suffix = fmt.Sprintf(" (in the first %d bytes)", cfg.MaxBodyBytes)
@@ -214,7 +211,7 @@ func (h *httpCheck) checkJSON(r *collector.Report, payload []byte, truncated boo
 	return "", nil
 }
 
-func jsonConditionName(jc *config.JSONCondition) string {
+func jsonConditionName(jc *JSONCondition) string {
 	p := jc.Path
 	if p == "" {
 		p = "(root)"
@@ -224,8 +221,8 @@ func jsonConditionName(jc *config.JSONCondition) string {
 
 // evalJSONCondition judges one JSON condition: ok, what was seen, what was
 // wanted.
-func evalJSONCondition(doc jsonValue, jc *config.JSONCondition) (bool, string, string) {
-	steps, err := config.ParseJSONPath(jc.Path)
+func evalJSONCondition(doc jsonValue, jc *JSONCondition) (bool, string, string) {
+	steps, err := ParseJSONPath(jc.Path)
 	if err != nil {
 		return false, err.Error(), "a valid path"
 	}
@@ -261,7 +258,7 @@ func numbersEqual(v jsonValue, want string) bool {
 	return err1 == nil && err2 == nil && a == b
 }
 
-func describeWant(jc *config.JSONCondition) string {
+func describeWant(jc *JSONCondition) string {
 	var parts []string
 	if jc.Equals != nil {
 		parts = append(parts, *jc.Equals)

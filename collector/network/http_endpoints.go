@@ -22,18 +22,14 @@ var (
 		"How many of the check's endpoints did not answer as required.")
 )
 
-func init() {
-	collector.Register("http_endpoints", newHTTPEndpoints)
-}
-
 type httpEndpointsCheck struct {
-	cfg       *config.HTTPEndpointsCheck
+	cfg       *HTTPEndpointsCheck
 	endpoints []*httpCheck
 	names     []string
 }
 
 func newHTTPEndpoints(c *config.Check, env collector.Env) (collector.Check, error) {
-	cfg := c.HTTPEndpoints
+	cfg := c.Spec().(*HTTPEndpointsCheck)
 	// The endpoints share the check's client settings, so one transport.
 	rt, err := httpclient.ForCheck(env.Shared, c.Name, cfg.Client)
 	if err != nil {

@@ -20,16 +20,12 @@ var (
 		"Whether the plain http:// URL redirects to https:// on the expected host (1) or not (0).")
 )
 
-func init() {
-	collector.Register("https_redirect", newHTTPSRedirect)
-}
-
 type httpsRedirectCheck struct {
-	cfg *config.HTTPSRedirectCheck
+	cfg *HTTPSRedirectCheck
 }
 
 func newHTTPSRedirect(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &httpsRedirectCheck{cfg: c.HTTPSRedirect}, nil
+	return &httpsRedirectCheck{cfg: c.Spec().(*HTTPSRedirectCheck)}, nil
 }
 
 // Run requests the plain URL without following the redirect and looks at

@@ -25,10 +25,6 @@ var (
 		"When the latest burst was sent, as a Unix timestamp.")
 )
 
-func init() {
-	collector.Register("rate_limit", newRateLimit)
-}
-
 // burst is the outcome of one burst.
 type burst struct {
 	at    time.Time
@@ -50,19 +46,20 @@ var lastBursts = struct {
 type rateLimitCheck struct {
 	key      string
 	name     string
-	cfg      *config.RateLimitCheck
+	cfg      *RateLimitCheck
 	interval time.Duration
 	rt       http.RoundTripper
 }
 
 func newRateLimit(c *config.Check, env collector.Env) (collector.Check, error) {
-	rt, err := httpclient.ForCheck(env.Shared, c.Name, c.RateLimit.Client)
+	cfg := c.Spec().(*RateLimitCheck)
+	rt, err := httpclient.ForCheck(env.Shared, c.Name, cfg.Client)
 	if err != nil {
 		return nil, err
 	}
 	return &rateLimitCheck{
-		key:  c.Name + " " + c.RateLimit.Method + " " + c.RateLimit.URL,
-		name: c.Name, cfg: c.RateLimit, interval: time.Duration(c.Interval), rt: rt,
+		key:  c.Name + " " + cfg.Method + " " + cfg.URL,
+		name: c.Name, cfg: cfg, interval: time.Duration(c.Interval), rt: rt,
 	}, nil
 }
 

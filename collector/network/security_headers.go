@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
-	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/human"
 )
 
@@ -35,22 +34,22 @@ var allReferrerPolicies = map[string]bool{
 }
 
 // checkSecurityHeaders judges each configured header of an answer.
-func checkSecurityHeaders(h http.Header, cfg *config.SecurityHeaders) []headerVerdict {
+func checkSecurityHeaders(h http.Header, cfg *SecurityHeaders) []headerVerdict {
 	out := make([]headerVerdict, 0, len(cfg.Headers))
 	for _, name := range cfg.Headers {
 		var v headerVerdict
 		switch name {
-		case config.HeaderHSTS:
+		case HeaderHSTS:
 			v = checkHSTS(h.Values("Strict-Transport-Security"), time.Duration(cfg.HSTSMinMaxAge))
-		case config.HeaderFrameOptions:
+		case HeaderFrameOptions:
 			v = checkFrameOptions(h.Get("X-Frame-Options"), h.Values("Content-Security-Policy"))
-		case config.HeaderContentTypeOptions:
+		case HeaderContentTypeOptions:
 			got := strings.TrimSpace(h.Get("X-Content-Type-Options"))
 			v = headerVerdict{OK: strings.EqualFold(got, "nosniff"), Observed: observed(got), Expected: "nosniff"}
-		case config.HeaderContentSecurity:
+		case HeaderContentSecurity:
 			got := strings.TrimSpace(strings.Join(h.Values("Content-Security-Policy"), "; "))
 			v = headerVerdict{OK: got != "", Observed: observed(shorten(got, 80)), Expected: "a policy (Content-Security-Policy-Report-Only does not count)"}
-		case config.HeaderReferrerPolicy:
+		case HeaderReferrerPolicy:
 			v = checkReferrerPolicy(h.Values("Referrer-Policy"))
 		default:
 			continue

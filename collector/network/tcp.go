@@ -17,16 +17,12 @@ var (
 		"How long the TCP connection took to open.")
 )
 
-func init() {
-	collector.Register("tcp", newTCP)
-}
-
 type tcpCheck struct {
-	cfg *config.TCPCheck
+	cfg *TCPCheck
 }
 
 func newTCP(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &tcpCheck{cfg: c.TCP}, nil
+	return &tcpCheck{cfg: c.Spec().(*TCPCheck)}, nil
 }
 
 // Run connects once. With expect: closed, a refused or timed-out connection

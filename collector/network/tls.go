@@ -44,16 +44,12 @@ var (
 		"Whether a certificate file was read without errors (1) or has broken blocks or no certificate (0).", "source")
 )
 
-func init() {
-	collector.Register("tls", newTLS)
-}
-
 type tlsCheck struct {
-	cfg *config.TLSCheck
+	cfg *TLSCheck
 }
 
 func newTLS(c *config.Check, _ collector.Env) (collector.Check, error) {
-	return &tlsCheck{cfg: c.TLS}, nil
+	return &tlsCheck{cfg: c.Spec().(*TLSCheck)}, nil
 }
 
 // certSource is a set of certificates from one endpoint or file.
@@ -82,7 +78,7 @@ func (t *tlsCheck) Run(ctx context.Context, r *collector.Report) error {
 	}
 	var sources []certSource
 	var errs []error
-	budget := config.MaxTLSCertificates
+	budget := MaxTLSCertificates
 	if cfg.Address != "" {
 		src, err := t.endpoint(ctx, r, roots, now)
 		if err != nil {
@@ -102,7 +98,7 @@ func (t *tlsCheck) Run(ctx context.Context, r *collector.Report) error {
 			break
 		}
 		if budget <= 0 {
-			errs = append(errs, collector.Failf(collector.ReasonConfig, "more than %d certificates in one check; split the files over several checks", config.MaxTLSCertificates))
+			errs = append(errs, collector.Failf(collector.ReasonConfig, "more than %d certificates in one check; split the files over several checks", MaxTLSCertificates))
 			break
 		}
 		src, err := t.file(r, f, roots, now, budget)
@@ -129,7 +125,7 @@ func loadPool(path string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading ca_file: %w", err)
 	}
-	certs, errs := readCertificates(data, config.MaxTLSCertificates)
+	certs, errs := readCertificates(data, MaxTLSCertificates)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("reading ca_file %s: %w", path, errors.Join(errs...))
 	}
@@ -259,8 +255,8 @@ func (t *tlsCheck) endpoint(ctx context.Context, r *collector.Report, roots *x50
 	r.Gauge(tlsHandshakeDesc, elapsed.Seconds(), cfg.Address)
 	r.Gauge(tlsVersionDesc, 1, cfg.Address, tls.VersionName(state.Version))
 	certs := state.PeerCertificates
-	if len(certs) > config.MaxTLSCertificates {
-		certs = certs[:config.MaxTLSCertificates]
+	if len(certs) > MaxTLSCertificates {
+		certs = certs[:MaxTLSCertificates]
 	}
 	src.certs = certs
 	r.Gauge(tlsCertsDesc, float64(len(certs)), cfg.Address)
@@ -278,7 +274,7 @@ func (t *tlsCheck) endpoint(ctx context.Context, r *collector.Report, roots *x50
 	} else {
 		src.counted = certs
 	}
-	minV := config.TLSVersions[cfg.MinVersion]
+	minV := TLSVersions[cfg.MinVersion]
 	r.Assert("TLS version", state.Version >= minV, tls.VersionName(state.Version), "at least "+tls.VersionName(minV))
 	if *cfg.VerifyChain {
 		r.AssertReason(collector.ReasonTLS, "chain verifies", verr == nil, errText(verr), "verified against "+rootsName(cfg.CAFile))

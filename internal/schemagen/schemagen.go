@@ -41,6 +41,7 @@ import (
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/collector"
 	_ "github.com/golive/golive_exporter/collector/all" // every kind's settings, from the registry
+	"github.com/golive/golive_exporter/collector/network"
 	"github.com/golive/golive_exporter/config"
 )
 
@@ -107,12 +108,12 @@ func configShapes(object func(reflect.Type) *Schema) map[reflect.Type]func() *Sc
 		reflect.TypeFor[config.Timestamp](): func() *Schema {
 			return &Schema{Type: "string", Format: "date-time", Description: "an RFC 3339 time such as 2026-12-01T08:00:00+01:00"}
 		},
-		reflect.TypeFor[config.HealthCondition](): func() *Schema {
-			return &Schema{AnyOf: []*Schema{{Type: "boolean"}, object(reflect.TypeFor[config.HealthCondition]())}}
+		reflect.TypeFor[network.HealthCondition](): func() *Schema {
+			return &Schema{AnyOf: []*Schema{{Type: "boolean"}, object(reflect.TypeFor[network.HealthCondition]())}}
 		},
-		reflect.TypeFor[config.SecurityHeaders](): func() *Schema {
+		reflect.TypeFor[network.SecurityHeaders](): func() *Schema {
 			return &Schema{AnyOf: []*Schema{{Type: "boolean"}, {Type: "array", Items: &Schema{Type: "string"}},
-				object(reflect.TypeFor[config.SecurityHeaders]())}}
+				object(reflect.TypeFor[network.SecurityHeaders]())}}
 		},
 		reflect.TypeFor[commoncfg.Secret](): func() *Schema { return &Schema{Type: "string"} },
 		reflect.TypeFor[config.Regexp]():    func() *Schema { return &Schema{Type: "string"} },

@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // Limits of the rate-limit check.
@@ -44,7 +46,7 @@ type RateLimitCheck struct {
 	Client commoncfg.HTTPClientConfig `yaml:",inline"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *RateLimitCheck) SetDefaults() {
 	if c.Method == "" {
 		c.Method = http.MethodGet
@@ -60,13 +62,13 @@ func (c *RateLimitCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements Resolver: the client's files are relative to the
+// Resolve implements config.Resolver: the client's files are relative to the
 // configuration file.
-func (c *RateLimitCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+func (c *RateLimitCheck) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.Client) }
 
-// Validate implements Validator.
-func (c *RateLimitCheck) Validate(path string, p *Problems) {
-	ValidateURL(path+".url", c.URL, "", p)
+// Validate implements config.Kind.
+func (c *RateLimitCheck) Validate(path string, p *config.Problems) {
+	config.ValidateURL(path+".url", c.URL, "", p)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method", c.Method)
 	}
@@ -84,10 +86,10 @@ func (c *RateLimitCheck) Validate(path string, p *Problems) {
 	// interval of at least a minute.
 	if cfg := p.Config(); cfg != nil {
 		for i, ch := range cfg.Checks {
-			if ch != nil && ch.RateLimit == c && time.Duration(ch.Interval) < MinRateLimitInterval {
+			if ch != nil && ch.Spec() == c && time.Duration(ch.Interval) < MinRateLimitInterval {
 				p.Addf(fmt.Sprintf("checks[%d].interval", i), "a rate_limit check sends a burst of requests; give it interval: of at least %s (e.g. 1h)", model.Duration(MinRateLimitInterval))
 			}
 		}
 	}
-	ValidateClient(path, &c.Client, p)
+	config.ValidateClient(path, &c.Client, p)
 }

@@ -1,12 +1,13 @@
-package config
+package network
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 
 	commoncfg "github.com/prometheus/common/config"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // Defaults and limits of the http_endpoints check.
@@ -50,9 +51,6 @@ type HTTPEndpoint struct {
 	clientKeys []string // client settings written on the endpoint (refused)
 }
 
-// clientKeys are the YAML keys of prometheus/common's client settings.
-var clientKeys = yamlFields(reflect.TypeOf(commoncfg.HTTPClientConfig{}))
-
 // UnmarshalYAML notes the client settings written on the endpoint, which
 // Validate refuses: they are the check's. (Comparing the decoded settings
 // with the defaults cannot see a setting written with its default value.)
@@ -63,7 +61,7 @@ func (e *HTTPEndpoint) UnmarshalYAML(n *yaml.Node) error {
 	}
 	e.clientKeys = nil
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if _, ok := clientKeys[n.Content[i].Value]; ok {
+		if config.IsClientKey(n.Content[i].Value) {
 			e.clientKeys = append(e.clientKeys, n.Content[i].Value)
 		}
 	}
@@ -82,10 +80,10 @@ func (e *HTTPEndpoint) Request() *HTTPCheck {
 // (follow_redirects and enable_http2 true) before the settings are read.
 func (c *HTTPEndpointsCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPEndpointsCheck
-	return DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *HTTPEndpointsCheck) SetDefaults() {
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultHTTPEndpointsConcurrency
@@ -97,15 +95,15 @@ func (c *HTTPEndpointsCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements Resolver: the client's files are relative to the
+// Resolve implements config.Resolver: the client's files are relative to the
 // configuration file.
-func (c *HTTPEndpointsCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+func (c *HTTPEndpointsCheck) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.Client) }
 
-// Validate implements Validator.
-func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *HTTPEndpointsCheck) Validate(path string, p *config.Problems) {
 	base := ""
 	if c.BaseURL != "" {
-		if u := ValidateURL(path+".base_url", c.BaseURL, "", p); u != nil {
+		if u := config.ValidateURL(path+".base_url", c.BaseURL, "", p); u != nil {
 			base = strings.TrimRight(c.BaseURL, "/")
 		}
 	}
@@ -113,7 +111,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 	if c.Concurrency < 1 || c.Concurrency > MaxHTTPEndpointsConcurrency {
 		p.Addf(path+".concurrency", "concurrency %d is out of range; write 1 to %d", c.Concurrency, MaxHTTPEndpointsConcurrency)
 	}
-	ValidateClient(path, &c.Client, p)
+	config.ValidateClient(path, &c.Client, p)
 	switch {
 	case len(c.Endpoints) == 0:
 		p.Addf(path+".endpoints", "no endpoints; list them with a name and a url each, e.g. - {name: students, url: /api/v1/students}")
@@ -130,7 +128,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *Problems) {
 		switch {
 		case e.Name == "":
 			p.Addf(ep+".name", "endpoint has no name; add name: (letters, digits, _ . -), it becomes the endpoint label")
-		case !ShortNameRE.MatchString(e.Name):
+		case !config.ShortNameRE.MatchString(e.Name):
 			p.Addf(ep+".name", "endpoint name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. students", e.Name)
 		case seen[e.Name]:
 			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)

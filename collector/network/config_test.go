@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 func TestNetworkConfigRefused(t *testing.T) {
@@ -217,6 +219,17 @@ func TestNetworkConfigRefused(t *testing.T) {
         Accept: application/json
         "X:Bad": v
 `, `t.yml:7: checks[0].http.headers.X:Bad: "X:Bad" is not a valid header name`},
+		{"tcp expect unknown", `checks:
+  - name: db_port
+    tcp:
+      address: 127.0.0.1:5432
+      expect: maybe
+`, `t.yml:5: checks[0].tcp.expect: expect is "maybe"; write open or closed`},
+		{"tcp not host:port", `checks:
+  - name: db_port
+    tcp:
+      address: localhost
+`, `t.yml:4: checks[0].tcp.address: "localhost" is not host:port`},
 		{"cors origin missing", `checks:
   - name: a
     cors:
@@ -225,7 +238,7 @@ func TestNetworkConfigRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load([]byte(tc.yaml), "t.yml")
+			_, err := config.Load([]byte(tc.yaml), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
@@ -234,7 +247,7 @@ func TestNetworkConfigRefused(t *testing.T) {
 
 func TestNetworkConfigDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load([]byte(`checks:
+	c, err := config.Load([]byte(`checks:
   - name: a
     http:
       url: https://x/health
@@ -255,7 +268,7 @@ func TestNetworkConfigDefaults(t *testing.T) {
       url: https://x/login
 `), "t.yml")
 	require.NoError(t, err)
-	a := c.Checks[0].HTTP
+	a := c.Checks[0].Spec().(*HTTPCheck)
 	assert.Equal(t, "GET", a.Method)
 	assert.True(t, a.Client.FollowRedirects)
 	assert.EqualValues(t, DefaultMaxBodyBytes, a.MaxBodyBytes)
@@ -264,11 +277,11 @@ func TestNetworkConfigDefaults(t *testing.T) {
 	assert.Equal(t, AllSecurityHeaders, a.SecurityHeaders.Headers)
 	assert.True(t, a.StatusOK(204))
 	assert.False(t, a.StatusOK(301))
-	assert.False(t, c.Checks[1].HTTP.Client.FollowRedirects)
-	tl := c.Checks[2].TLS
+	assert.False(t, c.Checks[1].Spec().(*HTTPCheck).Client.FollowRedirects)
+	tl := c.Checks[2].Spec().(*TLSCheck)
 	assert.True(t, *tl.VerifyChain)
 	assert.Equal(t, "TLS12", tl.MinVersion)
-	rl := c.Checks[3].RateLimit
+	rl := c.Checks[3].Spec().(*RateLimitCheck)
 	assert.Equal(t, 50, rl.MaxRequests)
 	assert.Equal(t, 429, rl.LimitedStatus)
 
@@ -277,11 +290,11 @@ func TestNetworkConfigDefaults(t *testing.T) {
 	assert.NotContains(t, string(out), "hunter2")
 	assert.Contains(t, string(out), "<secret>")
 	// The marshalled form loads again to the same settings.
-	c2, err := Load(out, "t2.yml")
+	c2, err := config.Load(out, "t2.yml")
 	require.NoError(t, err, string(out))
-	assert.True(t, c2.Checks[0].HTTP.Health.Enabled())
-	assert.True(t, c2.Checks[0].HTTP.SecurityHeaders.Enabled())
-	assert.False(t, c2.Checks[1].HTTP.Client.FollowRedirects)
+	assert.True(t, c2.Checks[0].Spec().(*HTTPCheck).Health.Enabled())
+	assert.True(t, c2.Checks[0].Spec().(*HTTPCheck).SecurityHeaders.Enabled())
+	assert.False(t, c2.Checks[1].Spec().(*HTTPCheck).Client.FollowRedirects)
 }
 
 func TestParseJSONPath(t *testing.T) {

@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"fmt"
@@ -12,6 +12,8 @@ import (
 	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // Defaults of the HTTP check.
@@ -47,9 +49,9 @@ type HTTPCheck struct {
 	// BodyNotContains are substrings the answer must not contain.
 	BodyNotContains []string `yaml:"body_not_contains,omitempty"`
 	// BodyMatches are regular expressions (RE2) the answer must match.
-	BodyMatches []Regexp `yaml:"body_matches,omitempty"`
+	BodyMatches []config.Regexp `yaml:"body_matches,omitempty"`
 	// BodyNotMatches are regular expressions the answer must not match.
-	BodyNotMatches []Regexp `yaml:"body_not_matches,omitempty"`
+	BodyNotMatches []config.Regexp `yaml:"body_not_matches,omitempty"`
 	// JSON are conditions on fields of a JSON answer.
 	JSON []JSONCondition `yaml:"json,omitempty"`
 	// Health evaluates a health answer: its status and every component.
@@ -67,7 +69,7 @@ type HTTPCheck struct {
 // read.
 func (c *HTTPCheck) UnmarshalYAML(n *yaml.Node) error {
 	type plain HTTPCheck
-	return DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
+	return config.DecodeWithClientDefaults(n, &c.Client, (*plain)(c))
 }
 
 // BodyMatchRegexps returns the compiled body_matches expressions.
@@ -76,7 +78,7 @@ func (c *HTTPCheck) BodyMatchRegexps() []*regexp.Regexp { return compiled(c.Body
 // BodyNotMatchRegexps returns the compiled body_not_matches expressions.
 func (c *HTTPCheck) BodyNotMatchRegexps() []*regexp.Regexp { return compiled(c.BodyNotMatches) }
 
-func compiled(res []Regexp) []*regexp.Regexp {
+func compiled(res []config.Regexp) []*regexp.Regexp {
 	out := make([]*regexp.Regexp, 0, len(res))
 	for _, re := range res {
 		if re.Regexp != nil {
@@ -86,7 +88,7 @@ func compiled(res []Regexp) []*regexp.Regexp {
 	return out
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *HTTPCheck) SetDefaults() {
 	c.Method = strings.ToUpper(c.Method)
 	if c.Method == "" {
@@ -103,13 +105,13 @@ func (c *HTTPCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements Resolver: the client's files are relative to the
+// Resolve implements config.Resolver: the client's files are relative to the
 // configuration file.
-func (c *HTTPCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+func (c *HTTPCheck) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.Client) }
 
-// Validate implements Validator.
-func (c *HTTPCheck) Validate(path string, p *Problems) {
-	ValidateURL(path+".url", c.URL, "", p)
+// Validate implements config.Kind.
+func (c *HTTPCheck) Validate(path string, p *config.Problems) {
+	config.ValidateURL(path+".url", c.URL, "", p)
 	if !validToken(c.Method) {
 		p.Addf(path+".method", "method %q is not an HTTP method; write e.g. GET, HEAD or POST", c.Method)
 	}
@@ -131,7 +133,7 @@ func (c *HTTPCheck) Validate(path string, p *Problems) {
 	if c.SecurityHeaders != nil {
 		c.SecurityHeaders.validate(path+".security_headers", p)
 	}
-	ValidateClient(path, &c.Client, p)
+	config.ValidateClient(path, &c.Client, p)
 }
 
 // StatusOK reports whether code is one of the valid status codes.
@@ -161,7 +163,7 @@ func (c *HTTPCheck) ExpectedStatus() string {
 
 // validateHeaders checks the names of the headers a check sends (the http
 // and rate_limit kinds); Go's client would refuse a bad one on every run.
-func validateHeaders(path string, headers map[string]string, p *Problems) {
+func validateHeaders(path string, headers map[string]string, p *config.Problems) {
 	for _, k := range sortedKeys(headers) {
 		if !validToken(k) {
 			p.Addf(path+"."+k, "%q is not a valid header name", k)
@@ -191,7 +193,7 @@ type JSONCondition struct {
 	// true, false and null in their JSON spelling).
 	Equals *string `yaml:"equals,omitempty"`
 	// Matches is a regular expression the field's text must match.
-	Matches *Regexp `yaml:"matches,omitempty"`
+	Matches *config.Regexp `yaml:"matches,omitempty"`
 	// Exists, when false, requires the field to be absent.
 	Exists *bool `yaml:"exists,omitempty"`
 }
@@ -204,7 +206,7 @@ func (j *JSONCondition) MatchesRegexp() *regexp.Regexp {
 	return j.Matches.Regexp
 }
 
-func (j *JSONCondition) validate(path string, p *Problems) {
+func (j *JSONCondition) validate(path string, p *config.Problems) {
 	if _, err := ParseJSONPath(j.Path); err != nil {
 		p.Addf(path+".path", "%v", err)
 	}
@@ -353,7 +355,7 @@ func (h *HealthCondition) setDefaults() {
 	}
 }
 
-func (h *HealthCondition) validate(path string, p *Problems) {
+func (h *HealthCondition) validate(path string, p *config.Problems) {
 	if _, err := ParseJSONPath(h.Components); err != nil {
 		p.Addf(path+".components", "%v", err)
 	}
@@ -382,7 +384,7 @@ func (h *HealthCondition) validate(path string, p *Problems) {
 
 // validateComponentNames checks a list of health component names (as the
 // component label shows them) and returns them as a set.
-func validateComponentNames(path string, names []string, p *Problems) map[string]bool {
+func validateComponentNames(path string, names []string, p *config.Problems) map[string]bool {
 	seen := map[string]bool{}
 	for i, name := range names {
 		at := fmt.Sprintf("%s[%d]", path, i)
@@ -480,7 +482,7 @@ func (s *SecurityHeaders) setDefaults() {
 	}
 }
 
-func (s *SecurityHeaders) validate(path string, p *Problems) {
+func (s *SecurityHeaders) validate(path string, p *config.Problems) {
 	for i, h := range s.Headers {
 		known := false
 		for _, k := range AllSecurityHeaders {

@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	commoncfg "github.com/prometheus/common/config"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // CORSCheck sends CORS preflights from the production origin (must be
@@ -31,7 +33,7 @@ type CORSCheck struct {
 	Client commoncfg.HTTPClientConfig `yaml:",inline"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *CORSCheck) SetDefaults() {
 	if c.ForeignOrigin == "" {
 		c.ForeignOrigin = DefaultCORSForeignOrigin
@@ -42,13 +44,13 @@ func (c *CORSCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements Resolver: the client's files are relative to the
+// Resolve implements config.Resolver: the client's files are relative to the
 // configuration file.
-func (c *CORSCheck) Resolve(cfg *Config) { cfg.ResolveClient(&c.Client) }
+func (c *CORSCheck) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.Client) }
 
-// Validate implements Validator.
-func (c *CORSCheck) Validate(path string, p *Problems) {
-	ValidateURL(path+".url", c.URL, "", p)
+// Validate implements config.Kind.
+func (c *CORSCheck) Validate(path string, p *config.Problems) {
+	config.ValidateURL(path+".url", c.URL, "", p)
 	validateOrigin(path+".origin", c.Origin, p)
 	validateOrigin(path+".foreign_origin", c.ForeignOrigin, p)
 	if c.Origin != "" && strings.EqualFold(c.Origin, c.ForeignOrigin) {
@@ -62,10 +64,10 @@ func (c *CORSCheck) Validate(path string, p *Problems) {
 			p.Addf(fmt.Sprintf("%s.request_headers[%d]", path, i), "%q is not a valid header name", h)
 		}
 	}
-	ValidateClient(path, &c.Client, p)
+	config.ValidateClient(path, &c.Client, p)
 }
 
-func validateOrigin(path, o string, p *Problems) {
+func validateOrigin(path, o string, p *config.Problems) {
 	if o == "" {
 		p.Addf(path, "origin is missing; write the web app's origin, e.g. https://app.example.com")
 		return

@@ -1,8 +1,10 @@
-package config
+package network
 
 import (
 	"fmt"
 	"net/url"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // HTTPSRedirectCheck checks that a plain http:// URL redirects to https://
@@ -17,7 +19,7 @@ type HTTPSRedirectCheck struct {
 	ValidStatusCodes []int `yaml:"valid_status_codes,omitempty"`
 }
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *HTTPSRedirectCheck) SetDefaults() {
 	if len(c.ValidStatusCodes) == 0 {
 		c.ValidStatusCodes = []int{301, 302, 307, 308}
@@ -30,9 +32,9 @@ func (c *HTTPSRedirectCheck) SetDefaults() {
 	}
 }
 
-// Validate implements Validator.
-func (c *HTTPSRedirectCheck) Validate(path string, p *Problems) {
-	ValidateURL(path+".url", c.URL, "http", p)
+// Validate implements config.Kind.
+func (c *HTTPSRedirectCheck) Validate(path string, p *config.Problems) {
+	config.ValidateURL(path+".url", c.URL, "http", p)
 	for i, code := range c.ValidStatusCodes {
 		if code < 300 || code > 399 {
 			p.Addf(fmt.Sprintf("%s.valid_status_codes[%d]", path, i), "%d is not a redirect status (3xx)", code)

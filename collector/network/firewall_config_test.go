@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"strconv"
@@ -7,11 +7,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 func TestFirewallConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := Load([]byte(`checks:
+	cfg, err := config.Load([]byte(`checks:
   - name: fw
     firewall:
       host: sms.example.edu
@@ -19,15 +21,15 @@ func TestFirewallConfig(t *testing.T) {
       closed: [5432, 6379, "[::1]:9000"]
 `), "t.yml")
 	require.NoError(t, err)
-	fw := cfg.Checks[0].Firewall
+	fw := cfg.Checks[0].Spec().(*FirewallCheck)
 	assert.Equal(t, []string{"sms.example.edu:443", "sms.example.edu:8080", "lb.example.edu:80"}, fw.OpenAddresses())
 	assert.Equal(t, []string{"sms.example.edu:5432", "sms.example.edu:6379", "[::1]:9000"}, fw.ClosedAddresses())
 	assert.Equal(t, DefaultFirewallConnectTimeout, time.Duration(fw.ConnectTimeout))
 
 	// A check due every 2s gets half its timeout to wait for an answer.
-	cfg, err = Load([]byte("checks:\n  - name: fw\n    interval: 2s\n    firewall: {closed: [\"127.0.0.1:5432\"]}\n"), "t.yml")
+	cfg, err = config.Load([]byte("checks:\n  - name: fw\n    interval: 2s\n    firewall: {closed: [\"127.0.0.1:5432\"]}\n"), "t.yml")
 	require.NoError(t, err)
-	assert.Equal(t, time.Second, time.Duration(cfg.Checks[0].Firewall.ConnectTimeout))
+	assert.Equal(t, time.Second, time.Duration(cfg.Checks[0].Spec().(*FirewallCheck).ConnectTimeout))
 }
 
 func TestFirewallConfigRefused(t *testing.T) {
@@ -45,7 +47,7 @@ func TestFirewallConfigRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load([]byte("checks:\n  - name: fw\n    "+c.yaml+"\n"), "t.yml")
+			_, err := config.Load([]byte("checks:\n  - name: fw\n    "+c.yaml+"\n"), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
@@ -61,7 +63,7 @@ func TestFirewallConfigBounded(t *testing.T) {
 		}
 		y += strconv.Itoa(i)
 	}
-	_, err := Load([]byte(y+"]\n"), "t.yml")
+	_, err := config.Load([]byte(y+"]\n"), "t.yml")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "checks[0].firewall: 101 ports; at most 100 per check (each is a series)")
 }

@@ -1,15 +1,17 @@
-package config
+package network
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 func TestHTTPEndpointsConfig(t *testing.T) {
 	t.Parallel()
-	cfg, err := Load([]byte(`checks:
+	cfg, err := config.Load([]byte(`checks:
   - name: api
     http_endpoints:
       base_url: https://sms.example.edu/
@@ -24,7 +26,7 @@ func TestHTTPEndpointsConfig(t *testing.T) {
           headers: {Accept: text/html}
 `), "t.yml")
 	require.NoError(t, err)
-	c := cfg.Checks[0].HTTPEndpoints
+	c := cfg.Checks[0].Spec().(*HTTPEndpointsCheck)
 	require.Len(t, c.Endpoints, 3)
 	assert.Equal(t, DefaultHTTPEndpointsConcurrency, c.Concurrency)
 	assert.True(t, c.Client.FollowRedirects, "prometheus/common's client defaults apply")
@@ -66,7 +68,7 @@ func TestHTTPEndpointsConfigRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Load([]byte("checks:\n  - name: api\n    "+c.yaml+"\n"), "t.yml")
+			_, err := config.Load([]byte("checks:\n  - name: api\n    "+c.yaml+"\n"), "t.yml")
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})

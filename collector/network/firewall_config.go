@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // Defaults and limits of the firewall check.
@@ -42,8 +44,8 @@ func (c *FirewallCheck) OpenAddresses() []string { return c.open }
 // ClosedAddresses returns the ports that must be closed, as host:port.
 func (c *FirewallCheck) ClosedAddresses() []string { return c.closed }
 
-// Validate implements Validator.
-func (c *FirewallCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *FirewallCheck) Validate(path string, p *config.Problems) {
 	if c.Host != "" && !validHost(c.Host) {
 		p.Addf(path+".host", "%q is not a host name or IP address; write e.g. sms.example.edu or 10.0.0.5", c.Host)
 	}
@@ -77,10 +79,10 @@ func (c *FirewallCheck) Validate(path string, p *Problems) {
 	c.open = resolve("open", c.Open)
 	c.closed = resolve("closed", c.Closed)
 
-	timeout := time.Duration(DefaultTimeout)
+	timeout := time.Duration(config.DefaultTimeout)
 	if cfg := p.Config(); cfg != nil {
 		for _, ch := range cfg.Checks {
-			if ch != nil && ch.Firewall == c {
+			if ch != nil && ch.Spec() == c {
 				timeout = time.Duration(ch.Timeout)
 			}
 		}
@@ -97,7 +99,7 @@ func (c *FirewallCheck) Validate(path string, p *Problems) {
 }
 
 // address turns an entry (a port, or host:port) into host:port.
-func (c *FirewallCheck) address(path, e string, p *Problems) (string, bool) {
+func (c *FirewallCheck) address(path, e string, p *config.Problems) (string, bool) {
 	e = strings.TrimSpace(e)
 	if n, err := strconv.Atoi(e); err == nil {
 		if n < 1 || n > 65535 {

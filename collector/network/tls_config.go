@@ -1,4 +1,4 @@
-package config
+package network
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/golive/golive_exporter/config"
 )
 
 // Defaults and limits of the TLS check.
@@ -55,7 +57,7 @@ type TLSCheck struct {
 // TLSVersions maps the min_version spellings to their numbers.
 var TLSVersions = map[string]uint16{"TLS10": 0x0301, "TLS11": 0x0302, "TLS12": 0x0303, "TLS13": 0x0304}
 
-// SetDefaults implements Defaulter.
+// SetDefaults implements config.Defaulter.
 func (c *TLSCheck) SetDefaults() {
 	if c.VerifyChain == nil {
 		t := true
@@ -72,22 +74,22 @@ func (c *TLSCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements Resolver: relative files are relative to the
+// Resolve implements config.Resolver: relative files are relative to the
 // configuration file.
-func (c *TLSCheck) Resolve(cfg *Config) {
+func (c *TLSCheck) Resolve(cfg *config.Config) {
 	cfg.ResolvePaths(c.Files)
 	c.CAFile = cfg.ResolvePath(c.CAFile)
 	c.ClientCertFile = cfg.ResolvePath(c.ClientCertFile)
 	c.ClientKeyFile = cfg.ResolvePath(c.ClientKeyFile)
 }
 
-// Validate implements Validator.
-func (c *TLSCheck) Validate(path string, p *Problems) {
+// Validate implements config.Kind.
+func (c *TLSCheck) Validate(path string, p *config.Problems) {
 	if c.Address == "" && len(c.Files) == 0 {
 		p.Addf(path, "nothing to inspect; give address: host:port and/or files: [PEM files or globs]")
 	}
 	if c.Address != "" {
-		validateHostPort(path+".address", c.Address, p)
+		config.ValidateHostPort(path+".address", c.Address, p)
 	}
 	switch c.StartTLS {
 	case "", "postgres":
