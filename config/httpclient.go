@@ -58,7 +58,8 @@ func clientDefaults() commoncfg.HTTPClientConfig {
 	return c
 }
 
-// ValidateClient checks prometheus/common's HTTP client settings.
+// ValidateClient checks prometheus/common's HTTP client settings; after
+// ResolveClient it changes nothing.
 func ValidateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
 	if err := c.Validate(); err != nil {
 		p.Addf(path, "%v", err)
@@ -67,9 +68,13 @@ func ValidateClient(path string, c *commoncfg.HTTPClientConfig, p *Problems) {
 
 // ResolveClient makes the files of prometheus/common's HTTP client
 // settings (ca_file, cert_file, password_file ...) relative to the
-// configuration file's folder; kinds call it from Resolve.
+// configuration file's folder, and fills in what prometheus/common's
+// Validate fills in (an authorization's type Bearer; bearer_token as an
+// authorization), so that ValidateClient only reports; kinds call it from
+// Resolve.
 func (c *Config) ResolveClient(client *commoncfg.HTTPClientConfig) {
 	client.SetDirectory(c.BaseDir())
+	_ = client.Validate() // ValidateClient reports what it refuses
 }
 
 // clientKeys are the YAML keys of prometheus/common's client settings.

@@ -44,6 +44,17 @@ func (c *FirewallCheck) OpenAddresses() []string { return c.open }
 // ClosedAddresses returns the ports that must be closed, as host:port.
 func (c *FirewallCheck) ClosedAddresses() []string { return c.closed }
 
+// Resolve implements config.Resolver: the open and closed entries as
+// host:port (Validate reports those that are not), and the connect
+// timeout's default, which depends on the check's timeout.
+func (c *FirewallCheck) Resolve(cfg *config.Config) {
+	scratch := config.NewProblems(cfg) // Validate reports the entries' problems
+	c.open, c.closed = c.addresses("", scratch)
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = model.Duration(min(DefaultFirewallConnectTimeout, c.checkTimeout(cfg)/2))
+	}
+}
+
 // Validate implements config.Kind.
 func (c *FirewallCheck) Validate(path string, p *config.Problems) {
 	if c.Host != "" && !validHost(c.Host) {
@@ -55,6 +66,39 @@ func (c *FirewallCheck) Validate(path string, p *config.Problems) {
 	if n := len(c.Open) + len(c.Closed); n > MaxFirewallPorts {
 		p.Addf(path, "%d ports; at most %d per check (each is a series): split them over several checks", n, MaxFirewallPorts)
 	}
+	c.addresses(path, p)
+
+	timeout := c.checkTimeout(p.Config())
+	switch {
+	case c.ConnectTimeout < 0:
+		p.Addf(path+".connect_timeout", "connect_timeout must not be negative; write e.g. 3s")
+	case c.ConnectTimeout == 0:
+		// Resolve gave it its default: only a check timeout under 2ns
+		// leaves it 0.
+	case time.Duration(c.ConnectTimeout) >= timeout:
+		p.Addf(path+".connect_timeout", "connect_timeout %s is not shorter than the check's timeout %s; every port is tried at once, each for connect_timeout, so write e.g. connect_timeout: %s",
+			c.ConnectTimeout, model.Duration(timeout), model.Duration(timeout/2))
+	}
+}
+
+// checkTimeout is the timeout of the check whose settings c are
+// (config.DefaultTimeout when cfg has no such check).
+func (c *FirewallCheck) checkTimeout(cfg *config.Config) time.Duration {
+	timeout := time.Duration(config.DefaultTimeout)
+	if cfg != nil {
+		for _, ch := range cfg.Checks {
+			if ch != nil && ch.Spec() == c {
+				timeout = time.Duration(ch.Timeout)
+			}
+		}
+	}
+	return timeout
+}
+
+// addresses turns the open and closed entries into host:port; it reports
+// to p, and leaves out, the entries that are not a port or host:port and
+// the addresses listed twice or under both.
+func (c *FirewallCheck) addresses(path string, p *config.Problems) (open, closed []string) {
 	seen := map[string]string{}
 	resolve := func(key string, entries []string) []string {
 		var out []string
@@ -76,26 +120,7 @@ func (c *FirewallCheck) Validate(path string, p *config.Problems) {
 		}
 		return out
 	}
-	c.open = resolve("open", c.Open)
-	c.closed = resolve("closed", c.Closed)
-
-	timeout := time.Duration(config.DefaultTimeout)
-	if cfg := p.Config(); cfg != nil {
-		for _, ch := range cfg.Checks {
-			if ch != nil && ch.Spec() == c {
-				timeout = time.Duration(ch.Timeout)
-			}
-		}
-	}
-	switch {
-	case c.ConnectTimeout < 0:
-		p.Addf(path+".connect_timeout", "connect_timeout must not be negative; write e.g. 3s")
-	case c.ConnectTimeout == 0:
-		c.ConnectTimeout = model.Duration(min(DefaultFirewallConnectTimeout, timeout/2))
-	case time.Duration(c.ConnectTimeout) >= timeout:
-		p.Addf(path+".connect_timeout", "connect_timeout %s is not shorter than the check's timeout %s; every port is tried at once, each for connect_timeout, so write e.g. connect_timeout: %s",
-			c.ConnectTimeout, model.Duration(timeout), model.Duration(timeout/2))
-	}
+	return resolve("open", c.Open), resolve("closed", c.Closed)
 }
 
 // address turns an entry (a port, or host:port) into host:port.

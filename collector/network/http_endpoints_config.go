@@ -95,9 +95,52 @@ func (c *HTTPEndpointsCheck) SetDefaults() {
 	}
 }
 
-// Resolve implements config.Resolver: the client's files are relative to the
-// configuration file.
-func (c *HTTPEndpointsCheck) Resolve(cfg *config.Config) { cfg.ResolveClient(&c.Client) }
+// Resolve implements config.Resolver: the client's files are relative to
+// the configuration file, and each endpoint's request is built (see
+// Request).
+func (c *HTTPEndpointsCheck) Resolve(cfg *config.Config) {
+	cfg.ResolveClient(&c.Client)
+	base := c.base(cfg)
+	for _, e := range c.Endpoints {
+		if e == nil {
+			continue
+		}
+		r := e.HTTP
+		r.URL = joinURL(base, e.HTTP.URL)
+		r.Headers = map[string]string{}
+		for k, v := range c.Headers {
+			r.Headers[k] = v
+		}
+		for k, v := range e.HTTP.Headers {
+			for sk := range r.Headers {
+				if strings.EqualFold(sk, k) {
+					delete(r.Headers, sk)
+				}
+			}
+			r.Headers[k] = v
+		}
+		r.Client = c.Client
+		e.request = r
+	}
+}
+
+// base is base_url without its trailing slashes, or "" when there is none
+// or it is not an absolute http(s) URL (Validate reports it).
+func (c *HTTPEndpointsCheck) base(cfg *config.Config) string {
+	if c.BaseURL == "" || config.ValidateURL("", c.BaseURL, "", config.NewProblems(cfg)) == nil {
+		return ""
+	}
+	return strings.TrimRight(c.BaseURL, "/")
+}
+
+// joinURL is raw, or raw after base when raw is relative (has no scheme)
+// and there is a base.
+func joinURL(base, raw string) string {
+	if raw == "" || strings.Contains(raw, "://") || base == "" {
+		return raw
+	}
+	return base + "/" + strings.TrimLeft(raw, "/")
+}
 
 // Validate implements config.Kind.
 func (c *HTTPEndpointsCheck) Validate(path string, p *config.Problems) {
@@ -137,36 +180,14 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *config.Problems) {
 		if len(e.clientKeys) > 0 {
 			p.Addf(ep, "%s: client settings (tls_config, basic_auth, authorization, follow_redirects, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones", strings.Join(e.clientKeys, ", "))
 		}
-		raw := e.HTTP.URL
-		if raw != "" && !strings.Contains(raw, "://") {
-			if c.BaseURL == "" {
-				p.Addf(ep+".url", "%q is relative and no base_url is set; write an absolute URL or set base_url", raw)
-				continue
-			}
-			if base != "" {
-				e.HTTP.URL = base + "/" + strings.TrimLeft(raw, "/")
-			}
+		// The endpoint's settings as an http check's, its URL joined to
+		// base_url (a copy: validating changes nothing).
+		h := e.HTTP
+		if h.URL != "" && !strings.Contains(h.URL, "://") && c.BaseURL == "" {
+			p.Addf(ep+".url", "%q is relative and no base_url is set; write an absolute URL or set base_url", h.URL)
+			continue
 		}
-		e.HTTP.Validate(ep, p)
-		e.HTTP.URL = raw
-
-		r := e.HTTP
-		if raw != "" && !strings.Contains(raw, "://") && base != "" {
-			r.URL = base + "/" + strings.TrimLeft(raw, "/")
-		}
-		r.Headers = map[string]string{}
-		for k, v := range c.Headers {
-			r.Headers[k] = v
-		}
-		for k, v := range e.HTTP.Headers {
-			for sk := range r.Headers {
-				if strings.EqualFold(sk, k) {
-					delete(r.Headers, sk)
-				}
-			}
-			r.Headers[k] = v
-		}
-		r.Client = c.Client
-		e.request = r
+		h.URL = joinURL(base, h.URL)
+		h.Validate(ep, p)
 	}
 }
