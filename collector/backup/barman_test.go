@@ -25,16 +25,6 @@ func TestParseBarmanCorpus(t *testing.T) {
 	assert.Equal(t, "DONE", b.Status)
 	assert.Equal(t, "-", b.RetentionStatus)
 
-	show, err := ParseBarmanShowBackup(corpus(t, "barman-show-backup.json"))
-	require.NoError(t, err)
-	s := show["host1"]
-	assert.Equal(t, "DONE", s.Status)
-	assert.Equal(t, "1645929164", s.Base.EndTimeTimestamp)
-	assert.InDelta(t, 1670.4918, s.Base.CopyTimeSeconds, 1e-9)
-	assert.Equal(t, int64(36283357259), s.Base.DiskUsageBytes)
-	assert.Equal(t, "000000010000006B000000DF", s.WAL.LastAvailable)
-	assert.Equal(t, 130005, s.PostgresqlVersion)
-
 	chk, err := ParseBarmanCheck(corpus(t, "barman-check.json"))
 	require.NoError(t, err)
 	assert.Len(t, chk["host1"], 23)

@@ -83,7 +83,6 @@ func FuzzBarman(f *testing.F) {
 				}
 			}
 		}
-		_, _ = ParseBarmanShowBackup(data)
 		_, _ = ParseBarmanCheck(data)
 	})
 }

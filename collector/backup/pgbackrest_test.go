@@ -23,7 +23,6 @@ func TestEveryBackupCorpusFileParses(t *testing.T) {
 		"walg-backup-list":    func(b []byte) error { _, err := ParseWALGBackupList(b); return err },
 		"walg-wal-verify":     func(b []byte) error { _, err := ParseWALGVerify(b); return err },
 		"barman-list-backups": func(b []byte) error { _, err := ParseBarmanListBackups(b); return err },
-		"barman-show-backup":  func(b []byte) error { _, err := ParseBarmanShowBackup(b); return err },
 		"barman-check":        func(b []byte) error { _, err := ParseBarmanCheck(b); return err },
 	}
 	files, err := os.ReadDir(testutil.Corpus(t, "backup"))
