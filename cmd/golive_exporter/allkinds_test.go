@@ -28,7 +28,7 @@ func TestEveryKindLintsClean(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs PostgreSQL, Redis and promtool")
 	}
-	promtool := needTool(t, "promtool")
+	promtool := testutil.Tool(t, "promtool")
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")

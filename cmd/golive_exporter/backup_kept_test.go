@@ -29,7 +29,7 @@ func TestCheckKeptRestoreResultAndTruncatedNewerDump(t *testing.T) {
 		t.Skip("needs PostgreSQL and its tools")
 	}
 	for _, tool := range []string{"pg_dump", "psql", "gzip", "sh"} {
-		needTool(t, tool)
+		testutil.Tool(t, tool)
 	}
 	src := testutil.CreateDatabase(t, "golive_cmd_kept_")
 	execSQL(t, src, "CREATE TABLE students (id int PRIMARY KEY, name text NOT NULL);"+

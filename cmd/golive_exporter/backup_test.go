@@ -30,7 +30,7 @@ func TestBackupDumpFolderAndRestoreEndToEnd(t *testing.T) {
 		t.Skip("needs PostgreSQL and its tools")
 	}
 	for _, tool := range []string{"pg_dump", "pg_restore", "psql"} {
-		needTool(t, tool)
+		testutil.Tool(t, tool)
 	}
 	src := exampleDB(t)
 	dir := t.TempDir()
@@ -130,7 +130,7 @@ checks:
 		"golive_restore_dump_timestamp_seconds", "golive_restore_dump_size_bytes", "golive_restore_rows_checked", "golive_restore_duration_seconds"} {
 		assert.Contains(t, body, "\n"+fam+"{", "no %s in /metrics", fam)
 	}
-	assertPromtoolClean(t, needTool(t, "promtool"), body)
+	assertPromtoolClean(t, testutil.Tool(t, "promtool"), body)
 }
 
 func assertNoScratchDatabases(t *testing.T, prefix string) {

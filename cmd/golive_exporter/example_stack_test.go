@@ -128,7 +128,7 @@ func startExampleStack(t *testing.T, db string) *exampleStack {
 // owners and grants so that a role with only CREATEDB restores it).
 func pgDump(t *testing.T, db string) []byte {
 	t.Helper()
-	needTool(t, "pg_dump")
+	testutil.Tool(t, "pg_dump")
 	out, err := exec.Command("pg_dump", "--no-owner", "--no-privileges", "-h", "127.0.0.1", "-U", "postgres", "-d", db).Output()
 	require.NoError(t, err, "pg_dump %s", db)
 	require.Contains(t, string(out), "-- PostgreSQL database dump complete")

@@ -292,17 +292,6 @@ func TestSIGHUPReloads(t *testing.T) {
 	e.stop(t)
 }
 
-// needTool returns the path of a real tool a test runs. Missing, it fails
-// the test under CI and skips it elsewhere (testutil.MissingTool).
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		testutil.MissingTool(t, "%s is not installed: %v", name, err)
-	}
-	return path
-}
-
 // goldenKeep are the families the golden file holds: the core's. The
 // checklist's and the Go runtime's are tested elsewhere or vary.
 var goldenKeep = regexp.MustCompile(`^(# (HELP|TYPE) )?(golive_check_|golive_tcp_|golive_config_|golive_scrape_|golive_exporter_build_info)`)
@@ -389,7 +378,7 @@ func TestMetricsGolden(t *testing.T) {
 		assert.Contains(t, seen, fam)
 	}
 
-	assertPromtoolClean(t, needTool(t, "promtool"), raw)
+	assertPromtoolClean(t, testutil.Tool(t, "promtool"), raw)
 }
 
 // TestMetricsOpenMetrics asks /metrics for OpenMetrics, as Prometheus does
@@ -438,7 +427,7 @@ func TestMetricsOpenMetrics(t *testing.T) {
 	for _, name := range []string{"golive_check_success", "golive_config_reloads_total", "golive_exporter_build_info", "go_goroutines", "process_resident_memory_bytes", "go_memstats_alloc_bytes", "go_gc_heap_allocs_bytes_total"} {
 		assert.True(t, families[name], "the OpenMetrics answer lacks %s", name)
 	}
-	assertPromtoolClean(t, needTool(t, "promtool"), classic.String())
+	assertPromtoolClean(t, testutil.Tool(t, "promtool"), classic.String())
 
 	// Without an Accept header: the classic text format, as before, with
 	// every family, the colliding counter too.

@@ -132,10 +132,7 @@ func TestReportsFolder(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go test and the exporter")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not installed")
-	}
+	goBin := testutil.Tool(t, "go")
 	dir := t.TempDir()
 	junit, load := testutil.Corpus(t, "junit"), testutil.Corpus(t, "loadtest")
 	fixtures := filepath.Join("..", "..", "collector", "report", "testdata")
