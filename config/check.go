@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -11,8 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Check is one named check of one kind. Exactly one of the kind fields is
-// set; the YAML key names the kind (e.g. "http:").
+// Check is one named check of one kind: exactly one kind key (e.g.
+// "http:") with the kind's settings.
 type Check struct {
 	// Name identifies the check in metrics (label check) and in the checklist.
 	Name string `yaml:"name"`
@@ -62,9 +61,8 @@ func (c *Check) setRegistered(key string, spec Kind) {
 	}
 }
 
-// MarshalYAML writes the check with its registered kind's settings under
-// the kind's key, after the check's own keys (as the kinds declared in
-// Check are written).
+// MarshalYAML writes the check with its kind's settings under the kind's
+// key, after the check's own keys.
 func (c *Check) MarshalYAML() (any, error) {
 	type plain Check // without this method
 	var n yaml.Node
@@ -104,62 +102,21 @@ func validateLinks(path string, links []Link, p *Problems) {
 	}
 }
 
-// kindOrder lists every kind's YAML key in declaration order, and
-// kindFields maps each to its field index in Check; both are read from the
-// struct once.
-var kindOrder, kindFields = func() ([]string, map[string]int) {
-	var order []string
-	m := map[string]int{}
-	t := reflect.TypeOf(Check{})
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Struct {
-			continue
-		}
-		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		order = append(order, name)
-		m[name] = i
-	}
-	return order, m
-}()
-
-// Kinds lists every check kind's YAML key: those declared in Check in
-// declaration order, then the registered ones (RegisterKind) sorted.
-func Kinds() []string { return append(slices.Clone(kindOrder), registeredKeys()...) }
-
-// staticKind reports whether key is a kind declared in Check.
-func staticKind(key string) bool {
-	_, ok := kindFields[key]
-	return ok
-}
-
-func (c *Check) setKinds() []string {
-	var kinds []string
-	v := reflect.ValueOf(c).Elem()
-	for _, k := range kindOrder {
-		if !v.Field(kindFields[k]).IsNil() {
-			kinds = append(kinds, k)
-		}
-	}
-	return append(kinds, c.registered...)
-}
+// Kinds lists every check kind's YAML key (RegisterKind), sorted.
+func Kinds() []string { return registeredKeys() }
 
 // Kind returns the check's kind (its YAML key), or "" when none is set.
 func (c *Check) Kind() string {
-	if ks := c.setKinds(); len(ks) > 0 {
-		return ks[0]
+	if len(c.registered) > 0 {
+		return c.registered[0]
 	}
 	return ""
 }
 
 // Spec returns the settings of the check's kind (e.g. *network.HTTPCheck), or nil.
 func (c *Check) Spec() any {
-	k := c.Kind()
-	if k == "" {
+	if c.spec == nil {
 		return nil
-	}
-	if i, ok := kindFields[k]; ok {
-		return reflect.ValueOf(c).Elem().Field(i).Interface()
 	}
 	return c.spec
 }

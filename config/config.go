@@ -513,7 +513,7 @@ func (c *Config) validate(p *Problems) {
 				seen[ch.Name] = i
 			}
 		}
-		kinds := ch.setKinds()
+		kinds := ch.registered
 		switch len(kinds) {
 		case 0:
 			p.Addf(path, "check %q has no kind; add one of: %s", ch.Name, strings.Join(Kinds(), ", "))

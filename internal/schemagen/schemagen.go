@@ -484,12 +484,10 @@ func ConfigSchema(root string) ([]byte, error) {
 		case reflect.TypeFor[config.Config]():
 			s.Required = []string{"checks"}
 		case checkType:
-			// A name, and exactly one kind key; the registered kinds are
-			// keys of the check as those declared in Check are.
+			// A name, and exactly one kind key: the registered kinds
+			// are keys of the check.
 			for _, k := range kinds {
-				if _, declared := s.Properties[k]; !declared {
-					s.Properties[k] = g.schemaOf(config.KindType(k))
-				}
+				s.Properties[k] = g.schemaOf(config.KindType(k))
 			}
 			s.Required = []string{"name"}
 			s.Properties["name"].Pattern = checkNamePattern
