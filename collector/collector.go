@@ -289,6 +289,9 @@ type Result struct {
 	Running bool `json:"running,omitempty"`
 
 	samples []Sample
+	// series are the run's metrics, built when it ended (see
+	// buildSeries); nil for a result no run made.
+	series *runSeries
 	// onCondition is set when a failed condition, not an error, failed the
 	// run: the check ran to its end, so its result may be kept for its
 	// interval like a pass.

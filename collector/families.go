@@ -19,12 +19,20 @@ type Family struct {
 var (
 	familiesMu sync.Mutex
 	families   = map[string]Family{}
+	familyPtrs = map[string]*Family{}
+	// descFamilies maps each desc made here to its family: a run's series
+	// are built into exposition data once, when the run ends (see
+	// buildSeries), which needs a desc's name, help and type.
+	descFamilies sync.Map // *prometheus.Desc -> *Family
 )
 
 func newFamily(name, help, typ string, labels []string) *prometheus.Desc {
 	labels = append([]string{"check"}, labels...)
-	AddFamily(Family{Name: name, Type: typ, Help: help, Labels: labels})
-	return prometheus.NewDesc(name, help, labels, nil)
+	f := Family{Name: name, Type: typ, Help: help, Labels: labels}
+	AddFamily(f)
+	d := prometheus.NewDesc(name, help, labels, nil)
+	descFamilies.Store(d, familyPtr(name))
+	return d
 }
 
 // AddFamily adds a family to Families. Two kinds describing one name
@@ -36,13 +44,26 @@ func AddFamily(f Family) {
 		panic(fmt.Sprintf("collector: metric family %s described twice, differently", f.Name))
 	}
 	families[f.Name] = f
+	if familyPtrs[f.Name] == nil {
+		familyPtrs[f.Name] = &f
+	}
+}
+
+// familyPtr is the one *Family of a name added: two descs of one family
+// (two kinds describing it alike) share it.
+func familyPtr(name string) *Family {
+	familiesMu.Lock()
+	defer familiesMu.Unlock()
+	return familyPtrs[name]
 }
 
 // GaugeFamily is prometheus.NewDesc for a gauge family whose labels are
 // all its own (the check and checklist series): it joins Families.
 func GaugeFamily(name, help string, labels []string, constLabels prometheus.Labels) *prometheus.Desc {
 	AddFamily(Family{Name: name, Type: "gauge", Help: help, Labels: labels})
-	return prometheus.NewDesc(name, help, labels, constLabels)
+	d := prometheus.NewDesc(name, help, labels, constLabels)
+	descFamilies.Store(d, familyPtr(name))
+	return d
 }
 
 // Families lists every metric family the kinds compiled in, the

@@ -2,10 +2,12 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // The metric families every check has, whatever its kind.
@@ -46,7 +48,8 @@ type RequestCollector struct {
 	ctx   context.Context
 	s     *Scheduler
 	extra []ResultExporter
-	// Results, once Collect has run, are the results it exported.
+	// Results, once Collect or Gather has run, are the results it
+	// exported.
 	Results []Result
 }
 
@@ -63,54 +66,129 @@ func (c *RequestCollector) Describe(chan<- *prometheus.Desc) {}
 // Collect implements prometheus.Collector.
 func (c *RequestCollector) Collect(ch chan<- prometheus.Metric) {
 	c.Results = c.s.Collect(c.ctx)
-	ExportResults(c.Results, ch)
+	exportResults(c.Results, c.s.order, true, ch)
 	for _, x := range c.extra {
 		x(c.Results, ch)
 	}
 }
 
-// ExportResults writes the per-check metrics of results to ch.
-func ExportResults(results []Result, ch chan<- prometheus.Metric) {
-	if !slices.IsSortedFunc(results, byCheck) {
-		results = slices.SortedFunc(slices.Values(results), byCheck)
+// Gather runs the due checks and returns the metric families of the
+// scrape, as a registry with the collector in it would (same families,
+// same order), but without a registry's work on the series of each check,
+// which were built and checked once, when their run ended: at 1000 checks
+// (11,000 series) that work came after the last check had ended, and
+// lengthened every scrape (issue 12). The extra exporters' series go
+// through a registry as before.
+//
+// Its Results are in the order of the check names, the order of the
+// series (Collect leaves them in the configuration's): at 10,000 checks a
+// walk over the results in another order than they lie in memory cost
+// more per check than at 1,000 (issue 12).
+func (c *RequestCollector) Gather() ([]*dto.MetricFamily, error) {
+	c.Results = c.s.collect(c.ctx, c.s.order)
+	return gatherAll(c.Results, identity(len(c.Results)), c.extra)
+}
+
+// identity is the order 0, 1, ... n-1.
+func identity(n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
 	}
-	for _, r := range results {
-		for _, it := range r.Items {
-			ch <- prometheus.MustNewConstMetric(descItem, prometheus.GaugeValue, 1, r.Check, it)
+	return order
+}
+
+// gatherAll is Gather's work on the results of a collection, in order.
+func gatherAll(results []Result, order []int, extra []ResultExporter) ([]*dto.MetricFamily, error) {
+	fams, other := gatherResults(results, order)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
+		for _, m := range other {
+			ch <- m
 		}
+		for _, x := range extra {
+			x(results, ch)
+		}
+	}))
+	rest, err := reg.Gather()
+	all, merr := MergeGathered(fams, rest)
+	return all, errors.Join(err, merr)
+}
+
+// collectorFunc is an unchecked collector of what a function sends.
+type collectorFunc func(ch chan<- prometheus.Metric)
+
+func (f collectorFunc) Describe(chan<- *prometheus.Desc)    {}
+func (f collectorFunc) Collect(ch chan<- prometheus.Metric) { f(ch) }
+
+// ExportResults writes the per-check metrics of results to ch, in the
+// order of their check names. It builds them from the results as they are
+// (the caller may have changed a field), not from what their runs built.
+func ExportResults(results []Result, ch chan<- prometheus.Metric) {
+	exportResults(results, sortedOrder(results), false, ch)
+}
+
+// exportResults writes the metrics of results in order (indices into
+// results); with prebuilt, those built when each run ended (the results
+// are the scheduler's, as their runs made them).
+func exportResults(results []Result, order []int, prebuilt bool, ch chan<- prometheus.Metric) {
+	for _, i := range order {
+		r := &results[i]
 		if r.Running {
 			ch <- prometheus.MustNewConstMetric(descRunning, prometheus.GaugeValue, 1, r.Check, r.Kind)
 		}
-		if r.Status == StatusUnknown {
-			// Not run yet: no success value rather than a false one.
-			continue
+		rs := r.series
+		if !prebuilt || rs == nil {
+			rs = buildSeries(*r)
 		}
-		ch <- prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, boolValue(r.Success()), r.Check, r.Kind)
-		ch <- prometheus.MustNewConstMetric(descWarning, prometheus.GaugeValue, boolValue(r.Status == StatusWarn), r.Check, r.Kind)
-		ch <- prometheus.MustNewConstMetric(descDuration, prometheus.GaugeValue, r.Duration.Seconds(), r.Check, r.Kind)
-		ch <- prometheus.MustNewConstMetric(descQueueWait, prometheus.GaugeValue, r.QueueWait.Seconds(), r.Check, r.Kind)
-		ch <- prometheus.MustNewConstMetric(descLastRun, prometheus.GaugeValue, float64(r.Start.UnixNano())/1e9, r.Check, r.Kind)
-		if r.Status == StatusFail {
-			ch <- prometheus.MustNewConstMetric(descReason, prometheus.GaugeValue, 1, r.Check, r.Kind, string(r.Reason))
+		for _, b := range rs.built {
+			ch <- b.Metric()
 		}
-		for _, s := range r.samples {
-			var m prometheus.Metric
-			var err error
-			if h := s.Histogram; h != nil {
-				m, err = prometheus.NewConstHistogram(s.Desc, h.Count, h.Sum, h.Buckets, append([]string{r.Check}, s.Labels...)...)
-			} else {
-				m, err = prometheus.NewConstMetric(s.Desc, s.Type, s.Value, append([]string{r.Check}, s.Labels...)...)
-			}
-			if err != nil {
-				ch <- prometheus.NewInvalidMetric(s.Desc, err)
-				continue
-			}
+		for _, m := range rs.other {
 			ch <- m
 		}
 	}
 }
 
-// byCheck orders results by check name: the registry sorts each family's
-// series by label values on every gather, and series sent already in that
-// order make its sort a linear pass instead of n log n comparisons.
-func byCheck(a, b Result) int { return strings.Compare(a.Check, b.Check) }
+// resultMetrics makes the series of a result, but golive_check_running
+// (see buildSeries).
+func resultMetrics(r Result, send func(prometheus.Metric)) {
+	for _, it := range r.Items {
+		send(prometheus.MustNewConstMetric(descItem, prometheus.GaugeValue, 1, r.Check, it))
+	}
+	if r.Status == StatusUnknown {
+		// Not run yet: no success value rather than a false one.
+		return
+	}
+	send(prometheus.MustNewConstMetric(descSuccess, prometheus.GaugeValue, boolValue(r.Success()), r.Check, r.Kind))
+	send(prometheus.MustNewConstMetric(descWarning, prometheus.GaugeValue, boolValue(r.Status == StatusWarn), r.Check, r.Kind))
+	send(prometheus.MustNewConstMetric(descDuration, prometheus.GaugeValue, r.Duration.Seconds(), r.Check, r.Kind))
+	send(prometheus.MustNewConstMetric(descQueueWait, prometheus.GaugeValue, r.QueueWait.Seconds(), r.Check, r.Kind))
+	send(prometheus.MustNewConstMetric(descLastRun, prometheus.GaugeValue, float64(r.Start.UnixNano())/1e9, r.Check, r.Kind))
+	if r.Status == StatusFail {
+		send(prometheus.MustNewConstMetric(descReason, prometheus.GaugeValue, 1, r.Check, r.Kind, string(r.Reason)))
+	}
+	for _, s := range r.samples {
+		var m prometheus.Metric
+		var err error
+		if h := s.Histogram; h != nil {
+			m, err = prometheus.NewConstHistogram(s.Desc, h.Count, h.Sum, h.Buckets, append([]string{r.Check}, s.Labels...)...)
+		} else {
+			m, err = prometheus.NewConstMetric(s.Desc, s.Type, s.Value, append([]string{r.Check}, s.Labels...)...)
+		}
+		if err != nil {
+			m = prometheus.NewInvalidMetric(s.Desc, err)
+		}
+		send(m)
+	}
+}
+
+// sortedOrder is the indices of results in the order of their check
+// names: the registry sorts each family's series by label values on every
+// gather, and series sent already in that order make its sort a linear
+// pass. The scheduler computes it once (Scheduler.order).
+func sortedOrder(results []Result) []int {
+	order := identity(len(results))
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(results[a].Check, results[b].Check) })
+	return order
+}

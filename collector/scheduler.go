@@ -26,10 +26,13 @@ type Scheduler struct {
 	cfg     *config.Config
 	logger  *slog.Logger
 	entries []*entry
-	sem     chan struct{}
-	lease   time.Duration // how long a run may hold a slot of sem
-	shared  *Shared
-	now     func() time.Time
+	// order is the entries' indices in the order of their names, in which
+	// a scrape exports them (see sortedOrder).
+	order  []int
+	sem    chan struct{}
+	lease  time.Duration // how long a run may hold a slot of sem
+	shared *Shared
+	now    func() time.Time
 
 	mu      sync.Mutex
 	closing bool
@@ -133,6 +136,11 @@ func New(cfg *config.Config, logger *slog.Logger) *Scheduler {
 		}
 		s.entries = append(s.entries, e)
 	}
+	names := make([]Result, len(s.entries))
+	for i, e := range s.entries {
+		names[i].Check = e.cfg.Name
+	}
+	s.order = sortedOrder(names)
 	return s
 }
 
@@ -225,21 +233,41 @@ func (s *Scheduler) enter() bool {
 // previous result, or a failure with reason scrape_deadline if it has none.
 // Background checks are never run here: they report their latest result.
 func (s *Scheduler) Collect(ctx context.Context) []Result {
+	return s.collect(ctx, nil)
+}
+
+// collect is Collect with the results in order (indices into the
+// entries; nil for the configuration's order).
+func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 	if !s.enter() {
-		return s.Snapshot()
+		out := s.Snapshot()
+		if order != nil {
+			sorted := make([]Result, len(out))
+			for k, i := range order {
+				sorted[k] = out[i]
+			}
+			out = sorted
+		}
+		return out
 	}
 	defer s.active.Done()
 	out := make([]Result, len(s.entries))
 	var wg sync.WaitGroup
-	for i, e := range s.entries {
-		if r, ok := s.cached(e); ok {
-			out[i] = r
+	now := s.now()
+	for k := range s.entries {
+		i := k
+		if order != nil {
+			i = order[k]
+		}
+		e := s.entries[i]
+		if r, ok := s.cached(e, now); ok {
+			out[k] = r
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = s.get(ctx, e)
+			out[k] = s.get(ctx, e)
 		}()
 	}
 	wg.Wait()
@@ -307,13 +335,14 @@ func (s *Scheduler) latestLocked(e *entry) Result {
 
 // cached returns e's result when no run is needed: a background check's
 // latest, or a result still within its interval.
-func (s *Scheduler) cached(e *entry) (Result, bool) {
+// now is the collection's time, read once for all its checks.
+func (s *Scheduler) cached(e *entry, now time.Time) (Result, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.cfg.Background {
 		return s.latestLocked(e), true
 	}
-	if s.freshLocked(e) {
+	if s.freshAtLocked(e, now) {
 		return *e.last, true
 	}
 	return Result{}, false
@@ -324,10 +353,18 @@ func (s *Scheduler) freshLocked(e *entry) bool {
 	if e.last == nil || e.cfg.Interval <= 0 {
 		return false
 	}
+	return s.freshAtLocked(e, s.now())
+}
+
+// freshAtLocked is freshLocked at a given time.
+func (s *Scheduler) freshAtLocked(e *entry, now time.Time) bool {
+	if e.last == nil || e.cfg.Interval <= 0 {
+		return false
+	}
 	if !e.cacheErrors && e.last.Status == StatusFail && !e.last.FailedOnCondition() {
 		return false
 	}
-	return s.now().Sub(e.last.Start) < time.Duration(e.cfg.Interval)
+	return now.Sub(e.last.Start) < time.Duration(e.cfg.Interval)
 }
 
 func (s *Scheduler) get(ctx context.Context, e *entry) Result {
@@ -437,6 +474,9 @@ func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *
 		defer s.runs.Done()
 		res := s.run(ctx, parent, e, queued)
 		cancel(nil)
+		// Its series are built now, once, not by each scrape that
+		// exports the result (see runSeries).
+		res.series = buildSeries(res)
 		e.mu.Lock()
 		fl.res = res
 		last := res

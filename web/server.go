@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -274,13 +275,19 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := scrapeContext(r, rt.Config.Global)
 	defer cancel()
 	start := time.Now()
-	reqReg := prometheus.NewRegistry()
 	rc := rt.Scheduler.Collector(ctx, rt.Exporters...)
-	reqReg.MustRegister(rc)
 	// Collect checks first so the self-metrics include this scrape's time.
-	checks, err := reqReg.Gather()
+	checks, err := rc.Gather()
 	s.scrapeDur.Observe(time.Since(start).Seconds())
-	var gatherer prometheus.Gatherer = prometheus.Gatherers{s.reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return checks, err })}
+	var gatherer prometheus.Gatherer = prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) {
+		// The checks' families and the exporter's own are told apart
+		// by name: joined as they are, each set checked once, not
+		// every series of the checks checked again (see
+		// collector.MergeGathered).
+		own, oerr := s.reg.Gather()
+		all, merr := collector.MergeGathered(own, checks)
+		return all, errors.Join(oerr, err, merr)
+	})
 	// The negotiation promhttp makes with EnableOpenMetrics.
 	if expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...).FormatType() == expfmt.TypeOpenMetrics {
 		gatherer = openMetricsGatherer{gatherer}

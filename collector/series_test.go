@@ -1,0 +1,163 @@
+package collector
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	descSeriesA = NewDesc("golive_test_series_a", "Per component.", "component")
+	// The same family described again, as two kinds may: one family.
+	descSeriesA2 = NewDesc("golive_test_series_a", "Per component.", "component")
+	// Its other label sorts before check: the family's order is not the
+	// checks' order.
+	descSeriesB  = NewDesc("golive_test_series_b", "Sorted by alpha first.", "alpha")
+	descSeriesH  = NewHistogramDesc("golive_test_series_seconds", "A histogram.")
+	descSeriesC  = NewCounterDesc("golive_test_series_total", "A counter.")
+	descForeign  = prometheus.NewDesc("golive_test_series_foreign", "Not made by NewDesc.", []string{"check"}, nil)
+	extraDesc    = prometheus.NewDesc("golive_test_series_extra", "An extra exporter's.", nil, nil)
+	extraExports = []ResultExporter{func(results []Result, ch chan<- prometheus.Metric) {
+		ch <- prometheus.MustNewConstMetric(extraDesc, prometheus.GaugeValue, float64(len(results)))
+	}}
+)
+
+// seriesChecks are checks whose series cover what a kind may report:
+// several series of a family, a family whose order is not the checks',
+// a histogram, a counter, a desc made elsewhere, a label value that is
+// not UTF-8, a series reported twice, a family described twice, a
+// failure, a warning.
+func seriesChecks(t *testing.T) *Scheduler {
+	fakeKind(t, map[string]func(Env) Check{
+		"b2": fn(func(_ context.Context, r *Report) error {
+			r.Gauge(descSeriesA, 1, "y")
+			r.Gauge(descSeriesA, 2, "x")
+			r.Gauge(descSeriesB, 3, "z")
+			r.Histogram(descSeriesH, HistogramValue{Count: 2, Sum: 0.3, Buckets: map[float64]uint64{0.1: 1, 1: 2}})
+			r.Counter(descSeriesC, 7)
+			r.Gauge(descForeign, 4)
+			return nil
+		}),
+		"a10": fn(func(_ context.Context, r *Report) error {
+			r.Gauge(descSeriesB, 5, "a")
+			r.Gauge(descSeriesA2, 8, "w")
+			r.Gauge(descSeriesA, 6, "bad\xff")
+			r.Assert("up", false, "down", "up")
+			return nil
+		}),
+		"a2": fn(func(_ context.Context, r *Report) error {
+			r.Gauge(descSeriesA, 1, "x")
+			r.Gauge(descSeriesA, 1, "x")
+			r.Warn("slow", false, "2s", "< 1s")
+			return nil
+		}),
+		"c": fn(func(context.Context, *Report) error { return errors.New("refused") }),
+	})
+	s := New(loadConfig(t, "", "b2 interval: 1h", "a10 interval: 1h", "a2 interval: 1h", "c"), nil)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// exposition is families in the text format.
+func exposition(t *testing.T, mfs []*dto.MetricFamily) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		require.NoError(t, enc.Encode(mf))
+	}
+	return b.String()
+}
+
+// TestGatherAsTheRegistry: the families a scrape gathers from the series
+// built when the runs ended are those a registry gathers from the same
+// results (the path before issue 12), series for series and in the same
+// order, with the same errors for what a registry refuses; also for
+// results no run made (not run yet, a run under way).
+func TestGatherAsTheRegistry(t *testing.T) {
+	s := seriesChecks(t)
+	results := s.Collect(context.Background())
+	results = append(results,
+		Result{Check: "a1", Kind: "tcp", Status: StatusUnknown, Reason: ReasonNotRunYet, Running: true, Items: []string{"P1.1.01"}},
+		Result{Check: "d", Kind: "tcp", Status: StatusFail, Reason: ReasonScrapeDeadline, Start: time.Unix(1700000000, 0)})
+	for _, r := range results[:4] {
+		require.NotNil(t, r.series, "%s: series not built when the run ended", r.Check)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
+		ExportResults(results, ch)
+		extraExports[0](results, ch)
+	}))
+	want, wantErr := reg.Gather()
+	require.Error(t, wantErr, "the fixture has series a registry refuses")
+
+	got, err := gatherAll(results, sortedOrder(results), extraExports)
+	require.Error(t, err)
+	assert.Equal(t, exposition(t, want), exposition(t, got))
+	for _, msg := range []string{"not valid UTF-8", "twice"} {
+		assert.Contains(t, err.Error(), msg)
+	}
+}
+
+// TestCachedScrapeReusesSeries: a result kept for its interval is
+// exported from the series its run built, not built again by each scrape
+// (issue 12: BenchmarkScrapeCached's CPU per check).
+func TestCachedScrapeReusesSeries(t *testing.T) {
+	s := seriesChecks(t)
+	first, _ := s.Collector(context.Background()).Gather()
+	second, _ := s.Collector(context.Background()).Gather()
+	find := func(mfs []*dto.MetricFamily, name string) *dto.MetricFamily {
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				return mf
+			}
+		}
+		t.Fatalf("no family %s", name)
+		return nil
+	}
+	a, b := find(first, "golive_test_series_b"), find(second, "golive_test_series_b")
+	require.Len(t, b.Metric, 2)
+	for i := range a.Metric {
+		assert.Same(t, a.Metric[i], b.Metric[i], "series %d built again", i)
+	}
+	// c failed on an error: it runs again, and its series are new.
+	assert.NotSame(t, find(first, "golive_check_last_run_timestamp_seconds").Metric[3], find(second, "golive_check_last_run_timestamp_seconds").Metric[3])
+}
+
+// TestMergeGathered: two sets without a family in common are joined in
+// name order as they are; a family in both is checked as
+// prometheus.Gatherers checks it.
+func TestMergeGathered(t *testing.T) {
+	fam := func(name string, labels ...string) *dto.MetricFamily {
+		typ := dto.MetricType_GAUGE
+		mf := &dto.MetricFamily{Name: &name, Help: new(string), Type: &typ}
+		for _, l := range labels {
+			v := 1.0
+			mf.Metric = append(mf.Metric, &dto.Metric{Label: []*dto.LabelPair{{Name: new("check"), Value: &l}}, Gauge: &dto.Gauge{Value: &v}})
+		}
+		return mf
+	}
+	got, err := MergeGathered([]*dto.MetricFamily{fam("a", "x"), fam("c", "x")}, []*dto.MetricFamily{fam("b", "x"), fam("d", "x")})
+	require.NoError(t, err)
+	var names []string
+	for _, mf := range got {
+		names = append(names, mf.GetName())
+	}
+	assert.Equal(t, []string{"a", "b", "c", "d"}, names)
+
+	got, err = MergeGathered([]*dto.MetricFamily{fam("a", "x")}, []*dto.MetricFamily{fam("a", "y")})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Len(t, got[0].Metric, 2)
+	_, err = MergeGathered([]*dto.MetricFamily{fam("a", "x")}, []*dto.MetricFamily{fam("a", "x")})
+	assert.ErrorContains(t, err, "collected before with the same name and label values")
+}
