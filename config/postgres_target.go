@@ -1,10 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
+	commoncfg "github.com/prometheus/common/config"
 	"github.com/prometheus/common/model"
 )
 
@@ -24,14 +26,22 @@ type PostgresTarget struct {
 	PasswordRef  string `yaml:"password_ref,omitempty"`
 	// PasswordEnv is password_ref's old name.
 	PasswordEnv string `yaml:"password_env,omitempty" deprecated:"write password_ref: with the same variable name"`
+	// TLS, when set, connects over TLS only: prometheus/common's TLS
+	// settings, as in the HTTP kinds and Redis (ca_file, cert_file,
+	// key_file, their inline and *_ref forms, server_name,
+	// insecure_skip_verify, min_version). The server is verified as
+	// sslmode=verify-full does (require with insecure_skip_verify); a DSN's
+	// own sslmode of require, verify-ca or verify-full that fits is kept.
+	TLS *commoncfg.TLSConfig `yaml:"tls,omitempty"`
 	// SSLMode overrides the DSN's sslmode (disable, allow, prefer, require,
-	// verify-ca, verify-full).
-	SSLMode string `yaml:"sslmode,omitempty"`
+	// verify-ca, verify-full). Deprecated: tls:, or sslmode in the dsn.
+	SSLMode string `yaml:"sslmode,omitempty" deprecated:"write tls: to connect over TLS (verify-full; with insecure_skip_verify: true, require), or put the mode in the dsn (sslmode=disable)"`
 	// SSLRootCert, SSLCert and SSLKey are PEM files (relative to the config
-	// file) for verify-ca/verify-full and client certificates.
-	SSLRootCert string `yaml:"sslrootcert,omitempty"`
-	SSLCert     string `yaml:"sslcert,omitempty"`
-	SSLKey      string `yaml:"sslkey,omitempty"`
+	// file) for verify-ca/verify-full and client certificates. Deprecated:
+	// tls:'s ca_file, cert_file and key_file.
+	SSLRootCert string `yaml:"sslrootcert,omitempty" deprecated:"write tls: with ca_file: (the same file)"`
+	SSLCert     string `yaml:"sslcert,omitempty" deprecated:"write tls: with cert_file: (the same file)"`
+	SSLKey      string `yaml:"sslkey,omitempty" deprecated:"write tls: with key_file: (the same file)"`
 	// MaxConnections bounds the target's pool (1 to 4; default 2).
 	MaxConnections int `yaml:"max_connections,omitempty"`
 	// ConnectTimeout bounds opening one connection (default 5s).
@@ -85,6 +95,9 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 		p.Addf(path+".sslmode", "sslmode %q is not known; write one of disable, allow, prefer, require, verify-ca, verify-full", t.SSLMode)
 	}
 	ValidateDSNSSLMode(path+".dsn", t.DSN, p)
+	if t.TLS != nil {
+		t.validateTLS(path, p)
+	}
 	if t.MaxConnections < 1 || t.MaxConnections > MaxPostgresMaxConns {
 		p.Addf(path+".max_connections", "max_connections is %d; write 1 to %d (the exporter must stay a small client)", t.MaxConnections, MaxPostgresMaxConns)
 	}
@@ -103,6 +116,65 @@ func (t *PostgresTarget) Validate(path string, p *Problems) {
 			p.Addf(path+".dsn", "the dsn connects as postgres, the superuser, and sql checks (%s) use this target: their queries could run shell commands and read or write server files whatever the read-only transaction. %s",
 				strings.Join(sqlChecks, ", "), LeastPrivilegeAdvice(name))
 		}
+	}
+}
+
+// validateTLS checks tls: and that nothing else says how to use TLS.
+func (t *PostgresTarget) validateTLS(path string, p *Problems) {
+	if err := t.TLS.Validate(); err != nil {
+		p.Addf(path+".tls", "%v", err)
+	}
+	for _, old := range []struct{ key, value, instead string }{
+		{"sslmode", t.SSLMode, "remove it: tls: connects with verify-full (require with insecure_skip_verify: true)"},
+		{"sslrootcert", t.SSLRootCert, "write the file as ca_file under tls:"},
+		{"sslcert", t.SSLCert, "write the file as cert_file under tls:"},
+		{"sslkey", t.SSLKey, "write the file as key_file under tls:"},
+	} {
+		if old.value != "" {
+			p.Addf(path+"."+old.key, "%s and tls: are both set; %s", old.key, old.instead)
+		}
+	}
+	for _, param := range [][2]string{{"sslrootcert", "ca_file"}, {"sslcert", "cert_file"}, {"sslkey", "key_file"}} {
+		if DSNParam(t.DSN, param[0]) != "" {
+			p.Addf(path+".dsn", "the dsn has %s and tls: is set; remove it from the dsn and write the file as %s under tls:", param[0], param[1])
+		}
+	}
+	if m := DSNParam(t.DSN, "sslmode"); m == "" || sslModes[m] { // an unknown one is reported already
+		if _, err := t.TLSMode(); err != nil {
+			p.Addf(path+".dsn", "%v", err)
+		}
+	}
+}
+
+// TLSMode returns the sslmode of a target with tls: (tls: connects over
+// TLS only): the DSN's own sslmode when it is one that fits (require with
+// insecure_skip_verify: true, verify-ca or verify-full without), else
+// verify-full, or require with insecure_skip_verify: true. It returns ""
+// for a target without tls:, and an error that says what to change when
+// the DSN's sslmode contradicts tls:.
+func (t *PostgresTarget) TLSMode() (string, error) {
+	if t.TLS == nil {
+		return "", nil
+	}
+	insecure := t.TLS.InsecureSkipVerify
+	switch m := DSNParam(t.DSN, "sslmode"); m {
+	case "":
+		if insecure {
+			return "require", nil
+		}
+		return "verify-full", nil
+	case "require":
+		if insecure {
+			return m, nil
+		}
+		return "", fmt.Errorf("the dsn says sslmode=require, which does not verify the server, and tls: verifies it; remove sslmode from the dsn (tls: connects with verify-full), or write insecure_skip_verify: true under tls: to connect without verifying")
+	case "verify-ca", "verify-full":
+		if !insecure {
+			return m, nil
+		}
+		return "", fmt.Errorf("the dsn says sslmode=%s, which verifies the server, and tls: says insecure_skip_verify: true; remove one of them", m)
+	default:
+		return "", fmt.Errorf("the dsn says sslmode=%s, and tls: connects over TLS only; remove sslmode from the dsn, or tls: to connect without TLS", m)
 	}
 }
 

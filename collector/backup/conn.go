@@ -3,8 +3,10 @@ package backup
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/httpclient"
+	"github.com/golive/golive_exporter/internal/pgtls"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -27,13 +30,19 @@ type connSpec struct {
 	sslCert        string
 	sslKey         string
 	connectTimeout time.Duration
+	// cfg, targetName and target are set for a postgres_targets entry
+	// with tls:, which internal/pgtls maps for pgx and the tools.
+	cfg        *config.Config
+	targetName string
+	target     *config.PostgresTarget
 }
 
 func connFrom(cfg *config.Config, target, dsn string, pw config.Secret, pwFile, pwRef string) connSpec {
 	if t := cfg.PostgresTargets[target]; target != "" && t != nil {
 		return connSpec{dsn: t.DSN, password: t.Password, passwordFile: cfg.ResolvePath(t.PasswordFile), passwordRef: t.PasswordRef,
 			sslMode: t.SSLMode, sslRootCert: cfg.ResolvePath(t.SSLRootCert), sslCert: cfg.ResolvePath(t.SSLCert),
-			sslKey: cfg.ResolvePath(t.SSLKey), connectTimeout: time.Duration(t.ConnectTimeout)}
+			sslKey: cfg.ResolvePath(t.SSLKey), connectTimeout: time.Duration(t.ConnectTimeout),
+			cfg: cfg, targetName: target, target: t}
 	}
 	return connSpec{dsn: dsn, password: pw, passwordFile: cfg.ResolvePath(pwFile), passwordRef: pwRef}
 }
@@ -46,6 +55,9 @@ type server struct {
 }
 
 func resolveServer(s connSpec) (*server, error) {
+	if s.target != nil && s.target.TLS != nil {
+		return resolveTLSServer(s)
+	}
 	dsn := s.dsn
 	// Settings given beside the DSN win over the DSN's own.
 	tls := map[string]string{"sslmode": s.sslMode, "sslrootcert": s.sslRootCert, "sslcert": s.sslCert, "sslkey": s.sslKey}
@@ -62,9 +74,53 @@ func resolveServer(s connSpec) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), collector.Scrub(err, config.DSNPassword(s.dsn)))
 	}
-	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, s.password, s.passwordFile, s.passwordRef)
+	if err := setPasswordAndTimeout(s, pc); err != nil {
+		return nil, err
+	}
+	if tls["sslmode"] == "" {
+		tls["sslmode"] = "prefer" // libpq's default
+	}
+	env := map[string]string{"PGSSLMODE": tls["sslmode"]}
+	for k, v := range map[string]string{"PGSSLROOTCERT": tls["sslrootcert"], "PGSSLCERT": tls["sslcert"], "PGSSLKEY": tls["sslkey"]} {
+		if v != "" {
+			env[k] = v
+		}
+	}
+	return &server{conn: pc, env: toolEnv(pc, env)}, nil
+}
+
+// resolveTLSServer resolves a postgres_targets entry with tls:: pgx gets
+// prometheus/common's TLS settings, the tools their libpq environment
+// (internal/pgtls).
+func resolveTLSServer(s connSpec) (*server, error) {
+	dsn, err := pgtls.DSN(s.cfg, s.target)
+	if err != nil {
+		return nil, fmt.Errorf("postgres target %s: %s", s.targetName, collector.Scrub(err, config.DSNPassword(s.dsn)))
+	}
+	pc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing dsn %s: %s", config.MaskDSN(s.dsn), collector.Scrub(err, config.DSNPassword(s.dsn)))
+	}
+	// What the tools cannot take is said first: it is the restore kind's.
+	env, err := pgtls.Env(s.cfg, s.targetName, s.target, pc.Host)
 	if err != nil {
 		return nil, err
+	}
+	if err := pgtls.Apply(s.cfg, s.target, &pc.Config); err != nil {
+		return nil, fmt.Errorf("postgres target %s: %w", s.targetName, err)
+	}
+	if err := setPasswordAndTimeout(s, pc); err != nil {
+		return nil, err
+	}
+	return &server{conn: pc, env: toolEnv(pc, env)}, nil
+}
+
+// setPasswordAndTimeout sets the password of s (read from where it is
+// given) and the connect timeout on pc.
+func setPasswordAndTimeout(s connSpec, pc *pgx.ConnConfig) error {
+	password, err := config.ReadSecret(context.Background(), httpclient.EnvSecrets{}, s.password, s.passwordFile, s.passwordRef)
+	if err != nil {
+		return err
 	}
 	if password != "" {
 		pc.Password = password
@@ -75,21 +131,24 @@ func resolveServer(s connSpec) (*server, error) {
 	case pc.ConnectTimeout == 0:
 		pc.ConnectTimeout = 10 * time.Second
 	}
-	if tls["sslmode"] == "" {
-		tls["sslmode"] = "prefer" // libpq's default
-	}
-	env := []string{"PGHOST=" + pc.Host, "PGPORT=" + strconv.Itoa(int(pc.Port)), "PGUSER=" + pc.User,
-		"PGAPPNAME=golive_exporter_restore", "PGCONNECT_TIMEOUT=" + strconv.Itoa(max(1, int(pc.ConnectTimeout.Seconds()))),
-		"PGSSLMODE=" + tls["sslmode"]}
-	for k, v := range map[string]string{"PGSSLROOTCERT": tls["sslrootcert"], "PGSSLCERT": tls["sslcert"], "PGSSLKEY": tls["sslkey"]} {
-		if v != "" {
-			env = append(env, k+"="+v)
-		}
-	}
+	return nil
+}
+
+// toolEnv is the libpq environment of the tools for pc, with tls (the
+// TLS variables, and PGHOST/PGHOSTADDR when they say so) over pc's
+// host, in name order.
+func toolEnv(pc *pgx.ConnConfig, tls map[string]string) []string {
+	env := map[string]string{"PGHOST": pc.Host, "PGPORT": strconv.Itoa(int(pc.Port)), "PGUSER": pc.User,
+		"PGAPPNAME": "golive_exporter_restore", "PGCONNECT_TIMEOUT": strconv.Itoa(max(1, int(pc.ConnectTimeout.Seconds())))}
+	maps.Copy(env, tls)
 	if pc.Password != "" {
-		env = append(env, "PGPASSWORD="+pc.Password)
+		env["PGPASSWORD"] = pc.Password
 	}
-	return &server{conn: pc, env: env}, nil
+	out := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		out = append(out, k+"="+env[k])
+	}
+	return out
 }
 
 func isURL(dsn string) bool {

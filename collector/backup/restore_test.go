@@ -489,6 +489,39 @@ func TestResolveServer(t *testing.T) {
 	assert.NotContains(t, err.Error(), "S3cretSentinel")
 }
 
+// A postgres_targets entry with tls: gives pgx prometheus/common's TLS
+// settings and the tools (pg_restore, psql) the same through libpq's
+// environment (internal/pgtls); what the tools cannot take is refused
+// with what to write.
+func TestResolveServerTLSTarget(t *testing.T) {
+	dir := t.TempDir()
+	pki := testutil.WritePKI(t, dir, "app")
+	load := func(tls string) *config.Config {
+		cfg, err := config.Load([]byte(`postgres_targets:
+  db: {dsn: "postgres://app@10.0.0.5:6432/postgres", password: pw, tls: `+tls+`}
+checks:
+  - {name: p, postgres: {target: db}}
+`), filepath.Join(dir, "golive.yml"))
+		require.NoError(t, err)
+		return cfg
+	}
+	cfg := load("{ca_file: ca.pem, cert_file: client.pem, key_file: client.key, server_name: db.example}")
+	srv, err := resolveServer(connFrom(cfg, "db", "", "", "", ""))
+	require.NoError(t, err)
+	require.NotNil(t, srv.conn.TLSConfig)
+	assert.Equal(t, "db.example", srv.conn.TLSConfig.ServerName)
+	assert.False(t, srv.conn.TLSConfig.InsecureSkipVerify)
+	assert.Empty(t, srv.conn.Fallbacks, "no plain attempt")
+	assert.Equal(t, "pw", srv.conn.Password)
+	for _, want := range []string{"PGHOST=db.example", "PGHOSTADDR=10.0.0.5", "PGPORT=6432", "PGUSER=app", "PGPASSWORD=pw",
+		"PGSSLMODE=verify-full", "PGSSLROOTCERT=" + pki.CA, "PGSSLCERT=" + pki.ClientCert, "PGSSLKEY=" + pki.ClientKey, "PGSSLMINPROTOCOLVERSION=TLSv1.2"} {
+		assert.Contains(t, srv.env, want)
+	}
+	_, err = resolveServer(connFrom(load("{ca_ref: PG_CA}"), "db", "", "", "", ""))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "postgres target db: tls: gives the ca inline or as a *_ref, and pg_restore and psql read it from a file only; write ca_file")
+}
+
 // A password given in a file or in the DSN never shows in the error.
 func TestRestoreKeepsPasswordsOut(t *testing.T) {
 	if _, err := exec.LookPath("gzip"); err != nil {

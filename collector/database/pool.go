@@ -20,6 +20,7 @@ import (
 	"github.com/golive/golive_exporter/collector"
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/httpclient"
+	"github.com/golive/golive_exporter/internal/pgtls"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -121,18 +122,16 @@ func OpenPool(cfg *config.Config, name string, t *config.PostgresTarget) (*Pool,
 		// The DSN may carry it percent-encoded.
 		secrets = append(secrets, url.PathEscape(pw), url.QueryEscape(pw))
 	}
-	dsn, err := config.WithDSNParams(t.DSN, map[string]string{
-		"sslmode":     t.SSLMode,
-		"sslrootcert": cfg.ResolvePath(t.SSLRootCert),
-		"sslcert":     cfg.ResolvePath(t.SSLCert),
-		"sslkey":      cfg.ResolvePath(t.SSLKey),
-	})
+	dsn, err := pgtls.DSN(cfg, t)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, collector.Scrub(err, secrets...)))
 	}
 	pc, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: dsn %s: %w", name, config.MaskDSN(t.DSN), collector.Scrub(err, secrets...)))
+	}
+	if err := pgtls.Apply(cfg, t, &pc.ConnConfig.Config); err != nil {
+		return nil, collector.WithReason(collector.ReasonConfig, fmt.Errorf("postgres target %s: %w", name, collector.Scrub(err, secrets...)))
 	}
 	if password != "" {
 		pc.ConnConfig.Password = password
