@@ -2,8 +2,10 @@
 # Builds the release archives into dist/: linux, darwin and windows, each for
 # amd64 and arm64, with sha256sums.txt, by GoReleaser (.goreleaser.yaml) at
 # the version pinned in scripts/install-go-tools.sh. Then checks what it
-# built: the checksums, the archive of this machine's platform runs
-# --version with the expected version, the Windows binaries are PE files.
+# built: the checksums, every archive holds the binary, the starter
+# checklist, the examples and the other files .goreleaser.yaml packs, the
+# archive of this machine's platform runs --version with the expected
+# version, the Windows binaries are PE files.
 #   scripts/release.sh              (make release) HEAD must carry a v* tag
 #                                   that CHANGELOG.md has a section for
 #   scripts/release.sh --snapshot   (make release-snapshot, .ci/run) any
@@ -76,15 +78,31 @@ for os_arch in linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64 w
   grep -qxF "$name" <<<"$archives" || { echo "release.sh: $name is missing from dist/sha256sums.txt" >&2; exit 1; }
 done
 
+# Every archive holds the binary and, under their own paths, the files
+# .goreleaser.yaml's archives.files names (go test ./scripts holds this list
+# to them): the fixed ones here, the examples as git lists them.
+packed=(LICENSE README.md CHANGELOG.md config/default.yml checklist/starter/checklist.md
+  deploy/systemd/golive_exporter.service docs/golive.schema.json)
+mapfile -t examples < <(git ls-files -- 'deploy/examples/*.yml')
+[ ${#examples[@]} -gt 0 ] || { echo "release.sh: git lists no deploy/examples/*.yml to check the archives for" >&2; exit 1; }
+for os_arch in linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64 windows-arm64; do
+  top="golive_exporter-$version.$os_arch"
+  if [ "${os_arch%-*}" = windows ]; then
+    name="$top.zip" bin=golive_exporter.exe listing=$(unzip -Z1 "dist/$top.zip")
+  else
+    name="$top.tar.gz" bin=golive_exporter listing=$(tar -tzf "dist/$top.tar.gz")
+  fi
+  for f in "$bin" "${packed[@]}" "${examples[@]}"; do
+    grep -qxF "$top/$f" <<<"$listing" || { echo "release.sh: dist/$name lacks $top/$f" >&2; exit 1; }
+  done
+done
+
 check=$(mktemp -d)
 trap 'rm -rf "$check"' EXIT
 here="$(go env GOOS)-$(go env GOARCH)"
 if [ "${here%-*}" != windows ]; then
   tar -xzf "dist/golive_exporter-$version.$here.tar.gz" -C "$check"
   dir="$check/golive_exporter-$version.$here"
-  for f in golive_exporter LICENSE README.md CHANGELOG.md config/default.yml deploy/systemd/golive_exporter.service docs/golive.schema.json; do
-    [ -e "$dir/$f" ] || { echo "release.sh: the $here archive lacks $f" >&2; exit 1; }
-  done
   out=$("$dir/golive_exporter" --version)
   echo "$out"
   grep -q "version $version" <<<"$out" || { echo "release.sh: --version of the $here binary does not say version $version" >&2; exit 1; }

@@ -85,6 +85,25 @@ func TestReleaseArchiveFilesExist(t *testing.T) {
 	}
 }
 
+// release.sh checks that every archive holds what .goreleaser.yaml packs:
+// each file it names is in the script's list, and its globs of examples
+// are checked through git ls-files deploy/examples/*.yml (every depth).
+func TestReleaseChecksEveryArchivedFile(t *testing.T) {
+	script, err := os.ReadFile("release.sh")
+	require.NoError(t, err)
+	list := regexp.MustCompile(`(?s)\npacked=\(([^)]*)\)`).FindSubmatch(script)
+	require.NotNil(t, list, "release.sh's packed=(...) list")
+	packed := strings.Fields(string(list[1]))
+	for _, f := range readGoreleaser(t).Archives[0].Files {
+		if strings.HasPrefix(f, "deploy/examples/") && strings.HasSuffix(f, "*.yml") {
+			assert.True(t, strings.Contains(string(script), "git ls-files -- 'deploy/examples/*.yml'"),
+				"release.sh checks that the archives hold %s (git ls-files -- 'deploy/examples/*.yml')", f)
+			continue
+		}
+		assert.Contains(t, packed, f, "release.sh checks that the archives hold %s", f)
+	}
+}
+
 // make release builds from a v* tag that CHANGELOG.md has a section for, and
 // says what to do when either is missing (before any tool is installed).
 func TestReleaseRefusesAnUntaggedCommit(t *testing.T) {
