@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -456,11 +455,4 @@ func isolatedDir(t *testing.T, dumps string) string {
 	}
 	t.Fatal("no folder on another filesystem than the temp folder")
 	return ""
-}
-
-func devOfPath(t *testing.T, p string) uint64 {
-	t.Helper()
-	var st syscall.Stat_t
-	require.NoError(t, syscall.Stat(p, &st))
-	return uint64(st.Dev) //nolint:unconvert // int32 on some platforms
 }

@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/checklist"
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/golive/golive_exporter/web"
 	"github.com/golive/golive_exporter/web/board"
 	"github.com/prometheus/common/promslog"
@@ -94,7 +94,7 @@ func BenchmarkScrapeHTTPChecks(b *testing.B) {
 			}
 			scrape()
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := testutil.CPUTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				scrape()
@@ -103,14 +103,7 @@ func BenchmarkScrapeHTTPChecks(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/probe")
 			// CPU time (the process's, the target's too): unlike the
 			// wall time it holds on a loaded machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/scrape")
+			b.ReportMetric(float64((testutil.CPUTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/scrape")
 		})
 	}
-}
-
-// cpuTime is the process's CPU time so far, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
