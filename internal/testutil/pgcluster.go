@@ -5,7 +5,6 @@
 package testutil
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"os/user"
@@ -83,21 +82,9 @@ func PGServerBin() string {
 	return ""
 }
 
-// Cmd returns the command that runs name (a binary of Bin, or a path) as
-// the owner, in Dir.
-func (h *PGHome) Cmd(name string, args ...string) *exec.Cmd {
-	return h.CmdContext(context.Background(), name, args...)
-}
-
-// CmdContext is Cmd, killed when ctx is done.
-func (h *PGHome) CmdContext(ctx context.Context, name string, args ...string) *exec.Cmd {
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(h.Bin, name)
-	}
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: h.Owner}
-	cmd.Dir = h.Dir
-	return cmd
+// sysProcAttr runs a command as the owner.
+func (h *PGHome) sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Credential: h.Owner}
 }
 
 // Chown hands paths, and everything below them, to the owner (nothing to

@@ -6,9 +6,7 @@
 package testutil
 
 import (
-	"context"
-	"os/exec"
-	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -25,21 +23,8 @@ func NewPGHome(t testing.TB, _ string) *PGHome {
 	return nil
 }
 
-// Cmd returns the command that runs name (a binary of Bin, or a path) in
-// Dir.
-func (h *PGHome) Cmd(name string, args ...string) *exec.Cmd {
-	return h.CmdContext(context.Background(), name, args...)
-}
-
-// CmdContext is Cmd, killed when ctx is done.
-func (h *PGHome) CmdContext(ctx context.Context, name string, args ...string) *exec.Cmd {
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(h.Bin, name)
-	}
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = h.Dir
-	return cmd
-}
+// sysProcAttr runs a command as the test's own user.
+func (h *PGHome) sysProcAttr() *syscall.SysProcAttr { return nil }
 
 // Chown does nothing: the test runs the cluster as its own user.
 func (h *PGHome) Chown(testing.TB, ...string) {}
