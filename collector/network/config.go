@@ -40,6 +40,7 @@ var (
 	_ config.Defaulter = (*RateLimitCheck)(nil)
 	_ config.Resolver  = (*RateLimitCheck)(nil)
 	_ config.Kind      = (*FirewallCheck)(nil)
+	_ config.Resolver  = (*FirewallCheck)(nil)
 	_ config.Kind      = (*HTTPEndpointsCheck)(nil)
 	_ config.Defaulter = (*HTTPEndpointsCheck)(nil)
 	_ config.Resolver  = (*HTTPEndpointsCheck)(nil)
