@@ -28,9 +28,7 @@ func checkTable(t *testing.T, st *Status, color bool) []string {
 // reason, duration), also one bound to no item, which the checklist above
 // cannot show; under --phase only the shown items' checks.
 func TestTextCheckTable(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1), "small.tsv": smallTSV, "attest.yml": "",
-	})
+	m := smallModel(t, "")
 	backup := res("backup", collector.StatusPass, "P1.1.01")
 	backup.Kind, backup.DurationSec = "pgbackrest", 0.25
 	restore := res("restore", collector.StatusFail, "P1.1.02", "P3.1.01")

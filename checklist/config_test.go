@@ -167,11 +167,7 @@ checks:
 }
 
 func TestMetrics(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
-		"small.tsv":  smallTSV,
-		"attest.yml": "attestations:\n  - {item: P1.2.01, by: A, at: 2026-11-20T10:00:00Z, valid_for: 30d}\n",
-	})
+	m := smallModel(t, "attestations:\n  - {item: P1.2.01, by: A, at: 2026-11-20T10:00:00Z, valid_for: 30d}\n")
 	results := []collector.Result{res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusFail, "P1.1.02")}
 	c := collectorFunc(m.Exporter(func() time.Time { return goLive.Add(-10 * 24 * time.Hour) }), results)
 	want := `

@@ -20,10 +20,7 @@ import (
 // go-live-day probe P3.1.01 is not due yet and its check fails.
 func earlyStatus(t *testing.T) (*Model, []collector.Result, time.Time) {
 	t.Helper()
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1), "small.tsv": smallTSV,
-		"attest.yml": "attestations:\n  - {item: P1.2.01, by: Dana, at: 2026-11-20T10:00:00Z}\n  - {item: SO.1.01, by: Pat, at: 2026-11-28T09:00:00Z}\n",
-	})
+	m := smallModel(t, "attestations:\n  - {item: P1.2.01, by: Dana, at: 2026-11-20T10:00:00Z}\n  - {item: SO.1.01, by: Pat, at: 2026-11-28T09:00:00Z}\n")
 	results := []collector.Result{
 		res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusPass, "P1.1.02"),
 		res("servers", collector.StatusFail, "P3.1.01"),

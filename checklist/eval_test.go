@@ -295,9 +295,7 @@ func TestEvaluateWithoutGoLiveCountsEverythingDue(t *testing.T) {
 }
 
 func TestRestrictToPhase(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1), "small.tsv": smallTSV, "attest.yml": "",
-	})
+	m := smallModel(t, "")
 	st := m.Evaluate([]collector.Result{res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusPass, "P1.1.02")}, goLive.Add(-time.Hour))
 	require.Equal(t, VerdictNoGo, st.Verdict)
 	p1 := st.Restrict([]string{"p1"})

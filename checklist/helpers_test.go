@@ -3,6 +3,7 @@ package checklist
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,17 @@ func mustModel(t *testing.T, files map[string]string) *Model {
 	require.NoError(t, err)
 	require.NotNil(t, m)
 	return m
+}
+
+// smallModel is the model of baseConfig (no checks' settings added) with
+// the small checklist and attest.yml holding attestations.
+func smallModel(t *testing.T, attestations string) *Model {
+	t.Helper()
+	return mustModel(t, map[string]string{
+		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
+		"small.tsv":  smallTSV,
+		"attest.yml": attestations,
+	})
 }
 
 // res is a result of check name.

@@ -34,11 +34,7 @@ func export(x collector.ResultExporter, results []collector.Result) []prometheus
 // every scrape re-rendered the 279-item checklist, 10-13 ms of CPU); a
 // changed result renders them again.
 func TestExporterRendersOnlyOnChange(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
-		"small.tsv":  smallTSV,
-		"attest.yml": "attestations: []\n",
-	})
+	m := smallModel(t, "attestations: []\n")
 	now := goLive.Add(-10 * 24 * time.Hour)
 	x := m.Exporter(func() time.Time { return now })
 	results := []collector.Result{res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusFail, "P1.1.02")}
@@ -199,11 +195,7 @@ func TestExporterCacheMatchesFreshEvaluation(t *testing.T) {
 // exporter still evaluates (and observe, the board's history, runs) once
 // maxEvalAge has passed since the last evaluation, and not before.
 func TestExporterEvaluatesAtLeastEveryMinute(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
-		"small.tsv":  smallTSV,
-		"attest.yml": "attestations: []\n",
-	})
+	m := smallModel(t, "attestations: []\n")
 	now := goLive.Add(-3 * 24 * time.Hour)
 	calls := 0
 	x := m.ExporterObserved(func() time.Time { return now }, func(*Status) { calls++ })
@@ -225,11 +217,7 @@ func TestExporterEvaluatesAtLeastEveryMinute(t *testing.T) {
 // not load shows on the next scrape (the attestations' generation changes
 // with the error too), and so does its fix.
 func TestExporterSeesAttestationErrors(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
-		"small.tsv":  smallTSV,
-		"attest.yml": "attestations: []\n",
-	})
+	m := smallModel(t, "attestations: []\n")
 	x := m.Exporter(func() time.Time { return goLive })
 	loaded := func() float64 {
 		for _, mt := range export(x, nil) {

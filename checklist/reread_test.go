@@ -16,11 +16,7 @@ import (
 // reload; an edit that does not load leaves the previous attestations
 // counting and says why, with file:line.
 func TestAttestationsReadAgainWhenChanged(t *testing.T) {
-	m := mustModel(t, map[string]string{
-		"config.yml": strings.Replace(baseConfig, "%s", "", 1),
-		"small.tsv":  smallTSV,
-		"attest.yml": "attestations: []\n",
-	})
+	m := smallModel(t, "attestations: []\n")
 	path := m.Config().ResolvePath("attest.yml")
 	allPass := []collector.Result{res("backup", collector.StatusPass, "P1.1.01"), res("restore", collector.StatusPass, "P1.1.02"), res("servers", collector.StatusPass, "P3.1.01")}
 	now := goLive.Add(-24 * time.Hour)
