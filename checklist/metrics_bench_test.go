@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/golive/golive_exporter/collector"
+	_ "github.com/golive/golive_exporter/collector/all" // the default configuration's postgres and redis kinds
 	"github.com/golive/golive_exporter/config"
 	"github.com/prometheus/client_golang/prometheus"
 )
