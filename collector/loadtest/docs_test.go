@@ -23,7 +23,9 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	for _, k := range config.KindsIn(reflect.TypeFor[LoadTestCheck]().PkgPath()) {
+	pkgKinds := config.KindsIn(reflect.TypeFor[LoadTestCheck]().PkgPath())
+	require.NotEmpty(t, pkgKinds, "the package's kinds, from the registry")
+	for _, k := range pkgKinds {
 		assert.True(t, kinds[k], "docs/loadtest.md has no example of kind %s", k)
 	}
 }

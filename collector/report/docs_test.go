@@ -28,7 +28,9 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	for _, k := range config.KindsIn(reflect.TypeFor[JUnitCheck]().PkgPath()) {
+	pkgKinds := config.KindsIn(reflect.TypeFor[JUnitCheck]().PkgPath())
+	require.NotEmpty(t, pkgKinds, "the package's kinds, from the registry")
+	for _, k := range pkgKinds {
 		assert.True(t, kinds[k], "docs/reports-tests.md has no example of kind %s", k)
 	}
 }
