@@ -1,6 +1,10 @@
-// Package config holds the exporter's YAML schema: the checks to run, the
-// targets they share, defaults and validation. Loading is strict: an unknown
-// key, a wrong type or an invalid value is refused with file:line and a hint.
+// Package config reads the exporter's YAML file: the global settings, the
+// checks with the keys every check has (name, items, timeout, interval,
+// ...), the targets they share, defaults and validation. A kind's settings
+// (http:, postgres:, ...) are declared by its package under collector/ and
+// registered here (RegisterKind); this package imports no kind. Loading is
+// strict: an unknown key, a wrong type or an invalid value is refused with
+// file:line and a hint.
 package config
 
 import (
