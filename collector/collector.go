@@ -51,9 +51,10 @@ var (
 	registry   = map[string]Factory{}
 )
 
-// Register makes a kind available under its YAML key; kind packages call it
-// from init.
-func Register(kind string, f Factory) {
+// registerFactory makes a kind's factory available under its YAML key;
+// RegisterKind calls it with the kind's settings, so that no kind has a
+// factory without settings the configuration can load.
+func registerFactory(kind string, f Factory) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	if _, dup := registry[kind]; dup {
@@ -68,7 +69,7 @@ func Register(kind string, f Factory) {
 // check's Spec. One call, so that a kind is one package.
 func RegisterKind(key string, newConfig func() config.Kind, f Factory) {
 	config.RegisterKind(key, newConfig)
-	Register(key, f)
+	registerFactory(key, f)
 }
 
 // RegisteredKinds lists the kinds compiled into this binary.
