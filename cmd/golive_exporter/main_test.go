@@ -42,7 +42,7 @@ func TestEveryKindIsCompiledIn(t *testing.T) {
 		have[k] = true
 	}
 	for _, k := range config.Kinds() {
-		assert.True(t, have[k], "kind %s has a config key but no registered check (missing import in kinds.go?)", k)
+		assert.True(t, have[k], "kind %s has settings (config.RegisterKind) but no check: register both with collector.RegisterKind", k)
 	}
 }
 
