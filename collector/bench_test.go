@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/golive/golive_exporter/config"
+	"github.com/golive/golive_exporter/internal/testutil"
 )
 
 // BenchmarkScrape measures one whole scrape (every check run, metrics
@@ -57,7 +57,7 @@ func BenchmarkScrape(b *testing.B) {
 			defer s.Close()
 			var slowest time.Duration // Σ slowest check of each scrape
 			var tail time.Duration    // Σ time from a scrape's last check's end to its end
-			cpu0 := cpuTime()
+			cpu0 := testutil.CPUTime()
 			b.ResetTimer()
 			for b.Loop() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -88,22 +88,10 @@ func BenchmarkScrape(b *testing.B) {
 			// What a scrape does after its last check ended, its metrics'
 			// gathering (issue 12: 127 ms of a 1000-check scrape).
 			b.ReportMetric(float64(tail.Microseconds())/1000/float64(b.N), "after-last-check-ms")
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/scrape")
-			b.ReportMetric(peakRSSMiB(), "peak-rss-MiB")
+			b.ReportMetric(float64((testutil.CPUTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/scrape")
+			b.ReportMetric(testutil.PeakRSSMiB(), "peak-rss-MiB")
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func peakRSSMiB() float64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Maxrss) / 1024 // Linux reports KiB
 }
 
 // BenchmarkScrapeCached measures a scrape of N checks whose results are all
@@ -134,7 +122,7 @@ func benchScrapeCached(b *testing.B, n int) {
 	s := New(cfg, nil)
 	defer s.Close()
 	s.Collect(context.Background())
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	b.ResetTimer()
 	for b.Loop() {
 		// The server's path (web's serveMetrics).
@@ -145,7 +133,7 @@ func benchScrapeCached(b *testing.B, n int) {
 	b.StopTimer()
 	// CPU time, not wall time: it holds on a busy machine, and divided by
 	// the number of checks it shows whether the cost grows linearly.
-	cpu := float64((cpuTime() - cpu0).Microseconds()) / float64(b.N)
+	cpu := float64((testutil.CPUTime() - cpu0).Microseconds()) / float64(b.N)
 	b.ReportMetric(cpu/1000, "cpu-ms/scrape")
 	b.ReportMetric(cpu/float64(n), "cpu-us/check")
 }

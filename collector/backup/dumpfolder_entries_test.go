@@ -35,7 +35,7 @@ func TestDumpFolderUnreadableEntries(t *testing.T) {
 	}
 	fifo := func(t *testing.T, p string) {
 		require.NoError(t, os.Remove(p))
-		require.NoError(t, syscall.Mkfifo(p, 0o600))
+		mkfifo(t, p)
 	}
 	for _, tc := range []struct {
 		name    string
