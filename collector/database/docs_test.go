@@ -47,6 +47,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 		kinds[c.Kind()] = true
 	}
 	require.Contains(t, docsKinds(), "postgres", "the package's kinds, from the registry")
+	require.Contains(t, docsKinds(), "redis", "the cache package's kinds, from the registry")
 	for _, k := range docsKinds() {
 		assert.True(t, kinds[k], "docs/database.md has no example of kind %s", k)
 	}
