@@ -120,10 +120,6 @@ func (m TestMatch) Patterns() [][2]string {
 	return [][2]string{{"suite", m.Suite}, {"classname", m.Classname}, {"name", m.Name}, {"hostname", m.Hostname}, {"project", m.Project}, {"tag", m.Tag}}
 }
 
-// ShortNameRE is the form of a short label value written in the
-// configuration: a test-report group, an endpoint, a container entry.
-var ShortNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
-
 // SetResultsDefaults fills in the shared defaults; folderPattern is the
 // kind's default folder_pattern ("*.xml" for junit).
 func (c *TestResults) SetResultsDefaults(folderPattern string) {
@@ -170,12 +166,7 @@ func (c *TestResults) ValidateResults(path string, p *Problems) {
 	seen := map[string]bool{}
 	for i, g := range c.Groups {
 		gp := fmt.Sprintf("%s.groups[%d]", path, i)
-		if !ShortNameRE.MatchString(g.Name) {
-			p.Addf(gp+".name", "group name %q is not a short label; use letters, digits, _ . - (e.g. firefox, security)", g.Name)
-		} else if seen[g.Name] {
-			p.Addf(gp+".name", "group name %q is used twice; give each group its own name", g.Name)
-		}
-		seen[g.Name] = true
+		ValidateEntryName(gp+".name", "group", g.Name, "firefox", seen, p)
 		for j, it := range g.Items {
 			if !ItemIDRE.MatchString(it) {
 				p.Addf(fmt.Sprintf("%s.items[%d]", gp, j), "%q is not a checklist item id; write e.g. P1.4.21", it)

@@ -195,15 +195,7 @@ func (c *DockerCheck) Validate(path string, p *config.Problems) {
 			p.Addf(ep, "empty entry; give it a name")
 			continue
 		}
-		switch {
-		case e.Name == "":
-			p.Addf(ep+".name", "entry has no name; add name: (letters, digits, _ . -), it becomes the container label")
-		case !config.ShortNameRE.MatchString(e.Name):
-			p.Addf(ep+".name", "name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. api", e.Name)
-		case seen[e.Name]:
-			p.Addf(ep+".name", "name %q is used twice; give each entry its own name", e.Name)
-		}
-		seen[e.Name] = true
+		config.ValidateEntryName(ep+".name", "container", e.Name, "api", seen, p)
 		if e.ContainerName != "" && len(e.Labels) > 0 {
 			p.Addf(ep, "container_name and labels both select containers; give one of them")
 		}

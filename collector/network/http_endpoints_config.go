@@ -168,15 +168,7 @@ func (c *HTTPEndpointsCheck) Validate(path string, p *config.Problems) {
 			p.Addf(ep, "empty endpoint; give it a name and a url")
 			continue
 		}
-		switch {
-		case e.Name == "":
-			p.Addf(ep+".name", "endpoint has no name; add name: (letters, digits, _ . -), it becomes the endpoint label")
-		case !config.ShortNameRE.MatchString(e.Name):
-			p.Addf(ep+".name", "endpoint name %q is not a short label; use letters, digits, _ . - (at most 63), e.g. students", e.Name)
-		case seen[e.Name]:
-			p.Addf(ep+".name", "endpoint name %q is used twice; give each endpoint its own name", e.Name)
-		}
-		seen[e.Name] = true
+		config.ValidateEntryName(ep+".name", "endpoint", e.Name, "students", seen, p)
 		if len(e.clientKeys) > 0 {
 			p.Addf(ep, "%s: client settings (tls_config, basic_auth, authorization, follow_redirects, proxy_url ...) go on the check, beside endpoints:, not on one endpoint; use a check of its own for an endpoint that needs other ones", strings.Join(e.clientKeys, ", "))
 		}
