@@ -1,13 +1,17 @@
 package collector
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // runSeries are the series of one result, built once when its run ends
@@ -35,6 +39,10 @@ type builtSeries struct {
 	// family's series are in order when the results are visited by check
 	// name.
 	byCheck bool
+	// text is the series in the text format (expfmt's, version 0.0.4)
+	// without its family's HELP and TYPE lines, written when the run
+	// ended; nil when it could not be (see seriesLines).
+	text []byte
 }
 
 // Metric is the series as a prometheus.Metric, for the
@@ -100,7 +108,59 @@ func buildSeries(r Result) *runSeries {
 		kept = append(kept, b)
 	}
 	rs.built = kept
+	// The lines of each series, in one buffer for the run.
+	var scratch, lines bytes.Buffer
+	ends := make([]int, len(kept))
+	for i, b := range kept {
+		if l := seriesLines(&scratch, b.fam, b.typ, b.pb); l != nil {
+			lines.Write(l)
+			ends[i] = lines.Len()
+		} else {
+			ends[i] = -1
+		}
+	}
+	all, start := lines.Bytes(), 0
+	for i, end := range ends {
+		if end >= 0 {
+			kept[i].text = all[start:end:end]
+			start = end
+		}
+	}
 	return rs
+}
+
+// seriesLines is the series pb of fam in the text format, as
+// expfmt.MetricFamilyToText writes it in its family, without the family's
+// HELP and TYPE lines: a text scrape then joins the lines of every check
+// (issue 12). It is written in scratch, and valid until scratch is used
+// again. Nil when the family or a label name is not a legacy name (the
+// encoder may escape those, depending on what the scraper asked for), or
+// the encoder refuses the series.
+func seriesLines(scratch *bytes.Buffer, fam *Family, typ dto.MetricType, pb *dto.Metric) []byte {
+	if !model.LegacyValidation.IsValidMetricName(fam.Name) {
+		return nil
+	}
+	for _, l := range pb.GetLabel() {
+		if !model.LegacyValidation.IsValidLabelName(l.GetName()) {
+			return nil
+		}
+	}
+	scratch.Reset()
+	if _, err := expfmt.MetricFamilyToText(scratch, &dto.MetricFamily{Name: &fam.Name, Help: &fam.Help, Type: &typ, Metric: []*dto.Metric{pb}}); err != nil {
+		return nil
+	}
+	out := scratch.Bytes()
+	for _, prefix := range []string{"# HELP ", "# TYPE "} {
+		i := bytes.IndexByte(out, '\n')
+		if i < 0 || !bytes.HasPrefix(out, []byte(prefix)) {
+			return nil
+		}
+		out = out[i+1:]
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // seriesText is a series as name{label="value",...}.
@@ -157,9 +217,13 @@ func seriesOf(r *Result) *runSeries {
 // as a registry's Gather would, without building or checking again the
 // series built when their runs ended; other are the series left to a
 // registry (see runSeries.other).
-func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, other []prometheus.Metric) {
+//
+// texts are the lines of each family's series (parallel to its Metric,
+// see builtSeries.text) for a text scrape (writeText).
+func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, texts map[*dto.MetricFamily][][]byte, other []prometheus.Metric) {
 	type family struct {
-		mf *dto.MetricFamily
+		mf    *dto.MetricFamily
+		texts [][]byte
 		// unsorted is set when a series' first label is not check: the
 		// family then needs the registry's sort.
 		unsorted bool
@@ -170,11 +234,12 @@ func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, oth
 		f := byFam[b.fam]
 		if f == nil {
 			name, help, typ := b.fam.Name, b.fam.Help, b.typ
-			f = &family{mf: &dto.MetricFamily{Name: &name, Help: &help, Type: &typ, Metric: make([]*dto.Metric, 0, len(order))}}
+			f = &family{mf: &dto.MetricFamily{Name: &name, Help: &help, Type: &typ, Metric: make([]*dto.Metric, 0, len(order))}, texts: make([][]byte, 0, len(order))}
 			byFam[b.fam] = f
 			all = append(all, f)
 		}
 		f.mf.Metric = append(f.mf.Metric, b.pb)
+		f.texts = append(f.texts, b.text)
 		f.unsorted = f.unsorted || !b.byCheck
 	}
 	for _, i := range order {
@@ -186,7 +251,10 @@ func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, oth
 				other = append(other, m)
 			} else {
 				f, _ := descFamilies.Load(descRunning)
-				add(builtSeries{fam: f.(*Family), typ: dto.MetricType_GAUGE, desc: descRunning, pb: pb, byCheck: true})
+				fam := f.(*Family)
+				var scratch bytes.Buffer
+				text := bytes.Clone(seriesLines(&scratch, fam, dto.MetricType_GAUGE, pb))
+				add(builtSeries{fam: fam, typ: dto.MetricType_GAUGE, desc: descRunning, pb: pb, byCheck: true, text: text})
 			}
 		}
 		rs := seriesOf(r)
@@ -196,18 +264,60 @@ func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, oth
 		other = append(other, rs.other...)
 	}
 	fams = make([]*dto.MetricFamily, len(all))
+	texts = make(map[*dto.MetricFamily][][]byte, len(all))
 	for i, f := range all {
 		fams[i] = f.mf
 		// The registry's order within a family: by label values, the
 		// labels in name order. A family whose first label is check is in
 		// that order already (the results come by check name, each run's
-		// series sorted when built): the others are sorted here.
+		// series sorted when built): the others are sorted here, their
+		// lines with them.
 		if f.unsorted && !slices.IsSortedFunc(f.mf.Metric, compareSeries) {
-			slices.SortStableFunc(f.mf.Metric, compareSeries)
+			type pair struct {
+				pb   *dto.Metric
+				text []byte
+			}
+			pairs := make([]pair, len(f.mf.Metric))
+			for j, pb := range f.mf.Metric {
+				pairs[j] = pair{pb, f.texts[j]}
+			}
+			slices.SortStableFunc(pairs, func(a, b pair) int { return compareSeries(a.pb, b.pb) })
+			for j, p := range pairs {
+				f.mf.Metric[j], f.texts[j] = p.pb, p.text
+			}
 		}
+		texts[f.mf] = f.texts
 	}
 	slices.SortFunc(fams, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return fams, other
+	return fams, texts, other
+}
+
+// writeText writes mf in the text format as expfmt.MetricFamilyToText
+// would (what promhttp writes for text/plain; version=0.0.4) from the
+// lines of its series written when their runs ended: the first series
+// through expfmt, with the family's HELP and TYPE lines, the others
+// joined. ok is false, and nothing written, when mf is not a family of
+// texts with the lines of all its series: the caller encodes it.
+func writeText(w io.Writer, mf *dto.MetricFamily, texts map[*dto.MetricFamily][][]byte) (ok bool, err error) {
+	lines, found := texts[mf]
+	if !found || len(lines) != len(mf.Metric) || len(lines) == 0 {
+		return false, nil
+	}
+	for _, l := range lines {
+		if l == nil {
+			return false, nil
+		}
+	}
+	first := &dto.MetricFamily{Name: mf.Name, Help: mf.Help, Type: mf.Type, Metric: mf.Metric[:1]}
+	if _, err := expfmt.MetricFamilyToText(w, first); err != nil {
+		return true, err
+	}
+	for _, l := range lines[1:] {
+		if _, err := w.Write(l); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 // compareSeries orders series as client_golang's registry does: by their

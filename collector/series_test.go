@@ -56,6 +56,8 @@ func seriesChecks(t *testing.T) *Scheduler {
 		"a2": fn(func(_ context.Context, r *Report) error {
 			r.Gauge(descSeriesA, 1, "x")
 			r.Gauge(descSeriesA, 1, "x")
+			// Before b2's "z" by check, after it by alpha.
+			r.Gauge(descSeriesB, 9, "zz")
 			r.Warn("slow", false, "2s", "< 1s")
 			return nil
 		}),
@@ -125,7 +127,7 @@ func TestCachedScrapeReusesSeries(t *testing.T) {
 		return nil
 	}
 	a, b := find(first, "golive_test_series_b"), find(second, "golive_test_series_b")
-	require.Len(t, b.Metric, 2)
+	require.Len(t, b.Metric, 3)
 	for i := range a.Metric {
 		assert.Same(t, a.Metric[i], b.Metric[i], "series %d built again", i)
 	}
@@ -160,4 +162,67 @@ func TestMergeGathered(t *testing.T) {
 	assert.Len(t, got[0].Metric, 2)
 	_, err = MergeGathered([]*dto.MetricFamily{fam("a", "x")}, []*dto.MetricFamily{fam("a", "x")})
 	assert.ErrorContains(t, err, "collected before with the same name and label values")
+}
+
+// TestWriteTextAsTheEncoder: a text scrape written from the lines each run
+// wrote (WriteText, the encoder for the families it has not the lines
+// of) is byte for byte what expfmt's encoder writes for a registry's
+// families on the same results (the path before issue 12): several series
+// of a family, one whose first label is not check, a histogram, a counter,
+// a family described twice, a desc made elsewhere, a value that is not
+// UTF-8, a series reported twice, not run yet, a run under way.
+func TestWriteTextAsTheEncoder(t *testing.T) {
+	s := seriesChecks(t)
+	results := s.Collect(context.Background())
+	results = append(results,
+		Result{Check: "a1", Kind: "tcp", Status: StatusUnknown, Reason: ReasonNotRunYet, Running: true, Items: []string{"P1.1.01"}},
+		Result{Check: "d", Kind: "tcp", Status: StatusFail, Reason: ReasonScrapeDeadline, Start: time.Unix(1700000000, 0)})
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
+		ExportResults(results, ch)
+		extraExports[0](results, ch)
+	}))
+	want, wantErr := reg.Gather()
+	require.Error(t, wantErr)
+
+	got, texts, err := gatherAllText(results, sortedOrder(results), extraExports)
+	require.Error(t, err)
+	assert.Equal(t, wantErr.Error(), err.Error())
+	var b bytes.Buffer
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	written := 0
+	for _, mf := range got {
+		ok, err := writeText(&b, mf, texts)
+		require.NoError(t, err)
+		if ok {
+			written++
+			continue
+		}
+		require.NoError(t, enc.Encode(mf))
+	}
+	assert.Equal(t, exposition(t, want), b.String())
+	// All but the families of series left to a registry: the desc made
+	// elsewhere, the extra exporter's (the non-UTF-8 series is refused).
+	assert.Equal(t, len(got)-2, written, "families written from their lines")
+
+	// A family it did not make, or one changed since, is left to the
+	// encoder.
+	ok, err := writeText(&b, &dto.MetricFamily{Name: want[0].Name, Help: want[0].Help, Type: want[0].Type, Metric: want[0].Metric}, texts)
+	assert.False(t, ok)
+	assert.NoError(t, err)
+}
+
+// TestSeriesLinesLegacyNames: a series of a family whose name or a label
+// name the encoder may escape has no lines (it is encoded at the scrape,
+// as the scraper's escaping asks).
+func TestSeriesLinesLegacyNames(t *testing.T) {
+	name, v := "check", "a"
+	pb := &dto.Metric{Label: []*dto.LabelPair{{Name: &name, Value: &v}}, Gauge: &dto.Gauge{Value: new(float64)}}
+	var scratch bytes.Buffer
+	assert.Equal(t, "golive_x{check=\"a\"} 0\n", string(seriesLines(&scratch, &Family{Name: "golive_x", Help: "h\nh", Type: "gauge"}, dto.MetricType_GAUGE, pb)))
+	assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive.x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb))
+	bad := "check.name"
+	pb.Label[0].Name = &bad
+	assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive_x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb))
 }

@@ -289,8 +289,15 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return all, errors.Join(oerr, err, merr)
 	})
 	// The negotiation promhttp makes with EnableOpenMetrics.
-	if expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...).FormatType() == expfmt.TypeOpenMetrics {
+	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+	if format.FormatType() == expfmt.TypeOpenMetrics {
 		gatherer = openMetricsGatherer{gatherer}
+	}
+	if encoding, ok := textEncoding(r, format); ok {
+		// The text format: the checks' families from the lines their
+		// runs wrote, the rest through expfmt, as promhttp below would.
+		serveText(w, r, gatherer, rc, format, encoding, slogErrorLog{s.opts.Logger})
+		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		ErrorHandling: promhttp.ContinueOnError,

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"bufio"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+// textWriter writes a family from lines written ahead (see
+// collector.RequestCollector.WriteText); ok false: encode it as usual.
+type textWriter interface {
+	WriteText(w io.Writer, mf *dto.MetricFamily) (ok bool, err error)
+}
+
+// textEncoding is the content encoding of a scrape served by serveText,
+// and whether it is one: the text format (text/plain; version=0.0.4, what
+// a scraper without an Accept header gets), and an Accept-Encoding for
+// which promhttp's negotiation is plain: none (identity) or just gzip
+// (Go's HTTP client). Anything else, OpenMetrics (Prometheus' default) for
+// one, is served by promhttp.
+func textEncoding(r *http.Request, format expfmt.Format) (string, bool) {
+	if format.FormatType() != expfmt.TypeTextPlain {
+		return "", false
+	}
+	switch ae := r.Header.Values("Accept-Encoding"); {
+	case len(ae) == 0:
+		return "identity", true
+	case len(ae) == 1 && ae[0] == "gzip":
+		return "gzip", true
+	}
+	return "", false
+}
+
+// gzipPool holds writers at gzip's default level, promhttp's.
+var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// serveText serves g's families in the text format as
+// promhttp.HandlerFor(g, HandlerOpts{ErrorHandling: ContinueOnError,
+// ErrorLog: log, EnableOpenMetrics: true}) does (same headers, same bytes,
+// same errors), but writes the checks' families from the lines written
+// when each run ended (issue 12): at 1000 checks the encoding of their
+// ~11,000 series came after the last check had ended.
+func serveText(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, tw textWriter, format expfmt.Format, encoding string, log slogErrorLog) {
+	mfs, err := g.Gather()
+	if err != nil {
+		log.Println("error gathering metrics:", err)
+		if len(mfs) == 0 {
+			// promhttp's httpError.
+			w.Header().Del("Content-Encoding")
+			http.Error(w, "An error has occurred while serving metrics:\n\n"+err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	w.Header().Add("Vary", "Accept")
+	w.Header().Add("Vary", "Accept-Encoding")
+	w.Header().Set("Content-Type", string(format))
+	var out io.Writer = w
+	if encoding == "gzip" {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz := gzipPool.Get().(*gzip.Writer)
+		gz.Reset(w)
+		defer func() { _ = gz.Close(); gzipPool.Put(gz) }()
+		out = gz
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	enc := expfmt.NewEncoder(bw, format)
+	var filter map[string]bool
+	if r.URL != nil {
+		if names := r.URL.Query()["name[]"]; len(names) > 0 {
+			filter = make(map[string]bool, len(names))
+			for _, n := range names {
+				filter[n] = true
+			}
+		}
+	}
+	for _, mf := range mfs {
+		if filter != nil && !filter[mf.GetName()] {
+			continue
+		}
+		ok, err := tw.WriteText(bw, mf)
+		if !ok {
+			err = enc.Encode(mf)
+		}
+		if err != nil {
+			log.Println("error encoding and sending metric family:", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		log.Println("error encoding and sending metric family:", err)
+	}
+}
