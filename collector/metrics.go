@@ -102,7 +102,11 @@ func (c *RequestCollector) Gather() ([]*dto.MetricFamily, error) {
 // false, with nothing written, for a family it has not the lines of (the
 // exporter's own, one joined with another of the same name, one with
 // names the encoder may escape): encode it as usual.
+//
+// The first call asks the scheduler to write the lines of each run from
+// then on; until those runs end, their families are encoded as usual.
 func (c *RequestCollector) WriteText(w io.Writer, mf *dto.MetricFamily) (ok bool, err error) {
+	c.s.textScraped.Store(true)
 	return writeText(w, mf, c.texts)
 }
 
@@ -163,7 +167,7 @@ func exportResults(results []Result, order []int, prebuilt bool, ch chan<- prome
 		}
 		rs := r.series
 		if !prebuilt || rs == nil {
-			rs = buildSeries(*r)
+			rs = buildSeries(*r, false)
 		}
 		for _, b := range rs.built {
 			ch <- b.Metric()

@@ -33,6 +33,11 @@ type Scheduler struct {
 	lease  time.Duration // how long a run may hold a slot of sem
 	shared *Shared
 	now    func() time.Time
+	// textScraped is set by the first scrape served in the text format
+	// (RequestCollector.WriteText): from then on each run also writes its
+	// series' text lines. A Prometheus server asks for OpenMetrics or
+	// protobuf, and its runs need not carry that work.
+	textScraped atomic.Bool
 
 	mu      sync.Mutex
 	closing bool
@@ -476,7 +481,7 @@ func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *
 		cancel(nil)
 		// Its series are built now, once, not by each scrape that
 		// exports the result (see runSeries).
-		res.series = buildSeries(res)
+		res.series = buildSeries(res, s.textScraped.Load())
 		e.mu.Lock()
 		fl.res = res
 		last := res

@@ -65,8 +65,9 @@ func (p prebuilt) Write(out *dto.Metric) error {
 }
 
 // buildSeries builds the series of r except golive_check_running, which
-// depends on the moment, not on the run.
-func buildSeries(r Result) *runSeries {
+// depends on the moment, not on the run; with text, also their lines in
+// the text format (see builtSeries.text).
+func buildSeries(r Result, text bool) *runSeries {
 	rs := &runSeries{}
 	resultMetrics(r, func(m prometheus.Metric) {
 		f, ok := descFamilies.Load(m.Desc())
@@ -108,6 +109,9 @@ func buildSeries(r Result) *runSeries {
 		kept = append(kept, b)
 	}
 	rs.built = kept
+	if !text {
+		return rs
+	}
 	// The lines of each series, in one buffer for the run.
 	var scratch, lines bytes.Buffer
 	ends := make([]int, len(kept))
@@ -210,7 +214,7 @@ func seriesOf(r *Result) *runSeries {
 	if r.series != nil {
 		return r.series
 	}
-	return buildSeries(*r)
+	return buildSeries(*r, true)
 }
 
 // gatherResults makes the metric families of results, visited in order,

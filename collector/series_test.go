@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -135,6 +136,33 @@ func TestCachedScrapeReusesSeries(t *testing.T) {
 	assert.NotSame(t, find(first, "golive_check_last_run_timestamp_seconds").Metric[3], find(second, "golive_check_last_run_timestamp_seconds").Metric[3])
 }
 
+// TestRunsWriteTextOnceScrapedAsText: runs write their text lines only
+// after a scrape in the text format asked for them (WriteText); a
+// Prometheus server asks for OpenMetrics or protobuf, and its runs do not
+// carry that work.
+func TestRunsWriteTextOnceScrapedAsText(t *testing.T) {
+	s := seriesChecks(t)
+	hasText := func(results []Result, check string) bool {
+		for _, r := range results {
+			if r.Check == check && r.series != nil && len(r.series.built) > 0 {
+				return r.series.built[0].text != nil
+			}
+		}
+		t.Fatalf("no built series for %s", check)
+		return false
+	}
+	rc := s.Collector(context.Background())
+	_, _ = rc.Gather()
+	assert.False(t, hasText(rc.Results, "c"), "no text scrape yet")
+	_, _ = rc.WriteText(io.Discard, &dto.MetricFamily{})
+	// c failed on an error: it runs again, now writing its lines; b2 keeps
+	// its result, built before.
+	next := s.Collector(context.Background())
+	_, _ = next.Gather()
+	assert.True(t, hasText(next.Results, "c"), "a run after a text scrape")
+	assert.False(t, hasText(next.Results, "b2"), "a result kept from before")
+}
+
 // TestMergeGathered: two sets without a family in common are joined in
 // name order as they are; a family in both is checked as
 // prometheus.Gatherers checks it.
@@ -173,6 +201,7 @@ func TestMergeGathered(t *testing.T) {
 // UTF-8, a series reported twice, not run yet, a run under way.
 func TestWriteTextAsTheEncoder(t *testing.T) {
 	s := seriesChecks(t)
+	s.textScraped.Store(true) // as after a first text scrape
 	results := s.Collect(context.Background())
 	results = append(results,
 		Result{Check: "a1", Kind: "tcp", Status: StatusUnknown, Reason: ReasonNotRunYet, Running: true, Items: []string{"P1.1.01"}},

@@ -48,6 +48,10 @@ checks:
 	rt, err := build(cfg)
 	require.NoError(t, err)
 	t.Cleanup(rt.Scheduler.Close)
+	// A first text scrape: from then on each run writes its lines.
+	first := rt.Scheduler.Collector(context.Background())
+	_, _ = first.Gather()
+	_, _ = first.WriteText(io.Discard, &dto.MetricFamily{})
 	rc := rt.Scheduler.Collector(context.Background())
 	checks, gerr := rc.Gather()
 	require.Error(t, gerr, "badlabels_kind's sample is refused")
