@@ -38,10 +38,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			}
 		}
 	}
-	require.NotEmpty(t, backupKinds())
-	for _, k := range backupKinds() {
-		assert.True(t, kinds[k], "docs/backup.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "backup.md", backupKinds(), kinds)
 }
 
 // backupItems are the checklist's automated backup items: the probe items

@@ -48,9 +48,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 	}
 	require.Contains(t, docsKinds(), "postgres", "the package's kinds, from the registry")
 	require.Contains(t, docsKinds(), "redis", "the cache package's kinds, from the registry")
-	for _, k := range docsKinds() {
-		assert.True(t, kinds[k], "docs/database.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "database.md", docsKinds(), kinds)
 }
 
 // The metrics table of docs/database.md lists exactly the families the

@@ -23,11 +23,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	pkgKinds := config.KindsIn(reflect.TypeFor[LoadTestCheck]().PkgPath())
-	require.NotEmpty(t, pkgKinds, "the package's kinds, from the registry")
-	for _, k := range pkgKinds {
-		assert.True(t, kinds[k], "docs/loadtest.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "loadtest.md", config.KindsIn(reflect.TypeFor[LoadTestCheck]().PkgPath()), kinds)
 }
 
 // The metrics table of docs/loadtest.md lists exactly the families this

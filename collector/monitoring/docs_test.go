@@ -9,7 +9,6 @@ import (
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestDocExamplesLoad keeps the check examples of docs/monitoring.md valid:
@@ -29,9 +28,5 @@ func TestDocExamplesLoad(t *testing.T) {
 			}
 		}
 	}
-	pkgKinds := config.KindsIn(reflect.TypeFor[PromQLCheck]().PkgPath())
-	require.NotEmpty(t, pkgKinds, "the package's kinds, from the registry")
-	for _, k := range pkgKinds {
-		assert.True(t, kinds[k], "docs/monitoring.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "monitoring.md", config.KindsIn(reflect.TypeFor[PromQLCheck]().PkgPath()), kinds)
 }

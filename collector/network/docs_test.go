@@ -41,10 +41,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	require.NotEmpty(t, networkKinds(), "the package's kinds, from the registry")
-	for _, k := range networkKinds() {
-		assert.True(t, kinds[k], "docs/network.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "network.md", networkKinds(), kinds)
 }
 
 // docTypeRE is a row of the metrics table: name and type.

@@ -28,11 +28,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 			kinds[c.Kind()] = true
 		}
 	}
-	pkgKinds := config.KindsIn(reflect.TypeFor[JUnitCheck]().PkgPath())
-	require.NotEmpty(t, pkgKinds, "the package's kinds, from the registry")
-	for _, k := range pkgKinds {
-		assert.True(t, kinds[k], "docs/reports-tests.md has no example of kind %s", k)
-	}
+	testutil.DocHasEveryKind(t, "reports-tests.md", config.KindsIn(reflect.TypeFor[JUnitCheck]().PkgPath()), kinds)
 }
 
 // The metrics table of docs/reports-tests.md lists exactly the families

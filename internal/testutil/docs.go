@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,6 +23,17 @@ func Doc(t testing.TB, name string) string {
 	raw, err := os.ReadFile(filepath.Join(RepoRoot(t), "docs", name))
 	require.NoError(t, err)
 	return string(raw)
+}
+
+// DocHasEveryKind checks that docs/<page> has an example of every kind
+// of a package: kinds (the package's, from the registry) is not empty,
+// and each is in seen (the kinds of the checks the page's examples load).
+func DocHasEveryKind(t testing.TB, page string, kinds []string, seen map[string]bool) {
+	t.Helper()
+	require.NotEmpty(t, kinds, "the package's kinds, from the registry")
+	for _, k := range kinds {
+		assert.True(t, seen[k], "docs/%s has no example of kind %s", page, k)
+	}
 }
 
 var docYAMLRE = regexp.MustCompile("(?s)```yaml\n(.*?)```")
