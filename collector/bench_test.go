@@ -2,6 +2,7 @@ package collector
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/golive/golive_exporter/config"
 	"github.com/golive/golive_exporter/internal/testutil"
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
@@ -169,4 +171,49 @@ func benchScrapeCached(b *testing.B, n int) {
 	cpu := float64((testutil.CPUTime() - cpu0).Microseconds()) / float64(b.N)
 	b.ReportMetric(cpu/1000, "cpu-ms/scrape")
 	b.ReportMetric(cpu/float64(n), "cpu-us/check")
+}
+
+// BenchmarkBuildSeries measures what a run does when it ends: building its
+// series and, once a text scrape has been served, writing their lines
+// (issue 12: at 1000 checks ending together this work falls in the
+// scrape's tail). The result is an http check's: its status series, an
+// item, a failure reason, gauges with labels and a histogram.
+func BenchmarkBuildSeries(b *testing.B) {
+	gauge := NewDesc("golive_bench_build_value", "A value.", "phase")
+	hist := NewHistogramDesc("golive_bench_build_seconds", "A histogram.")
+	counter := NewCounterDesc("golive_bench_build_total", "A counter.")
+	r := Result{
+		Check: "api_health_check_0042", Kind: "http", Status: StatusFail, Reason: ReasonTimeout,
+		Items: []string{"P3.1.02"}, Start: time.Unix(1764900000, 123456789),
+		Duration: 53 * time.Millisecond, QueueWait: 1200 * time.Microsecond,
+	}
+	for i, phase := range []string{"resolve", "connect", "tls", "processing", "transfer"} {
+		r.samples = append(r.samples, Sample{Desc: gauge, Type: prometheus.GaugeValue, Value: 0.00123 * float64(i+1), Labels: []string{phase}})
+	}
+	r.samples = append(r.samples,
+		Sample{Desc: counter, Type: prometheus.CounterValue, Value: 1234},
+		Sample{Desc: hist, Histogram: &HistogramValue{Count: 3, Sum: 0.42, Buckets: map[float64]uint64{0.1: 1, 0.5: 3}}})
+	for _, text := range []bool{false, true} {
+		b.Run(fmt.Sprintf("text=%t", text), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if rs := buildSeries(r, text); len(rs.other) != 0 {
+					b.Fatal(rs.other)
+				}
+			}
+		})
+	}
+	// The lines alone, of the series built.
+	b.Run("lines", func(b *testing.B) {
+		rs := buildSeries(r, false)
+		var scratch bytes.Buffer
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, s := range rs.built {
+				if seriesLines(&scratch, s.fam, s.typ, s.pb) == nil {
+					b.Fatal("no lines")
+				}
+			}
+		}
+	})
 }

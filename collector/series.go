@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // runSeries are the series of one result, built once when its run ends
@@ -131,40 +130,6 @@ func buildSeries(r Result, text bool) *runSeries {
 		}
 	}
 	return rs
-}
-
-// seriesLines is the series pb of fam in the text format, as
-// expfmt.MetricFamilyToText writes it in its family, without the family's
-// HELP and TYPE lines: a text scrape then joins the lines of every check
-// (issue 12). It is written in scratch, and valid until scratch is used
-// again. Nil when the family or a label name is not a legacy name (the
-// encoder may escape those, depending on what the scraper asked for), or
-// the encoder refuses the series.
-func seriesLines(scratch *bytes.Buffer, fam *Family, typ dto.MetricType, pb *dto.Metric) []byte {
-	if !model.LegacyValidation.IsValidMetricName(fam.Name) {
-		return nil
-	}
-	for _, l := range pb.GetLabel() {
-		if !model.LegacyValidation.IsValidLabelName(l.GetName()) {
-			return nil
-		}
-	}
-	scratch.Reset()
-	if _, err := expfmt.MetricFamilyToText(scratch, &dto.MetricFamily{Name: &fam.Name, Help: &fam.Help, Type: &typ, Metric: []*dto.Metric{pb}}); err != nil {
-		return nil
-	}
-	out := scratch.Bytes()
-	for _, prefix := range []string{"# HELP ", "# TYPE "} {
-		i := bytes.IndexByte(out, '\n')
-		if i < 0 || !bytes.HasPrefix(out, []byte(prefix)) {
-			return nil
-		}
-		out = out[i+1:]
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // seriesText is a series as name{label="value",...}.
