@@ -2,11 +2,11 @@ package web
 
 import (
 	"bufio"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -42,6 +42,12 @@ func textEncoding(r *http.Request, format expfmt.Format) (string, bool) {
 // default level was a quarter of what a scrape did after its last check
 // had ended (issue 12); the fastest level takes less CPU for a larger
 // body, on what is mostly a loopback or LAN hop.
+//
+// The writer is klauspost/compress's gzip, not the standard library's: on
+// the 705 KB answer of 1000 http checks its fastest level took 2.3 ms
+// against 5.7 ms and wrote 64.5 KB against 65.2 KB (the same gzip; any
+// reader reads it), and the compression is what a scrape still does after
+// its last check has ended.
 const textGzipLevel = gzip.BestSpeed
 
 var gzipPool = sync.Pool{New: func() any {
