@@ -257,6 +257,17 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 	}
 	defer s.active.Done()
 	out := make([]Result, len(s.entries))
+	// Every due run is started here, in this loop, then waited for one
+	// after the other: a goroutine per check that started its run when it
+	// was first scheduled left the last runs of a 1000-check burst waiting
+	// for a CPU behind the others' work, a wait no queue wait nor duration
+	// showed (issue 12, the scrape wall against the slowest check).
+	type pending struct {
+		k  int
+		e  *entry
+		fl *flight
+	}
+	var waits []pending
 	var wg sync.WaitGroup
 	now := s.now()
 	for k := range s.entries {
@@ -269,11 +280,26 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 			out[k] = r
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[k] = s.get(ctx, e)
-		}()
+		e.mu.Lock()
+		r, fl, done := s.joinStartLocked(e, true)
+		e.mu.Unlock()
+		switch {
+		case done:
+			out[k] = r
+		case fl == nil:
+			// The run in flight was abandoned: join waits for its end
+			// and starts another.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out[k] = s.get(ctx, e)
+			}()
+		default:
+			waits = append(waits, pending{k, e, fl})
+		}
+	}
+	for _, p := range waits {
+		out[p.k] = s.wait(ctx, p.e, p.fl)
 	}
 	wg.Wait()
 	return out
@@ -382,34 +408,49 @@ func (s *Scheduler) get(ctx context.Context, e *entry) Result {
 func (s *Scheduler) join(ctx context.Context, e *entry, useFresh bool) Result {
 	for {
 		e.mu.Lock()
-		if useFresh && s.freshLocked(e) {
-			// A run finished since the caller looked.
-			r := *e.last
+		r, fl, done := s.joinStartLocked(e, useFresh)
+		if done {
 			e.mu.Unlock()
 			return r
 		}
-		fl := e.inflight
 		if fl == nil {
-			fl = s.launchLocked(context.Background(), e, true)
-		}
-		if fl.abandoned {
-			// Its result would be a cut-off one: wait for the run to
-			// end, then start another.
+			// The run in flight was abandoned; its result would be a
+			// cut-off one: wait for it to end, then start another.
+			abandoned := e.inflight
 			e.mu.Unlock()
-			fl.waiters.Add(1)
+			abandoned.waiters.Add(1)
 			select {
-			case <-fl.done:
-				fl.waiters.Add(-1)
+			case <-abandoned.done:
+				abandoned.waiters.Add(-1)
 				continue
 			case <-ctx.Done():
-				fl.waiters.Add(-1)
+				abandoned.waiters.Add(-1)
 				return s.deadlineResult(e)
 			}
 		}
-		fl.holding++
 		e.mu.Unlock()
 		return s.wait(ctx, e, fl)
 	}
+}
+
+// joinStartLocked is join's first step, under e.mu: with useFresh, a
+// result still within the interval (done); otherwise the run in flight,
+// started when there is none, with the caller counted in its holding (see
+// wait); or a nil flight when the run in flight was abandoned.
+func (s *Scheduler) joinStartLocked(e *entry, useFresh bool) (r Result, fl *flight, done bool) {
+	if useFresh && s.freshLocked(e) {
+		// A run finished since the caller looked.
+		return *e.last, nil, true
+	}
+	fl = e.inflight
+	if fl == nil {
+		fl = s.launchLocked(context.Background(), e, true)
+	}
+	if fl.abandoned {
+		return Result{}, nil, false
+	}
+	fl.holding++
+	return Result{}, fl, false
 }
 
 // wait returns fl's result, or by ctx's end the latest result there is.
