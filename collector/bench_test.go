@@ -65,7 +65,7 @@ func BenchmarkScrape(b *testing.B) {
 			defer s.Close()
 			var slowest time.Duration // Σ slowest check of each scrape
 			var tail time.Duration    // Σ time from a scrape's last check's end to its end
-			// web's textGzipLevel.
+			// web's gzipLevel.
 			zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 			bw := bufio.NewWriterSize(zw, 64<<10)
 			enc := func(w io.Writer, mf *dto.MetricFamily) error {
@@ -77,7 +77,7 @@ func BenchmarkScrape(b *testing.B) {
 			for b.Loop() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				rc := s.Collector(ctx)
-				// The server's path (web's serveMetrics, serveText): gather,
+				// The server's path (web's serveMetrics, serveLines): gather,
 				// then write the text format, gzipped.
 				mfs, err := rc.Gather()
 				if err != nil {
@@ -86,7 +86,7 @@ func BenchmarkScrape(b *testing.B) {
 				zw.Reset(io.Discard)
 				bw.Reset(zw)
 				for _, mf := range mfs {
-					ok, err := rc.WriteText(bw, mf)
+					ok, err := rc.WriteLines(bw, mf, expfmt.NewFormat(expfmt.TypeTextPlain))
 					if !ok {
 						err = enc(bw, mf)
 					}
@@ -193,11 +193,14 @@ func BenchmarkBuildSeries(b *testing.B) {
 	r.samples = append(r.samples,
 		Sample{Desc: counter, Type: prometheus.CounterValue, Value: 1234},
 		Sample{Desc: hist, Histogram: &HistogramValue{Count: 3, Sum: 0.42, Buckets: map[float64]uint64{0.1: 1, 0.5: 3}}})
-	for _, text := range []bool{false, true} {
-		b.Run(fmt.Sprintf("text=%t", text), func(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		formats lineFormats
+	}{{"text=false", 0}, {"text=true", 1 << lineText}, {"text+openmetrics", 1<<lineText | 1<<lineOpenMetrics}} {
+		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if rs := buildSeries(r, text); len(rs.other) != 0 {
+				if rs := buildSeries(r, c.formats); len(rs.other) != 0 {
 					b.Fatal(rs.other)
 				}
 			}
@@ -205,12 +208,12 @@ func BenchmarkBuildSeries(b *testing.B) {
 	}
 	// The lines alone, of the series built.
 	b.Run("lines", func(b *testing.B) {
-		rs := buildSeries(r, false)
+		rs := buildSeries(r, 0)
 		var scratch bytes.Buffer
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, s := range rs.built {
-				if seriesLines(&scratch, s.fam, s.typ, s.pb) == nil {
+				if seriesLines(&scratch, s.fam, s.typ, s.pb, lineText) == nil {
 					b.Fatal("no lines")
 				}
 			}

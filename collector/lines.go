@@ -10,20 +10,64 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// seriesLines is the series pb of fam in the text format, as
-// expfmt.MetricFamilyToText writes it in its family, without the family's
-// HELP and TYPE lines: a text scrape then joins the lines of every check
-// (issue 12). It is written in scratch, and valid until scratch is used
-// again. Nil when the family or a label name is not a legacy name (the
-// encoder may escape those, depending on what the scraper asked for), or
-// the encoder refuses the series.
+// lineFormat is an exposition format in which runs write their series'
+// lines ahead of the scrapes (issue 12).
+type lineFormat uint8
+
+const (
+	// lineText is the text format, text/plain (expfmt writes its versions
+	// 0.0.4 and 1.0.0 alike).
+	lineText lineFormat = iota
+	// lineOpenMetrics is OpenMetrics 1.0.0 and 0.0.1 (expfmt writes the
+	// two alike), what Prometheus asks for first. OpenMetrics 2.0 is not
+	// one: promhttp's negotiation (expfmt.DefaultOpenMetricsAcceptedFormats)
+	// never answers with it.
+	lineOpenMetrics
+	numLineFormats
+)
+
+// lineFormats is a set of lineFormat.
+type lineFormats uint32
+
+func (s lineFormats) has(f lineFormat) bool { return s&(1<<f) != 0 }
+
+// lineFormatOf is the lineFormat of an exposition format, if it is one.
+func lineFormatOf(format expfmt.Format) (lineFormat, bool) {
+	switch format.FormatType() {
+	case expfmt.TypeTextPlain:
+		return lineText, true
+	case expfmt.TypeOpenMetrics:
+		switch format.Version() {
+		case expfmt.OpenMetricsVersion_1_0_0, expfmt.OpenMetricsVersion_0_0_1:
+			return lineOpenMetrics, true
+		}
+	}
+	return 0, false
+}
+
+// WritesLines reports whether a scrape in format can be written from the
+// lines the runs wrote (RequestCollector.WriteLines): the text format and
+// OpenMetrics 1.0.0 and 0.0.1, not protobuf nor OpenMetrics 2.0.
+func WritesLines(format expfmt.Format) bool {
+	_, ok := lineFormatOf(format)
+	return ok
+}
+
+// seriesLines is the series pb of fam in the format f, as expfmt writes it
+// in its family (MetricFamilyToText, MetricFamilyToOpenMetrics without
+// created lines, as promhttp by default), without the family's HELP and
+// TYPE lines: a scrape then joins the lines of every check (issue 12). It
+// is written in scratch, and valid until scratch is used again. Nil when
+// the family or a label name is not a legacy name (the encoder may escape
+// those, depending on what the scraper asked for), or the encoder refuses
+// the series.
 //
 // A gauge or a counter, nearly every series, is written here directly
-// (see appendTextSample): through expfmt each series was a family of its
+// (see appendSample): through expfmt each series was a family of its
 // own, its HELP escaped and written and then cut off, and that CPU fell in
 // the burst of runs ending together, the scrape's tail. Anything else
-// (a histogram, a timestamp) goes through expfmt.
-func seriesLines(scratch *bytes.Buffer, fam *Family, typ dto.MetricType, pb *dto.Metric) []byte {
+// (a histogram, a timestamp, an exemplar) goes through expfmt.
+func seriesLines(scratch *bytes.Buffer, fam *Family, typ dto.MetricType, pb *dto.Metric, f lineFormat) []byte {
 	if !model.LegacyValidation.IsValidMetricName(fam.Name) {
 		return nil
 	}
@@ -34,10 +78,20 @@ func seriesLines(scratch *bytes.Buffer, fam *Family, typ dto.MetricType, pb *dto
 	}
 	scratch.Reset()
 	if v, ok := plainValue(typ, pb); ok {
-		scratch.Write(appendTextSample(scratch.AvailableBuffer(), fam.Name, pb.Label, v))
+		// A counter's series is named as its family in both formats:
+		// OpenMetrics cuts _total from the family's name, not from its
+		// series'.
+		scratch.Write(appendSample(scratch.AvailableBuffer(), fam.Name, pb.Label, v, f))
 		return scratch.Bytes()
 	}
-	if _, err := expfmt.MetricFamilyToText(scratch, &dto.MetricFamily{Name: &fam.Name, Help: &fam.Help, Type: &typ, Metric: []*dto.Metric{pb}}); err != nil {
+	mf := &dto.MetricFamily{Name: &fam.Name, Help: &fam.Help, Type: &typ, Metric: []*dto.Metric{pb}}
+	var err error
+	if f == lineOpenMetrics {
+		_, err = expfmt.MetricFamilyToOpenMetrics(scratch, mf)
+	} else {
+		_, err = expfmt.MetricFamilyToText(scratch, mf)
+	}
+	if err != nil {
 		return nil
 	}
 	out := scratch.Bytes()
@@ -70,13 +124,17 @@ func plainValue(typ dto.MetricType, pb *dto.Metric) (float64, bool) {
 	return 0, false
 }
 
-// appendTextSample appends the line of one sample as expfmt's text
-// encoder writes it: name{label="value",...} value, for a name and label
-// names that are legacy names (written as they are).
-func appendTextSample(dst []byte, name string, labels []*dto.LabelPair, v float64) []byte {
+// appendSample appends the line of one sample as expfmt's encoder of f
+// writes it: name{label="value",...} value, for a name and label names
+// that are legacy names (written as they are).
+func appendSample(dst []byte, name string, labels []*dto.LabelPair, v float64, f lineFormat) []byte {
 	dst = appendNameLabels(dst, name, labels)
 	dst = append(dst, ' ')
-	dst = appendTextFloat(dst, v)
+	if f == lineOpenMetrics {
+		dst = appendOpenMetricsFloat(dst, v)
+	} else {
+		dst = appendTextFloat(dst, v)
+	}
 	return append(dst, '\n')
 }
 
@@ -144,4 +202,30 @@ func appendTextFloat(dst []byte, f float64) []byte {
 		return append(dst, "-Inf"...)
 	}
 	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+}
+
+// appendOpenMetricsFloat appends f as expfmt's OpenMetrics encoder writes
+// a value (its writeOpenMetricsFloat): as appendTextFloat, but a number
+// with neither a '.' nor an exponent ends in ".0" (1.0, 0.0 for -0 too).
+func appendOpenMetricsFloat(dst []byte, f float64) []byte {
+	switch {
+	case f == 1:
+		return append(dst, "1.0"...)
+	case f == 0:
+		return append(dst, "0.0"...)
+	case f == -1:
+		return append(dst, "-1.0"...)
+	case math.IsNaN(f):
+		return append(dst, "NaN"...)
+	case math.IsInf(f, +1):
+		return append(dst, "+Inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Inf"...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'g', -1, 64)
+	if !bytes.ContainsAny(dst[start:], "e.") {
+		dst = append(dst, '.', '0')
+	}
+	return dst
 }

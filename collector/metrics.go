@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
 // The metric families every check has, whatever its kind.
@@ -52,8 +53,9 @@ type RequestCollector struct {
 	// Results, once Collect or Gather has run, are the results it
 	// exported.
 	Results []Result
-	// texts are the lines of the families Gather made (see WriteText).
-	texts map[*dto.MetricFamily][][]byte
+	// series are the built series of the families Gather made, whose
+	// lines WriteLines writes.
+	series map[*dto.MetricFamily][]*builtSeries
 }
 
 // Collector returns a prometheus.Collector that runs the due checks when
@@ -89,25 +91,33 @@ func (c *RequestCollector) Collect(ch chan<- prometheus.Metric) {
 // more per check than at 1,000 (issue 12).
 func (c *RequestCollector) Gather() ([]*dto.MetricFamily, error) {
 	c.Results = c.s.collect(c.ctx, c.s.order)
-	fams, texts, err := gatherAllText(c.Results, identity(len(c.Results)), c.extra)
-	c.texts = texts
+	fams, series, err := gatherAllLines(c.Results, identity(len(c.Results)), c.extra, c.s.linesScraped())
+	c.series = series
 	return fams, err
 }
 
-// WriteText writes mf, one of the families Gather returned, in the text
-// format (text/plain; version=0.0.4) byte for byte as
-// expfmt.MetricFamilyToText writes it, from the lines of each check's
-// series written when its run ended: at 1000 checks the encoding of
-// ~11,000 series came after the last check had ended (issue 12). ok is
-// false, with nothing written, for a family it has not the lines of (the
-// exporter's own, one joined with another of the same name, one with
-// names the encoder may escape): encode it as usual.
+// WriteLines writes mf, one of the families Gather returned, in format
+// byte for byte as expfmt's encoder for format writes it (what promhttp
+// serves), from the lines of each check's series written when its run
+// ended: at 1000 checks the encoding of ~11,000 series came after the last
+// check had ended (issue 12). The formats are those WritesLines reports:
+// the text format and OpenMetrics 1.0.0 and 0.0.1. ok is false, with
+// nothing written, for another format and for a family it has not the
+// lines of (the exporter's own, one joined with another of the same name,
+// one with names the encoder may escape): encode it as usual.
 //
-// The first call asks the scheduler to write the lines of each run from
-// then on; until those runs end, their families are encoded as usual.
-func (c *RequestCollector) WriteText(w io.Writer, mf *dto.MetricFamily) (ok bool, err error) {
-	c.s.textScraped.Store(true)
-	return writeText(w, mf, c.texts)
+// The first call in a format asks the scheduler to write the lines of
+// each run in that format from then on (a Prometheus server, which asks
+// for OpenMetrics, never makes the runs write the text format, nor a
+// curl the OpenMetrics one); until those runs end, their families are
+// encoded as usual.
+func (c *RequestCollector) WriteLines(w io.Writer, mf *dto.MetricFamily, format expfmt.Format) (ok bool, err error) {
+	f, ok := lineFormatOf(format)
+	if !ok {
+		return false, nil
+	}
+	c.s.scrapedIn(f)
+	return writeLines(w, mf, c.series, f)
 }
 
 // identity is the order 0, 1, ... n-1.
@@ -121,14 +131,16 @@ func identity(n int) []int {
 
 // gatherAll is Gather's work on the results of a collection, in order.
 func gatherAll(results []Result, order []int, extra []ResultExporter) ([]*dto.MetricFamily, error) {
-	fams, _, err := gatherAllText(results, order, extra)
+	fams, _, err := gatherAllLines(results, order, extra, 0)
 	return fams, err
 }
 
-// gatherAllText is gatherAll with the lines of the families it made from
-// the checks' series (see writeText).
-func gatherAllText(results []Result, order []int, extra []ResultExporter) ([]*dto.MetricFamily, map[*dto.MetricFamily][][]byte, error) {
-	fams, texts, other := gatherResults(results, order)
+// gatherAllLines is gatherAll with the built series of the families it
+// made from the checks' series, whose lines writeLines writes; formats
+// are those gatherResults writes the lines of series not built by a run
+// in.
+func gatherAllLines(results []Result, order []int, extra []ResultExporter, formats lineFormats) ([]*dto.MetricFamily, map[*dto.MetricFamily][]*builtSeries, error) {
+	fams, series, other := gatherResults(results, order, formats)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
 		for _, m := range other {
@@ -140,7 +152,7 @@ func gatherAllText(results []Result, order []int, extra []ResultExporter) ([]*dt
 	}))
 	rest, err := reg.Gather()
 	all, merr := MergeGathered(fams, rest)
-	return all, texts, errors.Join(err, merr)
+	return all, series, errors.Join(err, merr)
 }
 
 // collectorFunc is an unchecked collector of what a function sends.
@@ -167,7 +179,7 @@ func exportResults(results []Result, order []int, prebuilt bool, ch chan<- prome
 		}
 		rs := r.series
 		if !prebuilt || rs == nil {
-			rs = buildSeries(*r, false)
+			rs = buildSeries(*r, 0)
 		}
 		for _, b := range rs.built {
 			ch <- b.Metric()

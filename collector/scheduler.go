@@ -33,11 +33,12 @@ type Scheduler struct {
 	lease  time.Duration // how long a run may hold a slot of sem
 	shared *Shared
 	now    func() time.Time
-	// textScraped is set by the first scrape served in the text format
-	// (RequestCollector.WriteText): from then on each run also writes its
-	// series' text lines. A Prometheus server asks for OpenMetrics or
-	// protobuf, and its runs need not carry that work.
-	textScraped atomic.Bool
+	// scraped are the lineFormats the exporter has served a scrape in
+	// (RequestCollector.WriteLines), a bit each: from then on each run
+	// also writes its series' lines in them. A Prometheus server asks for
+	// OpenMetrics (or protobuf), and its runs need not carry the text
+	// format's lines, nor a curl's the OpenMetrics ones.
+	scraped atomic.Uint32
 
 	mu      sync.Mutex
 	closing bool
@@ -522,7 +523,7 @@ func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *
 		cancel(nil)
 		// Its series are built now, once, not by each scrape that
 		// exports the result (see runSeries).
-		res.series = buildSeries(res, s.textScraped.Load())
+		res.series = buildSeries(res, s.linesScraped())
 		e.mu.Lock()
 		fl.res = res
 		last := res
@@ -690,3 +691,13 @@ func (s *Shared) Close() error {
 	s.items = nil
 	return first
 }
+
+// scrapedIn records that a scrape was served in f (see Scheduler.scraped).
+func (s *Scheduler) scrapedIn(f lineFormat) {
+	if bit := uint32(1) << f; s.scraped.Load()&bit == 0 {
+		s.scraped.Or(bit)
+	}
+}
+
+// linesScraped are the lineFormats a scrape has been served in.
+func (s *Scheduler) linesScraped() lineFormats { return lineFormats(s.scraped.Load()) }

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -38,10 +39,11 @@ type builtSeries struct {
 	// family's series are in order when the results are visited by check
 	// name.
 	byCheck bool
-	// text is the series in the text format (expfmt's, version 0.0.4)
-	// without its family's HELP and TYPE lines, written when the run
-	// ended; nil when it could not be (see seriesLines).
-	text []byte
+	// lines are the series in each lineFormat without its family's HELP
+	// and TYPE lines, written when the run ended for the formats the
+	// exporter had served a scrape in; nil for another format, or when
+	// they could not be written (see seriesLines).
+	lines [numLineFormats][]byte
 }
 
 // Metric is the series as a prometheus.Metric, for the
@@ -64,9 +66,9 @@ func (p prebuilt) Write(out *dto.Metric) error {
 }
 
 // buildSeries builds the series of r except golive_check_running, which
-// depends on the moment, not on the run; with text, also their lines in
-// the text format (see builtSeries.text).
-func buildSeries(r Result, text bool) *runSeries {
+// depends on the moment, not on the run; also their lines in each format
+// of formats (see builtSeries.lines).
+func buildSeries(r Result, formats lineFormats) *runSeries {
 	rs := &runSeries{}
 	resultMetrics(r, func(m prometheus.Metric) {
 		f, ok := descFamilies.Load(m.Desc())
@@ -108,26 +110,35 @@ func buildSeries(r Result, text bool) *runSeries {
 		kept = append(kept, b)
 	}
 	rs.built = kept
-	if !text {
+	if formats == 0 {
 		return rs
 	}
 	// The lines of each series, in one buffer for the run.
 	var scratch, lines bytes.Buffer
-	ends := make([]int, len(kept))
-	for i, b := range kept {
-		if l := seriesLines(&scratch, b.fam, b.typ, b.pb); l != nil {
-			lines.Write(l)
-			ends[i] = lines.Len()
-		} else {
-			ends[i] = -1
+	type span struct {
+		i     int
+		f     lineFormat
+		start int
+	}
+	spans := make([]span, 0, len(kept)*bits.OnesCount32(uint32(formats)))
+	for f := range numLineFormats {
+		if !formats.has(f) {
+			continue
+		}
+		for i, b := range kept {
+			if l := seriesLines(&scratch, b.fam, b.typ, b.pb, f); l != nil {
+				spans = append(spans, span{i, f, lines.Len()})
+				lines.Write(l)
+			}
 		}
 	}
-	all, start := lines.Bytes(), 0
-	for i, end := range ends {
-		if end >= 0 {
-			kept[i].text = all[start:end:end]
-			start = end
+	all := lines.Bytes()
+	for j, sp := range spans {
+		end := len(all)
+		if j+1 < len(spans) {
+			end = spans[j+1].start
 		}
+		kept[sp.i].lines[sp.f] = all[sp.start:end:end]
 	}
 	return rs
 }
@@ -173,13 +184,14 @@ func typeOf(m *dto.Metric) (dto.MetricType, bool) {
 	return 0, false
 }
 
-// seriesOf is r's series: built when its run ended, or now for a result
-// that no run made (not run yet, past the scrape deadline).
-func seriesOf(r *Result) *runSeries {
+// seriesOf is r's series: built when its run ended, or now, with their
+// lines in formats, for a result that no run made (not run yet, past the
+// scrape deadline).
+func seriesOf(r *Result, formats lineFormats) *runSeries {
 	if r.series != nil {
 		return r.series
 	}
-	return buildSeries(*r, true)
+	return buildSeries(*r, formats)
 }
 
 // gatherResults makes the metric families of results, visited in order,
@@ -187,28 +199,30 @@ func seriesOf(r *Result) *runSeries {
 // series built when their runs ended; other are the series left to a
 // registry (see runSeries.other).
 //
-// texts are the lines of each family's series (parallel to its Metric,
-// see builtSeries.text) for a text scrape (writeText).
-func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, texts map[*dto.MetricFamily][][]byte, other []prometheus.Metric) {
+// series are each family's built series (parallel to its Metric), whose
+// lines a scrape in one of the formats writes (writeLines); formats are
+// those the series of golive_check_running, and of results no run made,
+// are written in.
+func gatherResults(results []Result, order []int, formats lineFormats) (fams []*dto.MetricFamily, series map[*dto.MetricFamily][]*builtSeries, other []prometheus.Metric) {
 	type family struct {
-		mf    *dto.MetricFamily
-		texts [][]byte
+		mf     *dto.MetricFamily
+		series []*builtSeries
 		// unsorted is set when a series' first label is not check: the
 		// family then needs the registry's sort.
 		unsorted bool
 	}
 	byFam := map[*Family]*family{}
 	var all []*family
-	add := func(b builtSeries) {
+	add := func(b *builtSeries) {
 		f := byFam[b.fam]
 		if f == nil {
 			name, help, typ := b.fam.Name, b.fam.Help, b.typ
-			f = &family{mf: &dto.MetricFamily{Name: &name, Help: &help, Type: &typ, Metric: make([]*dto.Metric, 0, len(order))}, texts: make([][]byte, 0, len(order))}
+			f = &family{mf: &dto.MetricFamily{Name: &name, Help: &help, Type: &typ, Metric: make([]*dto.Metric, 0, len(order))}, series: make([]*builtSeries, 0, len(order))}
 			byFam[b.fam] = f
 			all = append(all, f)
 		}
 		f.mf.Metric = append(f.mf.Metric, b.pb)
-		f.texts = append(f.texts, b.text)
+		f.series = append(f.series, b)
 		f.unsorted = f.unsorted || !b.byCheck
 	}
 	for _, i := range order {
@@ -220,20 +234,25 @@ func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, tex
 				other = append(other, m)
 			} else {
 				f, _ := descFamilies.Load(descRunning)
-				fam := f.(*Family)
+				b := &builtSeries{fam: f.(*Family), typ: dto.MetricType_GAUGE, desc: descRunning, pb: pb, byCheck: true}
 				var scratch bytes.Buffer
-				text := bytes.Clone(seriesLines(&scratch, fam, dto.MetricType_GAUGE, pb))
-				add(builtSeries{fam: fam, typ: dto.MetricType_GAUGE, desc: descRunning, pb: pb, byCheck: true, text: text})
+				for lf := range numLineFormats {
+					if formats.has(lf) {
+						b.lines[lf] = bytes.Clone(seriesLines(&scratch, b.fam, b.typ, pb, lf))
+					}
+				}
+				add(b)
 			}
 		}
-		rs := seriesOf(r)
-		for _, b := range rs.built {
-			add(b)
+		rs := seriesOf(r, formats)
+		for j := range rs.built {
+			// The run's series, never changed once built: shared.
+			add(&rs.built[j])
 		}
 		other = append(other, rs.other...)
 	}
 	fams = make([]*dto.MetricFamily, len(all))
-	texts = make(map[*dto.MetricFamily][][]byte, len(all))
+	series = make(map[*dto.MetricFamily][]*builtSeries, len(all))
 	for i, f := range all {
 		fams[i] = f.mf
 		// The registry's order within a family: by label values, the
@@ -242,47 +261,44 @@ func gatherResults(results []Result, order []int) (fams []*dto.MetricFamily, tex
 		// series sorted when built): the others are sorted here, their
 		// lines with them.
 		if f.unsorted && !slices.IsSortedFunc(f.mf.Metric, compareSeries) {
-			type pair struct {
-				pb   *dto.Metric
-				text []byte
-			}
-			pairs := make([]pair, len(f.mf.Metric))
-			for j, pb := range f.mf.Metric {
-				pairs[j] = pair{pb, f.texts[j]}
-			}
-			slices.SortStableFunc(pairs, func(a, b pair) int { return compareSeries(a.pb, b.pb) })
-			for j, p := range pairs {
-				f.mf.Metric[j], f.texts[j] = p.pb, p.text
+			slices.SortStableFunc(f.series, func(a, b *builtSeries) int { return compareSeries(a.pb, b.pb) })
+			for j, b := range f.series {
+				f.mf.Metric[j] = b.pb
 			}
 		}
-		texts[f.mf] = f.texts
+		series[f.mf] = f.series
 	}
 	slices.SortFunc(fams, func(a, b *dto.MetricFamily) int { return strings.Compare(a.GetName(), b.GetName()) })
-	return fams, texts, other
+	return fams, series, other
 }
 
-// writeText writes mf in the text format as expfmt.MetricFamilyToText
-// would (what promhttp writes for text/plain; version=0.0.4) from the
-// lines of its series written when their runs ended: the first series
-// through expfmt, with the family's HELP and TYPE lines, the others
-// joined. ok is false, and nothing written, when mf is not a family of
-// texts with the lines of all its series: the caller encodes it.
-func writeText(w io.Writer, mf *dto.MetricFamily, texts map[*dto.MetricFamily][][]byte) (ok bool, err error) {
-	lines, found := texts[mf]
-	if !found || len(lines) != len(mf.Metric) || len(lines) == 0 {
+// writeLines writes mf in the format f as expfmt's encoder would (what
+// promhttp writes for it) from the lines of its series written when their
+// runs ended: the first series through expfmt, with the family's HELP and
+// TYPE lines, the others joined. ok is false, and nothing written, when mf
+// is not a family of series with the lines of all its series in f: the
+// caller encodes it.
+func writeLines(w io.Writer, mf *dto.MetricFamily, series map[*dto.MetricFamily][]*builtSeries, f lineFormat) (ok bool, err error) {
+	built, found := series[mf]
+	if !found || len(built) != len(mf.Metric) || len(built) == 0 {
 		return false, nil
 	}
-	for _, l := range lines {
-		if l == nil {
+	for i, b := range built {
+		if b.lines[f] == nil || b.pb != mf.Metric[i] {
 			return false, nil
 		}
 	}
-	first := &dto.MetricFamily{Name: mf.Name, Help: mf.Help, Type: mf.Type, Metric: mf.Metric[:1]}
-	if _, err := expfmt.MetricFamilyToText(w, first); err != nil {
+	first := &dto.MetricFamily{Name: mf.Name, Help: mf.Help, Type: mf.Type, Unit: mf.Unit, Metric: mf.Metric[:1]}
+	if f == lineOpenMetrics {
+		_, err = expfmt.MetricFamilyToOpenMetrics(w, first)
+	} else {
+		_, err = expfmt.MetricFamilyToText(w, first)
+	}
+	if err != nil {
 		return true, err
 	}
-	for _, l := range lines[1:] {
-		if _, err := w.Write(l); err != nil {
+	for _, b := range built[1:] {
+		if _, err := w.Write(b.lines[f]); err != nil {
 			return true, err
 		}
 	}

@@ -72,11 +72,18 @@ func seriesChecks(t *testing.T) *Scheduler {
 // exposition is families in the text format.
 func exposition(t *testing.T, mfs []*dto.MetricFamily) string {
 	t.Helper()
+	return expositionIn(t, mfs, expfmt.NewFormat(expfmt.TypeTextPlain))
+}
+
+// expositionIn is families in format, finished (OpenMetrics' # EOF).
+func expositionIn(t *testing.T, mfs []*dto.MetricFamily, format expfmt.Format) string {
+	t.Helper()
 	var b bytes.Buffer
-	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	enc := expfmt.NewEncoder(&b, format)
 	for _, mf := range mfs {
 		require.NoError(t, enc.Encode(mf))
 	}
+	require.NoError(t, enc.(expfmt.Closer).Close())
 	return b.String()
 }
 
@@ -136,31 +143,59 @@ func TestCachedScrapeReusesSeries(t *testing.T) {
 	assert.NotSame(t, find(first, "golive_check_last_run_timestamp_seconds").Metric[3], find(second, "golive_check_last_run_timestamp_seconds").Metric[3])
 }
 
-// TestRunsWriteTextOnceScrapedAsText: runs write their text lines only
-// after a scrape in the text format asked for them (WriteText); a
-// Prometheus server asks for OpenMetrics or protobuf, and its runs do not
-// carry that work.
-func TestRunsWriteTextOnceScrapedAsText(t *testing.T) {
-	s := seriesChecks(t)
-	hasText := func(results []Result, check string) bool {
-		for _, r := range results {
-			if r.Check == check && r.series != nil && len(r.series.built) > 0 {
-				return r.series.built[0].text != nil
+// TestRunsWriteLinesOnceScrapedInTheFormat: runs write their lines in a
+// format only after a scrape in that format asked for them (WriteLines):
+// a Prometheus server asks for OpenMetrics, and its runs do not carry the
+// text format's lines; a curl asks for the text format, and its runs do
+// not carry the OpenMetrics ones; protobuf has none.
+func TestRunsWriteLinesOnceScrapedInTheFormat(t *testing.T) {
+	protobuf := expfmt.NewFormat(expfmt.TypeProtoDelim)
+	for _, c := range []struct {
+		name   string
+		format expfmt.Format
+		want   lineFormat
+	}{
+		{"text", expfmt.NewFormat(expfmt.TypeTextPlain), lineText},
+		{"text 1.0.0", expfmt.FmtText_1_0_0, lineText},
+		{"OpenMetrics 1.0.0", expfmt.FmtOpenMetrics_1_0_0 + "; escaping=allow-utf-8", lineOpenMetrics},
+		{"OpenMetrics 0.0.1", expfmt.FmtOpenMetrics_0_0_1, lineOpenMetrics},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := seriesChecks(t)
+			lines := func(results []Result, check string) [numLineFormats]bool {
+				for _, r := range results {
+					if r.Check == check && r.series != nil && len(r.series.built) > 0 {
+						var has [numLineFormats]bool
+						for f, l := range r.series.built[0].lines {
+							has[f] = l != nil
+						}
+						return has
+					}
+				}
+				t.Fatalf("no built series for %s", check)
+				return [numLineFormats]bool{}
 			}
-		}
-		t.Fatalf("no built series for %s", check)
-		return false
+			rc := s.Collector(context.Background())
+			_, _ = rc.Gather()
+			assert.Equal(t, [numLineFormats]bool{}, lines(rc.Results, "c"), "no scrape yet")
+			ok, err := rc.WriteLines(io.Discard, &dto.MetricFamily{}, protobuf)
+			assert.False(t, ok)
+			assert.NoError(t, err)
+			next := s.Collector(context.Background())
+			_, _ = next.Gather()
+			assert.Equal(t, [numLineFormats]bool{}, lines(next.Results, "c"), "after a protobuf scrape")
+
+			_, _ = next.WriteLines(io.Discard, &dto.MetricFamily{}, c.format)
+			// c failed on an error: it runs again, now writing its lines
+			// in that format alone; b2 keeps its result, built before.
+			after := s.Collector(context.Background())
+			_, _ = after.Gather()
+			var want [numLineFormats]bool
+			want[c.want] = true
+			assert.Equal(t, want, lines(after.Results, "c"), "a run after a scrape in the format")
+			assert.Equal(t, [numLineFormats]bool{}, lines(after.Results, "b2"), "a result kept from before")
+		})
 	}
-	rc := s.Collector(context.Background())
-	_, _ = rc.Gather()
-	assert.False(t, hasText(rc.Results, "c"), "no text scrape yet")
-	_, _ = rc.WriteText(io.Discard, &dto.MetricFamily{})
-	// c failed on an error: it runs again, now writing its lines; b2 keeps
-	// its result, built before.
-	next := s.Collector(context.Background())
-	_, _ = next.Gather()
-	assert.True(t, hasText(next.Results, "c"), "a run after a text scrape")
-	assert.False(t, hasText(next.Results, "b2"), "a result kept from before")
 }
 
 // TestMergeGathered: two sets without a family in common are joined in
@@ -192,16 +227,26 @@ func TestMergeGathered(t *testing.T) {
 	assert.ErrorContains(t, err, "collected before with the same name and label values")
 }
 
-// TestWriteTextAsTheEncoder: a text scrape written from the lines each run
-// wrote (WriteText, the encoder for the families it has not the lines
-// of) is byte for byte what expfmt's encoder writes for a registry's
-// families on the same results (the path before issue 12): several series
-// of a family, one whose first label is not check, a histogram, a counter,
-// a family described twice, a desc made elsewhere, a value that is not
-// UTF-8, a series reported twice, not run yet, a run under way.
-func TestWriteTextAsTheEncoder(t *testing.T) {
+// TestWriteLinesAsTheEncoder: a scrape in the text format or OpenMetrics
+// written from the lines each run wrote (writeLines, the encoder for the
+// families it has not the lines of) is byte for byte what expfmt's
+// encoder writes for a registry's families on the same results (the path
+// before issue 12), # EOF included: several series of a family, one whose
+// first label is not check, a histogram, a counter, a family described
+// twice, a desc made elsewhere, a value that is not UTF-8, a series
+// reported twice, not run yet, a run under way.
+func TestWriteLinesAsTheEncoder(t *testing.T) {
+	for f, format := range map[lineFormat]expfmt.Format{
+		lineText:        expfmt.NewFormat(expfmt.TypeTextPlain),
+		lineOpenMetrics: expfmt.NewFormat(expfmt.TypeOpenMetrics),
+	} {
+		t.Run(string(format), func(t *testing.T) { testWriteLinesAsTheEncoder(t, f, format) })
+	}
+}
+
+func testWriteLinesAsTheEncoder(t *testing.T, f lineFormat, format expfmt.Format) {
 	s := seriesChecks(t)
-	s.textScraped.Store(true) // as after a first text scrape
+	s.scrapedIn(f) // as after a first scrape in the format
 	results := s.Collect(context.Background())
 	results = append(results,
 		Result{Check: "a1", Kind: "tcp", Status: StatusUnknown, Reason: ReasonNotRunYet, Running: true, Items: []string{"P1.1.01"}},
@@ -215,14 +260,14 @@ func TestWriteTextAsTheEncoder(t *testing.T) {
 	want, wantErr := reg.Gather()
 	require.Error(t, wantErr)
 
-	got, texts, err := gatherAllText(results, sortedOrder(results), extraExports)
+	got, series, err := gatherAllLines(results, sortedOrder(results), extraExports, s.linesScraped())
 	require.Error(t, err)
 	assert.Equal(t, wantErr.Error(), err.Error())
 	var b bytes.Buffer
-	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	enc := expfmt.NewEncoder(&b, format)
 	written := 0
 	for _, mf := range got {
-		ok, err := writeText(&b, mf, texts)
+		ok, err := writeLines(&b, mf, series, f)
 		require.NoError(t, err)
 		if ok {
 			written++
@@ -230,14 +275,19 @@ func TestWriteTextAsTheEncoder(t *testing.T) {
 		}
 		require.NoError(t, enc.Encode(mf))
 	}
-	assert.Equal(t, exposition(t, want), b.String())
+	require.NoError(t, enc.(expfmt.Closer).Close())
+	assert.Equal(t, expositionIn(t, want, format), b.String())
 	// All but the families of series left to a registry: the desc made
 	// elsewhere, the extra exporter's (the non-UTF-8 series is refused).
 	assert.Equal(t, len(got)-2, written, "families written from their lines")
 
 	// A family it did not make, or one changed since, is left to the
 	// encoder.
-	ok, err := writeText(&b, &dto.MetricFamily{Name: want[0].Name, Help: want[0].Help, Type: want[0].Type, Metric: want[0].Metric}, texts)
+	ok, err := writeLines(&b, &dto.MetricFamily{Name: want[0].Name, Help: want[0].Help, Type: want[0].Type, Metric: want[0].Metric}, series, f)
+	assert.False(t, ok)
+	assert.NoError(t, err)
+	// Nor are the lines of a format the runs did not write.
+	ok, err = writeLines(&b, got[0], series, (f+1)%numLineFormats)
 	assert.False(t, ok)
 	assert.NoError(t, err)
 }
@@ -249,9 +299,14 @@ func TestSeriesLinesLegacyNames(t *testing.T) {
 	name, v := "check", "a"
 	pb := &dto.Metric{Label: []*dto.LabelPair{{Name: &name, Value: &v}}, Gauge: &dto.Gauge{Value: new(float64)}}
 	var scratch bytes.Buffer
-	assert.Equal(t, "golive_x{check=\"a\"} 0\n", string(seriesLines(&scratch, &Family{Name: "golive_x", Help: "h\nh", Type: "gauge"}, dto.MetricType_GAUGE, pb)))
-	assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive.x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb))
+	assert.Equal(t, "golive_x{check=\"a\"} 0\n", string(seriesLines(&scratch, &Family{Name: "golive_x", Help: "h\nh", Type: "gauge"}, dto.MetricType_GAUGE, pb, lineText)))
+	assert.Equal(t, "golive_x{check=\"a\"} 0.0\n", string(seriesLines(&scratch, &Family{Name: "golive_x", Help: "h\nh", Type: "gauge"}, dto.MetricType_GAUGE, pb, lineOpenMetrics)))
+	for f := range numLineFormats {
+		assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive.x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb, f))
+	}
 	bad := "check.name"
 	pb.Label[0].Name = &bad
-	assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive_x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb))
+	for f := range numLineFormats {
+		assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive_x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb, f))
+	}
 }

@@ -11,15 +11,15 @@ import (
 )
 
 // BenchmarkTextGzip compresses an answer the size of 1000 http checks'
-// (about 11 series a check) at textGzipLevel with the writer serveText
-// uses and with the standard library's, the choice textGzipLevel's
+// (about 11 series a check) at gzipLevel with the writer serveLines
+// uses and with the standard library's, the choice gzipLevel's
 // comment explains: the compression is what a scrape still does after
 // its last check has ended (issue 12). It reports the compressed size.
 func BenchmarkTextGzip(b *testing.B) {
 	body := []byte(checksAnswer(1000))
 	writers := map[string]func(io.Writer) io.WriteCloser{
-		"klauspost": func(w io.Writer) io.WriteCloser { z, _ := gzip.NewWriterLevel(w, textGzipLevel); return z },
-		"stdlib":    func(w io.Writer) io.WriteCloser { z, _ := stdgzip.NewWriterLevel(w, textGzipLevel); return z },
+		"klauspost": func(w io.Writer) io.WriteCloser { z, _ := gzip.NewWriterLevel(w, gzipLevel); return z },
+		"stdlib":    func(w io.Writer) io.WriteCloser { z, _ := stdgzip.NewWriterLevel(w, gzipLevel); return z },
 	}
 	for _, name := range []string{"klauspost", "stdlib"} {
 		b.Run(name, func(b *testing.B) {

@@ -293,10 +293,11 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	if format.FormatType() == expfmt.TypeOpenMetrics {
 		gatherer = openMetricsGatherer{gatherer}
 	}
-	if encoding, ok := textEncoding(r, format); ok {
-		// The text format: the checks' families from the lines their
-		// runs wrote, the rest through expfmt, as promhttp below would.
-		serveText(w, r, gatherer, rc, format, encoding, slogErrorLog{s.opts.Logger})
+	if encoding, ok := linesEncoding(r, format); ok {
+		// The text format or OpenMetrics: the checks' families from the
+		// lines their runs wrote, the rest through expfmt, as promhttp
+		// below would.
+		serveLines(w, r, gatherer, rc, format, encoding, slogErrorLog{s.opts.Logger})
 		return
 	}
 	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{

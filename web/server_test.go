@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -83,7 +84,14 @@ func (*fakeHTTPSettings) Validate(string, *config.Problems) {}
 
 type fakeCheck struct{ name string }
 
-var fakeValue = collector.NewDesc("golive_test_value", "A value the fake check records.")
+var (
+	fakeValue = collector.NewDesc("golive_test_value", "A value the fake check records.")
+	// What a "mixed" check records: label values and values to escape or
+	// spell, a counter, a histogram.
+	fakeDetail  = collector.NewDesc("golive_test_detail", `A value per detail, "quoted" \ and`+"\nacross lines.", "detail")
+	fakeEvents  = collector.NewCounterDesc("golive_test_events_total", "Events the fake check counted.")
+	fakeLatency = collector.NewHistogramDesc("golive_test_latency_seconds", "A latency the fake check observed.")
+)
 
 func (f fakeCheck) Run(ctx context.Context, r *collector.Report) error {
 	switch {
@@ -99,6 +107,15 @@ func (f fakeCheck) Run(ctx context.Context, r *collector.Report) error {
 		return collector.Failf(collector.ReasonConnRefused, "connecting: connection refused")
 	case strings.HasPrefix(f.name, "badlabels"):
 		r.Gauge(fakeValue, 1, "unexpected-label-value")
+		return nil
+	case strings.HasPrefix(f.name, "mixed"):
+		r.Gauge(fakeDetail, 0.25, `say "hi" \ back`+"\nslash")
+		r.Gauge(fakeDetail, math.NaN(), "nan")
+		r.Gauge(fakeDetail, math.Inf(-1), "ninf")
+		r.Gauge(fakeDetail, 1e21, "☃")
+		r.Gauge(fakeDetail, 42, "")
+		r.Counter(fakeEvents, 12)
+		r.Histogram(fakeLatency, collector.HistogramValue{Count: 3, Sum: 0.42, Buckets: map[float64]uint64{0.1: 1, 0.5: 3}})
 		return nil
 	default:
 		r.Gauge(fakeValue, 42)

@@ -392,10 +392,30 @@ func TestMetricsGolden(t *testing.T) {
 // format, so the decoded families are written in it for promtool).
 func TestMetricsOpenMetrics(t *testing.T) {
 	e := startExporter(t, "--config.file", goldenFixture(t))
+	// The first OpenMetrics scrape is encoded by expfmt; from then on the
+	// runs write their OpenMetrics lines, and the second scrape is written
+	// from them for the checks that ran again (issue 12): both must hold.
+	for _, scrape := range []string{"first scrape", "from the runs' lines"} {
+		t.Run(scrape, func(t *testing.T) { checkOpenMetricsScrape(t, e) })
+	}
+
+	// Without an Accept header: the classic text format, as before, with
+	// every family, the colliding counter too.
+	plain := e.get(t, "/metrics")
+	assert.False(t, strings.Contains(plain, "# EOF"))
+	assert.True(t, strings.Contains(plain, "\ngo_memstats_alloc_bytes_total "))
+}
+
+// checkOpenMetricsScrape asks e's /metrics for OpenMetrics with
+// Prometheus 3's Accept header and checks the answer (see
+// TestMetricsOpenMetrics).
+func checkOpenMetricsScrape(t *testing.T, e *exporter) {
 	req, err := http.NewRequest(http.MethodGet, "http://"+e.addr+"/metrics", nil)
 	require.NoError(t, err)
-	// What Prometheus 3 sends by default.
-	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1")
+	// What Prometheus 3 sends by default (its scrape tests' "default
+	// scrape protocols with no escaping").
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2")
+	// (Go's transport asks for gzip, as Prometheus does, and unzips.)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
@@ -407,6 +427,7 @@ func TestMetricsOpenMetrics(t *testing.T) {
 	require.True(t, strings.HasPrefix(ct, "application/openmetrics-text"), "content type %q", ct)
 	// (Booleans, not Contains: a failure would print the whole body.)
 	assert.True(t, strings.HasSuffix(body, "# EOF\n"), "an OpenMetrics exposition ends with # EOF")
+	assert.Equal(t, 1, strings.Count(body, "# EOF"), "one # EOF")
 	assert.True(t, strings.Contains(body, "# TYPE golive_config_reloads counter\n"), "OpenMetrics declares a counter without its _total suffix")
 	assert.True(t, strings.Contains(body, "golive_config_reloads_total{"))
 
@@ -424,16 +445,10 @@ func TestMetricsOpenMetrics(t *testing.T) {
 		families[mf.GetName()] = true
 		require.NoError(t, enc.Encode(&mf))
 	}
-	for _, name := range []string{"golive_check_success", "golive_config_reloads_total", "golive_exporter_build_info", "go_goroutines", "process_resident_memory_bytes", "go_memstats_alloc_bytes", "go_gc_heap_allocs_bytes_total"} {
+	for _, name := range []string{"golive_check_success", "golive_check_item_info", "golive_config_reloads_total", "golive_exporter_build_info", "go_goroutines", "process_resident_memory_bytes", "go_memstats_alloc_bytes", "go_gc_heap_allocs_bytes_total"} {
 		assert.True(t, families[name], "the OpenMetrics answer lacks %s", name)
 	}
 	assertPromtoolClean(t, testutil.Tool(t, "promtool"), classic.String())
-
-	// Without an Accept header: the classic text format, as before, with
-	// every family, the colliding counter too.
-	plain := e.get(t, "/metrics")
-	assert.False(t, strings.Contains(plain, "# EOF"))
-	assert.True(t, strings.Contains(plain, "\ngo_memstats_alloc_bytes_total "))
 }
 
 // assertPromtoolClean feeds a /metrics body to promtool check metrics,

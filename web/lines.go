@@ -6,26 +6,28 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/golive/golive_exporter/collector"
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 )
 
-// textWriter writes a family from lines written ahead (see
-// collector.RequestCollector.WriteText); ok false: encode it as usual.
-type textWriter interface {
-	WriteText(w io.Writer, mf *dto.MetricFamily) (ok bool, err error)
+// linesWriter writes a family in a format from lines written ahead (see
+// collector.RequestCollector.WriteLines); ok false: encode it as usual.
+type linesWriter interface {
+	WriteLines(w io.Writer, mf *dto.MetricFamily, format expfmt.Format) (ok bool, err error)
 }
 
-// textEncoding is the content encoding of a scrape served by serveText,
-// and whether it is one: the text format (text/plain; version=0.0.4, what
-// a scraper without an Accept header gets), and an Accept-Encoding for
-// which promhttp's negotiation is plain: none (identity) or just gzip
-// (Go's HTTP client). Anything else, OpenMetrics (Prometheus' default) for
-// one, is served by promhttp.
-func textEncoding(r *http.Request, format expfmt.Format) (string, bool) {
-	if format.FormatType() != expfmt.TypeTextPlain {
+// linesEncoding is the content encoding of a scrape served by serveLines,
+// and whether it is one: a format the runs write lines in
+// (collector.WritesLines: the text format, what a scraper without an
+// Accept header gets, and OpenMetrics 1.0.0 and 0.0.1, what Prometheus
+// asks for first), and an Accept-Encoding for which promhttp's
+// negotiation is plain: none (identity) or just gzip (Go's HTTP client,
+// Prometheus). Anything else, protobuf for one, is served by promhttp.
+func linesEncoding(r *http.Request, format expfmt.Format) (string, bool) {
+	if !collector.WritesLines(format) {
 		return "", false
 	}
 	switch ae := r.Header.Values("Accept-Encoding"); {
@@ -37,7 +39,8 @@ func textEncoding(r *http.Request, format expfmt.Format) (string, bool) {
 	return "", false
 }
 
-// textGzipLevel is the compression of a gzipped text scrape: gzip's
+// gzipLevel is the compression of a gzipped scrape served by
+// serveLines (text or OpenMetrics): gzip's
 // fastest, not promhttp's default level. At 1000 checks gzip at the
 // default level was a quarter of what a scrape did after its last check
 // had ended (issue 12); the fastest level takes less CPU for a larger
@@ -48,23 +51,25 @@ func textEncoding(r *http.Request, format expfmt.Format) (string, bool) {
 // against 5.7 ms and wrote 64.5 KB against 65.2 KB (the same gzip; any
 // reader reads it), and the compression is what a scrape still does after
 // its last check has ended.
-const textGzipLevel = gzip.BestSpeed
+const gzipLevel = gzip.BestSpeed
 
 var gzipPool = sync.Pool{New: func() any {
-	zw, err := gzip.NewWriterLevel(nil, textGzipLevel)
+	zw, err := gzip.NewWriterLevel(nil, gzipLevel)
 	if err != nil {
 		panic(err) // a constant valid level
 	}
 	return zw
 }}
 
-// serveText serves g's families in the text format as
-// promhttp.HandlerFor(g, HandlerOpts{ErrorHandling: ContinueOnError,
-// ErrorLog: log, EnableOpenMetrics: true}) does (same headers, same text,
-// same errors; gzipped at textGzipLevel), but writes the checks' families from the lines written
-// when each run ended (issue 12): at 1000 checks the encoding of their
-// ~11,000 series came after the last check had ended.
-func serveText(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, tw textWriter, format expfmt.Format, encoding string, log slogErrorLog) {
+// serveLines serves g's families in format (the text format or
+// OpenMetrics, see linesEncoding) as promhttp.HandlerFor(g,
+// HandlerOpts{ErrorHandling: ContinueOnError, ErrorLog: log,
+// EnableOpenMetrics: true}) does (same headers, same body, # EOF
+// included, same errors; gzipped at gzipLevel), but writes the checks'
+// families from the lines written when each run ended (issue 12): at 1000
+// checks the encoding of their ~11,000 series came after the last check
+// had ended.
+func serveLines(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, lw linesWriter, format expfmt.Format, encoding string, log slogErrorLog) {
 	mfs, err := g.Gather()
 	if err != nil {
 		log.Println("error gathering metrics:", err)
@@ -101,11 +106,17 @@ func serveText(w http.ResponseWriter, r *http.Request, g prometheus.Gatherer, tw
 		if filter != nil && !filter[mf.GetName()] {
 			continue
 		}
-		ok, err := tw.WriteText(bw, mf)
+		ok, err := lw.WriteLines(bw, mf, format)
 		if !ok {
 			err = enc.Encode(mf)
 		}
 		if err != nil {
+			log.Println("error encoding and sending metric family:", err)
+		}
+	}
+	// OpenMetrics' final # EOF line, as promhttp writes it.
+	if closer, ok := enc.(expfmt.Closer); ok {
+		if err := closer.Close(); err != nil {
 			log.Println("error encoding and sending metric family:", err)
 		}
 	}
