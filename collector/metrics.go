@@ -90,10 +90,11 @@ func (c *RequestCollector) Collect(ch chan<- prometheus.Metric) {
 // walk over the results in another order than they lie in memory cost
 // more per check than at 1,000 (issue 12).
 func (c *RequestCollector) Gather() ([]*dto.MetricFamily, error) {
-	c.Results = c.s.collect(c.ctx, c.s.order)
-	fams, series, err := gatherAllLines(c.Results, identity(len(c.Results)), c.extra, c.s.linesScraped())
+	results, m := c.s.collectMemo(c.ctx, c.s.order, true)
+	c.Results = results
+	fams, series, other := m.gather(results, c.s.linesScraped())
 	c.series = series
-	return fams, err
+	return gatherRest(results, fams, other, c.extra)
 }
 
 // WriteLines writes mf, one of the families Gather returned, in format
@@ -141,6 +142,14 @@ func gatherAll(results []Result, order []int, extra []ResultExporter) ([]*dto.Me
 // in.
 func gatherAllLines(results []Result, order []int, extra []ResultExporter, formats lineFormats) ([]*dto.MetricFamily, map[*dto.MetricFamily][]*builtSeries, error) {
 	fams, series, other := gatherResults(results, order, formats)
+	all, err := gatherRest(results, fams, other, extra)
+	return all, series, err
+}
+
+// gatherRest joins fams, the checks' families gatherResults made, with
+// what goes through a registry: the series it left (other) and the extra
+// exporters'.
+func gatherRest(results []Result, fams []*dto.MetricFamily, other []prometheus.Metric, extra []ResultExporter) ([]*dto.MetricFamily, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectorFunc(func(ch chan<- prometheus.Metric) {
 		for _, m := range other {
@@ -152,7 +161,7 @@ func gatherAllLines(results []Result, order []int, extra []ResultExporter, forma
 	}))
 	rest, err := reg.Gather()
 	all, merr := MergeGathered(fams, rest)
-	return all, series, errors.Join(err, merr)
+	return all, errors.Join(err, merr)
 }
 
 // collectorFunc is an unchecked collector of what a function sends.

@@ -39,6 +39,8 @@ type Scheduler struct {
 	// OpenMetrics (or protobuf), and its runs need not carry the text
 	// format's lines, nor a curl's the OpenMetrics ones.
 	scraped atomic.Uint32
+	// memo is the scrape path's last collection (see collectMemo).
+	memo atomic.Pointer[memo]
 
 	mu      sync.Mutex
 	closing bool
@@ -75,8 +77,11 @@ type entry struct {
 // flight is one run of a check in progress, which every caller that wants
 // the check's result meanwhile waits for.
 type flight struct {
-	done    chan struct{}
-	res     Result
+	done chan struct{}
+	res  Result
+	// last is the entry's latest result that res became (see memoKey),
+	// set with res.
+	last    *Result
 	waiters atomic.Int32 // callers waiting on this run (for tests)
 
 	// The fields below are guarded by the entry's mu.
@@ -245,6 +250,16 @@ func (s *Scheduler) Collect(ctx context.Context) []Result {
 // collect is Collect with the results in order (indices into the
 // entries; nil for the configuration's order).
 func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
+	out, _ := s.collectMemo(ctx, order, false)
+	return out
+}
+
+// collectMemo is collect; with useMemo (the scrape path, order s.order),
+// it returns the previous collection's results again when every check's
+// result is the one it returned then (see memo), and the memo of these
+// results when every one of them is an entry's latest run (nil when one
+// is not: a check that has not run yet, a scrape deadline's result).
+func (s *Scheduler) collectMemo(ctx context.Context, order []int, useMemo bool) ([]Result, *memo) {
 	if !s.enter() {
 		out := s.Snapshot()
 		if order != nil {
@@ -254,10 +269,30 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 			}
 			out = sorted
 		}
-		return out
+		return out, nil
 	}
 	defer s.active.Done()
-	out := make([]Result, len(s.entries))
+	n := len(s.entries)
+	var prev *memo
+	if useMemo {
+		prev = s.memo.Load()
+	}
+	// out is nil while every result is the previous collection's; made
+	// at the first that is not, as a copy of those results (one copy of
+	// contiguous memory), in which the results that differ are replaced.
+	hasPrev := prev != nil && len(prev.keys) == n
+	var out []Result
+	differ := func() {
+		if out != nil {
+			return
+		}
+		out = make([]Result, n)
+		if hasPrev {
+			copy(out, prev.results)
+		}
+	}
+	keys := make([]memoKey, n)
+	memoizable := useMemo
 	// Every due run is started here, in this loop, then waited for one
 	// after the other: a goroutine per check that started its run when it
 	// was first scheduled left the last runs of a 1000-check burst waiting
@@ -277,12 +312,24 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 			i = order[k]
 		}
 		e := s.entries[i]
-		if r, ok := s.cached(e, now); ok {
-			out[k] = r
+		if r, key, ok := s.cached(e, now); ok {
+			keys[k] = key
+			if key.last == nil {
+				memoizable = false
+			}
+			if hasPrev && key.last != nil && key == prev.keys[k] {
+				continue
+			}
+			differ()
+			out[k] = *r
 			continue
 		}
+		differ()
 		e.mu.Lock()
 		r, fl, done := s.joinStartLocked(e, true)
+		if done {
+			keys[k] = memoKey{last: e.last}
+		}
 		e.mu.Unlock()
 		switch {
 		case done:
@@ -290,6 +337,7 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 		case fl == nil:
 			// The run in flight was abandoned: join waits for its end
 			// and starts another.
+			memoizable = false
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -300,10 +348,30 @@ func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
 		}
 	}
 	for _, p := range waits {
-		out[p.k] = s.wait(ctx, p.e, p.fl)
+		r, ran := s.waitRun(ctx, p.e, p.fl)
+		out[p.k] = r
+		if ran {
+			keys[p.k] = memoKey{last: p.fl.last}
+		} else {
+			memoizable = false
+		}
 	}
 	wg.Wait()
-	return out
+	if out == nil {
+		if hasPrev {
+			return prev.results, prev
+		}
+		out = []Result{} // no checks
+	}
+	if !memoizable {
+		if useMemo {
+			s.memo.Store(nil)
+		}
+		return out, nil
+	}
+	m := &memo{keys: keys, results: out}
+	s.memo.Store(m)
+	return out, m
 }
 
 // RunAll runs every check once, including background ones, ignoring
@@ -368,16 +436,18 @@ func (s *Scheduler) latestLocked(e *entry) Result {
 // cached returns e's result when no run is needed: a background check's
 // latest, or a result still within its interval.
 // now is the collection's time, read once for all its checks.
-func (s *Scheduler) cached(e *entry, now time.Time) (Result, bool) {
+func (s *Scheduler) cached(e *entry, now time.Time) (*Result, memoKey, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.cfg.Background {
-		return s.latestLocked(e), true
+		r := s.latestLocked(e)
+		return &r, memoKey{last: e.last, running: r.Running}, true
 	}
 	if s.freshAtLocked(e, now) {
-		return *e.last, true
+		// Never changed once stored: read without the lock.
+		return e.last, memoKey{last: e.last}, true
 	}
-	return Result{}, false
+	return nil, memoKey{}, false
 }
 
 // freshLocked reports whether e's latest result may still be served.
@@ -457,11 +527,17 @@ func (s *Scheduler) joinStartLocked(e *entry, useFresh bool) (r Result, fl *flig
 // wait returns fl's result, or by ctx's end the latest result there is.
 // The caller has counted itself in fl.holding.
 func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
+	r, _ := s.waitRun(ctx, e, fl)
+	return r
+}
+
+// waitRun is wait, and whether the result is the run's (not ctx's end's).
+func (s *Scheduler) waitRun(ctx context.Context, e *entry, fl *flight) (Result, bool) {
 	fl.waiters.Add(1)
 	defer fl.waiters.Add(-1)
 	select {
 	case <-fl.done:
-		return fl.res
+		return fl.res, true
 	case <-ctx.Done():
 	}
 	e.mu.Lock()
@@ -469,7 +545,7 @@ func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
 	select {
 	case <-fl.done:
 		// It ended as ctx did: the result is there, take it.
-		return fl.res
+		return fl.res, true
 	default:
 	}
 	fl.holding--
@@ -477,7 +553,7 @@ func (s *Scheduler) wait(ctx context.Context, e *entry, fl *flight) Result {
 		fl.abandoned = true
 		fl.cancel(errAbandoned)
 	}
-	return s.deadlineResultLocked(e)
+	return s.deadlineResultLocked(e), false
 }
 
 func (s *Scheduler) deadlineResult(e *entry) Result {
@@ -528,6 +604,7 @@ func (s *Scheduler) launchLocked(parent context.Context, e *entry, bound bool) *
 		fl.res = res
 		last := res
 		e.last = &last
+		fl.last = e.last
 		e.inflight = nil
 		e.mu.Unlock()
 		close(fl.done)
