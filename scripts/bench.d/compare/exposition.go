@@ -12,8 +12,11 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// parse reads a Prometheus text exposition (what the exporters answer a
-// scrape without an Accept header).
+// parse reads a Prometheus text exposition, or an OpenMetrics one (what
+// golive_exporter answers a Prometheus server): the text parser reads its
+// samples, skips its # EOF and # UNIT lines as comments, and takes a
+// counter's X_total samples as an untyped family X_total, whose values
+// value reads alike.
 func parse(body []byte) (map[string]*dto.MetricFamily, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))

@@ -23,6 +23,11 @@
 // commandstats and pg_stat_database count every client of a shared server)
 // cannot tell the two exporters apart from each other and from other users.
 //
+// Every scrape sends the Accept header of a Prometheus 3 server
+// (prometheusAccept): each exporter answers in the format it would give
+// Prometheus (golive_exporter: OpenMetrics 1.0.0), gzipped as Go's client
+// asks.
+//
 // Everything listens on 127.0.0.1 and stops by itself: every request has a
 // timeout and every phase a bounded number of rounds or a duration.
 package main
@@ -280,13 +285,23 @@ var scrapeClient = &http.Client{
 	},
 }
 
-// get fetches url with a Prometheus scrape timeout header and returns the
-// body and the wall time.
+// prometheusAccept is the Accept header a Prometheus 3 server sends with
+// its default scrape_protocols (OpenMetricsText1.0.0,
+// OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4) and
+// UTF-8 names allowed.
+const prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6," +
+	"application/openmetrics-text;version=0.0.1;q=0.5," +
+	"text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4," +
+	"text/plain;version=0.0.4;q=0.3,*/*;q=0.2"
+
+// get fetches url as a Prometheus server scrapes (its Accept header and
+// scrape timeout header) and returns the body and the wall time.
 func get(url string) ([]byte, time.Duration, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return nil, 0, err
 	}
+	req.Header.Set("Accept", prometheusAccept)
 	req.Header.Set("X-Prometheus-Scrape-Timeout-Seconds", "30")
 	t := time.Now()
 	resp, err := scrapeClient.Do(req)
