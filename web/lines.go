@@ -24,14 +24,15 @@ type linesWriter interface {
 // (collector.WritesLines: the text format, what a scraper without an
 // Accept header gets, and OpenMetrics 1.0.0 and 0.0.1, what Prometheus
 // asks for first), and an Accept-Encoding for which promhttp's
-// negotiation is plain: none (identity) or just gzip (Go's HTTP client,
+// negotiation is plain: none or identity (Prometheus with
+// enable_compression: false), or just gzip (Go's HTTP client,
 // Prometheus). Anything else, protobuf for one, is served by promhttp.
 func linesEncoding(r *http.Request, format expfmt.Format) (string, bool) {
 	if !collector.WritesLines(format) {
 		return "", false
 	}
 	switch ae := r.Header.Values("Accept-Encoding"); {
-	case len(ae) == 0:
+	case len(ae) == 0, len(ae) == 1 && ae[0] == "identity":
 		return "identity", true
 	case len(ae) == 1 && ae[0] == "gzip":
 		return "gzip", true

@@ -96,7 +96,7 @@ checks:
 	for name, g := range gatherers {
 		for scraper, accept := range accepts {
 			for _, target := range []string{"/metrics", "/metrics?name[]=golive_check_success&name[]=go_goroutines&name[]=golive_test_events_total&name[]=golive_test_latency_seconds"} {
-				for _, ae := range []string{"", "gzip"} {
+				for _, ae := range []string{"", "gzip", "identity"} {
 					t.Run(name+" "+scraper+" "+target+" "+ae, func(t *testing.T) {
 						req := httptest.NewRequest(http.MethodGet, target, nil)
 						if accept != "" {
@@ -195,7 +195,8 @@ func TestLinesEncoding(t *testing.T) {
 		{"", "gzip", "gzip", true},
 		{"text/plain;version=0.0.4", "gzip", "gzip", true},
 		{"", "gzip, deflate", "", false},
-		{"", "identity", "", false},
+		{"", "identity", "identity", true},
+		{prometheus3Accept, "identity", "identity", true},
 		{"", "zstd", "", false},
 		{"application/openmetrics-text;version=1.0.0", "gzip", "gzip", true},
 		{"application/openmetrics-text;version=0.0.1", "", "identity", true},
