@@ -208,24 +208,10 @@ func appendTextFloat(dst []byte, f float64) []byte {
 // a value (its writeOpenMetricsFloat): as appendTextFloat, but a number
 // with neither a '.' nor an exponent ends in ".0" (1.0, 0.0 for -0 too).
 func appendOpenMetricsFloat(dst []byte, f float64) []byte {
-	switch {
-	case f == 1:
-		return append(dst, "1.0"...)
-	case f == 0:
-		return append(dst, "0.0"...)
-	case f == -1:
-		return append(dst, "-1.0"...)
-	case math.IsNaN(f):
-		return append(dst, "NaN"...)
-	case math.IsInf(f, +1):
-		return append(dst, "+Inf"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-Inf"...)
-	}
 	start := len(dst)
-	dst = strconv.AppendFloat(dst, f, 'g', -1, 64)
-	if !bytes.ContainsAny(dst[start:], "e.") {
-		dst = append(dst, '.', '0')
+	dst = appendTextFloat(dst, f)
+	if math.IsNaN(f) || math.IsInf(f, 0) || bytes.ContainsAny(dst[start:], "e.") {
+		return dst
 	}
-	return dst
+	return append(dst, '.', '0')
 }
