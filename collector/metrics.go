@@ -130,22 +130,6 @@ func identity(n int) []int {
 	return order
 }
 
-// gatherAll is Gather's work on the results of a collection, in order.
-func gatherAll(results []Result, order []int, extra []ResultExporter) ([]*dto.MetricFamily, error) {
-	fams, _, err := gatherAllLines(results, order, extra, 0)
-	return fams, err
-}
-
-// gatherAllLines is gatherAll with the built series of the families it
-// made from the checks' series, whose lines writeLines writes; formats
-// are those gatherResults writes the lines of series not built by a run
-// in.
-func gatherAllLines(results []Result, order []int, extra []ResultExporter, formats lineFormats) ([]*dto.MetricFamily, map[*dto.MetricFamily][]*builtSeries, error) {
-	fams, series, other := gatherResults(results, order, formats)
-	all, err := gatherRest(results, fams, other, extra)
-	return all, series, err
-}
-
 // gatherRest joins fams, the checks' families gatherResults made, with
 // what goes through a registry: the series it left (other) and the extra
 // exporters'.

@@ -244,18 +244,13 @@ func (s *Scheduler) enter() bool {
 // previous result, or a failure with reason scrape_deadline if it has none.
 // Background checks are never run here: they report their latest result.
 func (s *Scheduler) Collect(ctx context.Context) []Result {
-	return s.collect(ctx, nil)
-}
-
-// collect is Collect with the results in order (indices into the
-// entries; nil for the configuration's order).
-func (s *Scheduler) collect(ctx context.Context, order []int) []Result {
-	out, _ := s.collectMemo(ctx, order, false)
+	out, _ := s.collectMemo(ctx, nil, false)
 	return out
 }
 
-// collectMemo is collect; with useMemo (the scrape path, order s.order),
-// it returns the previous collection's results again when every check's
+// collectMemo is Collect with the results in order (indices into the
+// entries; nil for the configuration's order). With useMemo (the scrape
+// path, order s.order), it returns the previous collection's results again when every check's
 // result is the one it returned then (see memo), and the memo of these
 // results when every one of them is an entry's latest run (nil when one
 // is not: a check that has not run yet, a scrape deadline's result).

@@ -310,3 +310,20 @@ func TestSeriesLinesLegacyNames(t *testing.T) {
 		assert.Nil(t, seriesLines(&scratch, &Family{Name: "golive_x", Help: "h", Type: "gauge"}, dto.MetricType_GAUGE, pb, f))
 	}
 }
+
+// gatherAll is Gather's work on the results of a collection, in order,
+// without the scheduler's memo: what the tests compare with a registry.
+func gatherAll(results []Result, order []int, extra []ResultExporter) ([]*dto.MetricFamily, error) {
+	fams, _, err := gatherAllLines(results, order, extra, 0)
+	return fams, err
+}
+
+// gatherAllLines is gatherAll with the built series of the families it
+// made from the checks' series, whose lines writeLines writes; formats
+// are those gatherResults writes the lines of series not built by a run
+// in.
+func gatherAllLines(results []Result, order []int, extra []ResultExporter, formats lineFormats) ([]*dto.MetricFamily, map[*dto.MetricFamily][]*builtSeries, error) {
+	fams, series, other := gatherResults(results, order, formats)
+	all, err := gatherRest(results, fams, other, extra)
+	return all, series, err
+}
