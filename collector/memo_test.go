@@ -175,3 +175,35 @@ func TestSharedScrapesRaceFree(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A scrape in which one check, not the first, has a new result keeps the
+// others' as they were, and the scrape after it, in which nothing
+// changed, reuses it whole.
+func TestScrapeAfterOneChangeIsReusedAgain(t *testing.T) {
+	var runs atomic.Int32
+	desc := NewDesc("golive_test_memo_value", "test")
+	value := fn(func(_ context.Context, r *Report) error { r.Gauge(desc, float64(runs.Add(1))); return nil })
+	fakeKind(t, map[string]func(Env) Check{"a": value, "b": value})
+	s := newScheduler(t, loadConfig(t, "", "a interval: 1h", "b interval: 1h"))
+	scrape := func() (*RequestCollector, map[string]float64) {
+		rc := s.Collector(context.Background())
+		fams, err := rc.Gather()
+		require.NoError(t, err)
+		values, _ := memoValues(t, fams)
+		return rc, values
+	}
+	_, v1 := scrape()
+	// A new result for b only (as a background loop or check would).
+	e := s.entries[1]
+	require.Equal(t, "b", e.cfg.Name)
+	e.mu.Lock()
+	fl := s.launchLocked(context.Background(), e, false)
+	e.mu.Unlock()
+	<-fl.done
+	second, v2 := scrape()
+	assert.Equal(t, v1["a"], v2["a"])
+	assert.NotEqual(t, v1["b"], v2["b"])
+	third, v3 := scrape()
+	assert.Equal(t, v2, v3)
+	assert.Same(t, &second.Results[0], &third.Results[0], "nothing changed since the second scrape")
+}

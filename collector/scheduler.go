@@ -272,21 +272,22 @@ func (s *Scheduler) collectMemo(ctx context.Context, order []int, useMemo bool) 
 	if useMemo {
 		prev = s.memo.Load()
 	}
-	// out is nil while every result is the previous collection's; made
-	// at the first that is not, as a copy of those results (one copy of
-	// contiguous memory), in which the results that differ are replaced.
+	// out and keys are nil while every result is the previous
+	// collection's; made at the first (k) that is not, as copies of its
+	// (one copy of contiguous memory), in which what differs is replaced.
 	hasPrev := prev != nil && len(prev.keys) == n
 	var out []Result
-	differ := func() {
+	var keys []memoKey
+	differ := func(k int) {
 		if out != nil {
 			return
 		}
-		out = make([]Result, n)
+		out, keys = make([]Result, n), make([]memoKey, n)
 		if hasPrev {
 			copy(out, prev.results)
+			copy(keys[:k], prev.keys[:k])
 		}
 	}
-	keys := make([]memoKey, n)
 	memoizable := useMemo
 	// Every due run is started here, in this loop, then waited for one
 	// after the other: a goroutine per check that started its run when it
@@ -308,18 +309,21 @@ func (s *Scheduler) collectMemo(ctx context.Context, order []int, useMemo bool) 
 		}
 		e := s.entries[i]
 		if r, key, ok := s.cached(e, now); ok {
-			keys[k] = key
 			if key.last == nil {
 				memoizable = false
 			}
 			if hasPrev && key.last != nil && key == prev.keys[k] {
+				if keys != nil {
+					keys[k] = key
+				}
 				continue
 			}
-			differ()
+			differ(k)
+			keys[k] = key
 			out[k] = *r
 			continue
 		}
-		differ()
+		differ(k)
 		e.mu.Lock()
 		r, fl, done := s.joinStartLocked(e, true)
 		if done {
